@@ -1,0 +1,101 @@
+//! The sender worker: drains the outbox through the transport.
+//!
+//! Each due row is leased (so a crashed sender's row comes back when the lease runs out), sent
+//! inside a timeout, then marked `sent`; a temporary failure is retried with exponential backoff,
+//! a permanent one or too many attempts ends `dead` (visible in `seatmail outbox list`, revived
+//! with `seatmail outbox retry ID`). On shutdown the send in flight finishes; nothing new starts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use super::transport::{SendError, Transport};
+use crate::store::Store;
+
+pub struct Sender {
+    pub store: Store,
+    pub transport: Transport,
+    pub wake: Arc<Notify>,
+    pub max_attempts: u32,
+    pub retry_base: Duration,
+    pub send_timeout: Duration,
+}
+
+/// How long a leased row stays invisible to other senders.
+const LEASE_SECS: i64 = 120;
+const BATCH: i64 = 32;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Drained {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+impl Sender {
+    /// Run until `cancel`: sleep until woken or a poll tick, then send what is due.
+    pub async fn run(self, cancel: CancellationToken) {
+        tracing::info!(transport = %self.transport.describe(), "sender started");
+        loop {
+            if let Err(e) = self.drain().await {
+                tracing::error!(error = %e, "outbox: store error; retrying");
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+        tracing::info!("sender stopped");
+    }
+
+    /// Send everything due now, batch after batch. Answers that failed and wait for a later
+    /// retry are left for later.
+    pub async fn drain(&self) -> Result<Drained, crate::store::StoreError> {
+        let mut total = Drained::default();
+        loop {
+            let rows = self.store.lease_due(Utc::now(), LEASE_SECS, BATCH).await?;
+            if rows.is_empty() {
+                return Ok(total);
+            }
+            for row in rows {
+                let result = match tokio::time::timeout(
+                    self.send_timeout,
+                    self.transport.send(&row.message_id, &row.recipients, &row.body),
+                )
+                .await
+                {
+                    Ok(r) => r,
+                    Err(_) => Err(SendError::Temporary(format!("no answer within {:?}", self.send_timeout))),
+                };
+                match result {
+                    Ok(()) => {
+                        crate::failpoint!("after_send_before_mark");
+                        self.store.mark_sent(row.id).await?;
+                        total.sent += 1;
+                        tracing::info!(outbox = row.id, message_id = %row.message_id, to = ?row.recipients, "answer sent");
+                    }
+                    Err(e) => {
+                        total.failed += 1;
+                        let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+                        let next = match &e {
+                            SendError::Temporary(_) if attempts < self.max_attempts => {
+                                let backoff = self.retry_base.saturating_mul(1u32 << attempts.min(16).saturating_sub(1));
+                                let capped = backoff.min(Duration::from_secs(6 * 3600));
+                                Some(Utc::now() + chrono::Duration::from_std(capped).unwrap_or(chrono::Duration::hours(6)))
+                            }
+                            _ => None,
+                        };
+                        match next {
+                            Some(t) => tracing::warn!(outbox = row.id, error = %e, retry_at = %t, "answer not sent; will retry"),
+                            None => tracing::error!(outbox = row.id, error = %e, attempts, "answer dead: see `seatmail outbox list --state dead`"),
+                        }
+                        self.store.mark_failed(row.id, &e.to_string(), next).await?;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Templates → a complete answer mail: subject, text and HTML parts, threading headers and our
+//! own pre-generated Message-ID (so a re-send is recognisably the same mail).
+//!
+//! Templates live in `templates/LANG/{subject.txt,KIND.txt,KIND.html}.j2`; the context they get
+//! is documented by the samples in `templates/samples/`. They are loaded and checked once at
+//! start, so a missing or broken template stops the daemon before it reads any mail.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use serde::Serialize;
+
+use crate::decide::{AnswerKind, AnswerPlan, Context, ItemDecision, ItemStatus, Rule, Snapshot};
+use crate::domain::{Billing, Subscription};
+use crate::parse::{Change, Language, Meta};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name}: {source}")]
+    Template { name: String, source: minijinja::Error },
+    #[error("answer mail: {0}")]
+    Mail(String),
+}
+
+pub struct Renderer {
+    env: minijinja::Environment<'static>,
+    from: Mailbox,
+    reseller_name: String,
+    reseller_address: String,
+    message_id_domain: String,
+}
+
+/// A rendered answer, ready for the outbox.
+pub struct Rendered {
+    pub message_id: String,
+    pub subject: String,
+    pub recipients: Vec<String>,
+    pub body: Vec<u8>,
+}
+
+/// Everything the answer to one mail needs to know.
+pub struct AnswerInput<'a> {
+    pub plan: &'a AnswerPlan,
+    pub items: &'a [ItemDecision],
+    pub snapshot: &'a Snapshot,
+    pub ctx: &'a Context<'a>,
+    pub customer_id: Option<&'a str>,
+    pub sender: &'a str,
+    pub meta: &'a Meta,
+    pub original_message_id: Option<&'a str>,
+    pub original_date: Option<String>,
+    pub note: Option<&'a str>,
+    /// Extra envelope recipients (a copy for the reseller), never shown in the headers.
+    pub bcc: &'a [String],
+}
+
+const KINDS: [AnswerKind; 4] =
+    [AnswerKind::Confirmation, AnswerKind::Rejection, AnswerKind::Clarification, AnswerKind::Pending];
+
+#[derive(Serialize)]
+struct ItemView {
+    status: &'static str,
+    rule: &'static str,
+    product: Option<String>,
+    product_name: Option<String>,
+    username: Option<String>,
+    requested: String,
+    old_quantity: Option<i64>,
+    new_quantity: Option<i64>,
+    delta: Option<i64>,
+    assigned: Option<i64>,
+    available: Option<i64>,
+    billing: Option<&'static str>,
+    effective: Option<&'static str>,
+    renewal_date: Option<String>,
+    window_days: Option<i64>,
+    max: Option<i64>,
+    threshold: Option<i64>,
+    role: Option<&'static str>,
+    subscription_status: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Person {
+    name: Option<String>,
+    email: String,
+}
+
+#[derive(Serialize)]
+struct ProductView {
+    sku: String,
+    name: String,
+    quantity: i64,
+    assigned: i64,
+}
+
+impl Renderer {
+    pub fn load(dir: &Path, from: &str, from_name: &str, message_id_domain: &str) -> Result<Renderer, RenderError> {
+        let mut env = minijinja::Environment::new();
+        env.set_loader(minijinja::path_loader(dir));
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html.j2") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
+        });
+        env.set_keep_trailing_newline(true);
+        for lang in Language::ALL {
+            let mut names = vec![format!("{}/subject.txt.j2", lang.code())];
+            for kind in KINDS {
+                names.push(format!("{}/{}.txt.j2", lang.code(), kind.as_str()));
+                names.push(format!("{}/{}.html.j2", lang.code(), kind.as_str()));
+            }
+            for name in names {
+                env.get_template(&name).map_err(|source| RenderError::Template { name: name.clone(), source })?;
+            }
+        }
+        let address = from.parse().map_err(|e| RenderError::Mail(format!("from address {from}: {e}")))?;
+        Ok(Renderer {
+            env,
+            from: Mailbox::new(Some(from_name.to_string()), address),
+            reseller_name: from_name.to_string(),
+            reseller_address: from.to_string(),
+            message_id_domain: message_id_domain.to_string(),
+        })
+    }
+
+    pub fn new_message_id(&self) -> String {
+        format!("{}.seatmail@{}", uuid::Uuid::new_v4().simple(), self.message_id_domain)
+    }
+
+    pub fn render(&self, input: &AnswerInput<'_>) -> Result<Rendered, RenderError> {
+        let lang = input.plan.language.code();
+        let kind = input.plan.kind.as_str();
+        let ctx = self.context(input);
+        let render = |name: String| {
+            self.env
+                .get_template(&name)
+                .and_then(|t| t.render(&ctx))
+                .map_err(|source| RenderError::Template { name, source })
+        };
+        let subject = render(format!("{lang}/subject.txt.j2"))?.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("seatmail").to_string();
+        let text = render(format!("{lang}/{kind}.txt.j2"))?;
+        let html = render(format!("{lang}/{kind}.html.j2"))?;
+        let message_id = self.new_message_id();
+
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(subject.clone())
+            .message_id(Some(format!("<{message_id}>")))
+            .date_now();
+        let mut recipients = Vec::new();
+        for to in &input.plan.to {
+            builder = builder.to(mailbox(to)?);
+            recipients.push(to.clone());
+        }
+        for cc in &input.plan.cc {
+            builder = builder.cc(mailbox(cc)?);
+            recipients.push(cc.clone());
+        }
+        for bcc in input.bcc {
+            if !recipients.contains(bcc) {
+                recipients.push(bcc.clone());
+            }
+        }
+        // Threading: reply to the customer's mail, keeping the chain it belongs to.
+        if let Some(orig) = input.original_message_id {
+            builder = builder.in_reply_to(format!("<{orig}>"));
+            let mut refs: Vec<String> = input.meta.references.iter().map(|r| format!("<{r}>")).collect();
+            refs.push(format!("<{orig}>"));
+            builder = builder.references(refs.join(" "));
+        }
+        let mut message = builder
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|e| RenderError::Mail(e.to_string()))?;
+        // RFC 3834: an automatic answer, so well-behaved auto-responders stay silent.
+        message.headers_mut().insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-replied".to_string(),
+        ));
+        message.headers_mut().insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
+            "All".to_string(),
+        ));
+        Ok(Rendered { message_id, subject, recipients, body: message.formatted() })
+    }
+
+    fn context(&self, input: &AnswerInput<'_>) -> minijinja::Value {
+        let snap = input.snapshot;
+        let customer = input.customer_id.and_then(|c| snap.customers.get(c));
+        let sender_name = if input.meta.from_all.len() == 1 { input.meta.from_name.clone() } else { None };
+        let find_sub = |id: Option<&str>| -> Option<&Subscription> {
+            let id = id?;
+            snap.customers.values().flat_map(|c| c.subscriptions.iter()).find(|s| s.id == id)
+        };
+        let role_of = |i: &ItemDecision| {
+            let cid = i.customer_id.as_deref().or(input.customer_id)?;
+            snap.contacts.iter().find(|c| c.customer_id == cid).map(|c| c.role.as_str())
+        };
+        let items: Vec<ItemView> = input
+            .items
+            .iter()
+            .filter(|i| i.status != ItemStatus::Clarify)
+            .map(|i| {
+                let sub = find_sub(i.subscription_id.as_deref());
+                let limits = sub.map(|s| input.ctx.limits_for(&s.product));
+                let product = i.product.clone();
+                let applied = i.status == ItemStatus::Applied;
+                let new_quantity = if applied || i.status == ItemStatus::Pending { i.new_quantity } else { None };
+                let shown_total = if applied { i.new_quantity } else { i.old_quantity };
+                ItemView {
+                    status: i.status.as_str(),
+                    rule: i.rule.as_str(),
+                    product_name: product.as_deref().map(|p| input.ctx.catalog.name_of(p)),
+                    product,
+                    username: i.username.clone(),
+                    requested: match i.change {
+                        Change::Delta(d) => format!("{d:+}"),
+                        Change::Target(t) => format!("= {t}"),
+                    },
+                    old_quantity: i.old_quantity,
+                    new_quantity,
+                    delta: match (i.old_quantity, i.new_quantity) {
+                        (Some(o), Some(n)) => Some(n - o),
+                        _ => match i.change {
+                            Change::Delta(d) => Some(d),
+                            Change::Target(_) => None,
+                        },
+                    },
+                    assigned: sub.map(|s| s.assigned),
+                    available: sub.and_then(|s| shown_total.map(|t| t - s.assigned)),
+                    billing: sub.map(|s| s.billing.as_str()),
+                    effective: match (i.rule, sub.map(|s| s.billing)) {
+                        (Rule::Decrease | Rule::DecreaseInWindow, _) => Some("next_bill"),
+                        _ if applied => Some("immediately"),
+                        _ => None,
+                    },
+                    renewal_date: sub
+                        .filter(|s| s.billing == Billing::Annual)
+                        .map(|s| crate::decide::policy::renewal_date(s.term_start, input.ctx.today))
+                        .map(|d: NaiveDate| d.format("%Y-%m-%d").to_string()),
+                    window_days: limits.map(|l| l.cancellation_window_days),
+                    max: match i.rule {
+                        Rule::RequestMaximum => limits.map(|l| l.max_per_request),
+                        _ => limits.and_then(|l| l.product_max),
+                    },
+                    threshold: limits.map(|l| l.approval_threshold),
+                    role: role_of(i),
+                    subscription_status: sub.map(|s| s.status.as_str()),
+                }
+            })
+            .collect();
+        let admins: Vec<Person> = customer
+            .map(|c| c.admins().map(|a| Person { name: a.name.clone(), email: a.email.clone() }).collect())
+            .unwrap_or_default();
+        let products: Vec<ProductView> = customer
+            .map(|c| {
+                c.subscriptions
+                    .iter()
+                    .map(|s| ProductView {
+                        sku: s.product.clone(),
+                        name: input.ctx.catalog.name_of(&s.product),
+                        quantity: s.quantity,
+                        assigned: s.assigned,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        minijinja::context! {
+            lang => input.plan.language.code(),
+            kind => input.plan.kind.as_str(),
+            reseller => minijinja::context! { name => &self.reseller_name, address => &self.reseller_address },
+            customer => customer.map(|c| minijinja::context! { id => &c.customer.id, name => &c.customer.name }),
+            sender => minijinja::context! { email => input.sender, name => sender_name },
+            original => minijinja::context! {
+                subject => input.meta.subject.as_deref(),
+                date => input.original_date.as_deref(),
+                message_id => input.original_message_id,
+            },
+            ask => input.plan.ask.map(|a| a.as_str()),
+            note => input.note,
+            admins => admins,
+            products => products,
+            items => items,
+        }
+    }
+}
+
+fn mailbox(address: &str) -> Result<Mailbox, RenderError> {
+    address
+        .parse::<lettre::Address>()
+        .map(|a| Mailbox::new(None, a))
+        .map_err(|e| RenderError::Mail(format!("recipient {address}: {e}")))
+}

@@ -1,0 +1,158 @@
+//! Builds the [`App`] from the config and runs its workers: the intake, the processor and the
+//! sender, joined by a bounded channel (a slow store slows the intake instead of filling
+//! memory) and stopped by one cancellation token.
+//!
+//! Shutdown order: stop the intake, let the processor finish the mail in hand, let the sender
+//! finish the send in flight, close the pool.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, Notify};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::answer::{FileTransport, Renderer, Sender, Transport};
+use crate::apply::{Processed, Processor};
+use crate::config::{Config, ConfigError, IntakeKind, OutboxKind};
+use crate::intake::maildir::Maildir;
+use crate::parse::Catalog;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("templates: {0}")]
+    Templates(#[from] crate::answer::RenderError),
+    #[error("outbox: {0}")]
+    Outbox(String),
+    #[error("intake: {0}")]
+    Intake(#[from] crate::intake::IntakeError),
+}
+
+pub struct App {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub catalog: Arc<Catalog>,
+    pub renderer: Arc<Renderer>,
+    outbox_wake: Arc<Notify>,
+}
+
+/// How long one delivery may take, whole.
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl App {
+    /// Everything that can be wrong with the set-up is found here, before any mail is read.
+    pub async fn build(config: Config) -> Result<App, AppError> {
+        let catalog = Arc::new(config.catalog()?);
+        let renderer = Arc::new(Renderer::load(
+            &config.answers.templates,
+            &config.answers.from,
+            &config.answers.from_name,
+            config.answers.message_id_domain(),
+        )?);
+        let store = Store::open(&config.database).await?;
+        Ok(App { config: Arc::new(config), store, catalog, renderer, outbox_wake: Arc::new(Notify::new()) })
+    }
+
+    pub fn processor(&self) -> Processor {
+        Processor {
+            store: self.store.clone(),
+            config: self.config.clone(),
+            catalog: self.catalog.clone(),
+            renderer: self.renderer.clone(),
+            outbox_wake: self.outbox_wake.clone(),
+        }
+    }
+
+    pub fn sender(&self) -> Result<Sender, AppError> {
+        let transport = match self.config.outbox.kind {
+            OutboxKind::File => Transport::File(FileTransport::new(&self.config.outbox.file.dir).map_err(|e| {
+                AppError::Outbox(format!("cannot create {}: {e}", self.config.outbox.file.dir.display()))
+            })?),
+        };
+        Ok(Sender {
+            store: self.store.clone(),
+            transport,
+            wake: self.outbox_wake.clone(),
+            max_attempts: self.config.outbox.max_attempts,
+            retry_base: Duration::from_secs(self.config.outbox.retry_base_secs),
+            send_timeout: SEND_TIMEOUT,
+        })
+    }
+
+    /// Run the daemon until `cancel` (or, with `once`, until what is waiting is processed and
+    /// answered). Each processed mail is also reported on `report`, for the CLI's output.
+    pub async fn run(
+        &self,
+        cancel: CancellationToken,
+        once: bool,
+        report: Option<mpsc::UnboundedSender<Processed>>,
+    ) -> Result<(), AppError> {
+        let (tx, rx) = mpsc::channel(16);
+        let tracker = TaskTracker::new();
+        let intake_cancel = cancel.child_token();
+        match self.config.intake.kind {
+            IntakeKind::Maildir => {
+                let maildir = Maildir::open(&self.config.intake.maildir, self.config.limits.max_message_bytes)?;
+                tracker.spawn(maildir.run(tx, intake_cancel.clone(), once));
+            }
+        }
+        let sender = self.sender()?;
+        if once {
+            // Intake and processor to the end of what is waiting, then every answer that is due.
+            self.processor().run(rx, cancel.clone(), report).await;
+            tracker.close();
+            tracker.wait().await;
+            sender.drain().await?;
+        } else {
+            let processor_cancel = CancellationToken::new();
+            let sender_cancel = CancellationToken::new();
+            let processor = tracker.spawn(self.processor().run(rx, processor_cancel.clone(), report));
+            let sender_task = tracker.spawn(sender.run(sender_cancel.clone()));
+            tracker.close();
+            cancel.cancelled().await;
+            tracing::info!("shutting down: intake first, then the mail in hand, then the send in flight");
+            intake_cancel.cancel();
+            processor_cancel.cancel();
+            let _ = processor.await;
+            sender_cancel.cancel();
+            let _ = sender_task.await;
+            tracker.wait().await;
+        }
+        self.store.close().await;
+        Ok(())
+    }
+}
+
+/// A token cancelled by Ctrl-C or SIGTERM.
+pub fn shutdown_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let t = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = ctrl_c => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+        t.cancel();
+    });
+    token
+}

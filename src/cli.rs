@@ -1,0 +1,194 @@
+//! The command line: clap definitions, and the table / JSON printers. The names, flags and JSON
+//! fields here are a contract with scripts: keep them stable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+#[derive(Debug, Parser)]
+#[command(name = "seatmail", version, about = "Microsoft 365 seat changes requested by e-mail")]
+pub struct Cli {
+    /// Config file (default: $SEATMAIL_CONFIG, then config/seatmail.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: watch the mailbox, process, answer. Ctrl-C or SIGTERM stops it cleanly.
+    Run {
+        /// Process what is waiting, deliver the answers that are due, and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// The guided demo: import the demo customers, deliver the sample mails, process them, show
+    /// what happened and keep watching until Ctrl-C.
+    Demo,
+    /// Parse .eml files and print what seatmail understands, without touching any store.
+    Parse {
+        /// One JSON object per file and line.
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Import customers and subscriptions, or contacts, from CSV (upserts, all or nothing).
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Subscriptions and their seats.
+    Subs {
+        #[command(subcommand)]
+        action: SubsAction,
+    },
+    /// Every mail and its outcome.
+    Messages {
+        #[command(subcommand)]
+        action: MessagesAction,
+    },
+    /// What waits for reseller ops: held requests and mails needing review.
+    Queue {
+        #[command(subcommand)]
+        action: QueueAction,
+    },
+    /// Answers waiting for delivery, sent, or dead.
+    Outbox {
+        #[command(subcommand)]
+        action: OutboxAction,
+    },
+    /// Check the config file (and the templates and catalog it names), then exit.
+    CheckConfig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// customer_id,customer_name,language,tenant_domains,subscription_id,product,quantity,assigned,billing,term_start,status
+    Subscriptions { file: PathBuf },
+    /// customer_id,email,name,role[,subscriptions]
+    Contacts { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubsAction {
+    List {
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MessagesAction {
+    List {
+        /// applied, rejected, awaiting_approval, needs_review or ignored.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One mail in full: parse result, decision, seat changes, answers.
+    Show {
+        /// The key (or a unique prefix of it).
+        key: String,
+        #[arg(long)]
+        json: bool,
+        /// Print the original mail too.
+        #[arg(long)]
+        raw: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Decide {
+    /// The queue entry (message id, as `queue list` shows it).
+    pub id: i64,
+    /// Goes into the answer and the ledger.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Who decides (recorded in the ledger); default: $USER.
+    #[arg(long = "as", value_name = "NAME")]
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueAction {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a held request and send the confirmation.
+    Approve(Decide),
+    /// Refuse a held request (answered with the note), or dismiss a mail needing review.
+    Reject(Decide),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    List {
+        /// pending, sent or dead.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a dead answer back in the queue.
+    Retry { id: i64 },
+}
+
+/// Print rows as an aligned table, or as a JSON array.
+pub fn print_rows<T: Serialize>(rows: &[T], json: bool, columns: &[(&str, &dyn Fn(&T) -> String)]) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into()));
+        return;
+    }
+    if rows.is_empty() {
+        println!("(none)");
+        return;
+    }
+    let cells: Vec<Vec<String>> =
+        rows.iter().map(|r| columns.iter().map(|(_, f)| one_line(&f(r), 60)).collect()).collect();
+    let mut widths: Vec<usize> = columns.iter().map(|(h, _)| h.chars().count()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |values: Vec<&str>| {
+        values
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:<w$}", w = *w))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    println!("{}", line(columns.iter().map(|(h, _)| *h).collect()));
+    for row in &cells {
+        println!("{}", line(row.iter().map(String::as_str).collect()));
+    }
+}
+
+/// Control characters out (mail content is attacker-controlled: no terminal escapes), long
+/// values shortened.
+pub fn one_line(s: &str, max: usize) -> String {
+    let clean: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if clean.chars().count() > max {
+        format!("{}…", clean.chars().take(max - 1).collect::<String>())
+    } else {
+        clean
+    }
+}
+
+pub fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_else(|| "-".into())
+}

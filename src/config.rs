@@ -1,0 +1,596 @@
+//! The one typed configuration, loaded once at start.
+//!
+//! A TOML file (default `$SEATMAIL_CONFIG`, then `config/seatmail.toml`) with environment
+//! overrides: `SEATMAIL_SECTION__KEY=value` sets `[section] key` (double underscore between
+//! levels, so keys may keep their single underscores: `SEATMAIL_POLICY__APPROVAL_THRESHOLD=50`).
+//! Everything is checked before any worker starts, and every error names the key that is wrong.
+//! Relative paths are taken relative to the working directory.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::parse::{Catalog, Language, Limits};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("config key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+    #[error("environment override {var}: {message}")]
+    Env { var: String, message: String },
+}
+
+fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.to_string(), message: message.into() }
+}
+
+/// A value that must never be printed (passwords, tokens). `Debug` shows `***`.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub intake: IntakeConfig,
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    #[serde(default)]
+    pub outbox: OutboxConfig,
+    #[serde(default)]
+    pub answers: AnswersConfig,
+    #[serde(default)]
+    pub policy: PolicyConfig,
+    #[serde(default)]
+    pub trust: TrustConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    #[serde(default)]
+    pub catalog: CatalogConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntakeKind {
+    Maildir,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeConfig {
+    #[serde(default = "default_intake_kind")]
+    pub kind: IntakeKind,
+    #[serde(default)]
+    pub maildir: MaildirConfig,
+}
+
+fn default_intake_kind() -> IntakeKind {
+    IntakeKind::Maildir
+}
+
+impl Default for IntakeConfig {
+    fn default() -> Self {
+        IntakeConfig { kind: IntakeKind::Maildir, maildir: MaildirConfig::default() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaildirConfig {
+    /// The Maildir root: mail is read from `new/` (and `cur/`), then moved to a Maildir++
+    /// subfolder per outcome (`.Processed`, ...).
+    #[serde(default = "default_maildir")]
+    pub path: PathBuf,
+    /// How often the directory is scanned when nothing woke the intake.
+    #[serde(default = "default_poll_secs")]
+    pub poll_interval_secs: u64,
+    #[serde(default)]
+    pub folders: OutcomeFolders,
+}
+
+fn default_maildir() -> PathBuf {
+    PathBuf::from("var/mail")
+}
+fn default_poll_secs() -> u64 {
+    2
+}
+
+impl Default for MaildirConfig {
+    fn default() -> Self {
+        MaildirConfig { path: default_maildir(), poll_interval_secs: 2, folders: OutcomeFolders::default() }
+    }
+}
+
+/// Where a processed mail goes, per outcome.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutcomeFolders {
+    pub applied: String,
+    pub rejected: String,
+    pub awaiting_approval: String,
+    pub needs_review: String,
+    pub ignored: String,
+}
+
+impl Default for OutcomeFolders {
+    fn default() -> Self {
+        OutcomeFolders {
+            applied: "Processed".into(),
+            rejected: "Rejected".into(),
+            awaiting_approval: "Approval".into(),
+            needs_review: "Review".into(),
+            ignored: "Ignored".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite:path/to/file.db` or `postgres://user@host/db`.
+    #[serde(default = "default_db_url")]
+    pub url: String,
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    /// How long an SQLite writer waits for another one before failing.
+    #[serde(default = "default_busy_timeout_ms")]
+    pub busy_timeout_ms: u64,
+}
+
+fn default_db_url() -> String {
+    "sqlite:var/seatmail.db".into()
+}
+fn default_max_connections() -> u32 {
+    5
+}
+fn default_busy_timeout_ms() -> u64 {
+    10_000
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig { url: default_db_url(), max_connections: 5, busy_timeout_ms: 10_000 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutboxKind {
+    File,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxConfig {
+    #[serde(default = "default_outbox_kind")]
+    pub kind: OutboxKind,
+    #[serde(default)]
+    pub file: FileOutboxConfig,
+    /// Attempts before an answer is declared dead.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt.
+    #[serde(default = "default_retry_base")]
+    pub retry_base_secs: u64,
+}
+
+fn default_outbox_kind() -> OutboxKind {
+    OutboxKind::File
+}
+fn default_max_attempts() -> u32 {
+    8
+}
+fn default_retry_base() -> u64 {
+    30
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        OutboxConfig {
+            kind: OutboxKind::File,
+            file: FileOutboxConfig::default(),
+            max_attempts: default_max_attempts(),
+            retry_base_secs: default_retry_base(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileOutboxConfig {
+    #[serde(default = "default_outbox_dir")]
+    pub dir: PathBuf,
+}
+
+fn default_outbox_dir() -> PathBuf {
+    PathBuf::from("var/outbox")
+}
+
+impl Default for FileOutboxConfig {
+    fn default() -> Self {
+        FileOutboxConfig { dir: default_outbox_dir() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersConfig {
+    #[serde(default = "default_templates")]
+    pub templates: PathBuf,
+    /// Our address: answers come from it, and mail from it is never answered (loops).
+    #[serde(default = "default_from")]
+    pub from: String,
+    #[serde(default = "default_from_name")]
+    pub from_name: String,
+    /// Used when neither the customer nor the mail tells.
+    #[serde(default = "default_language")]
+    pub default_language: String,
+    /// Domain of our Message-IDs; defaults to the domain of `from`.
+    #[serde(default)]
+    pub message_id_domain: Option<String>,
+    /// Copy of every answer (e.g. the reseller's ops mailbox).
+    #[serde(default)]
+    pub bcc: Vec<String>,
+}
+
+fn default_templates() -> PathBuf {
+    PathBuf::from("templates")
+}
+fn default_from() -> String {
+    "webservices@reseller.example".into()
+}
+fn default_from_name() -> String {
+    "Reseller Webservices".into()
+}
+fn default_language() -> String {
+    "en".into()
+}
+
+impl Default for AnswersConfig {
+    fn default() -> Self {
+        AnswersConfig {
+            templates: default_templates(),
+            from: default_from(),
+            from_name: default_from_name(),
+            default_language: default_language(),
+            message_id_domain: None,
+            bcc: Vec::new(),
+        }
+    }
+}
+
+impl AnswersConfig {
+    pub fn language(&self) -> Language {
+        Language::from_code(&self.default_language).unwrap_or(Language::En)
+    }
+
+    pub fn message_id_domain(&self) -> &str {
+        self.message_id_domain
+            .as_deref()
+            .unwrap_or_else(|| self.from.rsplit_once('@').map(|(_, d)| d).unwrap_or("seatmail.invalid"))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Days after the term start in which an annual subscription may still be decreased.
+    #[serde(default = "default_window")]
+    pub cancellation_window_days: i64,
+    /// An increase of more than this many seats waits for reseller ops.
+    #[serde(default = "default_threshold")]
+    pub approval_threshold: i64,
+    /// Largest change one request may make to one subscription.
+    #[serde(default = "default_max_per_request")]
+    pub max_per_request: i64,
+    /// Seat maximum per SKU; overrides the catalog's `max_seats`.
+    #[serde(default)]
+    pub product_max: BTreeMap<String, i64>,
+}
+
+fn default_window() -> i64 {
+    7
+}
+fn default_threshold() -> i64 {
+    20
+}
+fn default_max_per_request() -> i64 {
+    100
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            cancellation_window_days: 7,
+            approval_threshold: 20,
+            max_per_request: 100,
+            product_max: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrustRequire {
+    /// DMARC pass for the From domain.
+    Dmarc,
+    /// DMARC pass, or SPF or DKIM pass aligned with the From domain.
+    Aligned,
+    /// No check: only for a trusted internal relay.
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustConfig {
+    /// The authserv-id our own receiving server writes in `Authentication-Results`; headers with
+    /// any other id are ignored (a sender can write them).
+    #[serde(default)]
+    pub authserv_id: Option<String>,
+    #[serde(default = "default_require")]
+    pub require: TrustRequire,
+}
+
+fn default_require() -> TrustRequire {
+    TrustRequire::Dmarc
+}
+
+impl Default for TrustConfig {
+    fn default() -> Self {
+        TrustConfig { authserv_id: None, require: TrustRequire::Dmarc }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    #[serde(default = "default_max_bytes")]
+    pub max_message_bytes: usize,
+    #[serde(default = "default_max_parts")]
+    pub max_parts: usize,
+    #[serde(default = "default_max_text")]
+    pub max_text_chars: usize,
+}
+
+fn default_max_bytes() -> usize {
+    Limits::default().max_bytes
+}
+fn default_max_parts() -> usize {
+    Limits::default().max_parts
+}
+fn default_max_text() -> usize {
+    Limits::default().max_text_chars
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let l = Limits::default();
+        LimitsConfig { max_message_bytes: l.max_bytes, max_parts: l.max_parts, max_text_chars: l.max_text_chars }
+    }
+}
+
+impl LimitsConfig {
+    pub fn parse_limits(&self) -> Limits {
+        Limits { max_bytes: self.max_message_bytes, max_parts: self.max_parts, max_text_chars: self.max_text_chars }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogConfig {
+    /// Product catalog (TOML); the built-in one when absent.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+}
+
+impl Config {
+    /// The config file to use: the explicit one, `$SEATMAIL_CONFIG`, then `config/seatmail.toml`.
+    pub fn locate(explicit: Option<&Path>) -> PathBuf {
+        explicit
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("SEATMAIL_CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("config/seatmail.toml"))
+    }
+
+    /// Read, apply `SEATMAIL_*` overrides, deserialize and validate.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        Self::from_toml(&text, path, std::env::vars())
+    }
+
+    pub fn from_toml(
+        text: &str,
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let syntax = |e: toml::de::Error| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() };
+        let mut doc: toml::Table = toml::from_str(text).map_err(syntax)?;
+        let mut overridden = false;
+        for (var, value) in env {
+            let Some(rest) = var.strip_prefix("SEATMAIL_") else { continue };
+            if rest == "CONFIG" || rest.is_empty() {
+                continue;
+            }
+            apply_override(&mut doc, &var, rest, &value)?;
+            overridden = true;
+        }
+        // Re-parsing from text (rather than from the Value) keeps toml's error messages, which
+        // name the key path of a wrongly typed value.
+        let merged = if overridden { toml::to_string(&doc).unwrap_or_default() } else { text.to_string() };
+        let config: Config = toml::from_str(&merged).map_err(syntax)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(invalid("database.url", format!("`{url}` is neither sqlite:FILE nor postgres://...")));
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if !is_address(&self.answers.from) {
+            return Err(invalid("answers.from", format!("`{}` is not an e-mail address", self.answers.from)));
+        }
+        for (i, a) in self.answers.bcc.iter().enumerate() {
+            if !is_address(a) {
+                return Err(invalid(&format!("answers.bcc[{i}]"), format!("`{a}` is not an e-mail address")));
+            }
+        }
+        if Language::from_code(&self.answers.default_language).is_none() {
+            return Err(invalid("answers.default_language", "must be one of en, fr, nl, de, sv"));
+        }
+        if !self.answers.templates.is_dir() {
+            return Err(invalid(
+                "answers.templates",
+                format!("{} is not a directory", self.answers.templates.display()),
+            ));
+        }
+        let p = &self.policy;
+        if p.cancellation_window_days < 0 {
+            return Err(invalid("policy.cancellation_window_days", "must not be negative"));
+        }
+        if p.approval_threshold < 1 {
+            return Err(invalid("policy.approval_threshold", "must be at least 1"));
+        }
+        if p.max_per_request < 1 {
+            return Err(invalid("policy.max_per_request", "must be at least 1"));
+        }
+        for (sku, max) in &p.product_max {
+            if *max < 0 {
+                return Err(invalid(&format!("policy.product_max.{sku}"), "must not be negative"));
+            }
+        }
+        if self.trust.require != TrustRequire::None && self.trust.authserv_id.as_deref().unwrap_or("").is_empty() {
+            return Err(invalid(
+                "trust.authserv_id",
+                "required unless trust.require = \"none\": only our own receiving server's Authentication-Results can be trusted",
+            ));
+        }
+        if self.intake.maildir.poll_interval_secs == 0 {
+            return Err(invalid("intake.maildir.poll_interval_secs", "must be at least 1"));
+        }
+        if self.outbox.max_attempts == 0 {
+            return Err(invalid("outbox.max_attempts", "must be at least 1"));
+        }
+        if self.limits.max_message_bytes < 1024 {
+            return Err(invalid("limits.max_message_bytes", "must be at least 1024"));
+        }
+        if let Some(path) = &self.catalog.path {
+            Catalog::load(path).map_err(|e| invalid("catalog.path", e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    pub fn catalog(&self) -> Result<Catalog, ConfigError> {
+        match &self.catalog.path {
+            Some(path) => Catalog::load(path).map_err(|e| invalid("catalog.path", e.to_string())),
+            None => Ok(Catalog::builtin()),
+        }
+    }
+
+    /// Seat maximum for a SKU: the policy's override, else the catalog's.
+    pub fn product_max(&self, catalog: &Catalog, sku: &str) -> Option<i64> {
+        self.policy.product_max.get(sku).copied().or_else(|| catalog.get(sku).and_then(|p| p.max_seats))
+    }
+}
+
+fn apply_override(doc: &mut toml::Table, var: &str, rest: &str, value: &str) -> Result<(), ConfigError> {
+    let parts: Vec<String> = rest.split("__").map(|p| p.to_ascii_lowercase()).collect();
+    if parts.iter().any(String::is_empty) {
+        return Err(ConfigError::Env { var: var.into(), message: "empty key segment".into() });
+    }
+    let (leaf, sections) = parts.split_last().expect("split yields at least one part");
+    let mut table = doc;
+    for section in sections {
+        let entry = table.entry(section.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        table = entry.as_table_mut().ok_or_else(|| ConfigError::Env {
+            var: var.into(),
+            message: format!("`{section}` is a value, not a section"),
+        })?;
+    }
+    // A value that parses as a TOML scalar or array keeps its type (numbers, booleans, lists);
+    // anything else is a string.
+    let parsed = format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_string()));
+    table.insert(leaf.clone(), parsed);
+    Ok(())
+}
+
+/// A deliberately plain check: one `@`, something on both sides, a dot in the domain, no spaces.
+pub fn is_address(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let text = text.replace("TEMPLATES", &dir.path().display().to_string());
+        Config::from_toml(&text, Path::new("t.toml"), env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    const BASE: &str = "[answers]\ntemplates = \"TEMPLATES\"\n[trust]\nrequire = \"none\"\n";
+
+    #[test]
+    fn env_overrides_keep_types_and_name_the_key() {
+        let c = load(BASE, &[("SEATMAIL_POLICY__APPROVAL_THRESHOLD", "50")]).unwrap();
+        assert_eq!(c.policy.approval_threshold, 50);
+        let e = load(BASE, &[("SEATMAIL_POLICY__APPROVAL_THRESHOLD", "lots")]).unwrap_err();
+        assert!(e.to_string().contains("approval_threshold"), "{e}");
+        let e = load(BASE, &[("SEATMAIL_POLICY__APPROVAL_THRESHOLD", "0")]).unwrap_err();
+        assert!(e.to_string().contains("policy.approval_threshold"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let e = load(&format!("{BASE}[policy]\napproval_treshold = 3\n"), &[]).unwrap_err();
+        assert!(e.to_string().contains("approval_treshold"), "{e}");
+        let e = load(&format!("{BASE}[database]\nurl = \"mysql://x\"\n"), &[]).unwrap_err();
+        assert!(e.to_string().contains("database.url"), "{e}");
+        let e = load("[answers]\ntemplates = \"TEMPLATES\"\n", &[]).unwrap_err();
+        assert!(e.to_string().contains("trust.authserv_id"), "{e}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret("hunter2".into());
+        assert_eq!(format!("{s:?}"), "***");
+    }
+}

@@ -1,0 +1,129 @@
+//! The reseller's world as seatmail sees it: customers, their tenant, subscriptions and contacts,
+//! and the states a mail can end in.
+//!
+//! These types are shared by the stages (decide reads them, the store loads and saves them, the
+//! CLI prints them), so they live here rather than in any one stage. Each enum parses from, and
+//! prints as, exactly the word used in the CSV files, the database and the JSON output.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::parse::Language;
+
+macro_rules! word_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        pub enum $name { $(#[serde(rename = $word)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s.trim().to_ascii_lowercase().as_str() {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "`{other}` is not one of {}",
+                        [$($word),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// Microsoft 365 admin roles, as far as seat changes go.
+    Role {
+        GlobalAdmin = "global_admin",
+        BillingAdmin = "billing_admin",
+        UserAdmin = "user_admin",
+        ServiceAdmin = "service_admin",
+        PasswordAdmin = "password_admin",
+    }
+);
+
+impl Role {
+    /// Only global and billing admins may buy or return licences (Microsoft's rule; a user
+    /// admin may assign and unassign, nothing more).
+    pub fn may_change_seats(self) -> bool {
+        matches!(self, Role::GlobalAdmin | Role::BillingAdmin)
+    }
+}
+
+word_enum!(
+    /// `flexible` is month to month; `annual` is a yearly commitment.
+    Billing { Flexible = "flexible", Annual = "annual" }
+);
+
+word_enum!(
+    SubscriptionStatus { Active = "active", Suspended = "suspended", Expired = "expired" }
+);
+
+word_enum!(
+    /// The one recorded end state of every incoming mail.
+    MessageState {
+        Applied = "applied",
+        Rejected = "rejected",
+        AwaitingApproval = "awaiting_approval",
+        NeedsReview = "needs_review",
+        Ignored = "ignored",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub language: Language,
+    pub domains: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Subscription {
+    pub id: String,
+    pub customer_id: String,
+    pub product: String,
+    pub quantity: i64,
+    pub assigned: i64,
+    pub billing: Billing,
+    pub term_start: NaiveDate,
+    pub status: SubscriptionStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub customer_id: String,
+    /// Lowercased.
+    pub email: String,
+    pub name: Option<String>,
+    pub role: Role,
+    /// Subscription ids this contact may change; empty means all of the customer's.
+    pub scope: Vec<String>,
+}
+
+impl Contact {
+    pub fn may_touch(&self, subscription_id: &str) -> bool {
+        self.scope.is_empty() || self.scope.iter().any(|s| s == subscription_id)
+    }
+}
+
+/// The domain of an address or UPN, lowercased.
+pub fn domain_of(address: &str) -> Option<String> {
+    address.rsplit_once('@').map(|(_, d)| d.trim().trim_end_matches('>').to_ascii_lowercase()).filter(|d| !d.is_empty())
+}

@@ -1,0 +1,404 @@
+//! The `seatmail` binary: parse the command line, call the library, map errors to exit codes
+//! (0 done, 1 failed, 2 bad usage or config).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+use tokio::sync::mpsc;
+
+use seatmail::apply::Processed;
+use seatmail::cli::{
+    one_line, opt, print_rows, Cli, Command, ImportWhat, MessagesAction, OutboxAction, QueueAction, SubsAction,
+};
+use seatmail::config::Config;
+use seatmail::parse::{self, Catalog};
+use seatmail::store::Store;
+use seatmail::{app, import};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("seatmail: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("seatmail: {e:#}");
+            if e.downcast_ref::<seatmail::config::ConfigError>().is_some()
+                || matches!(e.downcast_ref::<app::AppError>(), Some(app::AppError::Config(_) | app::AppError::Templates(_)))
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SEATMAIL_LOG").unwrap_or_else(|_| EnvFilter::new("seatmail=info,warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let path = Config::locate(path);
+    Ok(Config::load(&path)?)
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open(&config.database).await?)
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config_path = cli.config.as_deref();
+    match cli.command {
+        Command::Parse { json, files } => parse_files(config_path, json, &files),
+        Command::CheckConfig => {
+            let path = Config::locate(config_path);
+            let config = Config::load(&path)?;
+            let catalog = config.catalog()?;
+            seatmail::answer::Renderer::load(
+                &config.answers.templates,
+                &config.answers.from,
+                &config.answers.from_name,
+                config.answers.message_id_domain(),
+            )
+            .map_err(app::AppError::from)?;
+            println!(
+                "{}: ok (intake {:?}, database {}, outbox {:?}, {} products, trust {:?})",
+                path.display(),
+                config.intake.kind,
+                seatmail::store::redact_url(&config.database.url),
+                config.outbox.kind,
+                catalog.products().len(),
+                config.trust.require
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { once } => {
+            let config = load_config(config_path)?;
+            let app = app::App::build(config).await?;
+            let cancel = app::shutdown_signal();
+            app.run(cancel, once, None).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => demo(config_path).await,
+        Command::Import { what } => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config).await?;
+            let report = match what {
+                ImportWhat::Subscriptions { file } => {
+                    import::import_subscriptions(&store, &config.catalog()?, &file).await?
+                }
+                ImportWhat::Contacts { file } => import::import_contacts(&store, &file).await?,
+            };
+            println!(
+                "imported {} customer(s), {} subscription(s), {} contact(s)",
+                report.customers, report.subscriptions, report.contacts
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Subs { action: SubsAction::List { customer, json } } => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config).await?;
+            let rows = store.list_subscriptions(customer.as_deref()).await?;
+            print_rows(
+                &rows,
+                json,
+                &[
+                    ("CUSTOMER", &|r| r.customer_id.clone()),
+                    ("NAME", &|r| r.customer_name.clone()),
+                    ("SUBSCRIPTION", &|r| r.subscription_id.clone()),
+                    ("PRODUCT", &|r| r.product.clone()),
+                    ("QTY", &|r| r.quantity.to_string()),
+                    ("ASSIGNED", &|r| r.assigned.to_string()),
+                    ("AVAILABLE", &|r| format!("{} of {}", r.available, r.quantity)),
+                    ("BILLING", &|r| r.billing.clone()),
+                    ("TERM START", &|r| r.term_start.clone()),
+                    ("STATUS", &|r| r.status.clone()),
+                ],
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Messages { action } => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config).await?;
+            match action {
+                MessagesAction::List { state, limit, json } => {
+                    if let Some(s) = &state {
+                        s.parse::<seatmail::domain::MessageState>().map_err(|e| anyhow::anyhow!("--state: {e}"))?;
+                    }
+                    let rows = store.list_messages(state.as_deref(), limit).await?;
+                    print_rows(
+                        &rows,
+                        json,
+                        &[
+                            ("KEY", &|r| r.key[..12.min(r.key.len())].to_string()),
+                            ("RECEIVED", &|r| r.received_at.chars().take(19).collect()),
+                            ("FROM", &|r| opt(&r.from)),
+                            ("SUBJECT", &|r| one_line(r.subject.as_deref().unwrap_or("-"), 40)),
+                            ("STATE", &|r| r.state.clone()),
+                            ("REASON", &|r| r.reason.clone()),
+                        ],
+                    );
+                }
+                MessagesAction::Show { key, json, raw } => {
+                    let d = store.message_detail(&key).await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&d)?);
+                    } else {
+                        print_detail(&d);
+                    }
+                    if raw {
+                        println!("\n--- original mail ---");
+                        println!("{}", String::from_utf8_lossy(&d.raw));
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Queue { action } => {
+            let config = load_config(config_path)?;
+            match action {
+                QueueAction::List { json } => {
+                    let store = open_store(&config).await?;
+                    let rows = store.queue().await?;
+                    print_rows(
+                        &rows,
+                        json,
+                        &[
+                            ("ID", &|r| r.id.to_string()),
+                            ("STATE", &|r| r.state.clone()),
+                            ("RECEIVED", &|r| r.received_at.chars().take(19).collect()),
+                            ("CUSTOMER", &|r| opt(&r.customer_id)),
+                            ("FROM", &|r| opt(&r.from)),
+                            ("REQUEST", &|r| r.request.clone()),
+                            ("WHY", &|r| r.reason.clone()),
+                        ],
+                    );
+                }
+                QueueAction::Approve(d) => decide_queued(config, d, true).await?,
+                QueueAction::Reject(d) => decide_queued(config, d, false).await?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Outbox { action } => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config).await?;
+            match action {
+                OutboxAction::List { state, limit, json } => {
+                    let rows = store.list_outbox(state.as_deref(), limit).await?;
+                    print_rows(
+                        &rows,
+                        json,
+                        &[
+                            ("ID", &|r| r.id.to_string()),
+                            ("STATE", &|r| r.state.clone()),
+                            ("KIND", &|r| r.kind.clone()),
+                            ("TO", &|r| r.recipients.join(" ")),
+                            ("ATTEMPTS", &|r| r.attempts.to_string()),
+                            ("NEXT", &|r| r.next_attempt_at.chars().take(19).collect()),
+                            ("ERROR", &|r| opt(&r.last_error)),
+                        ],
+                    );
+                }
+                OutboxAction::Retry { id } => {
+                    store.retry_outbox(id).await?;
+                    println!("answer {id} queued again");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn decide_queued(config: Config, d: seatmail::cli::Decide, approve: bool) -> anyhow::Result<()> {
+    let app = app::App::build(config).await?;
+    let actor = d.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "ops".into());
+    let processor = app.processor();
+    let done = if approve {
+        processor.approve(d.id, &actor, d.note.as_deref()).await?
+    } else {
+        processor.reject(d.id, &actor, d.note.as_deref()).await?
+    };
+    println!("message {}: {} ({})", d.id, done.state, done.reason);
+    // Deliver the answer now when the outbox is local; a running daemon would too.
+    let drained = app.sender()?.drain().await?;
+    if drained.sent > 0 {
+        println!("answer delivered");
+    }
+    app.store.close().await;
+    Ok(())
+}
+
+fn parse_files(config_path: Option<&Path>, json: bool, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    // The catalog and limits of the config when there is one; parse needs no store.
+    let located = Config::locate(config_path);
+    let (catalog, limits) = if config_path.is_some() || located.exists() {
+        let config = Config::load(&located)?;
+        (config.catalog()?, config.limits.parse_limits())
+    } else {
+        (Catalog::builtin(), parse::Limits::default())
+    };
+    let mut failed = false;
+    for file in files {
+        let name = file.display().to_string();
+        let raw = match std::fs::read(file) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("seatmail: cannot read {name}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let parsed = match parse::parse_contained(&raw, &catalog, &limits) {
+            Ok(p) => p,
+            Err(panic) => {
+                eprintln!("seatmail: the parser failed on {name}: {panic}");
+                failed = true;
+                continue;
+            }
+        };
+        if json {
+            println!("{}", serde_json::to_string(&parsed.to_json_line(&name)).context("json")?);
+        } else {
+            println!("{name}");
+            println!("  from      {}", parsed.from.as_deref().unwrap_or("-"));
+            println!("  language  {}", parsed.language.map(|l| l.code()).unwrap_or("-"));
+            println!("  outcome   {}", parsed.outcome.as_str());
+            for i in &parsed.items {
+                let change = match i.change {
+                    parse::Change::Delta(d) => format!("{d:+}"),
+                    parse::Change::Target(t) => format!("= {t}"),
+                };
+                println!(
+                    "  item      {change} {} for {}",
+                    i.product.as_deref().unwrap_or("(product not named)"),
+                    i.username.as_deref().unwrap_or("(the sender's tenant)")
+                );
+            }
+            println!("  reason    {}", parsed.reason);
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn print_detail(d: &seatmail::store::MessageDetail) {
+    let m = &d.message;
+    println!("key          {}", m.key);
+    println!("message-id   {}", opt(&m.message_id));
+    println!("from         {}", opt(&m.from));
+    println!("subject      {}", one_line(m.subject.as_deref().unwrap_or("-"), 200));
+    println!("received     {}", m.received_at);
+    println!("source       {} {}", d.source, d.source_id);
+    println!("customer     {}", opt(&m.customer_id));
+    println!("state        {}", m.state);
+    println!("reason       {}", m.reason);
+    println!("parsed       {}", d.parsed);
+    for i in &d.items {
+        let change = match (i.delta, i.target) {
+            (Some(x), _) => format!("{x:+}"),
+            (None, Some(t)) => format!("= {t}"),
+            _ => "?".into(),
+        };
+        println!(
+            "item {}       {} {} {change}: {} ({}) {} -> {}",
+            i.position,
+            i.subscription_id.as_deref().unwrap_or("-"),
+            i.product.as_deref().unwrap_or("-"),
+            i.status,
+            i.rule,
+            i.old_quantity.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
+            i.new_quantity.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
+        );
+    }
+    for l in &d.ledger {
+        println!(
+            "ledger       {} {} -> {} by {} ({}) at {}",
+            l.subscription_id, l.old_quantity, l.new_quantity, l.actor, l.rule, l.created_at
+        );
+    }
+    for a in &d.answers {
+        println!(
+            "answer       {} {} to {} [{}{}]",
+            a.kind,
+            a.message_id,
+            a.recipients.join(", "),
+            a.state,
+            a.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+        );
+    }
+}
+
+/// The guided demo of the README's first command.
+async fn demo(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let demo_dir = PathBuf::from("config/demo");
+    anyhow::ensure!(
+        demo_dir.is_dir(),
+        "the demo data is in config/demo/ of the seatmail repository: run the demo from there"
+    );
+    let app = app::App::build(config).await?;
+    let catalog = app.catalog.clone();
+    let r = import::import_subscriptions(&app.store, &catalog, &demo_dir.join("subscriptions.csv")).await?;
+    let c = import::import_contacts(&app.store, &demo_dir.join("contacts.csv")).await?;
+    println!("Imported {} demo customers with {} subscriptions and {} contacts.", r.customers, r.subscriptions, c.contacts);
+    // Deliver the sample mails as a mail server would: write to tmp/, rename into new/.
+    let maildir = &app.config.intake.maildir.path;
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).with_context(|| format!("creating {}", maildir.display()))?;
+    }
+    let mut samples: Vec<PathBuf> = std::fs::read_dir(demo_dir.join("mail"))
+        .context("reading config/demo/mail")?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    samples.sort();
+    for (i, s) in samples.iter().enumerate() {
+        let name = format!("{}.demo{:03}.{}", chrono::Utc::now().timestamp(), i, s.file_name().and_then(|n| n.to_str()).unwrap_or("mail"));
+        let tmp = maildir.join("tmp").join(&name);
+        std::fs::copy(s, &tmp).with_context(|| format!("copying {}", s.display()))?;
+        std::fs::rename(&tmp, maildir.join("new").join(&name))?;
+    }
+    println!("Delivered {} sample mails to {}/new/.\n", samples.len(), maildir.display());
+    let (tx, mut rx) = mpsc::unbounded_channel::<Processed>();
+    let cancel = app::shutdown_signal();
+    let expected = samples.len();
+    let outbox_dir = app.config.outbox.file.dir.clone();
+    let maildir_root = maildir.clone();
+    let store = app.store.clone();
+    let printer = tokio::spawn(async move {
+        let mut seen = 0usize;
+        while let Some(p) = rx.recv().await {
+            seen += 1;
+            let subject = store
+                .message_detail(&p.key)
+                .await
+                .ok()
+                .and_then(|d| d.message.subject)
+                .unwrap_or_default();
+            println!("{:<18} {:<40} {}", p.state.as_str(), one_line(&subject, 40), one_line(&p.reason, 110));
+            if seen == expected {
+                println!("\nAll {expected} sample mails are processed.");
+                println!("  answers (.eml):        {}/", outbox_dir.display());
+                println!("  mails by outcome:      {}/.Processed, .Rejected, .Approval, .Review, .Ignored", maildir_root.display());
+                println!("  the queue:             cargo run --release -- queue list");
+                println!("  seats now:             cargo run --release -- subs list");
+                println!("\nStill watching {}/new/ for more mail. Ctrl-C to stop.", maildir_root.display());
+            }
+        }
+    });
+    app.run(cancel, false, Some(tx)).await?;
+    let _ = printer.await;
+    println!("Stopped.");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,232 @@
+//! The store: every row seatmail keeps, behind one API for SQLite and PostgreSQL.
+//!
+//! Both backends go through sqlx's `Any` driver with runtime-checked queries, so there is one
+//! code path and no build-time database. The SQL is the common subset (`$N` parameters, which
+//! SQLite also accepts; `INSERT ... ON CONFLICT DO NOTHING`; `RETURNING`); the few places where
+//! the backends differ are the [`Backend`] methods (row locks, how a writer starts).
+//!
+//! SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` for every writing transaction: a
+//! deferred transaction that upgrades from reader to writer can fail with `SQLITE_BUSY` without
+//! waiting, which would turn two processes (the daemon and `seatmail queue approve`) into an
+//! error instead of a short wait.
+//!
+//! Times are stored as UTC text (`2026-11-24T09:12:00.000Z`), which sorts and compares as text in
+//! both backends.
+
+mod customers;
+mod messages;
+mod outbox;
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Any, AnyPool, Executor};
+
+pub use customers::{ImportReport, SubscriptionListRow};
+pub use messages::{
+    ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage, QueueEntry,
+};
+pub use outbox::{NewOutbox, OutboxRow, OutboxState};
+
+use crate::config::DatabaseConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("corrupt row in {table}: {message}")]
+    Corrupt { table: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Suffix that locks the selected rows until commit. SQLite has no row locks, and needs
+    /// none: its writers are serialised by `BEGIN IMMEDIATE`.
+    fn for_update(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// Like [`Self::for_update`], but rows another worker holds are skipped, not waited for.
+    fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A writing transaction. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+fn migrator(backend: Backend) -> Migrator {
+    // Embedded with include_str! rather than sqlx::migrate!(): the macro needs sqlx's proc-macro
+    // crate, which would compile the database drivers a second time on every clean build.
+    let files: &[(i64, &str, &str)] = match backend {
+        Backend::Sqlite => &[(1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql"))],
+        Backend::Postgres => &[(1, "initial", include_str!("../../migrations/postgres/0001_initial.sql"))],
+    };
+    let migrations: Vec<Migration> = files
+        .iter()
+        .map(|(v, d, sql)| Migration::new(*v, Cow::Borrowed(d), MigrationType::Simple, Cow::Borrowed(sql), false))
+        .collect();
+    Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT }
+}
+
+impl Store {
+    /// Connect, apply pending migrations (forward only, each once) and return the store.
+    pub async fn open(config: &DatabaseConfig) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let url = &config.url;
+        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let open_err = |source| StoreError::Open { url: redact_url(url), source };
+        let url_owned = if backend == Backend::Sqlite && !url.contains("mode=") {
+            // Create the file on first use, like every embedded database a user would expect.
+            let sep = if url.contains('?') { '&' } else { '?' };
+            if let Some(path) = url.strip_prefix("sqlite:").map(|p| p.trim_start_matches("//")) {
+                let path = path.split('?').next().unwrap_or("");
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| open_err(sqlx::Error::Io(e)))?;
+                    }
+                }
+            }
+            format!("{url}{sep}mode=rwc")
+        } else {
+            url.clone()
+        };
+        let options = AnyConnectOptions::from_str(&url_owned).map_err(open_err)?;
+        let busy = config.busy_timeout_ms;
+        let pool = AnyPoolOptions::new()
+            .max_connections(config.max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            format!(
+                                "PRAGMA busy_timeout = {busy}; PRAGMA journal_mode = WAL; \
+                                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                            )
+                            .as_str(),
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        migrator(backend).run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        let tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        Ok(Tx { tx, backend: self.backend })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Never print a password that is part of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+fn parse_date(s: &str, table: &'static str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt { table, message: format!("date `{s}`: {e}") })
+}
+
+fn parse_word<T: FromStr<Err = String>>(s: &str, table: &'static str) -> Result<T> {
+    s.parse().map_err(|message| StoreError::Corrupt { table, message })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://app:s3cret@127.0.0.1/x"), "postgres://app:***@127.0.0.1/x");
+        assert_eq!(redact_url("sqlite:var/x.db"), "sqlite:var/x.db");
+    }
+}
