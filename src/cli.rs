@@ -3,6 +3,14 @@
 
 use std::path::PathBuf;
 
+/// `println!` that does not panic when stdout is gone (`seatmail ... | head`, a closed pipe):
+/// the command's work matters more than its printout.
+#[macro_export]
+macro_rules! out {
+    () => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout()); }};
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($t)*); }};
+}
+
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
@@ -147,11 +155,11 @@ pub enum OutboxAction {
 /// Print rows as an aligned table, or as a JSON array.
 pub fn print_rows<T: Serialize>(rows: &[T], json: bool, columns: &[(&str, &dyn Fn(&T) -> String)]) {
     if json {
-        println!("{}", serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into()));
+        crate::out!("{}", serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into()));
         return;
     }
     if rows.is_empty() {
-        println!("(none)");
+        crate::out!("(none)");
         return;
     }
     let cells: Vec<Vec<String>> =
@@ -172,9 +180,9 @@ pub fn print_rows<T: Serialize>(rows: &[T], json: bool, columns: &[(&str, &dyn F
             .trim_end()
             .to_string()
     };
-    println!("{}", line(columns.iter().map(|(h, _)| *h).collect()));
+    crate::out!("{}", line(columns.iter().map(|(h, _)| *h).collect()));
     for row in &cells {
-        println!("{}", line(row.iter().map(String::as_str).collect()));
+        crate::out!("{}", line(row.iter().map(String::as_str).collect()));
     }
 }
 

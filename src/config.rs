@@ -4,6 +4,7 @@
 //! overrides: `SEATMAIL_SECTION__KEY=value` sets `[section] key` (double underscore between
 //! levels, so keys may keep their single underscores: `SEATMAIL_POLICY__APPROVAL_THRESHOLD=50`).
 //! Everything is checked before any worker starts, and every error names the key that is wrong.
+//! Variables without a `__` (`SEATMAIL_CONFIG`, `SEATMAIL_LOG`) are not overrides.
 //! Relative paths are taken relative to the working directory.
 
 use std::collections::BTreeMap;
@@ -427,10 +428,9 @@ impl Config {
         let mut doc: toml::Table = toml::from_str(text).map_err(syntax)?;
         let mut overridden = false;
         for (var, value) in env {
-            let Some(rest) = var.strip_prefix("SEATMAIL_") else { continue };
-            if rest == "CONFIG" || rest.is_empty() {
-                continue;
-            }
+            // Every key lives in a section, so an override always has a `__`; that keeps
+            // SEATMAIL_CONFIG, SEATMAIL_LOG and the like out of the config.
+            let Some(rest) = var.strip_prefix("SEATMAIL_").filter(|r| r.contains("__")) else { continue };
             apply_override(&mut doc, &var, rest, &value)?;
             overridden = true;
         }

@@ -15,7 +15,7 @@ use seatmail::cli::{
 use seatmail::config::Config;
 use seatmail::parse::{self, Catalog};
 use seatmail::store::Store;
-use seatmail::{app, import};
+use seatmail::{app, import, out};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -72,7 +72,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 config.answers.message_id_domain(),
             )
             .map_err(app::AppError::from)?;
-            println!(
+            out!(
                 "{}: ok (intake {:?}, database {}, outbox {:?}, {} products, trust {:?})",
                 path.display(),
                 config.intake.kind,
@@ -100,7 +100,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 ImportWhat::Contacts { file } => import::import_contacts(&store, &file).await?,
             };
-            println!(
+            out!(
                 "imported {} customer(s), {} subscription(s), {} contact(s)",
                 report.customers, report.subscriptions, report.contacts
             );
@@ -154,13 +154,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 MessagesAction::Show { key, json, raw } => {
                     let d = store.message_detail(&key).await?;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&d)?);
+                        out!("{}", serde_json::to_string_pretty(&d)?);
                     } else {
                         print_detail(&d);
                     }
                     if raw {
-                        println!("\n--- original mail ---");
-                        println!("{}", String::from_utf8_lossy(&d.raw));
+                        out!("\n--- original mail ---");
+                        out!("{}", String::from_utf8_lossy(&d.raw));
                     }
                 }
             }
@@ -213,7 +213,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 OutboxAction::Retry { id } => {
                     store.retry_outbox(id).await?;
-                    println!("answer {id} queued again");
+                    out!("answer {id} queued again");
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -230,11 +230,11 @@ async fn decide_queued(config: Config, d: seatmail::cli::Decide, approve: bool) 
     } else {
         processor.reject(d.id, &actor, d.note.as_deref()).await?
     };
-    println!("message {}: {} ({})", d.id, done.state, done.reason);
+    out!("message {}: {} ({})", d.id, done.state, done.reason);
     // Deliver the answer now when the outbox is local; a running daemon would too.
     let drained = app.sender()?.drain().await?;
     if drained.sent > 0 {
-        println!("answer delivered");
+        out!("answer delivered");
     }
     app.store.close().await;
     Ok(())
@@ -269,24 +269,24 @@ fn parse_files(config_path: Option<&Path>, json: bool, files: &[PathBuf]) -> any
             }
         };
         if json {
-            println!("{}", serde_json::to_string(&parsed.to_json_line(&name)).context("json")?);
+            out!("{}", serde_json::to_string(&parsed.to_json_line(&name)).context("json")?);
         } else {
-            println!("{name}");
-            println!("  from      {}", parsed.from.as_deref().unwrap_or("-"));
-            println!("  language  {}", parsed.language.map(|l| l.code()).unwrap_or("-"));
-            println!("  outcome   {}", parsed.outcome.as_str());
+            out!("{name}");
+            out!("  from      {}", parsed.from.as_deref().unwrap_or("-"));
+            out!("  language  {}", parsed.language.map(|l| l.code()).unwrap_or("-"));
+            out!("  outcome   {}", parsed.outcome.as_str());
             for i in &parsed.items {
                 let change = match i.change {
                     parse::Change::Delta(d) => format!("{d:+}"),
                     parse::Change::Target(t) => format!("= {t}"),
                 };
-                println!(
+                out!(
                     "  item      {change} {} for {}",
                     i.product.as_deref().unwrap_or("(product not named)"),
                     i.username.as_deref().unwrap_or("(the sender's tenant)")
                 );
             }
-            println!("  reason    {}", parsed.reason);
+            out!("  reason    {}", parsed.reason);
         }
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
@@ -294,23 +294,23 @@ fn parse_files(config_path: Option<&Path>, json: bool, files: &[PathBuf]) -> any
 
 fn print_detail(d: &seatmail::store::MessageDetail) {
     let m = &d.message;
-    println!("key          {}", m.key);
-    println!("message-id   {}", opt(&m.message_id));
-    println!("from         {}", opt(&m.from));
-    println!("subject      {}", one_line(m.subject.as_deref().unwrap_or("-"), 200));
-    println!("received     {}", m.received_at);
-    println!("source       {} {}", d.source, d.source_id);
-    println!("customer     {}", opt(&m.customer_id));
-    println!("state        {}", m.state);
-    println!("reason       {}", m.reason);
-    println!("parsed       {}", d.parsed);
+    out!("key          {}", m.key);
+    out!("message-id   {}", opt(&m.message_id));
+    out!("from         {}", opt(&m.from));
+    out!("subject      {}", one_line(m.subject.as_deref().unwrap_or("-"), 200));
+    out!("received     {}", m.received_at);
+    out!("source       {} {}", d.source, d.source_id);
+    out!("customer     {}", opt(&m.customer_id));
+    out!("state        {}", m.state);
+    out!("reason       {}", m.reason);
+    out!("parsed       {}", d.parsed);
     for i in &d.items {
         let change = match (i.delta, i.target) {
             (Some(x), _) => format!("{x:+}"),
             (None, Some(t)) => format!("= {t}"),
             _ => "?".into(),
         };
-        println!(
+        out!(
             "item {}       {} {} {change}: {} ({}) {} -> {}",
             i.position,
             i.subscription_id.as_deref().unwrap_or("-"),
@@ -322,13 +322,13 @@ fn print_detail(d: &seatmail::store::MessageDetail) {
         );
     }
     for l in &d.ledger {
-        println!(
+        out!(
             "ledger       {} {} -> {} by {} ({}) at {}",
             l.subscription_id, l.old_quantity, l.new_quantity, l.actor, l.rule, l.created_at
         );
     }
     for a in &d.answers {
-        println!(
+        out!(
             "answer       {} {} to {} [{}{}]",
             a.kind,
             a.message_id,
@@ -351,7 +351,7 @@ async fn demo(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let catalog = app.catalog.clone();
     let r = import::import_subscriptions(&app.store, &catalog, &demo_dir.join("subscriptions.csv")).await?;
     let c = import::import_contacts(&app.store, &demo_dir.join("contacts.csv")).await?;
-    println!("Imported {} demo customers with {} subscriptions and {} contacts.", r.customers, r.subscriptions, c.contacts);
+    out!("Imported {} demo customers with {} subscriptions and {} contacts.", r.customers, r.subscriptions, c.contacts);
     // Deliver the sample mails as a mail server would: write to tmp/, rename into new/.
     let maildir = &app.config.intake.maildir.path;
     for sub in ["new", "cur", "tmp"] {
@@ -369,7 +369,7 @@ async fn demo(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         std::fs::copy(s, &tmp).with_context(|| format!("copying {}", s.display()))?;
         std::fs::rename(&tmp, maildir.join("new").join(&name))?;
     }
-    println!("Delivered {} sample mails to {}/new/.\n", samples.len(), maildir.display());
+    out!("Delivered {} sample mails to {}/new/.\n", samples.len(), maildir.display());
     let (tx, mut rx) = mpsc::unbounded_channel::<Processed>();
     let cancel = app::shutdown_signal();
     let expected = samples.len();
@@ -386,19 +386,19 @@ async fn demo(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
                 .ok()
                 .and_then(|d| d.message.subject)
                 .unwrap_or_default();
-            println!("{:<18} {:<40} {}", p.state.as_str(), one_line(&subject, 40), one_line(&p.reason, 110));
+            out!("{:<18} {:<40} {}", p.state.as_str(), one_line(&subject, 40), one_line(&p.reason, 110));
             if seen == expected {
-                println!("\nAll {expected} sample mails are processed.");
-                println!("  answers (.eml):        {}/", outbox_dir.display());
-                println!("  mails by outcome:      {}/.Processed, .Rejected, .Approval, .Review, .Ignored", maildir_root.display());
-                println!("  the queue:             cargo run --release -- queue list");
-                println!("  seats now:             cargo run --release -- subs list");
-                println!("\nStill watching {}/new/ for more mail. Ctrl-C to stop.", maildir_root.display());
+                out!("\nAll {expected} sample mails are processed.");
+                out!("  answers (.eml):        {}/", outbox_dir.display());
+                out!("  mails by outcome:      {}/.Processed, .Rejected, .Approval, .Review, .Ignored", maildir_root.display());
+                out!("  the queue:             cargo run --release -- queue list");
+                out!("  seats now:             cargo run --release -- subs list");
+                out!("\nStill watching {}/new/ for more mail. Ctrl-C to stop.", maildir_root.display());
             }
         }
     });
     app.run(cancel, false, Some(tx)).await?;
     let _ = printer.await;
-    println!("Stopped.");
+    out!("Stopped.");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,236 @@
+//! Mails that are not requests: bounces, auto-replies and the rest (questions, quotes, thanks,
+//! complaints, password resets, newsletters, spam).
+//!
+//! Headers decide first (RFC 3464 reports, RFC 3834 `Auto-Submitted`, `X-Autoreply`,
+//! `Precedence`, an empty `Return-Path`, MAILER-DAEMON senders); subject and body phrases in the
+//! five languages catch the rest. A bounce carries a copy of our own mail with its numbers, so a
+//! bounce is recognised before any text is read for a request.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What the headers say, gathered by the caller.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Signals {
+    /// `type/subtype` of the top-level Content-Type, lowercased.
+    pub content_type: String,
+    /// `report-type` parameter of the top-level Content-Type, lowercased.
+    pub report_type: String,
+    /// Raw Return-Path value, if any.
+    pub return_path: Option<String>,
+    pub from: Vec<String>,
+    pub auto_submitted: Option<String>,
+    pub precedence: Option<String>,
+    pub x_autoreply: bool,
+    pub x_autorespond: bool,
+    pub x_auto_response_suppress: bool,
+    pub list_id: bool,
+    pub list_unsubscribe: bool,
+    /// Some part is message/delivery-status.
+    pub has_delivery_status: bool,
+}
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).expect("static classify regex")
+}
+
+static BOUNCE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(undeliver|undelivered mail returned|returned mail|delivery status notification|delivery (has )?failed|delivery failure|failure notice|mail delivery failed|mail delivery subsystem|could not be delivered|kan inte levereras|non remis|non distribuable|échec de (la )?remise|onbestelbaar|niet bezorgd|kan niet worden bezorgd|unzustellbar|nicht zustellbar|zustellung fehlgeschlagen|olevererbart|kunde inte levereras|leveransfel|message not delivered|delivery incomplete)")
+});
+static BOUNCE_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(this is the mail system at host|i'm sorry to have to inform you that your message could not|your message (couldn't|could not|wasn't|was not) (be )?delivered|delivery to the following recipients? (failed|has failed)|the following message to .* was undeliverable|diagnostic-code:|final-recipient:|remote server returned '?5\d\d|le message n'a pas pu être remis|uw bericht kan niet worden bezorgd|ihre nachricht konnte nicht zugestellt werden|ditt meddelande kunde inte levereras)")
+});
+static AUTO_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*((re|aw|sv|antw|réf|ref)\s*:\s*)*(out of (the )?office|ooo\b|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automatisk svar|absent|absence|réponse automatique|reponse automatique|message d'absence|afwezig\w*|automatisch antwoord|automatische antwoord|niet aanwezig|niet op kantoor|abwesenheit\w*|abwesend|automatische antwort|nicht im büro|frånvaro\w*|frånvarande|autosvar|automatiskt svar|ej på kontoret|on vacation|on holiday|on leave|en congé|en vacances|vakantie|urlaub|semester)\b")
+});
+static AUTO_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(i am (currently )?out of (the )?office|i'm (currently )?out of (the )?office|i am (currently )?(away|on (annual |parental |sick )?(leave|holiday|vacation))|i'm (currently )?(away|on (annual |parental )?(leave|holiday|vacation))|away from (the|my) (office|desk)|i will be (out of the office|away|back)|i'll be (out of the office|away|back)|with limited access to (my )?e-?mail|je suis (actuellement )?(absente?|en congé|en vacances)|je serai (absente?|de retour)|ik ben .{0,40}(afwezig|met vakantie|op vakantie|niet aanwezig|niet op kantoor|met verlof)|ik ben (terug|weer aanwezig) (op|vanaf)|ich bin .{0,40}(nicht im büro|abwesend|im urlaub|außer haus|nicht erreichbar)|ich bin ab .{1,30} wieder|jag är .{0,30}(tillbaka|ledig|frånvarande|på semester|borta|tjänstledig|föräldraledig)|this is an automatic (reply|response|message)|dit is een automatisch (antwoord|bericht)|ceci est une réponse automatique|dies ist eine automatische|detta är ett automatiskt)")
+});
+static ACK: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(ticket\s*#?\s*[\w-]+\s*(has been )?(received|created|opened|logged)|new (ticket|case) (has been )?(created|opened)|we (have )?received your (request|e-?mail|message)|your (request|ticket|case|e-?mail|message)\b[^.]{0,30}(has been|was|is) (received|logged|created|registered)|thank you for (contacting|your (e-?mail|message|request))[^.]*we will|uw (melding|aanvraag|vraag|bericht|ticket)\b[^.]{0,30}(is|werd) (ontvangen|geregistreerd)|wij hebben uw (melding|aanvraag|e-?mail|bericht) (goed )?ontvangen|bevestiging van ontvangst|ontvangstbevestiging|nous avons (bien )?reçu votre (demande|message|e-?mail)|votre (demande|ticket)\b[^.]{0,30}a (bien )?été (reçue?|enregistrée?)|accusé de réception|wir haben ihre (anfrage|nachricht|e-?mail) erhalten|ihre (anfrage|meldung)\b[^.]{0,30}(wurde|ist) (eingegangen|registriert)|eingangsbestätigung|vi har (tagit emot|mottagit) (ditt|din) (ärende|meddelande|mejl|e-?post)|mottagningsbekräftelse)")
+});
+
+/// A delivery status notification or other bounce.
+pub(crate) fn bounce(s: &Signals, subject: &str, body: &str) -> bool {
+    if s.content_type == "multipart/report" && (s.report_type.is_empty() || s.report_type == "delivery-status") {
+        return true;
+    }
+    if s.has_delivery_status {
+        return true;
+    }
+    let daemon = s.from.iter().any(|a| {
+        let local = a.split('@').next().unwrap_or("");
+        local == "mailer-daemon" || local == "postmaster" || local == "mail-daemon"
+    });
+    if daemon {
+        return true;
+    }
+    let empty_return = s.return_path.as_deref().is_some_and(|r| r.trim().trim_matches(['<', '>']).trim().is_empty());
+    let head = super::decode::truncate_chars(body, 3_000);
+    if BOUNCE_SUBJECT.is_match(subject) && (empty_return || BOUNCE_BODY.is_match(&head) || !subject.to_lowercase().starts_with("re")) {
+        return true;
+    }
+    // An empty Return-Path is also what RFC 3834 auto-replies use: only a bounce when nothing
+    // says auto-reply and the text reads like one.
+    empty_return && s.auto_submitted.is_none() && BOUNCE_BODY.is_match(&head)
+}
+
+/// Why this is an auto-reply, if it is one.
+pub(crate) fn auto_reply(s: &Signals, subject: &str, own: &str) -> Option<&'static str> {
+    if let Some(a) = &s.auto_submitted {
+        if !a.trim().eq_ignore_ascii_case("no") && !a.trim().is_empty() {
+            return Some("Auto-Submitted header says this is an automatic message");
+        }
+    }
+    if s.x_autoreply || s.x_autorespond {
+        return Some("X-Autoreply/X-Autorespond header");
+    }
+    let prec = s.precedence.as_deref().unwrap_or("").trim().to_ascii_lowercase();
+    if prec == "auto_reply" {
+        return Some("Precedence: auto_reply");
+    }
+    if AUTO_SUBJECT.is_match(subject) {
+        return Some("out-of-office subject");
+    }
+    let head = super::decode::truncate_chars(own, 2_000);
+    if AUTO_BODY.is_match(&head) {
+        return Some("out-of-office text");
+    }
+    if ACK.is_match(subject) || ACK.is_match(&head) {
+        return Some("helpdesk acknowledgement");
+    }
+    if (prec == "bulk" || prec == "junk") && !s.list_id && !s.list_unsubscribe {
+        return Some("Precedence: bulk/junk");
+    }
+    if s.x_auto_response_suppress && s.return_path.as_deref().is_some_and(|r| r.trim().trim_matches(['<', '>']).trim().is_empty()) {
+        return Some("X-Auto-Response-Suppress with an empty Return-Path");
+    }
+    None
+}
+
+static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(how (do|can|should) (i|we)|how to|is it possible to (see|know|check)|what is the (price|cost|difference)|hoe (kan|moet|doe) (ik|je|we)|comment (puis|faire|faut|peut)|wie (kann|muss) (ich|man)|hur (gör|kan) (jag|man|vi))")
+});
+static PRICE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(quote|quotation|price|prices|pricing|cost|costs|offerte|prijs|prijzen|kostprijs|kost|kosten|devis|prix|tarif|tarifs|coût|angebot|preis|preise|kostet|offert|pris|priser|kostar)\b")
+});
+static QUOTE_NOUN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(quote|quotation|offerte|prijsofferte|devis|angebot|kostenvoranschlag|offert|prisförslag)\b"));
+static PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(password|wachtwoord|mot de passe|passwort|kennwort|lösenord|mfa|2fa|authenticator|locked out|geblokkeerd|bloqué|gesperrt|utelåst)")
+});
+static COMPLAINT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(complain|complaint|unacceptable|wrongly|(charged|billed|invoiced) (us )?(twice|too much|for)|wrong (invoice|amount)|klacht|onaanvaardbaar|verkeerd|te veel aangerekend|réclamation|plainte|inacceptable|facturé à tort|beschwerde|inakzeptabel|falsch berechnet|reklamation|klagomål|felaktig)")
+});
+static THANKS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\W*(thanks|thank you|many thanks|received|ok|okay|great|perfect|merci|reçu|bien reçu|parfait|bedankt|dank u|dank je|ontvangen|goed ontvangen|prima|perfect|super|danke|vielen dank|erhalten|perfekt|tack|mottaget|toppen|utmärkt)\b")
+});
+static SPAM: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(unsubscribe|uitschrijven|se désabonner|désinscription|abmelden|avregistrera|newsletter|nieuwsbrief|webinar|special offer|limited time|click here|seo services|bitcoin|crypto|viagra|lottery|you have won|inheritance|wire transfer)")
+});
+
+/// Why a mail without a change is not a request; `None` when it simply asks nothing.
+pub(crate) fn not_a_request(s: &Signals, subject: &str, own: &str) -> &'static str {
+    let all = format!("{subject}\n{own}");
+    if s.list_id || s.list_unsubscribe || SPAM.is_match(&all) {
+        return "newsletter, marketing or spam";
+    }
+    if QUOTE_NOUN.is_match(&all) || (PRICE.is_match(own) && own.contains('?')) {
+        return "asks for a price or quote, not a seat change";
+    }
+    if PASSWORD.is_match(&all) {
+        return "password or sign-in problem, not a seat change";
+    }
+    if COMPLAINT.is_match(own) {
+        return "a complaint, not a seat change";
+    }
+    if QUESTION.is_match(own) || own.contains('?') {
+        return "a question, not a seat change";
+    }
+    if THANKS.is_match(own) {
+        return "thanks or acknowledgement, no change asked";
+    }
+    "no seat change asked"
+}
+
+/// A price question or quote request that mentions numbers is still not a request.
+pub(crate) fn asks_price(own: &str) -> bool {
+    QUOTE_NOUN.is_match(own) || (PRICE.is_match(own) && own.contains('?'))
+}
+
+/// A complaint about something past.
+pub(crate) fn complaint(sentence: &str) -> bool {
+    COMPLAINT.is_match(sentence)
+}
+
+/// "How do I ..." questions.
+pub(crate) fn how_question(sentence: &str) -> bool {
+    QUESTION.is_match(sentence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig() -> Signals {
+        Signals::default()
+    }
+
+    #[test]
+    fn auto_reply_headers() {
+        let mut s = sig();
+        s.auto_submitted = Some("auto-replied".into());
+        assert!(auto_reply(&s, "Re: licences", "").is_some());
+        s.auto_submitted = Some("no".into());
+        assert!(auto_reply(&s, "Re: licences", "add 3").is_none());
+        let mut s = sig();
+        s.x_autoreply = true;
+        assert!(auto_reply(&s, "x", "").is_some());
+        let mut s = sig();
+        s.precedence = Some("auto_reply".into());
+        assert!(auto_reply(&s, "x", "").is_some());
+    }
+
+    #[test]
+    fn out_of_office_in_five_languages() {
+        for subject in ["Out of Office: licences", "Automatic reply: add 3", "Réponse automatique : licences", "Absent",
+            "Afwezig", "Automatisch antwoord: licenties", "Abwesenheitsnotiz: Lizenzen", "Automatische Antwort: x",
+            "Frånvaro", "Autosvar: licenser"] {
+            assert!(auto_reply(&sig(), subject, "").is_some(), "{subject}");
+        }
+        assert!(auto_reply(&sig(), "x", "Ik ben afwezig tot 3 maart.").is_some());
+        assert!(auto_reply(&sig(), "x", "Je suis absent jusqu'au 3 mars.").is_some());
+        assert!(auto_reply(&sig(), "x", "Ich bin bis 3. März nicht im Büro.").is_some());
+        assert!(auto_reply(&sig(), "x", "Jag är ledig till 3 mars.").is_some());
+        assert!(auto_reply(&sig(), "Ticket #123 received", "").is_some());
+        assert!(auto_reply(&sig(), "x", "Uw melding is ontvangen en krijgt nummer 55.").is_some());
+        assert!(auto_reply(&sig(), "Add 3 licences", "Please add 3 licences").is_none());
+    }
+
+    #[test]
+    fn bounces() {
+        let mut s = sig();
+        s.content_type = "multipart/report".into();
+        s.report_type = "delivery-status".into();
+        assert!(bounce(&s, "x", ""));
+        let mut s = sig();
+        s.from = vec!["mailer-daemon@mx.example.com".into()];
+        assert!(bounce(&s, "x", ""));
+        for subject in ["Undelivered Mail Returned to Sender", "Delivery Status Notification (Failure)", "Mail delivery failed",
+            "Unzustellbar: Ihre Lizenzen", "Non remis : licences", "Onbestelbaar: licenties"] {
+            assert!(bounce(&sig(), subject, ""), "{subject}");
+        }
+        assert!(!bounce(&sig(), "Add 3 licences", "Please add 3"));
+    }
+
+    #[test]
+    fn not_requests() {
+        assert_eq!(not_a_request(&sig(), "x", "How do I assign a licence to a user?"), "a question, not a seat change");
+        assert!(not_a_request(&sig(), "x", "Kunnen jullie een offerte maken voor 10 licenties?").contains("price"));
+        assert!(not_a_request(&sig(), "x", "Je n'arrive plus à changer mon mot de passe").contains("password"));
+        assert!(not_a_request(&sig(), "x", "Danke, erhalten!").contains("thanks"));
+        assert!(not_a_request(&sig(), "Nieuwsbrief maart", "Lees meer").contains("newsletter"));
+        assert!(asks_price("Vad kostar 5 licenser till?"));
+    }
+}

@@ -1,0 +1,453 @@
+//! Quantities: digits and number words in en, fr, nl, de and sv, and the many numbers in a mail
+//! that are not quantities.
+//!
+//! A sentence is first masked (dates, times, phone numbers, prices, order/VAT/IBAN/ticket numbers,
+//! postcodes, house numbers, versions such as "Office 2016" or "365", plan names such as "Plan 1",
+//! "E3", "P1") and then cut into tokens. Numbers that survive the mask become [`Tok::Num`];
+//! "a couple", "quelques", "een paar"... become [`Tok::Vague`] so the parser asks instead of
+//! guessing; an article ("a", "une", "een", "ein", "en") is a *weak* one, only believed when a
+//! licence word follows.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::language::Language;
+
+/// Placeholder characters the caller puts in a sentence before tokenizing.
+pub(crate) const EMAIL_MARK: char = '\u{E000}';
+pub(crate) const PRODUCT_MARK: char = '\u{E001}';
+const TRAP_MARK: &str = " \u{E002} ";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Tok {
+    /// A quantity written in digits or words ("one", "drie", "zweiundzwanzig").
+    Num { value: i64, weak: bool },
+    /// An article ("a", "une", "een", "ein", "en"): one, but only before a licence word.
+    Article(String),
+    /// "a couple", "several", "quelques"...: a quantity nobody can act on.
+    Vague,
+    /// "3-4", "3 or 4" (the latter is joined by the caller's grammar).
+    Range,
+    Word(String),
+    Punct(char),
+    /// The n-th e-mail placeholder of the sentence.
+    Email(usize),
+    /// The n-th product placeholder of the sentence.
+    Product(usize),
+    /// Something masked: never a quantity, but it separates words.
+    Trap,
+}
+
+const MONTHS: &str = "jan|january|janv|janvier|januari|januar|jänner|feb|february|fév|févr|février|februari|februar|\
+    mar|march|mars|maart|märz|maerz|apr|april|avr|avril|may|mai|mei|maj|jun|june|juin|juni|jul|july|juil|juillet|juli|\
+    aug|august|août|augustus|augusti|sep|sept|september|septembre|oct|october|octobre|okt|oktober|nov|november|novembre|\
+    dec|december|décembre|dez|dezember";
+
+static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    let pats: Vec<String> = vec![
+        // Labelled identifiers: tickets, references, "#778", "nr 12" are never quantities.
+        r"(?i)(?:\b(?:ticket|case|incident|ref|reference|referentie|référence|referenz|kenmerk|nr|n°|nº|no\.|id)\b\.?|#)\s*[:#.]?\s*(?:(?-i:[A-Z]{1,4})[-\s]?)?\d[\d./\-]*".into(),
+        // Order/PO/invoice/customer/VAT numbers only when labelled as a number ("order: 12", "PO nr 12").
+        r"(?i)\b(?:order|orders|bestelling|bestelnummer|commande|bestellung|beställning|po|p\.o\.|purchase order|invoice|factuur|facture|rechnung|faktura|klantnummer|klantnr|customer|client|kunde|kundennummer|kundnummer|contract|contrat|vertrag|avtal|vat|btw|tva|ust|ust-idnr|moms|momsnr|iban|bic|kbo|ondernemingsnummer|org\.?nr)\b\.?\s*(?:(?:number|nummer|nr|no|n°|numéro|id)\.?\s*[:#]?|[:#])\s*(?:(?-i:[A-Z]{1,4})[-\s]?)?\d[\d./\-]*".into(),
+        r"(?i)\b(?:po|p\.o\.|btw|tva|vat|ust|moms|iban|kbo)\s*(?-i:[A-Z]{0,4})[-\s]?\d[\d./\-]*".into(),
+        r"(?i)\b(?:tel|tél|phone|telefoon|telefon|téléphone|gsm|mobile|mobiel|mobil|handy|fax|tfn|mob|t|m)\b\.?\s*[:.]?\s*[+\d(][\d\s./()\-]{5,}\d".into(),
+        // IBAN and European VAT numbers.
+        r"(?i)\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b".into(),
+        r"(?i)\b(?:BE|NL|FR|DE|SE|LU|AT|CH)\s?0?\d[\d.\s]{7,13}\d\b".into(),
+        // Phone numbers.
+        r"(?:\+|\b00)\d[\d\s./()\-]{6,}\d".into(),
+        r"\b0\d{1,3}[\s./\-]?\d{2,3}[\s./\-]?\d{2}[\s./\-]?\d{2,3}\b".into(),
+        // Dates.
+        r"\b\d{1,4}[\-/.]\d{1,2}[\-/.]\d{1,4}\b".into(),
+        format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th|er|e|ème|eme|ste|de|te|\.|:e|:a)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?:\s*\d{{4}})?"),
+        format!(r"(?i)\b(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*\d{{4}})?"),
+        r"\b\d{1,2}/\d{1,2}\b".into(),
+        // Times.
+        r"(?i)\b\d{1,2}[:h.]\d{2}\b".into(),
+        r"(?i)\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.|uur|u|uhr|h|heures?)\b".into(),
+        // Prices, decimals and percentages.
+        r"(?i)[€$£]\s?\d+(?:[.,]\d+)*(?:,-)?".into(),
+        r"(?i)\b\d+(?:[.,]\d+)*\s?(?:€|eur|euro|euros|usd|\$|£|gbp|kr|sek|chf|dollars?|kronor)(?:\b|\s|$)".into(),
+        r"\b\d+[.,]\d+\b".into(),
+        r"\b\d+\s?%".into(),
+        // Versions and product generations: Office 2016, Windows 11, Microsoft 365, Plan 1, E3, P1.
+        r"(?i)\b(?:office|windows|win|server|exchange|sql|sharepoint|visio|version|versie|versión|v|iphone|ios|android)\s?\d+(?:\.\d+)*\b".into(),
+        r"(?i)\b(?:microsoft|office|ms|m|o)\s?365\b|\b365\b".into(),
+        r"(?i)\b(?:plan|abonnement|abonnemang|stufe|tier|niveau|level)\s?\(?\d\)?".into(),
+        r"(?i)\b[a-wyz]\d\b".into(),
+        // Durations: "12 months", "binnen 2 dagen", "30 Tage".
+        r"(?i)\b\d+\s*(?:days?|weeks?|months?|years?|hours?|minutes?|jours?|semaines?|mois|ans|années?|heures?|dagen|dag|weken|week|maanden|maand|jaar|jaren|uur|uren|minuten|tage?n?|wochen?|monate?n?|jahre?n?|stunden?|dagar|veckor|vecka|månader|månad|år|timmar|timme)\b".into(),
+        // House numbers after a street word.
+        r"(?i)\b[\p{L}\-]*(?:straat|laan|weg|plein|dreef|lei|steenweg|kaai|markt|street|road|rd|avenue|ave|lane|rue|chaussée|boulevard|bd|place|straße|strasse|str|gasse|platz|allee|ring|gatan|vägen|väg|torget|gränd)\.?\s+\d+[a-z]?(?:\s?[-/]\s?\d+)?\b".into(),
+        // Postcodes: Dutch "1234 AB", and 4-5 digits before a capitalised place name.
+        r"\b[1-9]\d{3}\s?[A-Z]{2}\b".into(),
+        r"\b(?:[A-Z]-)?\d{4,5}\s+[A-ZÀ-Ý][a-zà-ÿ]{2,}".into(),
+        // Enumerations at the start of a line: "1." / "2)".
+        r"(?m)^\s*\d{1,2}[.)]\s".into(),
+        // Ordinals: 1st, 2nd, 3e, 2ème, 1er, 3:e.
+        r"(?i)\b\d+(?:st|nd|rd|th|er|ère|ème|eme|e|de|ste|:e|:a)\b".into(),
+    ];
+    pats.iter().filter_map(|p| Regex::new(p).ok()).collect()
+});
+
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\u{E000}\u{E001}\u{E002}]|[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]").expect("token regex")
+});
+static NUM_SUFFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(?:(\d{1,3})(?:x|st|pcs|stk|stuks|stück|ex)|x(\d{1,3}))$").expect("suffix regex"));
+static RANGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,3}-\d{1,3}$").expect("range regex"));
+
+fn units_en() -> [&'static str; 19] {
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+     "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+}
+
+static WORDS: LazyLock<HashMap<String, i64>> = LazyLock::new(|| {
+    let mut m: HashMap<String, i64> = HashMap::new();
+    let mut put = |w: &str, v: i64| {
+        m.entry(w.to_string()).or_insert(v);
+    };
+    // English.
+    for (i, w) in units_en().iter().enumerate() {
+        put(w, i as i64 + 1);
+    }
+    let tens_en = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    for (t, tw) in tens_en.iter().enumerate() {
+        let tv = (t as i64 + 2) * 10;
+        put(tw, tv);
+        for (u, uw) in units_en()[..9].iter().enumerate() {
+            put(&format!("{tw}-{uw}"), tv + u as i64 + 1);
+            put(&format!("{tw}{uw}"), tv + u as i64 + 1);
+        }
+    }
+    put("hundred", 100);
+    put("dozen", 12);
+    // French (with the Belgian and Swiss septante/huitante/nonante).
+    let fr = ["un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "treize",
+              "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf"];
+    for (i, w) in fr.iter().enumerate() {
+        put(w, i as i64 + 1);
+    }
+    put("une", 1);
+    let tens_fr: [(&str, i64); 9] = [("vingt", 20), ("trente", 30), ("quarante", 40), ("cinquante", 50),
+        ("soixante", 60), ("septante", 70), ("huitante", 80), ("octante", 80), ("nonante", 90)];
+    for (tw, tv) in tens_fr {
+        put(tw, tv);
+        put(&format!("{tw}-et-un"), tv + 1);
+        put(&format!("{tw}-et-une"), tv + 1);
+        for (u, uw) in fr[1..9].iter().enumerate() {
+            put(&format!("{tw}-{uw}"), tv + u as i64 + 2);
+        }
+    }
+    for (i, w) in fr[9..].iter().enumerate() {
+        put(&format!("soixante-{w}"), 70 + i as i64);
+        put(&format!("quatre-vingt-{w}"), 90 + i as i64);
+    }
+    put("soixante-et-onze", 71);
+    put("quatre-vingts", 80);
+    put("quatre-vingt", 80);
+    for (u, uw) in fr[..9].iter().enumerate() {
+        put(&format!("quatre-vingt-{uw}"), 81 + u as i64);
+    }
+    put("cent", 100);
+    put("douzaine", 12);
+    put("dizaine", 10);
+    // Dutch: eenentwintig, tweeëntwintig (also written without the diaeresis).
+    let nl = ["een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf",
+              "dertien", "veertien", "vijftien", "zestien", "zeventien", "achttien", "negentien"];
+    for (i, w) in nl.iter().enumerate().skip(1) {
+        put(w, i as i64 + 1);
+    }
+    put("één", 1);
+    put("eén", 1);
+    let tens_nl = ["twintig", "dertig", "veertig", "vijftig", "zestig", "zeventig", "tachtig", "negentig"];
+    for (t, tw) in tens_nl.iter().enumerate() {
+        let tv = (t as i64 + 2) * 10;
+        put(tw, tv);
+        for (u, uw) in nl[..9].iter().enumerate() {
+            let v = tv + u as i64 + 1;
+            put(&format!("{uw}en{tw}"), v);
+            if uw.ends_with('e') {
+                put(&format!("{uw}ën{tw}"), v);
+            }
+        }
+    }
+    put("honderd", 100);
+    put("tiental", 10);
+    put("dozijn", 12);
+    // German: einundzwanzig, zweiundzwanzig.
+    let de = ["eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf",
+              "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn", "achtzehn", "neunzehn"];
+    for (i, w) in de.iter().enumerate() {
+        put(w, i as i64 + 1);
+    }
+    let tens_de = ["zwanzig", "dreißig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig"];
+    for (t, tw) in tens_de.iter().enumerate() {
+        let tv = (t as i64 + 2) * 10;
+        put(tw, tv);
+        for (u, uw) in de[..9].iter().enumerate() {
+            let uw = if u == 0 { "ein" } else { uw };
+            put(&format!("{uw}und{tw}"), tv + u as i64 + 1);
+            put(&format!("{uw}und{}", tw.replace('ß', "ss")), tv + u as i64 + 1);
+        }
+    }
+    put("dreissig", 30);
+    put("hundert", 100);
+    put("einhundert", 100);
+    put("dutzend", 12);
+    // Swedish: tjugotvå, tjugo-två.
+    let sv = ["ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tretton",
+              "fjorton", "femton", "sexton", "sjutton", "arton", "nitton"];
+    for (i, w) in sv.iter().enumerate().skip(1) {
+        put(w, i as i64 + 1);
+    }
+    let tens_sv = ["tjugo", "trettio", "fyrtio", "femtio", "sextio", "sjuttio", "åttio", "nittio"];
+    for (t, tw) in tens_sv.iter().enumerate() {
+        let tv = (t as i64 + 2) * 10;
+        put(tw, tv);
+        for (u, uw) in sv[..9].iter().enumerate() {
+            put(&format!("{tw}{uw}"), tv + u as i64 + 1);
+            put(&format!("{tw}-{uw}"), tv + u as i64 + 1);
+        }
+        put(&format!("{tw}en"), tv + 1);
+    }
+    put("hundra", 100);
+    put("etthundra", 100);
+    put("dussin", 12);
+    m
+});
+
+/// Articles: "a licence" is one licence, "a" alone is nothing.
+const ARTICLES: &[&str] = &["a", "an", "un", "une", "een", "ein", "eine", "einen", "einem", "en", "ett"];
+/// Words that make a quantity vague.
+const VAGUE: &[&str] = &["couple", "few", "several", "some", "quelques", "plusieurs", "enkele", "paar", "aantal",
+    "meerdere", "einige", "mehrere", "några", "flera", "diverse"];
+
+/// Licence-ish nouns: what a quantity counts.
+pub(crate) fn is_unit_noun(w: &str) -> bool {
+    const NOUNS: &[&str] = &["licens", "licenc", "licent", "lizenz", "seat", "user", "gebruiker", "utilisateur",
+        "benutzer", "nutzer", "användare", "account", "compte", "konto", "subscription", "abonnement", "abonnemang",
+        "mailbox", "postfach", "postlåd", "boîte", "plaats", "platz", "plätze", "plats", "siège", "poste",
+        "employee", "medewerker", "mitarbeiter", "anställd", "collaborat", "collega", "colleague", "kollege",
+        "kollega", "person", "personne", "stuks", "exemplar"];
+    NOUNS.iter().any(|n| w.starts_with(n))
+}
+
+/// The value of a number word, if `w` (lowercase) is one.
+pub(crate) fn word_value(w: &str) -> Option<i64> {
+    WORDS.get(w).copied()
+}
+
+/// Replace everything that looks like a number but is not a quantity by a trap mark.
+pub(crate) fn mask(text: &str) -> String {
+    let mut s = text.to_string();
+    for re in MASKS.iter() {
+        if re.is_match(&s) {
+            s = re.replace_all(&s, TRAP_MARK).into_owned();
+        }
+    }
+    s
+}
+
+/// Tokens of one (already masked, placeholder-bearing) sentence.
+///
+/// `lang` is the language of the mail: number words that are ordinary words in another language
+/// ("onze" is eleven in French and "our" in Dutch, "elf", "sex", "sept", "cent", "seize") only
+/// count in their own.
+pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
+    let mut emails = 0;
+    let mut products = 0;
+    let mut out: Vec<(Tok, bool)> = Vec::new(); // (token, written as a word)
+    for m in TOKEN.find_iter(masked) {
+        let t = m.as_str();
+        let mut chars = t.chars();
+        let first = chars.next().unwrap_or(' ');
+        let single = chars.next().is_none();
+        let tok = if single && first == EMAIL_MARK {
+            emails += 1;
+            (Tok::Email(emails - 1), false)
+        } else if single && first == PRODUCT_MARK {
+            products += 1;
+            (Tok::Product(products - 1), false)
+        } else if single && first == '\u{E002}' {
+            (Tok::Trap, false)
+        } else if t.chars().all(|c| c.is_ascii_digit()) {
+            (digits(t), false)
+        } else if let Some(c) = NUM_SUFFIX.captures(t) {
+            let v = c.get(1).or(c.get(2)).and_then(|g| g.as_str().parse::<i64>().ok());
+            (v.map_or(Tok::Trap, |value| Tok::Num { value, weak: false }), false)
+        } else if RANGE.is_match(t) {
+            (Tok::Range, false)
+        } else if t.chars().any(|c| c.is_ascii_digit()) {
+            (Tok::Trap, false)
+        } else if first.is_alphanumeric() {
+            let w = t.to_lowercase();
+            if ARTICLES.contains(&w.as_str()) {
+                (Tok::Article(w), true)
+            } else if let Some(value) = word_value(&w).filter(|_| !foreign(&w, lang)) {
+                (Tok::Num { value, weak: false }, true)
+            } else if VAGUE.contains(&w.as_str()) {
+                (Tok::Vague, true)
+            } else {
+                (Tok::Word(w), true)
+            }
+        } else {
+            (Tok::Punct(first), false)
+        };
+        out.push(tok);
+    }
+    join_compounds(out)
+}
+
+/// A number word that, in this mail's language, is an ordinary word.
+fn foreign(w: &str, lang: Option<Language>) -> bool {
+    let own: &[Language] = match w {
+        "onze" | "sept" | "cent" | "seize" | "douze" => &[Language::Fr],
+        "elf" => &[Language::Nl, Language::De],
+        "sex" | "fem" | "tre" | "nio" | "tio" | "sju" | "elva" => &[Language::Sv],
+        "vier" | "acht" => &[Language::Nl, Language::De],
+        _ => return false,
+    };
+    !lang.is_some_and(|l| own.contains(&l))
+}
+
+fn digits(t: &str) -> Tok {
+    // Leading zeros, 4+ digits: identifiers, years, postcodes; no customer buys 1000 seats by mail.
+    if t.len() > 3 || (t.len() > 1 && t.starts_with('0')) {
+        return Tok::Trap;
+    }
+    t.parse::<i64>().map_or(Tok::Trap, |value| Tok::Num { value, weak: false })
+}
+
+/// "twenty two", "vingt et un", "half a dozen", "a couple", "een paar", "ett par", "a hundred".
+fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
+    let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let (t, is_word) = &toks[i];
+        let next = toks.get(i + 1).map(|(t, _)| t);
+        let after = toks.get(i + 2).map(|(t, _)| t);
+        if let (Tok::Num { value: tens, .. }, true) = (t, *is_word) {
+            let is_tens = *tens >= 20 && *tens <= 90 && tens % 10 == 0;
+            if is_tens {
+                if let Some(Tok::Num { value: u, weak: false }) = next {
+                    if (1..=9).contains(u) && toks[i + 1].1 {
+                        out.push(Tok::Num { value: tens + u, weak: false });
+                        i += 2;
+                        continue;
+                    }
+                }
+                if let (Some(Tok::Word(et)), Some(Tok::Num { value: 1, .. })) = (next, after) {
+                    if et == "et" || et == "and" {
+                        out.push(Tok::Num { value: tens + 1, weak: false });
+                        i += 3;
+                        continue;
+                    }
+                }
+            }
+        }
+        match (t, next) {
+            (Tok::Word(h), Some(Tok::Article(_))) if h == "half" || h == "halve" => {
+                if let Some(Tok::Num { value: 12, .. }) = after {
+                    out.push(Tok::Num { value: 6, weak: false });
+                    i += 3;
+                    continue;
+                }
+            }
+            (Tok::Article(a), Some(Tok::Word(p))) if p == "par" && a == "ett" => {
+                // Swedish "ett par": a couple.
+                out.push(Tok::Vague);
+                i += 2;
+                continue;
+            }
+            (Tok::Article(_), Some(Tok::Num { value, weak: false })) if *value >= 10 => {
+                // "a dozen", "een tiental", "a hundred": the article is part of the number.
+                i += 1;
+                continue;
+            }
+            (Tok::Article(_), Some(Tok::Vague)) => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(t.clone());
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nums(s: &str) -> Vec<i64> {
+        let lang = super::super::language::detect(s);
+        tokenize(&mask(s), lang)
+            .into_iter()
+            .filter_map(|t| match t {
+                Tok::Num { value, weak: false } => Some(value),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_in_five_languages() {
+        assert_eq!(nums("twenty-two licences"), vec![22]);
+        assert_eq!(nums("twenty two licences"), vec![22]);
+        assert_eq!(nums("vingt-deux licences"), vec![22]);
+        assert_eq!(nums("soixante-quinze"), vec![75]);
+        assert_eq!(nums("quatre-vingt-dix"), vec![90]);
+        assert_eq!(nums("tweeëntwintig licenties"), vec![22]);
+        assert_eq!(nums("eenendertig"), vec![31]);
+        assert_eq!(nums("zweiundzwanzig Lizenzen"), vec![22]);
+        assert_eq!(nums("tjugotvå licenser"), vec![22]);
+        assert_eq!(nums("three, drie, trois, drei"), vec![3, 3, 3, 3]);
+        assert_eq!(nums("tre licenser tack"), vec![3]);
+        // "onze" is eleven only in French; in Dutch it is "our".
+        assert_eq!(nums("onze licenties graag"), Vec::<i64>::new());
+        assert_eq!(nums("onze licences pour nous"), vec![11]);
+        assert_eq!(nums("a hundred"), vec![100]);
+    }
+
+    #[test]
+    fn dozens_and_vague() {
+        assert_eq!(nums("a dozen licences"), vec![12]);
+        assert_eq!(nums("une douzaine de licences"), vec![12]);
+        assert_eq!(nums("een tiental licenties"), vec![10]);
+        assert_eq!(nums("ein Dutzend Lizenzen"), vec![12]);
+        assert_eq!(nums("ett dussin licenser"), vec![12]);
+        assert_eq!(nums("half a dozen"), vec![6]);
+        assert!(tokenize(&mask("a couple of licences"), None).contains(&Tok::Vague));
+        assert!(tokenize(&mask("een paar licenties"), None).contains(&Tok::Vague));
+        assert!(tokenize(&mask("ett par licenser"), None).contains(&Tok::Vague));
+    }
+
+    #[test]
+    fn multiplier_forms() {
+        assert_eq!(nums("5x Business Standard"), vec![5]);
+        assert_eq!(nums("Business Standard x5"), vec![5]);
+        assert_eq!(nums("3 st licenser"), vec![3]);
+    }
+
+    #[test]
+    fn traps_are_not_quantities() {
+        assert_eq!(nums("on 12/03/2025 at 14:30"), Vec::<i64>::new());
+        assert_eq!(nums("le 3 mars"), Vec::<i64>::new());
+        assert_eq!(nums("am 5. Mai"), Vec::<i64>::new());
+        assert_eq!(nums("call me on +32 475 12 34 56 or 0475 12 34 56"), Vec::<i64>::new());
+        assert_eq!(nums("at € 12,50 per user"), Vec::<i64>::new());
+        assert_eq!(nums("PO 4500012345, order #778, ticket 1234"), Vec::<i64>::new());
+        assert_eq!(nums("BTW BE 0123.456.789"), Vec::<i64>::new());
+        assert_eq!(nums("IBAN BE68 5390 0754 7034"), Vec::<i64>::new());
+        assert_eq!(nums("Kerkstraat 12, 9000 Gent"), Vec::<i64>::new());
+        assert_eq!(nums("Office 2016 and Microsoft 365 and Windows 11"), Vec::<i64>::new());
+        assert_eq!(nums("Exchange Online Plan 1, E3, F3, P1"), Vec::<i64>::new());
+        assert_eq!(nums("for 12 months"), Vec::<i64>::new());
+        assert_eq!(nums("the 2nd user"), Vec::<i64>::new());
+        assert_eq!(nums("add 3 licences on 1 March"), vec![3]);
+    }
+}

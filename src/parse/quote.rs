@@ -1,0 +1,310 @@
+//! The customer's own words: quoted history, earlier mails, signatures, disclaimers and
+//! "Sent from my iPhone" lines are cut away, in the five languages.
+//!
+//! History starts at the first reply attribution ("On ... wrote:", "Le ... a écrit :",
+//! "Op ... schreef ...:", "Am ... schrieb ...:", "Den ... skrev ...:"), separator
+//! ("-----Original Message-----", "-------- Forwarded Message --------", "Begin forwarded
+//! message:") or Outlook header block ("From:/Sent:/To:/Subject:" and its localized forms).
+//! When that history is a forward (a forward separator, an "FW:" subject line in the block, or
+//! "see below" / "zie onderstaand" / "voir ci-dessous" / "siehe unten" in the customer's words) the
+//! forwarded colleague's own words are returned too, because they are the request. Our own
+//! earlier mails (from a `webservices@` address) are never returned as a forward.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// The outcome of cutting a body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Split {
+    /// The sender's own words.
+    pub own: String,
+    /// The own words of a forwarded mail, when the history is a forward.
+    pub forwarded: Option<String>,
+    /// The sender asks us to act on what is below ("see below").
+    pub points_below: bool,
+}
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).expect("static quote regex")
+}
+
+static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*[-_=*]{2,}\s*(original message|message original|oorspronkelijk bericht|origineel bericht|originalnachricht|ursprüngliche nachricht|originalmeddelande|ursprungligt meddelande|forwarded message|message transféré|message transfere|doorgestuurd bericht|doorgestuurde bericht|weitergeleitete nachricht|vidarebefordrat meddelande)\s*[-_=*]{2,}\s*$")
+});
+static FORWARD_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(forward|transféré|transfere|doorgestuurd|weitergeleitet|vidarebefordra|réexpédié|begin forwarded|anfang der weitergeleiteten)")
+});
+static BEGIN_FORWARD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(begin forwarded message|début du message réexpédié|debut du message reexpedie|begin doorgestuurd bericht|anfang der weitergeleiteten nachricht|vidarebefordrat brev|vidarebefordrat meddelande)\s*:?\s*$")
+});
+static UNDERSCORES: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*_{8,}\s*$"));
+static HEADER_FROM: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*\*?(from|de|van|von|från|fra|afzender|expéditeur|absender)\s*\*?\s*:\s*\S"));
+static HEADER_OTHER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*\*?(sent|date|envoyé|verzonden|datum|gesendet|skickat|to|à|a|aan|an|till|cc|subject|objet|onderwerp|betreff|ämne|verstuurd|sendt)\s*\*?\s*:")
+});
+static HEADER_SUBJECT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*\*?(subject|objet|onderwerp|betreff|ämne)\s*\*?\s*:\s*(.*)$"));
+static FW_SUBJECT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*(fw|fwd|tr|wg|doorst|vs|vb|vl|wtrlt)\s*:"));
+static ATTRIBUTION_WORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(wrote|a écrit|a ecrit|schreef|geschreven|schrieb|skrev|écrit)\b"));
+static SENT_FROM: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(sent from my|sent from outlook|sent from mail for|get outlook for|envoyé de mon|envoyé depuis|envoye de mon|verzonden vanaf mijn|verzonden met|verstuurd vanaf mijn|von meinem .* gesendet|gesendet von|skickat från min|skickat från)\b")
+});
+static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(kind regards|best regards|warm regards|kindest regards|regards|best wishes|many thanks|thanks in advance|thank you in advance|thanks a lot|thanks again|thanks|thank you|cheers|sincerely|yours sincerely|yours faithfully|best|br|met vriendelijke groeten?|vriendelijke groeten?|met hartelijke groeten?|hartelijke groeten?|beste groeten?|mvg|m\.v\.g\.|groeten|groetjes|groet|alvast bedankt|alvast dank|bedankt|dank u wel|dank je wel|dank u|cordialement|bien cordialement|très cordialement|bien à vous|salutations|meilleures salutations|sincères salutations|bien sincèrement|merci d'avance|merci par avance|merci beaucoup|merci|bonne journée|mit freundlichen grüßen|mit freundlichen grüssen|mit freundlichen gruessen|freundliche grüße|freundliche grüsse|viele grüße|viele grüsse|beste grüße|beste grüsse|liebe grüße|herzliche grüße|lg|mfg|gruß|gruss|danke im voraus|vielen dank|danke|med vänliga hälsningar|med vänlig hälsning|vänliga hälsningar|vänlig hälsning|hälsningar|mvh|tack på förhand|tack så mycket|tack)\s*[,.!]*\s*(\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+){0,2})?\s*[,.]?\s*$")
+});
+static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(disclaimer|confidentiality notice|confidential|this (e-?mail|message|communication)( and any (attachments?|files))? (is|are|may|contains|message)|the information (contained )?in this|dit (e-?mail)?bericht (is|kan|en)|deze e-?mail (is|en|kan)|ce (message|courriel|e-?mail)( et)? (est|peut|contient|ainsi)|les informations contenues|diese (e-?mail|nachricht) (ist|enthält|kann)|der inhalt dieser|detta (e-?post)?meddelande|denna e-?post|please consider the environment|think before you print)")
+});
+static BANNER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(\[?(external|extern|externe|caution|waarschuwing|attention|achtung|varning)\]?\s*[:!-]?.*(outside|extern|buiten|extérieur|außerhalb|utanför|organization|organisatie))|^\s*\[?cid:[^\]]*\]?\s*$")
+});
+static POINTS_BELOW: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan)")
+});
+
+fn is_quoted(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+/// Index of the line where an Outlook header block starts at `i`, and where its body starts.
+fn header_block(lines: &[&str], i: usize) -> Option<usize> {
+    if !HEADER_FROM.is_match(lines[i]) {
+        return None;
+    }
+    let mut j = i + 1;
+    let mut others = 0;
+    while j < lines.len() && j <= i + 8 {
+        let l = lines[j];
+        if HEADER_OTHER.is_match(l) {
+            others += 1;
+        } else if l.trim().is_empty() {
+            if others > 0 {
+                break;
+            }
+        } else if others == 0 && j > i + 2 {
+            return None;
+        }
+        j += 1;
+    }
+    (others > 0).then_some(j)
+}
+
+/// After a separator: the forwarded headers (in any order, Thunderbird puts Subject first).
+fn skip_headers(lines: &[&str], start: usize) -> usize {
+    let mut k = start;
+    while k < lines.len() && lines[k].trim().is_empty() {
+        k += 1;
+    }
+    let mut seen = false;
+    while k < lines.len() && (HEADER_FROM.is_match(lines[k]) || HEADER_OTHER.is_match(lines[k])) {
+        seen = true;
+        k += 1;
+    }
+    if seen { k } else { start }
+}
+
+fn is_attribution(lines: &[&str], i: usize) -> Option<usize> {
+    // "On Mon, 3 Mar 2025 at 10:15, Jan <jan@x.be> wrote:" may be wrapped over up to 3 lines.
+    let mut joined = String::new();
+    for (k, l) in lines.iter().enumerate().skip(i).take(3) {
+        if k > i && l.trim().is_empty() {
+            return None;
+        }
+        joined.push(' ');
+        joined.push_str(l.trim());
+        if joined.trim_end().ends_with(':') {
+            let ok = joined.len() < 400
+                && ATTRIBUTION_WORD.is_match(&joined)
+                && (joined.contains('@') || joined.chars().any(|c| c.is_ascii_digit()) || k > i || joined.len() < 120);
+            return ok.then_some(k + 1);
+        }
+    }
+    None
+}
+
+enum Cut {
+    /// Plain quoted history (a reply).
+    Reply,
+    /// A forward; the forwarded body starts at this line, `ours` when it is our own mail.
+    Forward { body: usize, ours: bool },
+}
+
+/// Where the history starts, and what it is.
+fn find_history(lines: &[&str]) -> Option<(usize, Cut)> {
+    for i in 0..lines.len() {
+        let l = lines[i];
+        if SEPARATOR.is_match(l) || BEGIN_FORWARD.is_match(l) {
+            let fwd = FORWARD_SEPARATOR.is_match(l);
+            let body = skip_headers(lines, i + 1);
+            let block_text = lines[i + 1..body.min(lines.len())].join("\n");
+            let fw_subject = block_text.lines().any(|b| {
+                HEADER_SUBJECT.captures(b).and_then(|c| c.get(2)).is_some_and(|s| FW_SUBJECT.is_match(s.as_str()))
+            });
+            let ours = block_text.to_lowercase().contains("webservices@");
+            return Some((i, if fwd || fw_subject { Cut::Forward { body, ours } } else { Cut::Reply }));
+        }
+        if UNDERSCORES.is_match(l) {
+            if let Some(body) = (i + 1..lines.len().min(i + 3)).find_map(|k| header_block(lines, k)) {
+                return Some((i, block_cut(lines, i, body)));
+            }
+        }
+        if let Some(body) = header_block(lines, i) {
+            return Some((i, block_cut(lines, i, body)));
+        }
+        if let Some(_end) = is_attribution(lines, i) {
+            return Some((i, Cut::Reply));
+        }
+        if is_quoted(l) && lines[i..].iter().take(3).filter(|x| is_quoted(x)).count() >= 2 {
+            return Some((i, Cut::Reply));
+        }
+    }
+    None
+}
+
+fn block_cut(lines: &[&str], start: usize, body: usize) -> Cut {
+    let block = &lines[start..body.min(lines.len())];
+    let fw = block.iter().any(|b| {
+        HEADER_SUBJECT.captures(b).and_then(|c| c.get(2)).is_some_and(|s| FW_SUBJECT.is_match(s.as_str()))
+    });
+    let ours = block.iter().any(|b| HEADER_FROM.is_match(b) && b.to_lowercase().contains("webservices@"));
+    if fw {
+        Cut::Forward { body, ours }
+    } else {
+        // A header block is also how Outlook forwards; whether it is one is decided by "see below".
+        Cut::Forward { body, ours: ours || !block.iter().any(|b| HEADER_FROM.is_match(b)) }
+    }
+}
+
+/// Drop banners and "Sent from" lines, cut signatures and disclaimers.
+fn clean_own(lines: &[&str]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for l in lines {
+        let t = l.trim_end();
+        if t == "--" || t == "-- " || l.trim() == "--" || DISCLAIMER.is_match(t) {
+            break;
+        }
+        if CLOSING.is_match(t) && !out.iter().all(|o| o.trim().is_empty()) {
+            break;
+        }
+        if SENT_FROM.is_match(t) || BANNER.is_match(t) || is_quoted(t) {
+            continue;
+        }
+        out.push(t);
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    let s = out.join("\n");
+    s.trim_matches(|c: char| c == '\n' || c == '\r').to_string()
+}
+
+/// Split a decoded body into the sender's own words and, for forwards, the forwarded words.
+pub(crate) fn split(body: &str) -> Split {
+    split_depth(body, 0)
+}
+
+fn split_depth(body: &str, depth: usize) -> Split {
+    let lines: Vec<&str> = body.lines().collect();
+    let (own_lines, history) = match find_history(&lines) {
+        Some((i, cut)) => (&lines[..i], Some(cut)),
+        None => (&lines[..], None),
+    };
+    let own = clean_own(own_lines);
+    let points_below = POINTS_BELOW.is_match(&own);
+    let mut forwarded = None;
+    if let Some(Cut::Forward { body: start, ours }) = history {
+        let own_is_thin = !own.chars().any(|c| c.is_ascii_digit()) || own.split_whitespace().count() < 4;
+        let explicit_forward = lines[..start.min(lines.len())].iter().any(|l| SEPARATOR.is_match(l) && FORWARD_SEPARATOR.is_match(l))
+            || lines.iter().any(|l| BEGIN_FORWARD.is_match(l));
+        if !ours && depth < 4 && (points_below || (own_is_thin && explicit_forward) || own.trim().is_empty()) {
+            let rest = lines[start.min(lines.len())..].join("\n");
+            let inner = split_depth(&rest, depth + 1);
+            let text = match inner.forwarded {
+                Some(f) if inner.own.trim().is_empty() || inner.points_below => format!("{}\n{}", inner.own, f),
+                _ => inner.own,
+            };
+            if !text.trim().is_empty() {
+                forwarded = Some(text.trim().to_string());
+            }
+        }
+    }
+    Split { own, forwarded, points_below }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn own(s: &str) -> String {
+        split(s).own
+    }
+
+    #[test]
+    fn outlook_blocks_in_five_languages() {
+        for (from, sent, to, subj) in [
+            ("From", "Sent", "To", "Subject"),
+            ("De", "Envoyé", "À", "Objet"),
+            ("Van", "Verzonden", "Aan", "Onderwerp"),
+            ("Von", "Gesendet", "An", "Betreff"),
+            ("Från", "Skickat", "Till", "Ämne"),
+        ] {
+            let body = format!(
+                "Please add 3.\n\n{from}: Webservices <webservices@reseller.be>\n{sent}: Monday 3 March 2025 10:00\n{to}: jan@contoso.be\n{subj}: Your licences have been adapted\n\nWe added 5 licences.\n"
+            );
+            let s = split(&body);
+            assert_eq!(s.own, "Please add 3.", "{from}");
+            assert_eq!(s.forwarded, None, "{from}");
+        }
+        assert_eq!(own("Ajoutez 2 svp\nDe : Jan <jan@x.be>\nEnvoyé : lundi\nÀ : nous\nObjet : test\n\nold"), "Ajoutez 2 svp");
+    }
+
+    #[test]
+    fn attributions_in_five_languages() {
+        for attribution in [
+            "On Mon, 3 Mar 2025 at 10:15, Webservices <webservices@reseller.be> wrote:",
+            "Le lun. 3 mars 2025 à 10:15, Webservices <webservices@reseller.be> a écrit :",
+            "Op ma 3 mrt 2025 om 10:15 schreef Webservices <webservices@reseller.be>:",
+            "Am 03.03.2025 um 10:15 schrieb Webservices <webservices@reseller.be>:",
+            "Den 3 mars 2025 kl. 10:15 skrev Webservices <webservices@reseller.be>:",
+        ] {
+            let body = format!("Thanks, received!\n\n{attribution}\n> We added 5 licences.\n");
+            assert_eq!(own(&body), "Thanks, received!", "{attribution}");
+        }
+        let wrapped = "Fine.\n\nOn Mon, 3 Mar 2025 at 10:15, Webservices <webservices@reseller.be>\nwrote:\n> old\n";
+        assert_eq!(own(wrapped), "Fine.");
+        assert_eq!(own("ok\n-----Original Message-----\nFrom: x\nadd 9"), "ok");
+        assert_eq!(own("ok\n-------- Message original --------\nadd 9"), "ok");
+    }
+
+    #[test]
+    fn signatures_and_disclaimers() {
+        assert_eq!(own("Please add 2 licences.\n\nKind regards,\nJan Peeters\n+32 475 12 34 56\nBTW BE0123456789"), "Please add 2 licences.");
+        assert_eq!(own("Graag 2 extra.\n\nMet vriendelijke groeten\nJan\nKerkstraat 12"), "Graag 2 extra.");
+        assert_eq!(own("Ajoutez deux licences.\nCordialement,\nMarie"), "Ajoutez deux licences.");
+        assert_eq!(own("Bitte zwei mehr.\n\nMit freundlichen Grüßen\nHans"), "Bitte zwei mehr.");
+        assert_eq!(own("Lägg till två.\n\nMed vänliga hälsningar\nSven"), "Lägg till två.");
+        assert_eq!(own("Add 2.\n-- \nJan\njan@x.be"), "Add 2.");
+        assert_eq!(own("Add 2.\nSent from my iPhone"), "Add 2.");
+        assert_eq!(own("Add 2.\nVerzonden vanaf mijn iPhone"), "Add 2.");
+        assert_eq!(own("Add 2.\n\nThis e-mail and any attachments are confidential. 5 people"), "Add 2.");
+        assert_eq!(own("Voeg 2 toe.\n\nDit bericht is vertrouwelijk, 3 personen"), "Voeg 2 toe.");
+    }
+
+    #[test]
+    fn forwards_take_the_colleagues_request() {
+        for intro in ["See below, please do this.", "Zie onderstaand.", "Voir ci-dessous.", "Siehe unten.", "Se nedan."] {
+            let body = format!(
+                "{intro}\n\nFrom: Piet <piet@contoso.be>\nSent: Monday\nTo: it@contoso.be\nSubject: licences\n\nCan you add 2 Business Standard licences?\n\nThanks,\nPiet\n"
+            );
+            let s = split(&body);
+            assert!(s.points_below, "{intro}");
+            assert_eq!(s.forwarded.as_deref(), Some("Can you add 2 Business Standard licences?"), "{intro}");
+        }
+        let gmail = "\n---------- Forwarded message ---------\nFrom: Piet <piet@x.be>\nDate: Mon\nSubject: x\nTo: a@x.be\n\nRemove 1 licence please\n";
+        assert_eq!(split(gmail).forwarded.as_deref(), Some("Remove 1 licence please"));
+        let ours = "See below?\n\nFrom: Webservices <webservices@reseller.be>\nSent: Monday\nTo: x\nSubject: done\n\nWe added 5.\n";
+        assert_eq!(split(ours).forwarded, None);
+    }
+}

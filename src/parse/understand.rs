@@ -1,0 +1,831 @@
+//! From the customer's own words to seat changes: which quantity, which direction (add, remove,
+//! new total), which product, which tenant username, and what is missing or contradictory.
+//!
+//! Works sentence by sentence on tokens (see `numbers`): e-mail addresses and product names are
+//! replaced by placeholders first so "Plan 1" or "jan2@x.be" never read as quantities. Each
+//! quantity takes the direction of the nearest cue word ("add", "erbij", "en moins", "weitere",
+//! "ta bort"...), a target when it follows "to/naar/à/auf/till" after a change verb or sits next
+//! to a total word, and the product and username nearest to it. What a sentence leaves open is
+//! filled from the rest of the mail only when the rest says one thing.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::parse::numbers::{self, Tok, EMAIL_MARK, PRODUCT_MARK};
+use crate::parse::products::{Catalog, Mention};
+use crate::parse::{Ask, Change, Item, Language};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Add,
+    Remove,
+}
+
+/// What the text asks, before the mail-level decision.
+#[derive(Debug, Default)]
+pub(crate) struct Understanding {
+    pub items: Vec<Item>,
+    pub problem: Option<(Ask, String)>,
+    /// Some sentence speaks of changing seats (a cue next to a licence word or product).
+    pub intent: bool,
+    /// A sentence was left out because it asks a price/quote or a how-to question.
+    pub skipped_question: bool,
+    /// Direction cues seen (used to check a subject against a body).
+    dirs: BTreeSet<u8>,
+}
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).expect("static understand regex")
+}
+
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)[a-z0-9][a-z0-9._%+'\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}"));
+static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| re(r"[.!?;]+(?:\s+|$)"));
+static PAST: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)((have|has|had) (been|already been) (added|removed|adapted|adjusted|changed|processed|updated|reduced|increased)|\b(was|were) (added|removed|adapted|adjusted|changed|processed|reduced|increased)\b|you (have )?(added|removed|adapted|adjusted|processed)|zijn (toegevoegd|verwijderd|aangepast|verwerkt)|werden (toegevoegd|verwijderd|aangepast)|hebben jullie .*(toegevoegd|verwijderd|aangepast)|ont (bien )?été (ajoutées?|supprimées?|modifiées?|retirées?)|a (bien )?été (ajoutée?|supprimée?|modifiée?)|avez (ajouté|supprimé|modifié)|wurden (hinzugefügt|entfernt|angepasst|geändert)|sind (hinzugefügt|entfernt|angepasst)|haben .*(hinzugefügt|entfernt|angepasst)|har (lagts till|tagits bort|ändrats|justerats)|ni har (lagt till|tagit bort|ändrat))")
+});
+static THANKS_FOR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(thanks|thank you|many thanks|merci|bedankt|dank u|dank je|danke|vielen dank|tack)\s+(for|pour|d'avoir|voor|für|för)\b")
+});
+static THANKS_START: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\W*(thanks|thank you|many thanks|merci|bedankt|dank u|dank je|danke|vielen dank|tack)\b")
+});
+static IN_ADVANCE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(in advance|d'avance|par avance|alvast|vooraf|im voraus|på förhand|i förväg)"));
+static INFO_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\W*(how|what|why|where|when|which|who|hoe|wat|waarom|waar|wanneer|welke|comment|pourquoi|où|quand|quel|quelle|quels|combien|wie|was|warum|wo|wann|welche|wieviel|wie viele|hur|vad|varför|var|när|vilken|vilka)\b")
+});
+static PRICE_Q: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(quote|quotation|offerte|prijsofferte|devis|angebot|kostenvoranschlag|offert|prisförslag|price|pricing|cost|costs|prijs|kost|kosten|prix|tarif|coût|coûte|preis|kostet|pris|kostar)\b")
+});
+static LOGIN_IS_SENDER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)((this|my|same|the sender'?s?|cette|mon|ma|même|dit|mijn|hetzelfde|zelfde|diese|meine|dieselbe|gleiche|denna|min|samma)\s+(e-?mail[- ]?|mail|e-?post)?(address|adresse|adres|adress|mailadres|e-?mailadres|e-?postadress)\b.{0,60}\b(login|log-in|username|user name|user|account|identifiant|compte|gebruikersnaam|gebruiker|benutzername|benutzer|anmeldename|konto|användarnamn|inloggning|användare)|\b(login|log-in|username|user name|account|identifiant|compte|gebruikersnaam|benutzername|anmeldename|konto|användarnamn|inloggning)\b.{0,40}\b(this|my|same|cette|mon|même|dit|mijn|hetzelfde|zelfde|diese|meine|dieselbe|gleiche|denna|min|samma)\s+(e-?mail[- ]?|mail|e-?post)?(address|adresse|adres|adress|mailadres|e-?mailadres|e-?postadress)\b|\b(login|username|identifiant|gebruikersnaam|benutzername|användarnamn)\b.{0,20}\b(is|est|ist|är)\s+(the )?(sender|afzender|expéditeur|absender|avsändare))")
+});
+static WHO_LEFT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(who (have )?left|who are leaving|who no longer work|former (employees|colleagues|staff)|ex-employees|leavers|qui (sont|ont) (partis|quitté)|qui ne travaillent plus|anciens (employés|collaborateurs)|die (vertrokken|weg) (zijn|is)|die uit dienst|niet meer (bij ons )?werken|ex-medewerkers|oud-medewerkers|die ausgeschieden|die (uns )?verlassen haben|ehemaligen mitarbeiter|nicht mehr bei uns|som (har )?slutat|som lämnat|tidigare anställda)")
+});
+static SIGNATURE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(\b(tel|tél|phone|gsm|mobile|mob|fax|www\.|http)\b|\|)")
+});
+
+const ADD: &[&str] = &["add", "adding", "additional", "extra", "extras", "more", "another", "increase", "raise", "order",
+    "purchase", "buy", "plus", "ajouter", "ajoutez", "ajoute", "ajout", "rajouter", "rajoutez", "supplémentaire",
+    "supplémentaires", "supplementaire", "supplementaires", "additionnelle", "additionnelles", "additionnel",
+    "augmenter", "augmentez", "commander", "toevoegen", "voeg", "voegen", "bijvoegen", "bijzetten", "erbij",
+    "meer", "bijkomende", "bijkomend", "bijkomstige", "bestellen", "verhogen", "verhoog", "uitbreiden", "hinzufügen",
+    "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
+    "erhöht", "dazu", "aufstocken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
+const ADD_WEAK: &[&str] = &["new", "nouveau", "nouveaux", "nouvelle", "nouvelles", "nieuwe", "nieuw", "neue", "neuen",
+    "neuer", "ny", "nya", "nytt"];
+const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less",
+    "drop", "minus", "release", "unassign", "supprimer", "supprimez", "supprime", "retirer", "retirez", "enlever",
+    "enlevez", "résilier", "résiliez", "annuler", "réduire", "réduisez", "diminuer", "diminuez", "moins",
+    "verwijderen", "verwijder", "verwijdert", "schrappen", "opzeggen", "minder", "verminderen", "verminder",
+    "verlagen", "verlaag", "annuleren", "stopzetten", "eraf", "entfernen", "entferne", "entfernt", "löschen",
+    "kündigen", "reduzieren", "reduziert", "verringern", "weniger", "streichen", "abbestellen", "weg", "deaktivieren", "bort", "deactivate", "revoke", "downgrade", "intrekken", "deactiveren", "désactiver", "minska",
+    "färre", "avsluta", "säga", "säg", "sänka", "left", "leaving", "vertrokken", "quitté", "ausgeschieden"];
+const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower",
+    "update", "modify", "make", "scale", "back", "wijzigen", "wijzig", "aanpassen", "pas", "zetten", "zet", "brengen",
+    "breng", "verhogen", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
+    "ajuster", "ramener", "ramenez", "porter", "augmenter", "réduire", "diminuer", "mettre", "changer", "ändern",
+    "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen", "zurück", "ändra",
+    "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "aanpassing", "wijziging"];
+const TO: &[&str] = &["to", "naar", "tot", "op", "à", "a", "auf", "zu", "till", "på"];
+const BY: &[&str] = &["by", "met", "de", "um", "med"];
+const FROM: &[&str] = &["from", "van", "de", "von", "från"];
+const OR: &[&str] = &["or", "of", "ou", "oder", "eller", "à", "to", "tot", "bis", "till"];
+const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe",
+    "only", "slechts", "seulement", "nur", "bara", "endast"];
+const CONTEXT: &[&str] = &["have", "has", "currently", "now", "hebben", "heb", "hebt", "momenteel", "nu", "avons",
+    "ai", "actuellement", "haben", "habe", "derzeit", "aktuell", "zurzeit", "har", "nuvarande", "existing",
+    "bestaande", "existants", "vorhandenen"];
+
+fn is_w(t: &Tok, list: &[&str]) -> bool {
+    matches!(t, Tok::Word(w) if list.contains(&w.as_str())) || matches!(t, Tok::Article(w) if list.contains(&w.as_str()))
+}
+
+fn is_licence_noun(t: &Tok) -> bool {
+    match t {
+        Tok::Word(w) => ["licen", "lizenz", "seat", "subscription", "abonnement", "abonnemang", "plaats", "platz", "plats", "siège"]
+            .iter()
+            .any(|p| w.starts_with(p)),
+        Tok::Product(_) => true,
+        _ => false,
+    }
+}
+
+/// "his licence", "sa licence", "haar licentie", "seine Lizenz", "hans licens": one.
+const POSSESSIVE: &[&str] = &["his", "her", "sa", "son", "haar", "seine", "sein", "hans", "hennes"];
+
+fn is_singular_unit(t: &Tok) -> bool {
+    matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "account", "mailbox", "compte", "konto", "abonnement", "subscription"].contains(&w.as_str()))
+}
+
+fn is_unit(t: &Tok) -> bool {
+    match t {
+        Tok::Word(w) => numbers::is_unit_noun(w),
+        Tok::Product(_) => true,
+        _ => false,
+    }
+}
+
+/// One sentence of the text, with its placeholders resolved.
+struct Sentence {
+    toks: Vec<Tok>,
+    emails: Vec<String>,
+    products: Vec<Mention>,
+    para: usize,
+    text: String,
+}
+
+fn sentences(text: &str, catalog: &Catalog, lang: Option<Language>) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut para = 0;
+    let mut pending = String::new();
+    let flush = |pending: &mut String, para: usize, out: &mut Vec<Sentence>| {
+        let p = std::mem::take(pending);
+        let mut last = 0;
+        for m in SENTENCE_END.find_iter(&p) {
+            push_sentence(&p[last..m.end()], para, catalog, lang, out);
+            last = m.end();
+        }
+        push_sentence(&p[last..], para, catalog, lang, out);
+    };
+    let mut prev_len = 0usize;
+    for line in text.lines() {
+        let l = strip_bullet(line.trim());
+        if l.is_empty() {
+            flush(&mut pending, para, &mut out);
+            para += 1;
+            prev_len = 0;
+            continue;
+        }
+        // Long lines without final punctuation were wrapped by the mailer: keep them together.
+        let wrapped = prev_len >= 50 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
+        if !pending.is_empty() && !wrapped {
+            flush(&mut pending, para, &mut out);
+        }
+        if !pending.is_empty() {
+            pending.push(' ');
+        }
+        pending.push_str(l);
+        prev_len = l.chars().count();
+    }
+    flush(&mut pending, para, &mut out);
+    out
+}
+
+/// "- 2 Business Standard", "* 1 E3", "• 3": a list bullet, not a minus sign.
+fn strip_bullet(l: &str) -> &str {
+    for b in ["- ", "* ", "• ", "· ", "– ", "o "] {
+        if let Some(rest) = l.strip_prefix(b) {
+            return rest.trim_start();
+        }
+    }
+    l.strip_prefix('•').map(str::trim_start).unwrap_or(l)
+}
+
+fn push_sentence(s: &str, para: usize, catalog: &Catalog, lang: Option<Language>, out: &mut Vec<Sentence>) {
+    if s.trim().is_empty() {
+        return;
+    }
+    let emails: Vec<String> = EMAIL.find_iter(s).map(|m| m.as_str().to_lowercase()).collect();
+    let with_emails = EMAIL.replace_all(s, EMAIL_MARK.to_string().as_str()).into_owned();
+    let found = catalog.find(&with_emails);
+    let mut with_products = String::with_capacity(with_emails.len());
+    let mut last = 0;
+    for f in &found {
+        with_products.push_str(&with_emails[last..f.start]);
+        with_products.push(' ');
+        with_products.push(PRODUCT_MARK);
+        with_products.push(' ');
+        last = f.end;
+    }
+    with_products.push_str(&with_emails[last..]);
+    let toks = numbers::tokenize(&numbers::mask(&with_products), lang);
+    out.push(Sentence { toks, emails, products: found.into_iter().map(|f| f.mention).collect(), para, text: s.trim().to_string() });
+}
+
+#[derive(Debug, Clone)]
+struct Raw {
+    change: Option<Change>,
+    /// Delta without a stated direction (filled from the rest of the mail, or asked).
+    undirected: Option<i64>,
+    product: Option<Mention>,
+    username: Option<String>,
+    sentence: usize,
+    para: usize,
+}
+
+/// Nearest direction cue to token `i`, preferring words before it.
+fn cue_near(toks: &[Tok], i: usize) -> Option<(Dir, bool)> {
+    let mut best: Option<(usize, Dir, bool)> = None;
+    let lo = i.saturating_sub(8);
+    let hi = (i + 6).min(toks.len());
+    for (j, t) in toks.iter().enumerate().take(hi).skip(lo) {
+        if j == i {
+            continue;
+        }
+        let Some((d, strong)) = cue_at(toks, j) else { continue };
+        let dist = if j < i { (i - j) * 2 } else { (j - i) * 2 + 1 };
+        let _ = t;
+        if best.is_none_or(|(bd, _, bs)| (strong && !bs) || (strong == bs && dist < bd)) {
+            best = Some((dist, d, strong));
+        }
+    }
+    best.map(|(_, d, s)| (d, s))
+}
+
+/// The direction a token says, if it is a cue (with its multiword exceptions).
+fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
+    let prev = |k: usize| if j >= k { toks.get(j - k) } else { None };
+    let next = toks.get(j + 1);
+    match &toks[j] {
+        Tok::Punct('+') if matches!(next, Some(Tok::Num { .. })) => Some((Dir::Add, true)),
+        Tok::Punct('-' | '−') if matches!(next, Some(Tok::Num { .. })) && !matches!(prev(1), Some(Tok::Num { .. })) => {
+            Some((Dir::Remove, true))
+        }
+        Tok::Word(w) => {
+            // "ajoutez-nous", "pouvez-vous": the verb is the first part.
+            let w = w.split('-').next().unwrap_or(w.as_str());
+            // Negations turn "more"/"plus"/"meer"/"mehr" into "no longer".
+            let negated = (1..=3).any(|k| {
+                prev(k).is_some_and(|t| is_w(t, &["no", "not", "don't", "dont", "t", "niet", "geen", "nicht", "keine", "inte", "n", "ne", "pas", "any"]))
+            });
+            // "te veel", "too many", "en trop", "zu viele", "för många".
+            if (w == "veel" && prev(1).is_some_and(|t| is_w(t, &["te"])))
+                || (matches!(w, "many" | "much") && prev(1).is_some_and(|t| is_w(t, &["too"])))
+                || w == "trop"
+                || (matches!(w, "viel" | "viele") && prev(1).is_some_and(|t| is_w(t, &["zu"])))
+                || (w == "många" && prev(1).is_some_and(|t| is_w(t, &["för"])))
+            {
+                return Some((Dir::Remove, true));
+            }
+            if matches!(w, "longer" | "längre") && prev(1).is_some_and(|t| is_w(t, &["no", "inte"])) {
+                return Some((Dir::Remove, true));
+            }
+            if matches!(w, "need" | "needed" | "nodig" | "besoin" | "benötigt" | "benötigen" | "brauchen" | "behöver" | "behövs")
+                && (1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, &["no", "not", "don't", "dont", "t", "niet", "geen", "nicht", "keine", "inte", "n", "ne", "plus"])))
+            {
+                return Some((Dir::Remove, true));
+            }
+            if matches!(w, "more" | "meer" | "mehr" | "plus" | "mer") && negated {
+                return Some((Dir::Remove, true));
+            }
+            if w == "plus" && prev(1).is_some_and(|t| is_w(t, &["n", "ne"])) {
+                return Some((Dir::Remove, true));
+            }
+            if w == "bij" {
+                let end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["zetten", "voegen", "komen", "te", "voor", "op", "in", "aub", "graag", "alstublieft", "alsjeblieft", "a.u.b", "svp", "please"]));
+                return end.then_some((Dir::Add, true));
+            }
+            if w == "till" {
+                // "lägg till 2", "2 till": add; "från 10 till 15", "öka till 15": not a cue.
+                let after_add = prev(1).is_some_and(|t| is_w(t, &["lägga", "lägg", "läggs"]));
+                let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["för", "på", "tack"]));
+                return (after_add || at_end).then_some((Dir::Add, true));
+            }
+            if matches!(w, "nog" | "noch") && matches!(next, Some(Tok::Num { .. })) {
+                return Some((Dir::Add, true));
+            }
+            if w == "ta" && next.is_some_and(|t| is_w(t, &["bort"])) {
+                return Some((Dir::Remove, true));
+            }
+            if w == "upp" && prev(1).is_some_and(|t| is_w(t, &["säga", "säg"])) {
+                return Some((Dir::Remove, true));
+            }
+            if matches!(w, "säga" | "säg") {
+                return None;
+            }
+            if w == "af" && !next.is_some_and(|t| matches!(t, Tok::Word(_))) {
+                return Some((Dir::Remove, true));
+            }
+            if w == "en" || w == "de" {
+                return None;
+            }
+            if ADD.contains(&w) {
+                return Some((Dir::Add, true));
+            }
+            if REMOVE.contains(&w) {
+                return Some((Dir::Remove, true));
+            }
+            if ADD_WEAK.contains(&w) {
+                return Some((Dir::Add, false));
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The one direction a sentence's cues (weak ones included) point to, if they agree.
+fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
+    let dirs: BTreeSet<u8> = (0..toks.len()).filter_map(|j| cue_at(toks, j)).map(|(d, _)| d as u8).collect();
+    match dirs.iter().next() {
+        Some(&d) if dirs.len() == 1 => Some(if d == Dir::Add as u8 { Dir::Add } else { Dir::Remove }),
+        _ => None,
+    }
+}
+
+fn any_unit_word(toks: &[Tok]) -> bool {
+    toks.iter().any(is_unit)
+}
+
+fn has_change_verb(toks: &[Tok]) -> bool {
+    toks.iter().any(|t| is_w(t, CHANGE) || is_w(t, TOTAL))
+}
+
+/// Quantities of one sentence and what they mean.
+fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask, String)>, u: &mut Understanding) {
+    let toks = &s.toks;
+    let n = toks.len();
+    let any_cue = (0..n).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong));
+    for j in 0..n {
+        if let Some((d, true)) = cue_at(toks, j) {
+            u.dirs.insert(d as u8);
+        }
+    }
+    let mentions_unit = toks.iter().any(is_unit);
+    if any_cue && mentions_unit {
+        u.intent = true;
+    }
+    let strong_present = toks.iter().any(|t| matches!(t, Tok::Num { .. }));
+    let mut used = vec![false; n];
+    let product_near = |i: usize| -> Option<Mention> {
+        let mut best: Option<(usize, usize)> = None;
+        for (j, t) in toks.iter().enumerate() {
+            if let Tok::Product(k) = t {
+                // Between the quantity and a product there must be no other quantity.
+                let (a, b) = if j < i { (j, i) } else { (i, j) };
+                if toks[a + 1..b].iter().any(|t| matches!(t, Tok::Num { .. })) {
+                    continue;
+                }
+                let dist = if j > i { (j - i) * 2 } else { (i - j) * 2 + 1 };
+                if best.is_none_or(|(bd, _)| dist < bd) {
+                    best = Some((dist, *k));
+                }
+            }
+        }
+        best.and_then(|(_, k)| s.products.get(k).cloned())
+    };
+    let email_near = |i: usize| -> Option<String> {
+        let mut best: Option<(usize, usize)> = None;
+        for (j, t) in toks.iter().enumerate() {
+            if let Tok::Email(k) = t {
+                // "3 for jan@x and 2 for piet@y": on a tie the address after the number wins.
+                let dist = if j > i { (j - i) * 2 } else { (i - j) * 2 + 1 };
+                if best.is_none_or(|(bd, _)| dist < bd) {
+                    best = Some((dist, *k));
+                }
+            }
+        }
+        best.and_then(|(_, k)| s.emails.get(k).cloned())
+    };
+    let push = |change: Option<Change>, undirected: Option<i64>, i: usize, out: &mut Vec<Raw>| {
+        out.push(Raw { change, undirected, product: product_near(i), username: email_near(i), sentence: si, para: s.para });
+    };
+    // "from 10 to 15" / "van 10 naar 7" / "de 10 à 15" / "von 10 auf 15" / "från 10 till 15".
+    for i in 0..n {
+        let Tok::Num { value: a, .. } = toks[i] else { continue };
+        if i == 0 || !is_w(&toks[i - 1], FROM) {
+            continue;
+        }
+        for k in i + 1..(i + 5).min(n) {
+            if is_w(&toks[k], TO) || is_w(&toks[k], &["bis", "naar", "tot"]) {
+                if let Some(Tok::Num { value: b, .. }) = toks.get(k + 1) {
+                    used[i] = true;
+                    used[k + 1] = true;
+                    if *b != a {
+                        push(Some(Change::Delta(b - a)), None, k + 1, out);
+                    } else {
+                        problems.push((Ask::Quantity, format!("from {a} to {b} changes nothing")));
+                    }
+                }
+                break;
+            }
+            if matches!(toks[k], Tok::Num { .. }) {
+                break;
+            }
+        }
+    }
+    for i in 0..n {
+        if used[i] {
+            continue;
+        }
+        let value = match &toks[i] {
+            Tok::Num { value, .. } => *value,
+            Tok::Range => {
+                if any_cue || mentions_unit {
+                    problems.push((Ask::Quantity, format!("several possible quantities in \"{}\"", short(&s.text))));
+                }
+                continue;
+            }
+            Tok::Vague => {
+                if any_cue {
+                    problems.push((Ask::Quantity, format!("no exact number of seats in \"{}\"", short(&s.text))));
+                }
+                continue;
+            }
+            Tok::Word(w) if !strong_present && POSSESSIVE.contains(&w.as_str()) && toks.get(i + 1).is_some_and(is_singular_unit) => 1,
+            Tok::Article(_) if !strong_present => {
+                // "a licence", "une de plus", "een extra licentie", "en supprimer une".
+                let after = &toks[i + 1..(i + 4).min(n)];
+                let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
+                    || after.iter().any(|t| is_unit(t) || is_w(t, &["more", "extra", "additional", "plus", "meer", "mehr", "weitere", "zusätzliche", "ytterligare", "till", "supplémentaire"]));
+                let ok = ok && !(i > 0 && is_w(&toks[i - 1], TO) && has_change_verb(toks));
+                if !ok {
+                    continue;
+                }
+                1
+            }
+            _ => continue,
+        };
+        // "3 or 4", "3 à 4", "3 of 4": the customer does not know yet.
+        if let (Some(c), Some(Tok::Num { value: b, .. })) = (toks.get(i + 1), toks.get(i + 2)) {
+            if (is_w(c, OR) || matches!(c, Tok::Punct('/' | '-'))) && *b != value {
+                used[i + 2] = true;
+                problems.push((Ask::Quantity, format!("several possible quantities ({value} or {b})")));
+                continue;
+            }
+        }
+        let prev = |k: usize| if i >= k { toks.get(i - k) } else { None };
+        // "reduce to 8", "naar 7", "passer à 15", "auf 12 erhöhen", "totalt 20", "25 in total".
+        let to_before = (prev(1).is_some_and(|t| is_w(t, TO)) && cue_at(toks, i - 1).is_none()) || (prev(1).is_some_and(|t| is_w(t, &["of", "van", "de"])) && prev(2).is_some_and(|t| is_w(t, TOTAL)));
+        let total_near = (1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, TOTAL)))
+            || toks[i + 1..(i + 4).min(n)].iter().any(|t| is_w(t, TOTAL));
+        if (to_before && has_change_verb(toks)) || total_near {
+            push(Some(Change::Target(value)), None, i, out);
+            continue;
+        }
+        if to_before {
+            // "add 3 licences to 2 users": a "to N" without a change verb is not a quantity.
+            continue;
+        }
+        let after_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun);
+        let context = (1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, CONTEXT)))
+            && (after_unit || i + 1 >= n)
+            && !(1..=3).any(|k| prev(k).is_some_and(|_| cue_at(toks, i - k).is_some_and(|(_, s)| s)));
+        // "we have 10 licences, please add 2": the 10 is the current count. When it is the only
+        // number of a sentence with a cue ("we hebben 3 licenties niet meer nodig") it is the change.
+        let other_qty = toks.iter().enumerate().any(|(j, t)| j != i && matches!(t, Tok::Num { .. }));
+        if context && (other_qty || !any_cue) && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, ADD) || is_w(t, REMOVE)) {
+            continue;
+        }
+        let by_before = prev(1).is_some_and(|t| is_w(t, BY));
+        let _ = by_before;
+        let near_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_unit)
+            || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+        let signed = i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'));
+        if signed && !near_unit && !any_unit_word(toks) {
+            // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
+            continue;
+        }
+        match cue_near(toks, i) {
+            Some((Dir::Add, _)) => push(Some(Change::Delta(value)), None, i, out),
+            Some((Dir::Remove, _)) => push(Some(Change::Delta(-value)), None, i, out),
+            None if sentence_dir(toks).is_some() => {
+                let d = sentence_dir(toks);
+                push(Some(Change::Delta(if d == Some(Dir::Add) { value } else { -value })), None, i, out);
+            }
+            None => {
+                if near_unit && !matches!(toks[i], Tok::Article(_)) {
+                    push(None, Some(value), i, out);
+                }
+            }
+        }
+    }
+}
+
+fn para_dirs_of(body: &[Sentence], kept: &[bool], para: usize) -> BTreeSet<u8> {
+    let mut d = BTreeSet::new();
+    for (si, s) in body.iter().enumerate() {
+        if s.para == para && kept.get(si).copied().unwrap_or(false) {
+            for j in 0..s.toks.len() {
+                if let Some((dir, true)) = cue_at(&s.toks, j) {
+                    d.insert(dir as u8);
+                }
+            }
+        }
+    }
+    d
+}
+
+fn short(s: &str) -> String {
+    let t: String = s.chars().take(60).collect();
+    if t.len() < s.len() { format!("{t}...") } else { t }
+}
+
+/// Understand the customer's own text (and an authored subject).
+pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>, lang: Option<Language>, catalog: &Catalog) -> Understanding {
+    let mut u = Understanding::default();
+    let body = sentences(text, catalog, lang);
+    let mut raws: Vec<Raw> = Vec::new();
+    let mut problems: Vec<(Ask, String)> = Vec::new();
+    let mut kept: Vec<bool> = Vec::with_capacity(body.len());
+    for (si, s) in body.iter().enumerate() {
+        let question = INFO_QUESTION.is_match(&s.text) && s.text.contains('?');
+        let price = PRICE_Q.is_match(&s.text) && (s.text.contains('?') || INFO_QUESTION.is_match(&s.text));
+        // "Thanks for adding the 3 licences" and "Thanks, the 3 licences are there" look back;
+        // "thanks in advance for adding 3" and "thanks, and please add 2" still ask.
+        let no_cue = !(0..s.toks.len()).any(|j| cue_at(&s.toks, j).is_some_and(|(_, strong)| strong));
+        let thanks = !IN_ADVANCE.is_match(&s.text)
+            && (THANKS_FOR.is_match(&s.text) || (THANKS_START.is_match(&s.text) && no_cue));
+        if thanks || PAST.is_match(&s.text) || question || price || crate::parse::classify::how_question(&s.text) || crate::parse::classify::complaint(&s.text) {
+            u.skipped_question |= question || price;
+            kept.push(false);
+            continue;
+        }
+        kept.push(true);
+        analyse(s, si, &mut raws, &mut problems, &mut u);
+    }
+    let body_dirs = u.dirs.clone();
+
+    // The subject, when the customer wrote it (not a reply to our mail).
+    let mut subj_raws: Vec<Raw> = Vec::new();
+    let mut subj_u = Understanding::default();
+    let subj_sentences = subject.map(|s| sentences(s, catalog, lang)).unwrap_or_default();
+    for s in &subj_sentences {
+        let mut ignored = Vec::new();
+        analyse(s, usize::MAX, &mut subj_raws, &mut ignored, &mut subj_u);
+    }
+    u.intent |= subj_u.intent;
+
+    // Direction of the whole mail, for quantities that state none ("3 licenties Business Standard").
+    let mut all_dirs = body_dirs.clone();
+    all_dirs.extend(subj_u.dirs.iter().copied());
+    let global = if all_dirs.len() == 1 { all_dirs.iter().next().copied() } else { None };
+    for r in raws.iter_mut().chain(subj_raws.iter_mut()) {
+        if let Some(v) = r.undirected {
+            // A list under "Please add:" takes the direction of its paragraph first.
+            let para_dirs: BTreeSet<u8> = if r.sentence == usize::MAX {
+                BTreeSet::new()
+            } else {
+                para_dirs_of(&body, &kept, r.para)
+            };
+            let dir = if para_dirs.len() == 1 { para_dirs.iter().next().copied() } else { global };
+            match dir {
+                Some(d) if d == Dir::Add as u8 => r.change = Some(Change::Delta(v)),
+                Some(_) => r.change = Some(Change::Delta(-v)),
+                None => {}
+            }
+        }
+    }
+
+    // Subject against body.
+    let body_changes: Vec<Change> = raws.iter().filter_map(|r| r.change).collect();
+    let subj_changes: Vec<Change> = subj_raws.iter().filter_map(|r| r.change).collect();
+    if !body_changes.is_empty() && !subj_changes.is_empty() {
+        let sign = |c: &Change| match c {
+            Change::Delta(d) => d.signum(),
+            Change::Target(_) => 0,
+        };
+        let contradicts = subj_changes.iter().any(|sc| !body_changes.contains(sc))
+            && subj_changes.iter().all(|sc| body_changes.iter().all(|bc| bc != sc && (sign(bc) != sign(sc) || matches!((bc, sc), (Change::Delta(_), Change::Delta(_))))));
+        if contradicts {
+            problems.push((Ask::Contradiction, "the subject and the body ask for different changes".into()));
+        }
+    } else if body_changes.is_empty() && !subj_changes.is_empty() && raws.iter().all(|r| r.change.is_none()) {
+        raws.extend(subj_raws.iter().filter(|r| r.change.is_some()).cloned().map(|mut r| {
+            r.sentence = usize::MAX;
+            r
+        }));
+    }
+    if !subj_u.dirs.is_empty() && !body_dirs.is_empty() && subj_u.dirs.is_disjoint(&body_dirs) && !body_changes.is_empty() {
+        problems.push((Ask::Contradiction, "the subject says one direction, the body the other".into()));
+    }
+
+    for r in &raws {
+        if r.change.is_none() {
+            if let Some(v) = r.undirected {
+                problems.push((Ask::Direction, format!("{v} seats, but not whether to add them, remove them or make it the new total")));
+            }
+        }
+    }
+
+    // Products mentioned anywhere (body sentences kept, and the subject).
+    let mut doc_products: Vec<(usize, Mention)> = Vec::new();
+    for (si, s) in body.iter().enumerate() {
+        if kept[si] {
+            doc_products.extend(s.products.iter().cloned().map(|m| (s.para, m)));
+        }
+    }
+    let subj_products: Vec<Mention> = subj_sentences.iter().flat_map(|s| s.products.iter().cloned()).collect();
+    let distinct = |ms: &mut dyn Iterator<Item = Mention>| -> Vec<Mention> {
+        let mut v: Vec<Mention> = Vec::new();
+        for m in ms {
+            if !v.contains(&m) {
+                v.push(m);
+            }
+        }
+        v
+    };
+
+    // Usernames: addresses in the customer's words, not ours and not signature lines.
+    let mut doc_emails: Vec<(usize, String)> = Vec::new();
+    for (si, s) in body.iter().enumerate() {
+        if !kept[si] || SIGNATURE_LINE.is_match(&s.text) || bare_address_line(s) {
+            continue;
+        }
+        for e in &s.emails {
+            if usable_username(e) {
+                doc_emails.push((s.para, e.clone()));
+            }
+        }
+    }
+    let login_is_sender = LOGIN_IS_SENDER.is_match(text);
+    let distinct_emails: BTreeSet<&String> = doc_emails.iter().map(|(_, e)| e).collect();
+
+    let mut items: Vec<Item> = Vec::new();
+    for r in &raws {
+        let Some(change) = r.change else { continue };
+        let product = match &r.product {
+            Some(m) => Some(m.clone()),
+            None => {
+                let in_para = distinct(&mut doc_products.iter().filter(|(p, _)| *p == r.para).map(|(_, m)| m.clone()));
+                let in_doc = distinct(&mut doc_products.iter().map(|(_, m)| m.clone()).chain(subj_products.iter().cloned()));
+                if in_para.len() == 1 {
+                    in_para.into_iter().next()
+                } else if in_doc.len() == 1 {
+                    in_doc.into_iter().next()
+                } else if in_doc.is_empty() {
+                    None
+                } else {
+                    problems.push((Ask::Product, "several products are named and it is not clear which one changes".into()));
+                    None
+                }
+            }
+        };
+        let product = match product {
+            Some(Mention::One(sku)) => Some(sku),
+            Some(Mention::Several(skus)) => {
+                problems.push((Ask::Product, format!("the product name fits several products ({})", skus.join(", "))));
+                None
+            }
+            None => None,
+        };
+        let username = r.username.clone().filter(|e| usable_username(e)).or_else(|| {
+            let in_para: BTreeSet<&String> = doc_emails.iter().filter(|(p, _)| *p == r.para).map(|(_, e)| e).collect();
+            if in_para.len() == 1 {
+                in_para.into_iter().next().cloned()
+            } else if distinct_emails.len() == 1 {
+                distinct_emails.iter().next().map(|e| (*e).clone())
+            } else if distinct_emails.is_empty() {
+                login_is_sender.then(|| sender.map(str::to_lowercase)).flatten()
+            } else {
+                // Tenant headings: the last address before this item's paragraph.
+                doc_emails.iter().rev().find(|(p, _)| *p <= r.para).map(|(_, e)| e.clone())
+            }
+        });
+        let item = Item { username, change, product };
+        if !items.contains(&item) {
+            items.push(item);
+        }
+    }
+
+    // Two different changes for the same product and tenant: contradictory, unless one is a
+    // delta and the other the total it leads to (then the delta is what was asked).
+    let mut final_items: Vec<Item> = Vec::new();
+    for it in &items {
+        let same: Vec<&Item> = items.iter().filter(|o| o.username == it.username && o.product == it.product).collect();
+        let deltas: Vec<&Item> = same.iter().copied().filter(|o| matches!(o.change, Change::Delta(_))).collect();
+        let targets: Vec<&Item> = same.iter().copied().filter(|o| matches!(o.change, Change::Target(_))).collect();
+        if deltas.len() > 1 || (deltas.is_empty() && targets.len() > 1) {
+            problems.push((Ask::Contradiction, "the mail asks for different changes to the same subscription".into()));
+            break;
+        }
+        if matches!(it.change, Change::Target(_)) && !deltas.is_empty() {
+            continue;
+        }
+        final_items.push(it.clone());
+    }
+
+    if final_items.is_empty() && problems.is_empty() && u.intent {
+        let why = if WHO_LEFT.is_match(text) {
+            (Ask::Username, "asks to remove the licences of people it does not name".to_string())
+        } else {
+            (Ask::Quantity, "asks for a seat change but gives no number of seats".to_string())
+        };
+        problems.push(why);
+    }
+    if final_items.iter().any(|i| i.username.is_none()) && WHO_LEFT.is_match(text) && final_items.iter().all(|i| matches!(i.change, Change::Delta(d) if d < 0)) {
+        // A count of leavers is fine; the count itself is what we act on.
+    }
+    u.items = final_items;
+    u.problem = problems.into_iter().min_by_key(|(a, _)| match a {
+        Ask::Contradiction => 0,
+        Ask::Quantity => 1,
+        Ask::Direction => 2,
+        Ask::Product => 3,
+        Ask::Username => 4,
+        Ask::Unreadable => 5,
+    });
+    u
+}
+
+/// A line that is only an address ("jan@x.be", "E-mail: jan@x.be"): contact details, not a
+/// username, unless its label says username/login.
+fn bare_address_line(s: &Sentence) -> bool {
+    let rest = EMAIL.replace_all(&s.text, " ");
+    let words: Vec<&str> = rest.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let labelled_login = words.iter().any(|w| {
+        let w = w.to_lowercase();
+        ["user", "login", "account", "tenant", "admin", "gebruiker", "identifiant", "utilisateur", "compte", "benutzer", "konto", "anmelde", "användar", "inlogg"]
+            .iter()
+            .any(|p| w.starts_with(p))
+    });
+    !labelled_login && words.len() <= 2
+}
+
+fn usable_username(e: &str) -> bool {
+    let local = e.split('@').next().unwrap_or("");
+    !(local == "webservices" || local.starts_with("noreply") || local.starts_with("no-reply") || local == "mailer-daemon" || local == "postmaster")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Seen = (Option<String>, Change, Option<String>);
+
+    fn items(text: &str) -> (Vec<Seen>, Option<Ask>) {
+        let lang = crate::parse::language::detect(text);
+        let u = understand(text, None, Some("boss@contoso.be"), lang, &Catalog::builtin());
+        (u.items.into_iter().map(|i| (i.username, i.change, i.product)).collect(), u.problem.map(|p| p.0))
+    }
+
+    fn one(text: &str) -> Change {
+        let (v, p) = items(text);
+        assert_eq!(p, None, "{text}");
+        assert_eq!(v.len(), 1, "{text}: {v:?}");
+        v[0].1
+    }
+
+    #[test]
+    fn deltas_in_five_languages() {
+        assert_eq!(one("Please add 3 licences."), Change::Delta(3));
+        assert_eq!(one("We need 3 more licenses"), Change::Delta(3));
+        assert_eq!(one("Could you remove 2 licenses?"), Change::Delta(-2));
+        assert_eq!(one("We no longer need one licence"), Change::Delta(-1));
+        assert_eq!(one("Graag 2 licenties minder"), Change::Delta(-2));
+        assert_eq!(one("Kunnen jullie 3 licenties toevoegen?"), Change::Delta(3));
+        assert_eq!(one("Deux licences de plus svp"), Change::Delta(2));
+        assert_eq!(one("Pourriez-vous supprimer une licence ?"), Change::Delta(-1));
+        assert_eq!(one("Bitte zwei weitere Lizenzen"), Change::Delta(2));
+        assert_eq!(one("Wir brauchen keine 2 Lizenzen mehr"), Change::Delta(-2));
+        assert_eq!(one("Kan ni ta bort 2 licenser?"), Change::Delta(-2));
+        assert_eq!(one("Kan ni lägga till tre licenser?"), Change::Delta(3));
+        assert_eq!(one("5x Business Standard erbij graag"), Change::Delta(5));
+    }
+
+    #[test]
+    fn targets_and_from_to() {
+        assert_eq!(one("Please reduce to 8 licences."), Change::Target(8));
+        assert_eq!(one("We willen in totaal 25 licenties"), Change::Target(25));
+        assert_eq!(one("Pouvez-vous passer à 15 licences ?"), Change::Target(15));
+        assert_eq!(one("Bitte auf 12 Lizenzen erhöhen"), Change::Target(12));
+        assert_eq!(one("Vi vill ha totalt 20 licenser"), Change::Target(20));
+        assert_eq!(one("Please go from 10 to 15 licences"), Change::Delta(5));
+        assert_eq!(one("Graag van 10 naar 7 licenties"), Change::Delta(-3));
+        assert_eq!(one("de 10 à 15 licences svp"), Change::Delta(5));
+        assert_eq!(one("von 10 auf 15 Lizenzen bitte"), Change::Delta(5));
+        assert_eq!(one("från 10 till 15 licenser tack"), Change::Delta(5));
+    }
+
+    #[test]
+    fn products_and_usernames() {
+        let (v, p) = items("Please add 2 Business Standard licences for tenant admin@contoso.onmicrosoft.com");
+        assert_eq!(p, None);
+        assert_eq!(v, vec![(Some("admin@contoso.onmicrosoft.com".into()), Change::Delta(2), Some("O365_BUSINESS_PREMIUM".into()))]);
+        assert_eq!(items("Add 2 E3 licences").1, Some(Ask::Product));
+        let (v, p) = items("Add 2 Exchange Online Plan 1 licences and remove 1 Business Basic");
+        assert_eq!(p, None);
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].1, Change::Delta(2));
+        assert_eq!(v[0].2.as_deref(), Some("EXCHANGESTANDARD"));
+        assert_eq!(v[1].1, Change::Delta(-1));
+        let (v, _) = items("Please add 1 licence. My login is this address.");
+        assert_eq!(v[0].0.as_deref(), Some("boss@contoso.be"));
+    }
+
+    #[test]
+    fn ambiguities() {
+        assert_eq!(items("Please add 3 or 4 licences").1, Some(Ask::Quantity));
+        assert_eq!(items("Please add a couple of licences").1, Some(Ask::Quantity));
+        assert_eq!(items("Please add licences for our new staff").1, Some(Ask::Quantity));
+        assert_eq!(items("We need 5 licences").1, Some(Ask::Direction));
+        assert_eq!(items("Add 2 E3 licences").1, Some(Ask::Product));
+        assert_eq!(items("Please remove the licences of the people who left").1, Some(Ask::Username));
+    }
+
+    #[test]
+    fn not_quantities() {
+        let (v, p) = items("Thanks for adding the 3 licences!");
+        assert!(v.is_empty() && p.is_none());
+        let (v, p) = items("How do I assign a licence to a user?");
+        assert!(v.is_empty() && p.is_none(), "{v:?} {p:?}");
+        let (v, p) = items("We use Office 2016 and call +32 475 12 34 56.");
+        assert!(v.is_empty() && p.is_none());
+    }
+}

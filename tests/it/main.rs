@@ -1,0 +1,7 @@
+//! seatmail's integration tests: one crate (one link on CI), one module per area.
+
+mod support;
+
+mod cli;
+mod corpus;
+mod embedded;

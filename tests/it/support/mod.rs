@@ -1,0 +1,243 @@
+//! Test support: a throw-away seatmail installation (config, Maildir, SQLite, file outbox) in a
+//! temp directory, driven through the real binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{Duration, Utc};
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_seatmail");
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+/// The customers most tests use. Dates are relative to today, so the cancellation window
+/// cases hold on any day.
+pub fn default_subscriptions() -> String {
+    let today = Utc::now().date_naive();
+    let recent = (today - Duration::days(3)).format("%Y-%m-%d");
+    let old = (today - Duration::days(100)).format("%Y-%m-%d");
+    format!(
+        "customer_id,customer_name,language,tenant_domains,subscription_id,product,quantity,assigned,billing,term_start,status\n\
+         C1,Contoso NV,en,contoso.be contoso.onmicrosoft.com,S-FLEX,SPB,10,7,flexible,2026-01-10,active\n\
+         C1,Contoso NV,en,contoso.be contoso.onmicrosoft.com,S-ANN,O365_BUSINESS_PREMIUM,20,5,annual,{old},active\n\
+         C1,Contoso NV,en,contoso.be contoso.onmicrosoft.com,S-NEW,EXCHANGESTANDARD,10,2,annual,{recent},active\n\
+         C1,Contoso NV,en,contoso.be contoso.onmicrosoft.com,S-SUSP,STANDARDPACK,5,1,flexible,2025-01-01,suspended\n\
+         C2,Fabrikam SA,fr,fabrikam.fr fabrikam.onmicrosoft.com,F-BASIC,O365_BUSINESS_ESSENTIALS,290,100,flexible,2025-05-01,active\n"
+    )
+}
+
+pub const DEFAULT_CONTACTS: &str = "customer_id,email,name,role,subscriptions\n\
+    C1,admin@contoso.be,An Admin,global_admin,\n\
+    C1,billing@contoso.be,Bill Ing,billing_admin,\n\
+    C1,helpdesk@contoso.be,Help Desk,user_admin,\n\
+    C1,scoped@contoso.be,Scott Scoped,billing_admin,S-FLEX\n\
+    C2,admin@fabrikam.fr,Marie Admin,global_admin,\n\
+    C1,group@holding.example,Group IT,global_admin,\n\
+    C2,group@holding.example,Group IT,global_admin,\n";
+
+impl Env {
+    /// A fresh installation with the default customers imported.
+    pub fn new() -> Env {
+        let env = Env::bare("");
+        env.import(&default_subscriptions(), DEFAULT_CONTACTS);
+        env
+    }
+
+    /// A fresh installation without data; `extra` is appended to the config file.
+    pub fn bare(extra: &str) -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let config = root.join("seatmail.toml");
+        let text = format!(
+            "[intake]\nkind = \"maildir\"\n[intake.maildir]\npath = \"{mail}\"\npoll_interval_secs = 1\n\
+             [database]\nurl = \"sqlite:{db}\"\n\
+             [outbox]\nkind = \"file\"\n[outbox.file]\ndir = \"{outbox}\"\n\
+             [answers]\ntemplates = \"{templates}\"\nfrom = \"webservices@reseller.example\"\n\
+             [trust]\nauthserv_id = \"mx.reseller.example\"\nrequire = \"dmarc\"\n\
+             [catalog]\npath = \"{catalog}\"\n{extra}",
+            mail = root.join("mail").display(),
+            db = root.join("seatmail.db").display(),
+            outbox = root.join("outbox").display(),
+            templates = Path::new(REPO).join("templates").display(),
+            catalog = Path::new(REPO).join("config/products.toml").display(),
+        );
+        std::fs::write(&config, text).expect("write config");
+        Env { dir, config }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn import(&self, subscriptions: &str, contacts: &str) {
+        std::fs::write(self.path("subs.csv"), subscriptions).unwrap();
+        std::fs::write(self.path("contacts.csv"), contacts).unwrap();
+        self.ok(&["import", "subscriptions", self.path("subs.csv").to_str().unwrap()]);
+        self.ok(&["import", "contacts", self.path("contacts.csv").to_str().unwrap()]);
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.arg("--config").arg(&self.config).env("SEATMAIL_LOG", "seatmail=debug").env_remove("SEATMAIL_CONFIG");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run seatmail")
+    }
+
+    /// Run and insist on success; stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "seatmail {args:?} failed ({}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("seatmail {args:?}: not JSON ({e}):\n{out}"))
+    }
+
+    /// Deliver a mail the way an MTA does (tmp/, then rename into new/); returns its file name.
+    pub fn deliver(&self, raw: &str) -> String {
+        let name = format!("{}.{}.test", Utc::now().timestamp_micros(), SEQ.fetch_add(1, Ordering::SeqCst));
+        for sub in ["tmp", "new", "cur"] {
+            std::fs::create_dir_all(self.path("mail").join(sub)).unwrap();
+        }
+        let tmp = self.path("mail/tmp").join(&name);
+        std::fs::write(&tmp, raw).unwrap();
+        std::fs::rename(&tmp, self.path("mail/new").join(&name)).unwrap();
+        name
+    }
+
+    pub fn run_once(&self) -> String {
+        self.ok(&["run", "--once"])
+    }
+
+    pub fn messages(&self) -> Vec<Value> {
+        self.json(&["messages", "list", "--json"]).as_array().cloned().unwrap_or_default()
+    }
+
+    /// The only message with this Message-ID, in full.
+    pub fn message(&self, message_id: &str) -> Value {
+        let all = self.messages();
+        let found: Vec<&Value> = all.iter().filter(|m| m["message_id"] == message_id).collect();
+        assert_eq!(found.len(), 1, "messages with id {message_id}: {all:#?}");
+        self.json(&["messages", "show", found[0]["key"].as_str().unwrap(), "--json"])
+    }
+
+    pub fn quantity(&self, subscription: &str) -> i64 {
+        let subs = self.json(&["subs", "list", "--json"]);
+        subs.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["subscription_id"] == subscription)
+            .unwrap_or_else(|| panic!("no subscription {subscription}"))["quantity"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// The answer files in the outbox, as (file name, content).
+    pub fn answers(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(self.path("outbox")) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".eml") {
+                    out.push((name, std::fs::read_to_string(e.path()).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The answers that reply to the mail with this Message-ID.
+    pub fn answers_to(&self, message_id: &str) -> Vec<Answer> {
+        self.answers()
+            .into_iter()
+            .filter(|(_, c)| c.contains(&format!("In-Reply-To: <{message_id}>")))
+            .map(|(_, c)| Answer::parse(&c))
+            .collect()
+    }
+
+    /// Files in a Maildir subfolder (".Processed/cur", "new", ...).
+    pub fn maildir_files(&self, folder: &str) -> Vec<String> {
+        std::fs::read_dir(self.path("mail").join(folder))
+            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// An answer mail, decoded enough to assert on.
+#[derive(Debug)]
+pub struct Answer {
+    pub headers: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Answer {
+    pub fn parse(raw: &str) -> Answer {
+        let msg = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("answer parses");
+        let (head, _) = raw.split_once("\r\n\r\n").or_else(|| raw.split_once("\n\n")).unwrap_or((raw, ""));
+        Answer {
+            headers: head.to_string(),
+            text: msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+            html: msg.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        let mut lines = self.headers.lines().peekable();
+        while let Some(l) = lines.next() {
+            if l.to_ascii_lowercase().starts_with(&prefix) {
+                let mut v = l[prefix.len()..].trim().to_string();
+                while lines.peek().is_some_and(|n| n.starts_with([' ', '\t'])) {
+                    v.push(' ');
+                    v.push_str(lines.next().unwrap().trim());
+                }
+                return Some(v);
+            }
+        }
+        None
+    }
+}
+
+/// A mail as the reseller's receiving server hands it over: with its Authentication-Results
+/// (DMARC pass for the From domain) and a unique Message-ID, which is returned too.
+pub fn mail(from: &str, subject: &str, body: &str) -> (String, String) {
+    mail_with(from, subject, body, "")
+}
+
+pub fn mail_with(from: &str, subject: &str, body: &str, extra_headers: &str) -> (String, String) {
+    let domain = from.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>')).unwrap_or("x");
+    let id = format!("t{}.{}@{domain}", Utc::now().timestamp_micros(), SEQ.fetch_add(1, Ordering::SeqCst));
+    let raw = format!(
+        "Return-Path: <{addr}>\r\n\
+         Authentication-Results: mx.reseller.example; spf=pass smtp.mailfrom={domain}; dkim=pass header.d={domain}; dmarc=pass header.from={domain}\r\n\
+         From: {from}\r\nTo: webservices@reseller.example\r\nSubject: {subject}\r\n\
+         Date: {date}\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n{extra_headers}\r\n{body}\r\n",
+        addr = from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(from),
+        date = Utc::now().to_rfc2822(),
+    );
+    (raw, id)
+}
