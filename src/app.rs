@@ -12,9 +12,10 @@ use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::answer::{FileTransport, Renderer, Sender, Transport};
+use crate::answer::{FileTransport, Renderer, Sender, SmtpTransport, Transport};
 use crate::apply::{Processed, Processor};
 use crate::config::{Config, ConfigError, IntakeKind, OutboxKind};
+use crate::intake::imap::ImapIntake;
 use crate::intake::maildir::Maildir;
 use crate::parse::Catalog;
 use crate::store::{Store, StoreError};
@@ -31,6 +32,8 @@ pub enum AppError {
     Outbox(String),
     #[error("intake: {0}")]
     Intake(#[from] crate::intake::IntakeError),
+    #[error("imap: {0}")]
+    Imap(String),
 }
 
 pub struct App {
@@ -73,6 +76,18 @@ impl App {
             OutboxKind::File => Transport::File(FileTransport::new(&self.config.outbox.file.dir).map_err(|e| {
                 AppError::Outbox(format!("cannot create {}: {e}", self.config.outbox.file.dir.display()))
             })?),
+            OutboxKind::Smtp => {
+                let smtp = self.config.outbox.smtp.clone().ok_or_else(|| AppError::Outbox("no [outbox.smtp]".into()))?;
+                let password = match &smtp.user {
+                    Some(_) => Some(smtp.password().resolve("outbox.smtp")?),
+                    None => None,
+                };
+                Transport::Smtp(SmtpTransport::new(smtp, password, &self.config.answers.from).map_err(AppError::Outbox)?)
+            }
+        };
+        let send_timeout = match &self.config.outbox.smtp {
+            Some(s) if self.config.outbox.kind == OutboxKind::Smtp => Duration::from_secs(s.timeout_secs),
+            _ => SEND_TIMEOUT,
         };
         Ok(Sender {
             store: self.store.clone(),
@@ -80,8 +95,15 @@ impl App {
             wake: self.outbox_wake.clone(),
             max_attempts: self.config.outbox.max_attempts,
             retry_base: Duration::from_secs(self.config.outbox.retry_base_secs),
-            send_timeout: SEND_TIMEOUT,
+            send_timeout,
         })
+    }
+
+    pub fn imap_intake(&self) -> Result<ImapIntake, AppError> {
+        let cfg = self.config.intake.imap.clone().ok_or_else(|| AppError::Imap("no [intake.imap]".into()))?;
+        let password = cfg.password().resolve("intake.imap")?;
+        ImapIntake::new(cfg, password, self.store.clone(), self.config.limits.max_message_bytes)
+            .map_err(|e| AppError::Imap(e.to_string()))
     }
 
     /// Run the daemon until `cancel` (or, with `once`, until what is waiting is processed and
@@ -99,6 +121,12 @@ impl App {
             IntakeKind::Maildir => {
                 let maildir = Maildir::open(&self.config.intake.maildir, self.config.limits.max_message_bytes)?;
                 tracker.spawn(maildir.run(tx, intake_cancel.clone(), once));
+            }
+            IntakeKind::Imap => {
+                let imap = self.imap_intake()?;
+                // A wrong password or an unreachable server is said clearly at start.
+                imap.check().await.map_err(|e| AppError::Imap(e.to_string()))?;
+                tracker.spawn(imap.run(tx, intake_cancel.clone(), once));
             }
         }
         let sender = self.sender()?;

@@ -68,8 +68,25 @@ pub enum Command {
         #[command(subcommand)]
         action: OutboxAction,
     },
+    /// The IMAP intake's position per folder, and recovery after a UIDVALIDITY change.
+    Imap {
+        #[command(subcommand)]
+        action: ImapAction,
+    },
     /// Check the config file (and the templates and catalog it names), then exit.
     CheckConfig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImapAction {
+    /// UIDVALIDITY, last settled UID and any stall, per folder.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept a folder's new UIDVALIDITY: processing starts over from its first mail (mail
+    /// processed before is recognised by its key and only moved).
+    Reset { folder: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -73,6 +73,190 @@ pub struct Config {
 #[serde(rename_all = "lowercase")]
 pub enum IntakeKind {
     Maildir,
+    Imap,
+}
+
+/// How a connection to a mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS, which is required: no fallback to plain text.
+    Starttls,
+    /// No encryption: allowed only to a loopback address.
+    None,
+}
+
+/// Where a password comes from (`password`, `password_file` or `password_env` of a server
+/// section). Exactly one of the three.
+#[derive(Debug, Clone, Default)]
+pub struct PasswordSource {
+    pub password: Option<Secret>,
+    pub password_file: Option<PathBuf>,
+    pub password_env: Option<String>,
+}
+
+impl PasswordSource {
+    pub fn is_set(&self) -> bool {
+        self.password.is_some() || self.password_file.is_some() || self.password_env.is_some()
+    }
+
+    /// The password, read now. Errors name the key.
+    pub fn resolve(&self, section: &str) -> Result<Secret, ConfigError> {
+        match (&self.password, &self.password_file, &self.password_env) {
+            (Some(p), None, None) => Ok(p.clone()),
+            (None, Some(f), None) => std::fs::read_to_string(f)
+                .map(|s| Secret(s.trim_end_matches(['\r', '\n']).to_string()))
+                .map_err(|e| invalid(&format!("{section}.password_file"), format!("cannot read {}: {e}", f.display()))),
+            (None, None, Some(var)) => std::env::var(var)
+                .map(Secret)
+                .map_err(|_| invalid(&format!("{section}.password_env"), format!("environment variable {var} is not set"))),
+            (None, None, None) => Err(invalid(&format!("{section}.password"), "no password, password_file or password_env")),
+            _ => Err(invalid(&format!("{section}.password"), "give only one of password, password_file, password_env")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImapAuth {
+    /// IMAP LOGIN.
+    Login,
+    /// AUTHENTICATE PLAIN (SASL).
+    Plain,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default = "default_imap_tls")]
+    pub tls: TlsMode,
+    /// Extra CA certificate (PEM) for a private server; the system's roots are trusted too.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    pub user: String,
+    #[serde(default)]
+    password: Option<Secret>,
+    #[serde(default)]
+    password_file: Option<PathBuf>,
+    #[serde(default)]
+    password_env: Option<String>,
+    #[serde(default = "default_imap_auth")]
+    pub auth: ImapAuth,
+    #[serde(default = "default_folder")]
+    pub folder: String,
+    /// Use IDLE when the server offers it; otherwise (or when false) poll.
+    #[serde(default = "default_true")]
+    pub idle: bool,
+    /// IDLE is re-issued after this long (servers drop it after 30 minutes).
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_secs: u64,
+    #[serde(default = "default_imap_poll")]
+    pub poll_interval_secs: u64,
+    #[serde(default = "default_connect_timeout")]
+    pub timeout_secs: u64,
+    #[serde(default)]
+    pub folders: OutcomeFolders,
+}
+
+fn default_imap_tls() -> TlsMode {
+    TlsMode::Implicit
+}
+fn default_imap_auth() -> ImapAuth {
+    ImapAuth::Login
+}
+fn default_folder() -> String {
+    "INBOX".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_idle_timeout() -> u64 {
+    600
+}
+fn default_imap_poll() -> u64 {
+    60
+}
+fn default_connect_timeout() -> u64 {
+    30
+}
+
+impl ImapConfig {
+    pub fn password(&self) -> PasswordSource {
+        PasswordSource {
+            password: self.password.clone(),
+            password_file: self.password_file.clone(),
+            password_env: self.password_env.clone(),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 993,
+            TlsMode::Starttls | TlsMode::None => 143,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default = "default_smtp_tls")]
+    pub tls: TlsMode,
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Without a user, no AUTH is attempted.
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    password: Option<Secret>,
+    #[serde(default)]
+    password_file: Option<PathBuf>,
+    #[serde(default)]
+    password_env: Option<String>,
+    /// Name sent in EHLO; the local host name when absent.
+    #[serde(default)]
+    pub hello_name: Option<String>,
+    /// One whole delivery (connect, TLS, AUTH, the message) must finish within this.
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_smtp_tls() -> TlsMode {
+    TlsMode::Starttls
+}
+fn default_smtp_timeout() -> u64 {
+    60
+}
+
+impl SmtpConfig {
+    pub fn password(&self) -> PasswordSource {
+        PasswordSource {
+            password: self.password.clone(),
+            password_file: self.password_file.clone(),
+            password_env: self.password_env.clone(),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 465,
+            TlsMode::Starttls => 587,
+            TlsMode::None => 25,
+        })
+    }
+}
+
+pub fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +266,8 @@ pub struct IntakeConfig {
     pub kind: IntakeKind,
     #[serde(default)]
     pub maildir: MaildirConfig,
+    #[serde(default)]
+    pub imap: Option<ImapConfig>,
 }
 
 fn default_intake_kind() -> IntakeKind {
@@ -90,7 +276,7 @@ fn default_intake_kind() -> IntakeKind {
 
 impl Default for IntakeConfig {
     fn default() -> Self {
-        IntakeConfig { kind: IntakeKind::Maildir, maildir: MaildirConfig::default() }
+        IntakeConfig { kind: IntakeKind::Maildir, maildir: MaildirConfig::default(), imap: None }
     }
 }
 
@@ -177,6 +363,7 @@ impl Default for DatabaseConfig {
 #[serde(rename_all = "lowercase")]
 pub enum OutboxKind {
     File,
+    Smtp,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,6 +373,8 @@ pub struct OutboxConfig {
     pub kind: OutboxKind,
     #[serde(default)]
     pub file: FileOutboxConfig,
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
     /// Attempts before an answer is declared dead.
     #[serde(default = "default_max_attempts")]
     pub max_attempts: u32,
@@ -209,6 +398,7 @@ impl Default for OutboxConfig {
         OutboxConfig {
             kind: OutboxKind::File,
             file: FileOutboxConfig::default(),
+            smtp: None,
             max_attempts: default_max_attempts(),
             retry_base_secs: default_retry_base(),
         }
@@ -488,6 +678,41 @@ impl Config {
                 "required unless trust.require = \"none\": only our own receiving server's Authentication-Results can be trusted",
             ));
         }
+        if self.intake.kind == IntakeKind::Imap {
+            let Some(imap) = &self.intake.imap else {
+                return Err(invalid("intake.imap", "intake.kind = \"imap\" needs an [intake.imap] section"));
+            };
+            check_server("intake.imap", &imap.host, imap.tls, imap.ca_file.as_deref())?;
+            if imap.user.is_empty() {
+                return Err(invalid("intake.imap.user", "must not be empty"));
+            }
+            imap.password().resolve("intake.imap")?;
+            if imap.folder.is_empty() {
+                return Err(invalid("intake.imap.folder", "must not be empty"));
+            }
+            if imap.poll_interval_secs == 0 || imap.idle_timeout_secs == 0 || imap.timeout_secs == 0 {
+                return Err(invalid("intake.imap", "poll_interval_secs, idle_timeout_secs and timeout_secs must be at least 1"));
+            }
+            if imap.idle_timeout_secs > 29 * 60 {
+                return Err(invalid("intake.imap.idle_timeout_secs", "servers end IDLE after 30 minutes: use at most 1740"));
+            }
+        }
+        if self.outbox.kind == OutboxKind::Smtp {
+            let Some(smtp) = &self.outbox.smtp else {
+                return Err(invalid("outbox.smtp", "outbox.kind = \"smtp\" needs an [outbox.smtp] section"));
+            };
+            check_server("outbox.smtp", &smtp.host, smtp.tls, smtp.ca_file.as_deref())?;
+            match (&smtp.user, smtp.password().is_set()) {
+                (Some(_), _) => {
+                    smtp.password().resolve("outbox.smtp")?;
+                }
+                (None, true) => return Err(invalid("outbox.smtp.user", "a password is set but no user")),
+                (None, false) => {}
+            }
+            if smtp.timeout_secs == 0 {
+                return Err(invalid("outbox.smtp.timeout_secs", "must be at least 1"));
+            }
+        }
         if self.intake.maildir.poll_interval_secs == 0 {
             return Err(invalid("intake.maildir.poll_interval_secs", "must be at least 1"));
         }
@@ -514,6 +739,24 @@ impl Config {
     pub fn product_max(&self, catalog: &Catalog, sku: &str) -> Option<i64> {
         self.policy.product_max.get(sku).copied().or_else(|| catalog.get(sku).and_then(|p| p.max_seats))
     }
+}
+
+fn check_server(section: &str, host: &str, tls: TlsMode, ca_file: Option<&Path>) -> Result<(), ConfigError> {
+    if host.is_empty() {
+        return Err(invalid(&format!("{section}.host"), "must not be empty"));
+    }
+    if tls == TlsMode::None && !is_loopback(host) {
+        return Err(invalid(
+            &format!("{section}.tls"),
+            format!("\"none\" sends the password in clear text: only allowed to a loopback address, not {host}"),
+        ));
+    }
+    if let Some(ca) = ca_file {
+        if !ca.is_file() {
+            return Err(invalid(&format!("{section}.ca_file"), format!("{} is not a file", ca.display())));
+        }
+    }
+    Ok(())
 }
 
 fn apply_override(doc: &mut toml::Table, var: &str, rest: &str, value: &str) -> Result<(), ConfigError> {

@@ -13,10 +13,12 @@ pub mod cli;
 pub mod config;
 pub mod decide;
 pub mod domain;
+pub mod health;
 pub mod import;
 pub mod intake;
 pub mod parse;
 pub mod store;
+pub mod tls;
 
 /// Abort the process at a named point when `SEATMAIL_FAILPOINT` names it (crash tests only:
 /// compiled in with the `failpoints` feature, a no-op otherwise).

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use seatmail::apply::Processed;
 use seatmail::cli::{
-    one_line, opt, print_rows, Cli, Command, ImportWhat, MessagesAction, OutboxAction, QueueAction, SubsAction,
+    one_line, opt, print_rows, Cli, Command, ImapAction, ImportWhat, MessagesAction, OutboxAction, QueueAction, SubsAction,
 };
 use seatmail::config::Config;
 use seatmail::parse::{self, Catalog};
@@ -188,6 +188,35 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 QueueAction::Approve(d) => decide_queued(config, d, true).await?,
                 QueueAction::Reject(d) => decide_queued(config, d, false).await?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Imap { action } => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config).await?;
+            match action {
+                ImapAction::Status { json } => {
+                    let rows = store.imap_positions().await?;
+                    print_rows(
+                        &rows,
+                        json,
+                        &[
+                            ("FOLDER", &|r| r.mailbox.clone()),
+                            ("UIDVALIDITY", &|r| r.uidvalidity.to_string()),
+                            ("LAST UID", &|r| r.last_uid.to_string()),
+                            ("UPDATED", &|r| r.updated_at.chars().take(19).collect()),
+                            ("STALLED", &|r| opt(&r.stalled)),
+                        ],
+                    );
+                }
+                ImapAction::Reset { folder } => {
+                    let source = if folder.starts_with("imap:") { folder.clone() } else { format!("imap:{folder}") };
+                    if store.reset_imap_position(&source).await? {
+                        out!("{folder}: position reset; a running daemon picks it up within its poll interval");
+                    } else {
+                        anyhow::bail!("no IMAP position stored for {folder}");
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,6 +1,7 @@
 //! The intake stage: yields raw mails with where they came from, and moves each one to its
 //! outcome folder once the store has recorded that outcome. It never interprets a mail.
 
+pub mod imap;
 pub mod maildir;
 
 use std::collections::HashSet;
@@ -35,6 +36,9 @@ pub struct Incoming {
 /// How to settle a mail at its source after its outcome is committed.
 pub enum Ack {
     Maildir { path: PathBuf, root: PathBuf, folders: OutcomeFolders },
+    /// The IMAP session moves it; the request is queued, not awaited, so a processor never
+    /// waits on an intake that waits on the processor.
+    Imap { uid: u32, uidvalidity: u32, moves: tokio::sync::mpsc::UnboundedSender<imap::MoveRequest> },
 }
 
 impl Incoming {
@@ -47,6 +51,9 @@ impl Incoming {
                     .await
                     .map_err(|e| IntakeError::Io(format!("mover task failed: {e}")))?
             }
+            Ack::Imap { uid, uidvalidity, moves } => moves
+                .send(imap::MoveRequest { uid: *uid, uidvalidity: *uidvalidity, state })
+                .map_err(|_| IntakeError::Io("the IMAP session has stopped; the mail will be moved after a restart".into())),
         }
     }
 }

@@ -110,7 +110,7 @@ pub(crate) fn auto_reply(s: &Signals, subject: &str, own: &str) -> Option<&'stat
 }
 
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(how (do|can|should) (i|we)|how to|is it possible to (see|know|check)|what is the (price|cost|difference)|hoe (kan|moet|doe) (ik|je|we)|comment (puis|faire|faut|peut)|wie (kann|muss) (ich|man)|hur (gör|kan) (jag|man|vi))")
+    re(r"(?i)(how (do|can|should|would) (i|we|you|one)|how to|(know|savoir|weten|wissen|veta) (how|comment|hoe|wie|hur)\b|is it possible to (see|know|check)|what is the (price|cost|difference)|hoe (kan|moet|doe|voeg|wijs) (ik|je|we|men)|comment (\w+-(je|on|t-on|nous) |puis|faire|faut|peut|ajouter|attribuer|assigner|on )|wie (kann|muss|füge|weise) (ich|man)|hur (gör|kan|lägger|tilldelar) (jag|man|vi))")
 });
 static PRICE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(quote|quotation|price|prices|pricing|cost|costs|offerte|prijs|prijzen|kostprijs|kost|kosten|devis|prix|tarif|tarifs|coût|angebot|preis|preise|kostet|offert|pris|priser|kostar)\b")
@@ -129,6 +129,15 @@ static THANKS: LazyLock<Regex> = LazyLock::new(|| {
 static SPAM: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(unsubscribe|uitschrijven|se désabonner|désinscription|abmelden|avregistrera|newsletter|nieuwsbrief|webinar|special offer|limited time|click here|seo services|bitcoin|crypto|viagra|lottery|you have won|inheritance|wire transfer)")
 });
+
+static SPAM_STRONG: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(click here|cliquez|klik hier|hier klicken|klicka här|buy now|köp nu|koop nu|achetez maintenant|jetzt kaufen|\bkeys?\b.{0,20}\b(each|pcs|for \$|€)|product keys?|license keys?|licence keys?|licentiesleutels?|lizenzschlüssel|produktnycklar|clés? de licence|mailbox (is )?(almost )?full|boîte aux lettres (est )?pleine|mailbox is vol|postfach (ist )?voll|brevlådan är full|verify your account|vérifiez votre compte|bevestig uw account|bestätigen sie ihr konto|verifiera ditt konto|lottery|you have won|bitcoin|crypto|viagra|\berbjudandet?\b|offre spéciale|speciale aanbieding|sonderangebot|limited time offer|nur heute|endast idag|aujourd'hui seulement|\d+\s?%\s?(off|korting|rabatt|de réduction|remise))")
+});
+
+/// Spam, phishing or marketing, whatever numbers it holds.
+pub(crate) fn spam(subject: &str, text: &str) -> bool {
+    SPAM_STRONG.is_match(subject) || SPAM_STRONG.is_match(text)
+}
 
 /// Why a mail without a change is not a request; `None` when it simply asks nothing.
 pub(crate) fn not_a_request(s: &Signals, subject: &str, own: &str) -> &'static str {

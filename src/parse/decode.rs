@@ -50,11 +50,13 @@ pub(crate) fn body(msg: &Message<'_>, limits: &Limits) -> Result<Body, Unreadabl
 }
 
 fn main_text(msg: &Message<'_>, max_chars: usize) -> String {
+    // A text part with a file name is an attached file, unless it is the only text there is.
+    let unnamed = msg.text_body.iter().filter_map(|id| msg.parts.get(*id as usize)).filter(|p| !has_file_name(p)).count();
     let plain: Vec<String> = msg
         .text_body
         .iter()
         .filter_map(|id| msg.parts.get(*id as usize))
-        .filter(|p| !is_attachment(p))
+        .filter(|p| !is_attachment(p) && (unnamed == 0 || !has_file_name(p)))
         .filter_map(|p| match &p.body {
             PartType::Text(t) => Some(plain_text(p, t)),
             PartType::Html(h) => Some(html_to_text(h)),
@@ -81,6 +83,11 @@ fn main_text(msg: &Message<'_>, max_chars: usize) -> String {
         plain
     };
     truncate_chars(&normalize_spaces(&text), max_chars)
+}
+
+fn has_file_name(p: &MessagePart<'_>) -> bool {
+    p.content_disposition().is_some_and(|d| d.attribute("filename").is_some())
+        || p.content_type().is_some_and(|c| c.attribute("name").is_some())
 }
 
 fn is_attachment(p: &MessagePart<'_>) -> bool {
@@ -225,10 +232,11 @@ mod tests {
 
     #[test]
     fn attachments_are_not_text_but_forwarded_mails_are_kept() {
-        let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached\r\n--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=x.txt\r\n\r\nadd 99 licences\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: req\r\nFrom: a@b.c\r\n\r\nPlease add 2 licences\r\n--b--\r\n";
+        let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached\r\n--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=x.txt\r\n\r\nadd 99 licences\r\n--b\r\nContent-Type: text/plain; name=notes.txt\r\n\r\nadd 77 licences\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: req\r\nFrom: a@b.c\r\n\r\nPlease add 2 licences\r\n--b--\r\n";
         let msg = MessageParser::default().parse(raw.as_bytes()).expect("parses");
         let b = body(&msg, &Limits::default()).expect("readable");
         assert!(!b.text.contains("99"), "{:?}", b.text);
+        assert!(!b.text.contains("77"), "{:?}", b.text);
         assert_eq!(b.attached.len(), 1);
         assert!(b.attached[0].contains("add 2 licences"));
     }

@@ -7,6 +7,8 @@
 
 #[path = "understand.rs"]
 mod understand;
+#[path = "fuzzy.rs"]
+pub(crate) mod fuzzy;
 
 use std::sync::LazyLock;
 
@@ -103,6 +105,11 @@ pub(crate) fn parse_mail(raw: &[u8], catalog: &Catalog, limits: &Limits) -> Pars
     if signals.list_id || signals.list_unsubscribe {
         p.outcome = Outcome::NotARequest;
         p.reason = "mailing list or newsletter".into();
+        return p;
+    }
+    if classify::spam(&subject, &text) {
+        p.outcome = Outcome::NotARequest;
+        p.reason = "spam, phishing or marketing".into();
         return p;
     }
     if text.trim().is_empty() && body.text.trim().is_empty() && subject.trim().is_empty() {

@@ -49,24 +49,34 @@ impl Language {
 }
 
 const EN: &str = "the and to for please we our you your can could would like need add remove licence licences \
-    license licenses thanks thank hi hello dear with of are more this that have has i my me extra additional \
-    seats users user new employee employees colleague left reduce increase kind regards best from it will be \
-    want them us one two three four five six seven eight nine ten no longer any";
+    license licenses thanks thank hi hello dear with of are more this that have has i my additional \
+    seats users user new employee employees colleague colleagues left reduce increase kind regards best from it will \
+    want them us one two three four five six seven eight nine ten no longer any also just next month week after \
+    should there their these those what how which when who cheers received got great your all get do does did \
+    was were been thank";
 const FR: &str = "le la les des du et pour nous vous votre vos merci bonjour pouvez pourriez ajouter supprimer \
     avec une est sur notre nos svp plaît cordialement plus aussi je il elle utilisateur utilisateurs \
     supplémentaire supplémentaires retirer enlever avons besoin au licence madame monsieur salutations \
-    deux trois quatre cinq six sept huit neuf dix passer réduire augmenter nouveau nouvelle ci dessous bien";
+    deux trois quatre cinq sept huit neuf dix passer réduire augmenter nouveau nouvelle nouvelles nouveaux ci \
+    dessous bien mois semaine faudrait souhaitons serait ces cette mon ma mes tout tous être fait faire pas \
+    encore comment quand aux chez reçu reçue oui très parfait voudrais savoir dans";
 const NL: &str = "het een van voor wij ons onze graag kunnen jullie u met licenties licentie toevoegen bedankt \
-    alvast groeten goedemorgen goedemiddag dag niet meer nog aub zijn mogen bij erbij gebruiker \
+    alvast groeten goedemorgen goedemiddag goedendag dag niet meer nog aub zijn mogen bij erbij gebruiker \
     gebruikers nieuwe medewerker medewerkers collega minder verwijderen hebben wil willen zou twee drie vier vijf \
-    zes zeven acht negen tien vriendelijke beste naar totaal ik mijn zie onderstaand mvg";
+    zes zeven acht negen tien vriendelijke beste naar totaal ik mijn zie onderstaand mvg goed ontvangen stuks \
+    hoi nodig dat moeten worden er ter komen waarschijnlijk mensen laat weten wanneer schrappen ophogen \
+    verminderen vestiging ook wel heel hartelijk groetjes even deze welke hoe wat kan dank top uw bericht \
+    aangepast werden werd mij";
 const DE: &str = "der das und für wir uns unsere bitte können sie ein eine mit lizenzen lizenz hinzufügen danke \
     guten tag ist nicht noch zu auf von ich mein meine benötigen brauchen weitere zusätzliche \
     benutzer mitarbeiter grüße freundlichen gerne zwei drei vier fünf sechs sieben acht neun zehn \
-    entfernen reduzieren erhöhen insgesamt siehe unten viele sehr geehrte damen herren";
+    entfernen reduzieren erhöhen insgesamt siehe unten viele sehr geehrte damen herren unserem unseren \
+    dem den des im ab wie weise einem neuen neue beginnen erledigen bis zum vielen gruß erhalten ihre ihr \
+    wurde wurden angepasst herzlichen";
 const SV: &str = "och att för vi oss vår våra kan ni licenser licens lägga till tack hej med är inte på av det \
     som vill ytterligare ta bort användare användarna nya anställda medarbetare hälsningar vänliga behöver \
-    två tre fyra fem sex sju åtta nio tio totalt jag min mitt fler färre minska öka god morgon";
+    två tre fyra fem sex sju åtta nio tio totalt jag min mitt fler färre minska öka god morgon igen nu \
+    här den mvh också snarast börjar vecka hur tilldelar har fått mottaget toppen bra era justerats";
 
 static WORDS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
     let mut m: HashMap<&'static str, u8> = HashMap::new();
@@ -80,26 +90,42 @@ static WORDS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
 });
 
 /// The language of `text`, `None` when no word votes at all.
+///
+/// The first sentence that clearly belongs to one language decides (bilingual mails are answered
+/// in the language they start with); otherwise the whole text votes, ties going to the language
+/// that voted first. Addresses and links are left out: "www.x.be" is no English "be".
 pub(crate) fn detect(text: &str) -> Option<Language> {
-    let mut score = [0u32; 5];
-    let mut seen_any = false;
-    for word in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
-        let w = word.to_lowercase();
-        let Some(&i) = WORDS.get(w.as_str()) else { continue };
-        seen_any = true;
-        score[i as usize] += 1;
-        let i = i as usize;
-        let second = score.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, s)| *s).max().unwrap_or(0);
-        // A clear lead early in the text settles it: bilingual mails get their first language.
-        if score[i] >= 6 && score[i] >= second * 2 + 3 {
-            return Some(Language::ALL[i]);
+    let mut total = [0u32; 5];
+    let mut first_vote = [usize::MAX; 5];
+    let mut order = 0usize;
+    for chunk in text.split(['\n', '.', '!', '?', ';']) {
+        let mut score = [0u32; 5];
+        for token in chunk.split_whitespace() {
+            if token.contains('@') || token.contains("://") || token.starts_with("www.") {
+                continue;
+            }
+            for word in token.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+                let w = word.to_lowercase();
+                let Some(&i) = WORDS.get(w.as_str()) else { continue };
+                let i = i as usize;
+                score[i] += 1;
+                total[i] += 1;
+                if first_vote[i] == usize::MAX {
+                    first_vote[i] = order;
+                }
+                order += 1;
+            }
+        }
+        let best = (0..5).max_by_key(|&i| (score[i], std::cmp::Reverse(first_vote[i])));
+        if let Some(b) = best {
+            let second = (0..5).filter(|&j| j != b).map(|j| score[j]).max().unwrap_or(0);
+            if score[b] >= 3 && score[b] >= second + 2 {
+                return Some(Language::ALL[b]);
+            }
         }
     }
-    if !seen_any {
-        return None;
-    }
-    let best = score.iter().copied().max().unwrap_or(0);
-    score.iter().position(|s| *s == best).map(|i| Language::ALL[i])
+    let best = (0..5).filter(|&i| total[i] > 0).max_by_key(|&i| (total[i], std::cmp::Reverse(first_vote[i])))?;
+    Some(Language::ALL[best])
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ const TRAP_MARK: &str = " \u{E002} ";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Tok {
     /// A quantity written in digits or words ("one", "drie", "zweiundzwanzig").
-    Num { value: i64, weak: bool },
+    Num { value: i64 },
     /// An article ("a", "une", "een", "ein", "en"): one, but only before a licence word.
     Article(String),
     /// "a couple", "several", "quelques"...: a quantity nobody can act on.
@@ -47,6 +47,8 @@ const MONTHS: &str = "jan|january|janv|janvier|januari|januar|jänner|feb|februa
 
 static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let pats: Vec<String> = vec![
+        // Links: whatever digits a URL holds.
+        r"(?i)\b(?:https?://|www\.)\S+".into(),
         // Labelled identifiers: tickets, references, "#778", "nr 12" are never quantities.
         r"(?i)(?:\b(?:ticket|case|incident|ref|reference|referentie|référence|referenz|kenmerk|nr|n°|nº|no\.|id)\b\.?|#)\s*[:#.]?\s*(?:(?-i:[A-Z]{1,4})[-\s]?)?\d[\d./\-]*".into(),
         // Order/PO/invoice/customer/VAT numbers only when labelled as a number ("order: 12", "PO nr 12").
@@ -81,6 +83,16 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)\b\d+\s*(?:days?|weeks?|months?|years?|hours?|minutes?|jours?|semaines?|mois|ans|années?|heures?|dagen|dag|weken|week|maanden|maand|jaar|jaren|uur|uren|minuten|tage?n?|wochen?|monate?n?|jahre?n?|stunden?|dagar|veckor|vecka|månader|månad|år|timmar|timme)\b".into(),
         // House numbers after a street word.
         r"(?i)\b[\p{L}\-]*(?:straat|laan|weg|plein|dreef|lei|steenweg|kaai|markt|street|road|rd|avenue|ave|lane|rue|chaussée|boulevard|bd|place|straße|strasse|str|gasse|platz|allee|ring|gatan|vägen|väg|torget|gränd)\.?\s+\d+[a-z]?(?:\s?[-/]\s?\d+)?\b".into(),
+        // Street names that come before the number: "Avenue Louise 149/24", "rue de la Loi 16".
+        r"(?i)\b(?:avenue|av\.|rue|chaussée|chaussee|boulevard|bd|place|quai|allée|route|chemin|impasse|square|via)(?:\s+[\p{L}'\-]+){0,4}\s+\d+[a-z]?(?:\s?[-/]\s?\d+)?\b".into(),
+        // English order: "14 Station Road".
+        r"\b\d+[a-zA-Z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Road|Street|Avenue|Lane|Drive|Way|Rd|St|Square|Place|Park)\b".into(),
+        // "Bruul 45, 2800 Mechelen": a number between a name and a postcode is a house number.
+        r"\b\p{Lu}[\p{L}'\-]+\s+\d{1,4}[a-zA-Z]?(?:\s*(?:bus|bte|boîte|box)\s*\d+)?\s*,\s*(?:[A-Z]{1,2}-)?\d{4,5}\b".into(),
+        // Fractions, house numbers "149/24", dates "3/3".
+        r"\b\d+/\d+\b".into(),
+        // Numbered things: "shift 2", "hall 3", "week 14", "vecka 14", "KW 12", "room 5".
+        r"(?i)\b(?:shift|hall|room|floor|building|step|option|page|line|point|zaal|kamer|verdieping|ploeg|hal|étage|salle|bureau|raum|halle|etage|stock|schicht|rum|våning|skift|week|weke|vecka|semaine|woche|kw|wk|level|fase|phase|stap|étape|schritt|steg)\s*\d+\b".into(),
         // Postcodes: Dutch "1234 AB", and 4-5 digits before a capitalised place name.
         r"\b[1-9]\d{3}\s?[A-Z]{2}\b".into(),
         r"\b(?:[A-Z]-)?\d{4,5}\s+[A-ZÀ-Ý][a-zà-ÿ]{2,}".into(),
@@ -222,8 +234,8 @@ static WORDS: LazyLock<HashMap<String, i64>> = LazyLock::new(|| {
 /// Articles: "a licence" is one licence, "a" alone is nothing.
 const ARTICLES: &[&str] = &["a", "an", "un", "une", "een", "ein", "eine", "einen", "einem", "en", "ett"];
 /// Words that make a quantity vague.
-const VAGUE: &[&str] = &["couple", "few", "several", "some", "quelques", "plusieurs", "enkele", "paar", "aantal",
-    "meerdere", "einige", "mehrere", "några", "flera", "diverse"];
+const VAGUE: &[&str] = &["couple", "few", "several", "some", "quelques", "plusieurs", "enkele", "meerdere", "einige",
+    "mehrere", "några", "flera", "diverse"];
 
 /// Licence-ish nouns: what a quantity counts.
 pub(crate) fn is_unit_noun(w: &str) -> bool {
@@ -277,7 +289,7 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
             (digits(t), false)
         } else if let Some(c) = NUM_SUFFIX.captures(t) {
             let v = c.get(1).or(c.get(2)).and_then(|g| g.as_str().parse::<i64>().ok());
-            (v.map_or(Tok::Trap, |value| Tok::Num { value, weak: false }), false)
+            (v.map_or(Tok::Trap, |value| Tok::Num { value }), false)
         } else if RANGE.is_match(t) {
             (Tok::Range, false)
         } else if t.chars().any(|c| c.is_ascii_digit()) {
@@ -287,7 +299,7 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
             if ARTICLES.contains(&w.as_str()) {
                 (Tok::Article(w), true)
             } else if let Some(value) = word_value(&w).filter(|_| !foreign(&w, lang)) {
-                (Tok::Num { value, weak: false }, true)
+                (Tok::Num { value }, true)
             } else if VAGUE.contains(&w.as_str()) {
                 (Tok::Vague, true)
             } else {
@@ -318,7 +330,7 @@ fn digits(t: &str) -> Tok {
     if t.len() > 3 || (t.len() > 1 && t.starts_with('0')) {
         return Tok::Trap;
     }
-    t.parse::<i64>().map_or(Tok::Trap, |value| Tok::Num { value, weak: false })
+    t.parse::<i64>().map_or(Tok::Trap, |value| Tok::Num { value })
 }
 
 /// "twenty two", "vingt et un", "half a dozen", "a couple", "een paar", "ett par", "a hundred".
@@ -332,37 +344,47 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
         if let (Tok::Num { value: tens, .. }, true) = (t, *is_word) {
             let is_tens = *tens >= 20 && *tens <= 90 && tens % 10 == 0;
             if is_tens {
-                if let Some(Tok::Num { value: u, weak: false }) = next {
+                if let Some(Tok::Num { value: u }) = next {
                     if (1..=9).contains(u) && toks[i + 1].1 {
-                        out.push(Tok::Num { value: tens + u, weak: false });
+                        out.push(Tok::Num { value: tens + u });
                         i += 2;
                         continue;
                     }
                 }
-                if let (Some(Tok::Word(et)), Some(Tok::Num { value: 1, .. })) = (next, after) {
+                let one_after = matches!(after, Some(Tok::Num { value: 1, .. })) || matches!(after, Some(Tok::Article(a)) if a == "un" || a == "une");
+                if let (Some(Tok::Word(et)), true) = (next, one_after) {
                     if et == "et" || et == "and" {
-                        out.push(Tok::Num { value: tens + 1, weak: false });
+                        out.push(Tok::Num { value: tens + 1 });
                         i += 3;
                         continue;
                     }
                 }
             }
         }
+        if let (Tok::Num { value: u, .. }, true, Some(Tok::Num { value: 100, .. })) = (t, *is_word, next) {
+            if (1..=9).contains(u) {
+                out.push(Tok::Num { value: u * 100 });
+                i += 2;
+                continue;
+            }
+        }
         match (t, next) {
             (Tok::Word(h), Some(Tok::Article(_))) if h == "half" || h == "halve" => {
                 if let Some(Tok::Num { value: 12, .. }) = after {
-                    out.push(Tok::Num { value: 6, weak: false });
+                    out.push(Tok::Num { value: 6 });
                     i += 3;
                     continue;
                 }
             }
-            (Tok::Article(a), Some(Tok::Word(p))) if p == "par" && a == "ett" => {
+            (Tok::Article(a), Some(Tok::Word(p)))
+                if (p == "par" && a == "ett") || ((p == "paar" || p == "aantal") && (a == "een" || a == "ein")) =>
+            {
                 // Swedish "ett par": a couple.
                 out.push(Tok::Vague);
                 i += 2;
                 continue;
             }
-            (Tok::Article(_), Some(Tok::Num { value, weak: false })) if *value >= 10 => {
+            (Tok::Article(_), Some(Tok::Num { value })) if *value >= 10 => {
                 // "a dozen", "een tiental", "a hundred": the article is part of the number.
                 i += 1;
                 continue;
@@ -388,7 +410,7 @@ mod tests {
         tokenize(&mask(s), lang)
             .into_iter()
             .filter_map(|t| match t {
-                Tok::Num { value, weak: false } => Some(value),
+                Tok::Num { value } => Some(value),
                 _ => None,
             })
             .collect()
@@ -411,6 +433,8 @@ mod tests {
         assert_eq!(nums("onze licenties graag"), Vec::<i64>::new());
         assert_eq!(nums("onze licences pour nous"), vec![11]);
         assert_eq!(nums("a hundred"), vec![100]);
+        assert_eq!(nums("one hundred licences"), vec![100]);
+        assert_eq!(nums("trente et une licences"), vec![31]);
     }
 
     #[test]
@@ -449,5 +473,10 @@ mod tests {
         assert_eq!(nums("for 12 months"), Vec::<i64>::new());
         assert_eq!(nums("the 2nd user"), Vec::<i64>::new());
         assert_eq!(nums("add 3 licences on 1 March"), vec![3]);
+        assert_eq!(nums("Avenue Louise 149/24, 1050 Bruxelles"), Vec::<i64>::new());
+        assert_eq!(nums("for the new branch at 14 Station Road"), Vec::<i64>::new());
+        assert_eq!(nums("(Bruul 45, 2800 Mechelen)"), Vec::<i64>::new());
+        assert_eq!(nums("shift 2, hall 3, vecka 14"), Vec::<i64>::new());
+        assert_eq!(nums("see https://portal.example/x?id=12 or www.x.be/3"), Vec::<i64>::new());
     }
 }

@@ -132,6 +132,20 @@ impl Catalog {
         &self.products
     }
 
+    /// Words of the product names (folded, 4+ letters), for typing-error correction.
+    pub(crate) fn vocabulary(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .aliases
+            .keys()
+            .flat_map(|a| a.split(' '))
+            .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+            .map(super::extract::fuzzy::fold)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// Every product mention in `text`, left to right, longest alias first at each place.
     pub(crate) fn find(&self, text: &str) -> Vec<Found> {
         let Some(re) = &self.matcher else { return Vec::new() };

@@ -41,10 +41,10 @@ static BEGIN_FORWARD: LazyLock<Regex> = LazyLock::new(|| {
 static UNDERSCORES: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*_{8,}\s*$"));
 static HEADER_FROM: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*\*?(from|de|van|von|från|fra|afzender|expéditeur|absender)\s*\*?\s*:\s*\S"));
 static HEADER_OTHER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*\*?(sent|date|envoyé|verzonden|datum|gesendet|skickat|to|à|a|aan|an|till|cc|subject|objet|onderwerp|betreff|ämne|verstuurd|sendt)\s*\*?\s*:")
+    re(r"(?i)^\s*\*?(sent|date|envoyé|envoyé le|verzonden|datum|gesendet|skickat|to|à|a|aan|an|till|cc|cci|bcc|subject|objet|sujet|pour|onderwerp|betreff|ämne|verstuurd|sendt|reply-to|répondre à|antwoord aan|antwort an|svara till|kopie|kopia)\s*\*?\s*:")
 });
 static HEADER_SUBJECT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^\s*\*?(subject|objet|onderwerp|betreff|ämne)\s*\*?\s*:\s*(.*)$"));
+    LazyLock::new(|| re(r"(?i)^\s*\*?(subject|objet|sujet|onderwerp|betreff|ämne)\s*\*?\s*:\s*(.*)$"));
 static FW_SUBJECT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*(fw|fwd|tr|wg|doorst|vs|vb|vl|wtrlt)\s*:"));
 static ATTRIBUTION_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(wrote|a écrit|a ecrit|schreef|geschreven|schrieb|skrev|écrit)\b"));
@@ -61,7 +61,7 @@ static BANNER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(\[?(external|extern|externe|caution|waarschuwing|attention|achtung|varning)\]?\s*[:!-]?.*(outside|extern|buiten|extérieur|außerhalb|utanför|organization|organisatie))|^\s*\[?cid:[^\]]*\]?\s*$")
 });
 static POINTS_BELOW: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan)")
+    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan|\bfyi\b|for your information|please (action|handle|process|take care)|for action|graag (uitvoeren|verwerken|regelen|in orde brengen)|ter info|pour info|à traiter|merci de (traiter|faire le nécessaire)|bitte (erledigen|bearbeiten|umsetzen)|zur (erledigung|info)|vänligen åtgärda|för åtgärd|för kännedom)")
 });
 
 fn is_quoted(line: &str) -> bool {

@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::fuzzy;
 use crate::parse::numbers::{self, Tok, EMAIL_MARK, PRODUCT_MARK};
 use crate::parse::products::{Catalog, Mention};
 use crate::parse::{Ask, Change, Item, Language};
@@ -52,8 +53,13 @@ static THANKS_FOR: LazyLock<Regex> = LazyLock::new(|| {
 static THANKS_START: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\W*(thanks|thank you|many thanks|merci|bedankt|dank u|dank je|danke|vielen dank|tack)\b")
 });
+/// French "merci de faire X" is a polite "please do X".
+static MERCI_DE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\W*merci\s+(de|d'|d’)"));
 static IN_ADVANCE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)(in advance|d'avance|par avance|alvast|vooraf|im voraus|på förhand|i förväg)"));
+static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(probably|maybe|perhaps|possibly|might|waarschijnlijk|misschien|mogelijk|wellicht|peut-être|probablement|éventuellement|vielleicht|wahrscheinlich|möglicherweise|eventuell|kanske|troligen|möjligen|eventuellt)\b")
+});
 static INFO_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\W*(how|what|why|where|when|which|who|hoe|wat|waarom|waar|wanneer|welke|comment|pourquoi|où|quand|quel|quelle|quels|combien|wie|was|warum|wo|wann|welche|wieviel|wie viele|hur|vad|varför|var|när|vilken|vilka)\b")
 });
@@ -61,7 +67,10 @@ static PRICE_Q: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(quote|quotation|offerte|prijsofferte|devis|angebot|kostenvoranschlag|offert|prisförslag|price|pricing|cost|costs|prijs|kost|kosten|prix|tarif|coût|coûte|preis|kostet|pris|kostar)\b")
 });
 static LOGIN_IS_SENDER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)((this|my|same|the sender'?s?|cette|mon|ma|même|dit|mijn|hetzelfde|zelfde|diese|meine|dieselbe|gleiche|denna|min|samma)\s+(e-?mail[- ]?|mail|e-?post)?(address|adresse|adres|adress|mailadres|e-?mailadres|e-?postadress)\b.{0,60}\b(login|log-in|username|user name|user|account|identifiant|compte|gebruikersnaam|gebruiker|benutzername|benutzer|anmeldename|konto|användarnamn|inloggning|användare)|\b(login|log-in|username|user name|account|identifiant|compte|gebruikersnaam|benutzername|anmeldename|konto|användarnamn|inloggning)\b.{0,40}\b(this|my|same|cette|mon|même|dit|mijn|hetzelfde|zelfde|diese|meine|dieselbe|gleiche|denna|min|samma)\s+(e-?mail[- ]?|mail|e-?post)?(address|adresse|adres|adress|mailadres|e-?mailadres|e-?postadress)\b|\b(login|username|identifiant|gebruikersnaam|benutzername|användarnamn)\b.{0,20}\b(is|est|ist|är)\s+(the )?(sender|afzender|expéditeur|absender|avsändare))")
+    let this = r"(this|my|same|the sender'?s?|cette|mon|ma|même|dit|deze|mijn|hetzelfde|zelfde|diese|dieser|dieses|meine|dieselbe|gleiche|denna|den här|det här|detta|min|samma)";
+    let addr = r"(e-?mail[- ]?|mail|e-?post|courriel)?(address|adresse|adres|adress|mailadres|e-?mailadres|e-?postadress)\w*";
+    let login = r"(login|log-in|username|user name|user|account|identifiant|compte|gebruikersnaam|gebruiker|benutzername|benutzer|anmeldename|konto|användarnamn|inloggning|användare)";
+    re(&format!(r"(?i)({this}\s+{addr}\b.{{0,60}}\b{login}|\b{login}\b.{{0,40}}\b{this}\s+{addr}|\b(login|username|identifiant|gebruikersnaam|benutzername|användarnamn)\b.{{0,20}}\b(is|est|ist|är)\s+(the )?(sender|afzender|expéditeur|absender|avsändare))"))
 });
 static WHO_LEFT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(who (have )?left|who are leaving|who no longer work|former (employees|colleagues|staff)|ex-employees|leavers|qui (sont|ont) (partis|quitté)|qui ne travaillent plus|anciens (employés|collaborateurs)|die (vertrokken|weg) (zijn|is)|die uit dienst|niet meer (bij ons )?werken|ex-medewerkers|oud-medewerkers|die ausgeschieden|die (uns )?verlassen haben|ehemaligen mitarbeiter|nicht mehr bei uns|som (har )?slutat|som lämnat|tidigare anställda)")
@@ -76,7 +85,7 @@ const ADD: &[&str] = &["add", "adding", "additional", "extra", "extras", "more",
     "augmenter", "augmentez", "commander", "toevoegen", "voeg", "voegen", "bijvoegen", "bijzetten", "erbij",
     "meer", "bijkomende", "bijkomend", "bijkomstige", "bestellen", "verhogen", "verhoog", "uitbreiden", "hinzufügen",
     "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
-    "erhöht", "dazu", "aufstocken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
+    "erhöht", "dazu", "aufstocken", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
 const ADD_WEAK: &[&str] = &["new", "nouveau", "nouveaux", "nouvelle", "nouvelles", "nieuwe", "nieuw", "neue", "neuen",
     "neuer", "ny", "nya", "nytt"];
 const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less",
@@ -84,20 +93,25 @@ const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "
     "enlevez", "résilier", "résiliez", "annuler", "réduire", "réduisez", "diminuer", "diminuez", "moins",
     "verwijderen", "verwijder", "verwijdert", "schrappen", "opzeggen", "minder", "verminderen", "verminder",
     "verlagen", "verlaag", "annuleren", "stopzetten", "eraf", "entfernen", "entferne", "entfernt", "löschen",
-    "kündigen", "reduzieren", "reduziert", "verringern", "weniger", "streichen", "abbestellen", "weg", "deaktivieren", "bort", "deactivate", "revoke", "downgrade", "intrekken", "deactiveren", "désactiver", "minska",
+    "kündigen", "reduzieren", "reduziert", "verringern", "weniger", "streichen", "abbestellen", "afbouwen", "reduceren", "terugschroeven", "weg", "deaktivieren", "bort", "deactivate", "revoke", "downgrade", "intrekken", "deactiveren", "désactiver", "minska",
     "färre", "avsluta", "säga", "säg", "sänka", "left", "leaving", "vertrokken", "quitté", "ausgeschieden"];
 const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower",
     "update", "modify", "make", "scale", "back", "wijzigen", "wijzig", "aanpassen", "pas", "zetten", "zet", "brengen",
-    "breng", "verhogen", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
+    "breng", "verhogen", "ophogen", "optrekken", "afbouwen", "reduceren", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
     "ajuster", "ramener", "ramenez", "porter", "augmenter", "réduire", "diminuer", "mettre", "changer", "ändern",
     "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen", "zurück", "ändra",
     "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "aanpassing", "wijziging"];
+/// "dat moeten er vijftien worden", "that should become 15".
+const BECOME: &[&str] = &["worden", "become", "be", "devenir", "être", "werden", "sein", "bli", "bliva", "vara"];
 const TO: &[&str] = &["to", "naar", "tot", "op", "à", "a", "auf", "zu", "till", "på"];
 const BY: &[&str] = &["by", "met", "de", "um", "med"];
 const FROM: &[&str] = &["from", "van", "de", "von", "från"];
 const OR: &[&str] = &["or", "of", "ou", "oder", "eller", "à", "to", "tot", "bis", "till"];
-const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe",
-    "only", "slechts", "seulement", "nur", "bara", "endast"];
+const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe"];
+/// "we only need 5": a total, but only next to a need/keep verb ("only 11 users" is a count).
+const ONLY: &[&str] = &["only", "slechts", "seulement", "nur", "bara", "endast", "maar"];
+const NEED: &[&str] = &["need", "needs", "want", "keep", "nodig", "willen", "houden", "behouden", "besoin", "souhaitons",
+    "garder", "conserver", "brauchen", "benötigen", "behalten", "möchten", "behöver", "vill", "behålla"];
 const CONTEXT: &[&str] = &["have", "has", "currently", "now", "hebben", "heb", "hebt", "momenteel", "nu", "avons",
     "ai", "actuellement", "haben", "habe", "derzeit", "aktuell", "zurzeit", "har", "nuvarande", "existing",
     "bestaande", "existants", "vorhandenen"];
@@ -140,7 +154,24 @@ struct Sentence {
     text: String,
 }
 
+/// Words corrected wherever they are misspelt: licence nouns and direction verbs.
+static TYPO_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let units = ["licenses", "licences", "license", "licence", "licenties", "licentie", "lizenzen", "lizenz", "licenser", "licens"];
+    let mut v: Vec<String> = units
+        .iter()
+        .chain(ADD.iter())
+        .chain(REMOVE.iter())
+        .chain(CHANGE.iter())
+        .map(|w| fuzzy::fold(w))
+        .filter(|w| w.chars().count() >= 6)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+});
+
 fn sentences(text: &str, catalog: &Catalog, lang: Option<Language>) -> Vec<Sentence> {
+    let vocabulary = catalog.vocabulary();
     let mut out = Vec::new();
     let mut para = 0;
     let mut pending = String::new();
@@ -148,13 +179,24 @@ fn sentences(text: &str, catalog: &Catalog, lang: Option<Language>) -> Vec<Sente
         let p = std::mem::take(pending);
         let mut last = 0;
         for m in SENTENCE_END.find_iter(&p) {
-            push_sentence(&p[last..m.end()], para, catalog, lang, out);
+            // "am 1. April", "nr. 5", "ca. 3", "z.B.": a dot after a digit or a short
+            // abbreviation does not end the sentence.
+            let before = &p[last..m.start()];
+            let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+            let abbreviation = word.chars().all(|c| c.is_ascii_digit())
+                || (word.chars().count() <= 3 && word.chars().all(|c| c.is_lowercase() || c == '.'));
+            if m.as_str().starts_with('.') && !word.is_empty() && abbreviation && m.end() < p.len() {
+                continue;
+            }
+            push_sentence(&p[last..m.end()], para, catalog, &vocabulary, lang, out);
             last = m.end();
         }
-        push_sentence(&p[last..], para, catalog, lang, out);
+        push_sentence(&p[last..], para, catalog, &vocabulary, lang, out);
     };
     let mut prev_len = 0usize;
     for line in text.lines() {
+        let bullet = strip_bullet(line.trim()).len() != line.trim().len()
+            || line.trim_start().starts_with(|c: char| c.is_ascii_digit()) && line.trim_start().chars().nth(1).is_some_and(|c| c == '.' || c == ')');
         let l = strip_bullet(line.trim());
         if l.is_empty() {
             flush(&mut pending, para, &mut out);
@@ -163,7 +205,7 @@ fn sentences(text: &str, catalog: &Catalog, lang: Option<Language>) -> Vec<Sente
             continue;
         }
         // Long lines without final punctuation were wrapped by the mailer: keep them together.
-        let wrapped = prev_len >= 50 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
+        let wrapped = !bullet && prev_len >= 60 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
         if !pending.is_empty() && !wrapped {
             flush(&mut pending, para, &mut out);
         }
@@ -187,12 +229,13 @@ fn strip_bullet(l: &str) -> &str {
     l.strip_prefix('•').map(str::trim_start).unwrap_or(l)
 }
 
-fn push_sentence(s: &str, para: usize, catalog: &Catalog, lang: Option<Language>, out: &mut Vec<Sentence>) {
+fn push_sentence(s: &str, para: usize, catalog: &Catalog, vocabulary: &[String], lang: Option<Language>, out: &mut Vec<Sentence>) {
     if s.trim().is_empty() {
         return;
     }
     let emails: Vec<String> = EMAIL.find_iter(s).map(|m| m.as_str().to_lowercase()).collect();
     let with_emails = EMAIL.replace_all(s, EMAIL_MARK.to_string().as_str()).into_owned();
+    let with_emails = fuzzy::correct(&with_emails, &TYPO_WORDS, vocabulary);
     let found = catalog.find(&with_emails);
     let mut with_products = String::with_capacity(with_emails.len());
     let mut last = 0;
@@ -211,6 +254,8 @@ fn push_sentence(s: &str, para: usize, catalog: &Catalog, lang: Option<Language>
 #[derive(Debug, Clone)]
 struct Raw {
     change: Option<Change>,
+    /// The direction came only from a weak cue ("new", "nieuwe").
+    weak: bool,
     /// Delta without a stated direction (filled from the rest of the mail, or asked).
     undirected: Option<i64>,
     product: Option<Mention>,
@@ -284,7 +329,7 @@ fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             if w == "till" {
                 // "lägg till 2", "2 till": add; "från 10 till 15", "öka till 15": not a cue.
                 let after_add = prev(1).is_some_and(|t| is_w(t, &["lägga", "lägg", "läggs"]));
-                let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["för", "på", "tack"]));
+                let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["för", "på", "tack", "av", "åt", "i", "nu", "också", "snarast", "till"]));
                 return (after_add || at_end).then_some((Dir::Add, true));
             }
             if matches!(w, "nog" | "noch") && matches!(next, Some(Tok::Num { .. })) {
@@ -329,8 +374,16 @@ fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
     }
 }
 
-fn any_unit_word(toks: &[Tok]) -> bool {
-    toks.iter().any(is_unit)
+fn signed_at(toks: &[Tok], i: usize) -> bool {
+    i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'))
+}
+
+/// Whether the sentence's only cues are weak ones ("drei neue Mitarbeiter").
+fn weak_sentence(toks: &[Tok]) -> bool {
+    if toks.iter().any(|t| is_w(t, TOTAL) || is_w(t, CHANGE)) {
+        return false;
+    }
+    !(0..toks.len()).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong))
 }
 
 fn has_change_verb(toks: &[Tok]) -> bool {
@@ -352,10 +405,25 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
         u.intent = true;
     }
     let strong_present = toks.iter().any(|t| matches!(t, Tok::Num { .. }));
+    // Sentence-wide facts, computed once: a long sentence full of numbers stays linear.
+    let num_count = toks.iter().filter(|t| matches!(t, Tok::Num { .. })).count();
+    let change_verb = has_change_verb(toks);
+    let need_verb = toks.iter().any(|t| is_w(t, NEED));
+    let needs = toks.iter().any(|t| is_w(t, &["nodig", "nötig"]));
+    let sdir = sentence_dir(toks);
+    let weak_sentence = weak_sentence(toks);
+    let mut context_before = Vec::with_capacity(n);
+    let mut seen_context = false;
+    for t in toks {
+        context_before.push(seen_context);
+        seen_context |= is_w(t, CONTEXT);
+    }
     let mut used = vec![false; n];
     let product_near = |i: usize| -> Option<Mention> {
         let mut best: Option<(usize, usize)> = None;
-        for (j, t) in toks.iter().enumerate() {
+        // A product far from the number belongs to another part of the sentence.
+        let lo = i.saturating_sub(12);
+        for (j, t) in toks.iter().enumerate().take((i + 13).min(n)).skip(lo) {
             if let Tok::Product(k) = t {
                 // Between the quantity and a product there must be no other quantity.
                 let (a, b) = if j < i { (j, i) } else { (i, j) };
@@ -384,7 +452,8 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
         best.and_then(|(_, k)| s.emails.get(k).cloned())
     };
     let push = |change: Option<Change>, undirected: Option<i64>, i: usize, out: &mut Vec<Raw>| {
-        out.push(Raw { change, undirected, product: product_near(i), username: email_near(i), sentence: si, para: s.para });
+        let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence;
+        out.push(Raw { change, weak, undirected, product: product_near(i), username: email_near(i), sentence: si, para: s.para });
     };
     // "from 10 to 15" / "van 10 naar 7" / "de 10 à 15" / "von 10 auf 15" / "från 10 till 15".
     for i in 0..n {
@@ -434,7 +503,7 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
                 let after = &toks[i + 1..(i + 4).min(n)];
                 let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
                     || after.iter().any(|t| is_unit(t) || is_w(t, &["more", "extra", "additional", "plus", "meer", "mehr", "weitere", "zusätzliche", "ytterligare", "till", "supplémentaire"]));
-                let ok = ok && !(i > 0 && is_w(&toks[i - 1], TO) && has_change_verb(toks));
+                let ok = ok && !(i > 0 && is_w(&toks[i - 1], TO) && change_verb);
                 if !ok {
                     continue;
                 }
@@ -453,24 +522,36 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
         let prev = |k: usize| if i >= k { toks.get(i - k) } else { None };
         // "reduce to 8", "naar 7", "passer à 15", "auf 12 erhöhen", "totalt 20", "25 in total".
         let to_before = (prev(1).is_some_and(|t| is_w(t, TO)) && cue_at(toks, i - 1).is_none()) || (prev(1).is_some_and(|t| is_w(t, &["of", "van", "de"])) && prev(2).is_some_and(|t| is_w(t, TOTAL)));
-        let total_near = (1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, TOTAL)))
-            || toks[i + 1..(i + 4).min(n)].iter().any(|t| is_w(t, TOTAL));
-        if (to_before && has_change_verb(toks)) || total_near {
+        let only = (1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, ONLY))) && need_verb;
+        let total_near = only
+            || (1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, TOTAL)))
+            || toks[i + 1..(i + 7).min(n)].iter().any(|t| is_w(t, TOTAL));
+        if (to_before && change_verb) || total_near {
             push(Some(Change::Target(value)), None, i, out);
             continue;
         }
-        if to_before {
-            // "add 3 licences to 2 users": a "to N" without a change verb is not a quantity.
-            continue;
-        }
         let after_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun);
-        let context = (1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, CONTEXT)))
-            && (after_unit || i + 1 >= n)
-            && !(1..=3).any(|k| prev(k).is_some_and(|_| cue_at(toks, i - k).is_some_and(|(_, s)| s)));
+        // "nodig hebben" is a need, not a count.
+        let context = !needs
+            && (((1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, CONTEXT)))
+                && (after_unit || i + 1 >= n)
+                && !(1..=3).any(|k| prev(k).is_some_and(|_| cue_at(toks, i - k).is_some_and(|(_, s)| s))))
+                || (context_before[i] && !any_cue));
         // "we have 10 licences, please add 2": the 10 is the current count. When it is the only
         // number of a sentence with a cue ("we hebben 3 licenties niet meer nodig") it is the change.
-        let other_qty = toks.iter().enumerate().any(|(j, t)| j != i && matches!(t, Tok::Num { .. }));
-        if context && (other_qty || !any_cue) && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, ADD) || is_w(t, REMOVE)) {
+        let other_qty = num_count > 1;
+        if context && (other_qty || !any_cue) && !toks[i + 1..(i + 5).min(n)].iter().any(|t| is_w(t, ADD) || is_w(t, REMOVE)) {
+            // "we hebben twaalf licenties, dat moeten er vijftien worden": from 12 to 15.
+            let later = toks.iter().enumerate().skip(i + 1).find_map(|(j, t)| match t {
+                Tok::Num { value, .. } if toks[j + 1..(j + 4).min(n)].iter().any(|t| is_w(t, BECOME)) => Some((j, *value)),
+                _ => None,
+            });
+            if let Some((j, b)) = later {
+                used[j] = true;
+                if b != value {
+                    push(Some(Change::Delta(b - value)), None, j, out);
+                }
+            }
             continue;
         }
         let by_before = prev(1).is_some_and(|t| is_w(t, BY));
@@ -478,19 +559,22 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
         let near_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_unit)
             || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
         let signed = i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'));
-        if signed && !near_unit && !any_unit_word(toks) {
+        if signed && !near_unit && !mentions_unit {
             // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
             continue;
         }
         match cue_near(toks, i) {
             Some((Dir::Add, _)) => push(Some(Change::Delta(value)), None, i, out),
             Some((Dir::Remove, _)) => push(Some(Change::Delta(-value)), None, i, out),
-            None if sentence_dir(toks).is_some() => {
-                let d = sentence_dir(toks);
+            None if sdir.is_some() => {
+                let d = sdir;
                 push(Some(Change::Delta(if d == Some(Dir::Add) { value } else { -value })), None, i, out);
             }
             None => {
-                if near_unit && !matches!(toks[i], Tok::Article(_)) {
+                // "15 of our users" is a count of people; a bare change needs licences or a product.
+                let near_licence = toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
+                    || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+                if near_licence && !matches!(toks[i], Tok::Article(_)) {
                     push(None, Some(value), i, out);
                 }
             }
@@ -531,8 +615,8 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
         // "thanks in advance for adding 3" and "thanks, and please add 2" still ask.
         let no_cue = !(0..s.toks.len()).any(|j| cue_at(&s.toks, j).is_some_and(|(_, strong)| strong));
         let thanks = !IN_ADVANCE.is_match(&s.text)
-            && (THANKS_FOR.is_match(&s.text) || (THANKS_START.is_match(&s.text) && no_cue));
-        if thanks || PAST.is_match(&s.text) || question || price || crate::parse::classify::how_question(&s.text) || crate::parse::classify::complaint(&s.text) {
+            && (THANKS_FOR.is_match(&s.text) || (THANKS_START.is_match(&s.text) && !MERCI_DE.is_match(&s.text) && no_cue));
+        if thanks || HEDGE.is_match(&s.text) || PAST.is_match(&s.text) || question || price || crate::parse::classify::how_question(&s.text) || crate::parse::classify::complaint(&s.text) {
             u.skipped_question |= question || price;
             kept.push(false);
             continue;
@@ -637,6 +721,10 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
     let login_is_sender = LOGIN_IS_SENDER.is_match(text);
     let distinct_emails: BTreeSet<&String> = doc_emails.iter().map(|(_, e)| e).collect();
 
+    // A sentence that only says "three new colleagues start" repeats a request made elsewhere.
+    if raws.iter().any(|r| r.change.is_some() && !r.weak) {
+        raws.retain(|r| !r.weak);
+    }
     let mut items: Vec<Item> = Vec::new();
     for r in &raws {
         let Some(change) = r.change else { continue };

@@ -14,6 +14,7 @@
 //! both backends.
 
 mod customers;
+mod imap_state;
 mod messages;
 mod outbox;
 
@@ -27,6 +28,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, Executor};
 
 pub use customers::{ImportReport, SubscriptionListRow};
+pub use imap_state::ImapPosition;
 pub use messages::{
     ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage, QueueEntry,
 };
@@ -111,8 +113,14 @@ fn migrator(backend: Backend) -> Migrator {
     // Embedded with include_str! rather than sqlx::migrate!(): the macro needs sqlx's proc-macro
     // crate, which would compile the database drivers a second time on every clean build.
     let files: &[(i64, &str, &str)] = match backend {
-        Backend::Sqlite => &[(1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql"))],
-        Backend::Postgres => &[(1, "initial", include_str!("../../migrations/postgres/0001_initial.sql"))],
+        Backend::Sqlite => &[
+            (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
+            (2, "imap state", include_str!("../../migrations/sqlite/0002_imap_state.sql")),
+        ],
+        Backend::Postgres => &[
+            (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
+            (2, "imap state", include_str!("../../migrations/postgres/0002_imap_state.sql")),
+        ],
     };
     let migrations: Vec<Migration> = files
         .iter()

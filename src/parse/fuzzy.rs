@@ -1,0 +1,130 @@
+//! Typing errors: "Microsft 365 Busness Standart", "licneses", "rajouté". Words close to a known
+//! word (one edit or swap, ignoring accents) are read as that word, with care: product words only
+//! next to other product words, so "exchanged" alone never becomes a product.
+
+/// Lowercase without diacritics, for comparison only.
+pub(crate) fn fold(w: &str) -> String {
+    w.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ß' => 's',
+            c => c,
+        })
+        .collect()
+}
+
+/// Optimal string alignment distance, giving up above `max`.
+pub(crate) fn close(a: &str, b: &str, max: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=n {
+        let mut row_min = usize::MAX;
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return false;
+        }
+    }
+    d[n][m] <= max
+}
+
+/// The known word `w` is a typing error of, if any (`w` already folded).
+pub(crate) fn nearest<'a>(w: &str, known: &'a [String], min_len: usize) -> Option<&'a str> {
+    if w.chars().count() < min_len || known.iter().any(|k| k == w) {
+        return None;
+    }
+    let max = if w.chars().count() >= 9 { 2 } else { 1 };
+    // "removed", "adds", "ordering" are words of their own, not typing errors.
+    let inflected = |k: &str| ["d", "ed", "s", "es", "ing", "n", "en"].iter().any(|suf| w.strip_suffix(suf) == Some(k));
+    known.iter().find(|k| close(w, k, max) && !inflected(k)).map(String::as_str)
+}
+
+/// Rewrite `text` with typing errors corrected: `anywhere` words are corrected wherever they
+/// are; `grouped` words (product vocabulary) only next to another product word or "365".
+pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let words: Vec<(usize, &str)> = word_spans(text);
+    let folded: Vec<String> = words.iter().map(|(_, w)| fold(w)).collect();
+    let is_group = |k: usize| folded.get(k).is_some_and(|f| f == "365" || grouped.contains(f));
+    let mut fixed_group = vec![false; words.len()];
+    for (k, (start, w)) in words.iter().enumerate() {
+        let f = &folded[k];
+        let mut replacement = nearest(f, anywhere, 6).map(str::to_string);
+        if replacement.is_none() {
+            let neighbour = (k > 0 && (is_group(k - 1) || fixed_group[k - 1])) || is_group(k + 1);
+            if neighbour {
+                replacement = nearest(f, grouped, 5).map(str::to_string);
+                fixed_group[k] = replacement.is_some();
+            }
+        }
+        if let Some(r) = replacement {
+            out.push_str(&text[last..*start]);
+            out.push_str(&r);
+            last = start + w.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn word_spans(text: &str) -> Vec<(usize, &str)> {
+    let mut v = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            v.push((s, &text[s..i]));
+        }
+    }
+    if let Some(s) = start {
+        v.push((s, &text[s..]));
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn typos_are_corrected_in_context() {
+        let units = list(&["licenses", "licences", "rajouter"]);
+        let products = list(&["microsoft", "business", "standard"]);
+        assert_eq!(correct("add 4 licneses of Microsft 365 Busines Standart", &units, &products), "add 4 licenses of microsoft 365 business standard");
+        assert_eq!(correct("pouvez vous rajouté 2", &units, &products), "pouvez vous rajouter 2");
+        assert_eq!(correct("the standart way", &units, &products), "the standart way");
+        assert!(close("kitten", "sitten", 1));
+        assert!(!close("kitten", "sitting", 1));
+    }
+}
