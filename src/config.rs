@@ -441,6 +441,20 @@ pub struct AnswersConfig {
     /// Copy of every answer (e.g. the reseller's ops mailbox).
     #[serde(default)]
     pub bcc: Vec<String>,
+    /// At most this many automatic answers to one address in 24 hours; further mails are
+    /// recorded but not answered (a loop or a flood stops here).
+    #[serde(default = "default_per_correspondent")]
+    pub max_per_correspondent_per_day: i64,
+    /// At most this many automatic answers in one thread (mails that reference ours).
+    #[serde(default = "default_per_thread")]
+    pub max_per_thread: i64,
+}
+
+fn default_per_correspondent() -> i64 {
+    10
+}
+fn default_per_thread() -> i64 {
+    5
 }
 
 fn default_templates() -> PathBuf {
@@ -465,6 +479,8 @@ impl Default for AnswersConfig {
             default_language: default_language(),
             message_id_domain: None,
             bcc: Vec::new(),
+            max_per_correspondent_per_day: default_per_correspondent(),
+            max_per_thread: default_per_thread(),
         }
     }
 }
@@ -496,6 +512,35 @@ pub struct PolicyConfig {
     /// Seat maximum per SKU; overrides the catalog's `max_seats`.
     #[serde(default)]
     pub product_max: BTreeMap<String, i64>,
+    /// Seats one customer may change (added plus removed) in 24 hours before further changes
+    /// wait for reseller ops: a brake on a compromised mailbox.
+    #[serde(default = "default_seats_per_day")]
+    pub max_seats_per_day: i64,
+    /// Which changes wait for the customer's admin to confirm with a one-time code, per
+    /// customer id (`none`, `decreases`, `all`); customers not listed get `confirm_default`.
+    #[serde(default)]
+    pub confirm: BTreeMap<String, ConfirmMode>,
+    #[serde(default)]
+    pub confirm_default: ConfirmMode,
+    /// How long a confirmation code stays valid.
+    #[serde(default = "default_code_ttl")]
+    pub confirm_code_ttl_hours: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfirmMode {
+    #[default]
+    None,
+    Decreases,
+    All,
+}
+
+fn default_seats_per_day() -> i64 {
+    200
+}
+fn default_code_ttl() -> i64 {
+    48
 }
 
 fn default_window() -> i64 {
@@ -515,6 +560,10 @@ impl Default for PolicyConfig {
             approval_threshold: 20,
             max_per_request: 100,
             product_max: BTreeMap::new(),
+            max_seats_per_day: default_seats_per_day(),
+            confirm: BTreeMap::new(),
+            confirm_default: ConfirmMode::None,
+            confirm_code_ttl_hours: default_code_ttl(),
         }
     }
 }
@@ -663,6 +712,15 @@ impl Config {
         }
         if p.approval_threshold < 1 {
             return Err(invalid("policy.approval_threshold", "must be at least 1"));
+        }
+        if p.max_seats_per_day < 1 {
+            return Err(invalid("policy.max_seats_per_day", "must be at least 1"));
+        }
+        if p.confirm_code_ttl_hours < 1 {
+            return Err(invalid("policy.confirm_code_ttl_hours", "must be at least 1"));
+        }
+        if self.answers.max_per_correspondent_per_day < 1 || self.answers.max_per_thread < 1 {
+            return Err(invalid("answers.max_per_correspondent_per_day", "answer caps must be at least 1"));
         }
         if p.max_per_request < 1 {
             return Err(invalid("policy.max_per_request", "must be at least 1"));

@@ -53,12 +53,19 @@ pub struct AnswerInput<'a> {
     pub original_message_id: Option<&'a str>,
     pub original_date: Option<String>,
     pub note: Option<&'a str>,
+    /// A confirmation code and when it expires (for the `confirm` kind).
+    pub code: Option<(&'a str, &'a str)>,
     /// Extra envelope recipients (a copy for the reseller), never shown in the headers.
     pub bcc: &'a [String],
 }
 
-const KINDS: [AnswerKind; 4] =
-    [AnswerKind::Confirmation, AnswerKind::Rejection, AnswerKind::Clarification, AnswerKind::Pending];
+const KINDS: [AnswerKind; 5] = [
+    AnswerKind::Confirmation,
+    AnswerKind::Rejection,
+    AnswerKind::Clarification,
+    AnswerKind::Pending,
+    AnswerKind::Confirm,
+];
 
 #[derive(Serialize)]
 struct ItemView {
@@ -208,7 +215,7 @@ impl Renderer {
             .filter(|i| i.status != ItemStatus::Clarify)
             .map(|i| {
                 let sub = find_sub(i.subscription_id.as_deref());
-                let limits = sub.map(|s| input.ctx.limits_for(&s.product));
+                let limits = sub.map(|s| input.ctx.limits_for(&s.product, input.ctx.policy.max_seats_per_day));
                 let product = i.product.clone();
                 let applied = i.status == ItemStatus::Applied;
                 let new_quantity = if applied || i.status == ItemStatus::Pending { i.new_quantity } else { None };
@@ -247,6 +254,7 @@ impl Renderer {
                     window_days: limits.map(|l| l.cancellation_window_days),
                     max: match i.rule {
                         Rule::RequestMaximum => limits.map(|l| l.max_per_request),
+                        Rule::DailyLimit => Some(input.ctx.policy.max_seats_per_day),
                         _ => limits.and_then(|l| l.product_max),
                     },
                     threshold: limits.map(|l| l.approval_threshold),
@@ -284,6 +292,8 @@ impl Renderer {
             },
             ask => input.plan.ask.map(|a| a.as_str()),
             note => input.note,
+            code => input.code.map(|(c, _)| c),
+            code_expires => input.code.map(|(_, e)| e),
             admins => admins,
             products => products,
             items => items,

@@ -59,10 +59,6 @@ pub struct Processor {
 }
 
 impl Processor {
-    fn context(&self) -> (Vec<String>, chrono::NaiveDate) {
-        (vec![self.config.answers.from.to_ascii_lowercase()], Utc::now().date_naive())
-    }
-
     /// Take mails from the intake until it closes or `cancel`; each one is finished (committed
     /// and moved) before the next is taken, so shutdown never leaves half a mail.
     pub async fn run(self, mut rx: mpsc::Receiver<Incoming>, cancel: CancellationToken, report: Option<mpsc::UnboundedSender<Processed>>) {
@@ -111,18 +107,32 @@ impl Processor {
         }
         crate::failpoint!("after_fetch");
         let parsed = self.parse(incoming).await;
-        let received_at = crate::store::ts(incoming.received_at);
         let mut tx = self.store.begin().await?;
         if tx.message_exists(&key).await? {
             let state = self.store.message_state(&key).await?.unwrap_or(MessageState::Ignored);
             return Ok(Processed { key, state, reason: "already processed".into(), duplicate: true });
         }
-        let (decision, snapshot) = match &parsed {
+        let today = Utc::now().date_naive();
+        let own = self.own_addresses();
+        let marker = self.own_id_marker();
+        let (decision, snapshot, answers_today, code) = match &parsed {
             Ok(p) => {
+                let answers_today = match p.from.as_deref() {
+                    Some(f) => tx.answers_to_since(f, &day_ago()).await?,
+                    None => 0,
+                };
+                if let Some(code) = find_code(p) {
+                    let done = self.confirm_with_code(tx, incoming, &key, p, &code, answers_today).await?;
+                    return Ok(done);
+                }
                 let snapshot = load_snapshot(&mut tx, p.from.as_deref(), &decide::username_domains(p)).await?;
-                let (own, today) = self.context();
-                let ctx = self.decide_context(&own, today);
-                (decide::decide(p, &snapshot, &ctx), snapshot)
+                let ctx = self.decide_context(&own, &marker, today, answers_today);
+                let decision = decide::decide(p, &snapshot, &ctx);
+                let code = match &decision.answer {
+                    Some(plan) if plan.kind == AnswerKind::Confirm => Some(new_code()),
+                    _ => None,
+                };
+                (decision, snapshot, answers_today, code)
             }
             Err(why) => (
                 Decision {
@@ -133,57 +143,26 @@ impl Processor {
                     answer: None,
                 },
                 Snapshot::default(),
+                0,
+                None,
             ),
         };
-        let raw_headers = key::raw_headers(&incoming.raw);
-        let (message_id, sender, subject, language, parsed_json) = match &parsed {
-            Ok(p) => (
-                p.message_id.clone(),
-                p.from.clone(),
-                p.meta.subject.clone(),
-                p.language.map(|l| l.code().to_string()),
-                serde_json::to_string(&serde_json::json!({
-                    "outcome": p.outcome.as_str(),
-                    "language": p.language.map(|l| l.code()),
-                    "items": p.to_json_line("").items,
-                    "reason": p.reason,
-                    "ask": p.ask.map(|a| a.as_str()),
-                    "text": p.meta.text.chars().take(4000).collect::<String>(),
-                }))
-                .unwrap_or_default(),
-            ),
-            Err(_) => (raw_headers.message_id.clone(), raw_headers.from.clone(), raw_headers.subject.clone(), None, "{}".into()),
-        };
-        let Some(message) = tx
-            .insert_message(&NewMessage {
-                key: &key,
-                source: &incoming.source,
-                source_id: &incoming.source_id,
-                message_id: message_id.as_deref(),
-                sender: sender.as_deref(),
-                subject: subject.as_deref(),
-                customer_id: decision.customer_id.as_deref(),
-                language: language.as_deref(),
-                received_at: &received_at,
-                state: decision.state.as_str(),
-                reason: &decision.reason,
-                parsed: &parsed_json,
-                raw: &incoming.raw,
-                raw_truncated: incoming.oversized,
-            })
-            .await?
-        else {
+        let Some(message) = self.insert_message(&mut tx, incoming, &key, parsed.as_ref().ok(), &decision).await? else {
             let state = self.store.message_state(&key).await?.unwrap_or(MessageState::Ignored);
             return Ok(Processed { key, state, reason: "already processed".into(), duplicate: true });
         };
-        let actor = sender.clone().unwrap_or_else(|| "unknown".into());
+        let actor = parsed.as_ref().ok().and_then(|p| p.from.clone()).unwrap_or_else(|| "unknown".into());
         record_items(&mut tx, message, &decision.items, &actor).await?;
-        if decision.state == MessageState::AwaitingApproval {
+        if decision.items.iter().any(|i| i.status == ItemStatus::Pending && i.rule != Rule::ConfirmationRequired) {
             tx.insert_approval(message).await?;
         }
+        let expires = Utc::now() + chrono::Duration::hours(self.config.policy.confirm_code_ttl_hours);
+        if let (Some(code), Some(customer)) = (&code, &decision.customer_id) {
+            tx.insert_confirmation(message, customer, &code_hash(code), &crate::store::ts(expires)).await?;
+        }
         if let (Some(plan), Ok(p)) = (&decision.answer, &parsed) {
-            let (own, today) = self.context();
-            let ctx = self.decide_context(&own, today);
+            let ctx = self.decide_context(&own, &marker, today, answers_today);
+            let code_view = code.as_deref().map(|c| (c, expires.format("%Y-%m-%d %H:%M UTC").to_string()));
             self.queue_answer(
                 &mut tx,
                 message,
@@ -198,6 +177,7 @@ impl Processor {
                     original_message_id: p.message_id.as_deref(),
                     original_date: Some(mail_date(p.meta.date.as_deref()).unwrap_or(incoming.received_at).format("%Y-%m-%d %H:%M UTC").to_string()),
                     note: None,
+                    code: code_view.as_ref().map(|(c, e)| (*c, e.as_str())),
                     bcc: &self.config.answers.bcc,
                 },
             )
@@ -211,7 +191,186 @@ impl Processor {
         Ok(Processed { key, state: decision.state, reason: decision.reason, duplicate: false })
     }
 
-    fn decide_context<'a>(&'a self, own: &'a [String], today: chrono::NaiveDate) -> Context<'a> {
+    async fn insert_message(
+        &self,
+        tx: &mut Tx,
+        incoming: &Incoming,
+        key: &str,
+        parsed: Option<&Parsed>,
+        decision: &Decision,
+    ) -> Result<Option<i64>, StoreError> {
+        let raw_headers = key::raw_headers(&incoming.raw);
+        let (message_id, sender, subject, language, parsed_json) = match parsed {
+            Some(p) => (
+                p.message_id.clone(),
+                p.from.clone(),
+                p.meta.subject.clone(),
+                p.language.map(|l| l.code().to_string()),
+                serde_json::to_string(&serde_json::json!({
+                    "outcome": p.outcome.as_str(),
+                    "language": p.language.map(|l| l.code()),
+                    "items": p.to_json_line("").items,
+                    "reason": p.reason,
+                    "ask": p.ask.map(|a| a.as_str()),
+                    "text": p.meta.text.chars().take(4000).collect::<String>(),
+                }))
+                .unwrap_or_default(),
+            ),
+            None => (raw_headers.message_id.clone(), raw_headers.from.clone(), raw_headers.subject.clone(), None, "{}".into()),
+        };
+        tx.insert_message(&NewMessage {
+            key,
+            source: &incoming.source,
+            source_id: &incoming.source_id,
+            message_id: message_id.as_deref(),
+            sender: sender.as_deref(),
+            subject: subject.as_deref(),
+            customer_id: decision.customer_id.as_deref(),
+            language: language.as_deref(),
+            received_at: &crate::store::ts(incoming.received_at),
+            state: decision.state.as_str(),
+            reason: &decision.reason,
+            parsed: &parsed_json,
+            raw: &incoming.raw,
+            raw_truncated: incoming.oversized,
+        })
+        .await
+    }
+
+    /// A mail carrying a confirmation code: the customer's admin confirms a held change.
+    /// The mail itself is recorded (applied or rejected), and the held message moves on.
+    async fn confirm_with_code(
+        &self,
+        mut tx: Tx,
+        incoming: &Incoming,
+        key: &str,
+        p: &Parsed,
+        code: &str,
+        answers_today: i64,
+    ) -> Result<Processed, ApplyError> {
+        let today = Utc::now().date_naive();
+        let own = self.own_addresses();
+        let marker = self.own_id_marker();
+        let sender = p.from.clone().unwrap_or_default();
+        let contacts = tx.contacts_by_email(&sender).await?;
+        let confirmation = tx.confirmation_locked(&code_hash(code)).await?;
+        let authenticated = decide::authenticate(&p.meta, &self.config.trust);
+        // Whose code is it, and may this sender use it?
+        let admin_of = |customer: &str| contacts.iter().any(|c| c.customer_id == customer && c.role.may_change_seats());
+        let silent = |reason: String| Decision { state: MessageState::Rejected, reason, customer_id: None, items: Vec::new(), answer: None };
+        let (decision, held) = if contacts.is_empty() {
+            (silent(format!("unknown sender {sender} sent a confirmation code (no answer)")), None)
+        } else if let decide::Auth::Fail(why) = authenticated {
+            (silent(format!("confirmation code from an unauthenticated sender: {why} (no answer)")), None)
+        } else {
+            let rejection = |rule: Rule, customer: Option<String>| Decision {
+                state: MessageState::Rejected,
+                reason: format!("confirmation code {code}: {}", rule.describe()),
+                customer_id: customer,
+                items: vec![ItemDecision {
+                    position: 0,
+                    username: None,
+                    product: None,
+                    change: Change::Delta(0),
+                    customer_id: None,
+                    subscription_id: None,
+                    status: ItemStatus::Rejected,
+                    rule,
+                    old_quantity: None,
+                    new_quantity: None,
+                }],
+                answer: Some(AnswerPlan {
+                    kind: AnswerKind::Rejection,
+                    to: vec![sender.clone()],
+                    cc: Vec::new(),
+                    language: p.language.unwrap_or(self.config.answers.language()),
+                    ask: None,
+                }),
+            };
+            match confirmation {
+                None => (rejection(Rule::CodeUnknown, contacts.first().map(|c| c.customer_id.clone())), None),
+                Some(c) if !admin_of(&c.customer_id) => (
+                    silent(format!("confirmation code {code} sent by {sender}, who is no admin of customer {} (no answer)", c.customer_id)),
+                    None,
+                ),
+                Some(c) if c.used_at.is_some() => (rejection(Rule::CodeUsed, Some(c.customer_id.clone())), None),
+                Some(c) if crate::store::parse_ts(&c.expires_at).is_none_or(|t| t < Utc::now()) => {
+                    (rejection(Rule::CodeExpired, Some(c.customer_id.clone())), None)
+                }
+                Some(c) => (
+                    Decision {
+                        state: MessageState::Applied,
+                        reason: format!("confirmation code {code} for message {}", c.message),
+                        customer_id: Some(c.customer_id.clone()),
+                        items: Vec::new(),
+                        answer: None,
+                    },
+                    Some(c),
+                ),
+            }
+        };
+        let Some(message) = self.insert_message(&mut tx, incoming, key, Some(p), &decision).await? else {
+            let state = self.store.message_state(key).await?.unwrap_or(MessageState::Ignored);
+            return Ok(Processed { key: key.to_string(), state, reason: "already processed".into(), duplicate: true });
+        };
+        let mut answered = false;
+        if let Some(held) = held {
+            tx.use_confirmation(held.id, message).await?;
+            let resolution = self.resolve_pending(&mut tx, held.message, Resolve::CustomerConfirm, &sender, None).await?;
+            let reason = format!("{}: {}", decision.reason, resolution.reason);
+            tx.set_message_reason(message, resolution.state.as_str(), &reason).await?;
+            answered = self
+                .answer_resolution(&mut tx, message, &resolution, p, None, answers_today, &own, &marker, today)
+                .await?;
+            crate::failpoint!("before_commit");
+            tx.commit().await?;
+            if answered {
+                self.outbox_wake.notify_one();
+            }
+            return Ok(Processed { key: key.to_string(), state: resolution.state, reason, duplicate: false });
+        }
+        if let Some(plan) = &decision.answer {
+            let snapshot = Snapshot { contacts: contacts.clone(), ..Snapshot::default() };
+            let ctx = self.decide_context(&own, &marker, today, answers_today);
+            if answers_today < self.config.answers.max_per_correspondent_per_day {
+                self.queue_answer(
+                    &mut tx,
+                    message,
+                    &AnswerInput {
+                        plan,
+                        items: &decision.items,
+                        snapshot: &snapshot,
+                        ctx: &ctx,
+                        customer_id: decision.customer_id.as_deref(),
+                        sender: &sender,
+                        meta: &p.meta,
+                        original_message_id: p.message_id.as_deref(),
+                        original_date: mail_date(p.meta.date.as_deref()).map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
+                        note: None,
+                        code: None,
+                        bcc: &self.config.answers.bcc,
+                    },
+                )
+                .await?;
+                answered = true;
+            }
+        }
+        tx.commit().await?;
+        if answered {
+            self.outbox_wake.notify_one();
+        }
+        Ok(Processed { key: key.to_string(), state: decision.state, reason: decision.reason, duplicate: false })
+    }
+
+    fn own_addresses(&self) -> Vec<String> {
+        vec![self.config.answers.from.to_ascii_lowercase()]
+    }
+
+    fn own_id_marker(&self) -> String {
+        format!(".seatmail@{}", self.config.answers.message_id_domain())
+    }
+
+    fn decide_context<'a>(&'a self, own: &'a [String], marker: &'a str, today: chrono::NaiveDate, answers_today: i64) -> Context<'a> {
         Context {
             policy: &self.config.policy,
             trust: &self.config.trust,
@@ -219,6 +378,10 @@ impl Processor {
             own_addresses: own,
             default_language: self.config.answers.language(),
             today,
+            own_id_marker: marker,
+            answers_today,
+            answer_cap: self.config.answers.max_per_correspondent_per_day,
+            thread_cap: self.config.answers.max_per_thread,
         }
     }
 
@@ -255,24 +418,24 @@ impl Processor {
         Ok(())
     }
 
-    /// Reseller ops approve a held request: its pending items are re-checked on the locked,
-    /// current subscriptions (without the approval threshold) and applied.
+    /// Reseller ops approve a held request: its items held for ops are re-checked on the
+    /// locked, current subscriptions (without the approval threshold) and applied.
     pub async fn approve(&self, id: i64, actor: &str, note: Option<&str>) -> Result<Processed, ApplyError> {
-        self.decide_queued(id, actor, note, true).await
+        self.decide_queued(id, actor, note, Resolve::OpsApprove).await
     }
 
     /// Reseller ops reject a held request (the note goes into the answer), or dismiss a mail
     /// that needed review.
     pub async fn reject(&self, id: i64, actor: &str, note: Option<&str>) -> Result<Processed, ApplyError> {
-        self.decide_queued(id, actor, note, false).await
+        self.decide_queued(id, actor, note, Resolve::OpsReject).await
     }
 
-    async fn decide_queued(&self, id: i64, actor: &str, note: Option<&str>, approve: bool) -> Result<Processed, ApplyError> {
+    async fn decide_queued(&self, id: i64, actor: &str, note: Option<&str>, mode: Resolve) -> Result<Processed, ApplyError> {
         let mut tx = self.store.begin().await?;
-        let (message, rows) = tx.queued_message_locked(id).await?;
+        let (message, _) = tx.queued_message_locked(id).await?;
         let ops_actor = format!("ops:{actor}");
         if message.state == "needs_review" {
-            if approve {
+            if mode == Resolve::OpsApprove {
                 return Err(ApplyError::Refused(format!(
                     "message {id} needs review, not approval: it holds no understood request to apply. \
                      Reject it (with a note) or correct it in the dashboard"
@@ -283,9 +446,30 @@ impl Processor {
             tx.commit().await?;
             return Ok(Processed { key: message.key, state: MessageState::Rejected, reason, duplicate: false });
         }
+        let resolution = self.resolve_pending(&mut tx, id, mode, &ops_actor, note).await?;
         let raw = tx.message_raw(id).await?;
         let limits = self.config.limits.parse_limits();
         let parsed = parse::parse_contained(&raw, &self.catalog, &limits).map_err(ApplyError::Refused)?;
+        let own = self.own_addresses();
+        let marker = self.own_id_marker();
+        let answered = self
+            .answer_resolution(&mut tx, id, &resolution, &parsed, note, 0, &own, &marker, Utc::now().date_naive())
+            .await?;
+        tx.commit().await?;
+        if answered {
+            self.outbox_wake.notify_one();
+        }
+        Ok(Processed { key: message.key, state: resolution.state, reason: resolution.reason, duplicate: false })
+    }
+
+    /// Settle the pending items of a held message that `mode` may settle: ops decide the items
+    /// held for ops, the customer's code the items held for it. Quantities are re-checked on
+    /// the locked rows; the message's state follows (still waiting while anything is pending).
+    async fn resolve_pending(&self, tx: &mut Tx, id: i64, mode: Resolve, actor: &str, note: Option<&str>) -> Result<Resolution, ApplyError> {
+        let (message, rows) = tx.message_locked(id).await?;
+        if message.state != "awaiting_approval" {
+            return Err(ApplyError::Refused(format!("message {id} is {} already: nothing to decide", message.state)));
+        }
         let sender = message.from.clone().unwrap_or_default();
         let mut customers: BTreeSet<String> = message.customer_id.iter().cloned().collect();
         for r in &rows {
@@ -295,38 +479,62 @@ impl Processor {
                 }
             }
         }
-        let snapshot = load_customers(&mut tx, Some(&sender), customers, Default::default()).await?;
-        let (own, today) = self.context();
-        let ctx = self.decide_context(&own, today);
+        let snapshot = load_customers(tx, Some(&sender), customers, Default::default()).await?;
+        let today = Utc::now().date_naive();
         let mut items: Vec<ItemDecision> = rows.iter().map(|r| item_from_row(r, &snapshot)).collect();
+        let mine = |rule: Rule| match mode {
+            Resolve::CustomerConfirm => rule == Rule::ConfirmationRequired,
+            Resolve::OpsApprove => rule != Rule::ConfirmationRequired,
+            Resolve::OpsReject => true,
+        };
+        if !items.iter().any(|i| i.status == ItemStatus::Pending && mine(i.rule)) {
+            return Err(ApplyError::Refused(match mode {
+                Resolve::OpsApprove => format!("message {id} waits for the customer's confirmation code, not for ops"),
+                _ => format!("message {id} has nothing waiting for this decision"),
+            }));
+        }
+        let mut working: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
         for (row, item) in rows.iter().zip(items.iter_mut()) {
-            if item.status != ItemStatus::Pending {
+            if item.status != ItemStatus::Pending || !mine(item.rule) {
                 continue;
             }
             let sub = item
                 .subscription_id
                 .as_deref()
-                .and_then(|s| snapshot.customers.values().flat_map(|c| &c.subscriptions).find(|x| x.id == s));
-            let Some(sub) = sub else {
+                .and_then(|s| snapshot.customers.values().flat_map(|c| &c.subscriptions).find(|x| x.id == s))
+                .cloned();
+            let Some(mut sub) = sub else {
                 item.status = ItemStatus::Rejected;
                 item.rule = Rule::NoSubscription;
                 item.new_quantity = None;
                 tx.update_item(row.id, "rejected", Rule::NoSubscription.as_str(), item.old_quantity, None, "{}").await?;
                 continue;
             };
+            if let Some(q) = working.get(&sub.id) {
+                sub.quantity = *q;
+            }
             item.old_quantity = Some(sub.quantity);
-            if !approve {
+            if mode == Resolve::OpsReject {
                 item.status = ItemStatus::Rejected;
                 item.rule = Rule::OpsRejected;
                 item.new_quantity = None;
                 tx.update_item(row.id, "rejected", Rule::OpsRejected.as_str(), Some(sub.quantity), None, "{}").await?;
                 continue;
             }
-            let verdict = decide::policy::evaluate(sub, item.change, &ctx.limits_for(&sub.product), today, true);
+            let allowance = self.config.policy.max_seats_per_day;
+            let limits = decide::Context::limits_for(
+                &self.decide_context(&[], "", today, 0),
+                &sub.product,
+                allowance,
+            );
+            // Ops have decided, so their threshold no longer applies; a customer's confirmation
+            // still leaves the other rules (and ops' threshold) in force.
+            let verdict = decide::policy::evaluate(&sub, item.change, &limits, today, mode == Resolve::OpsApprove);
+            let done_rule = if mode == Resolve::OpsApprove { Rule::OpsApproved } else { Rule::CustomerConfirmed };
             match verdict {
                 Verdict::Apply { new_quantity, rule } => {
                     item.status = ItemStatus::Applied;
-                    item.rule = if rule == Rule::NoChange { rule } else { Rule::OpsApproved };
+                    item.rule = if rule == Rule::NoChange { rule } else { done_rule };
                     item.new_quantity = Some(new_quantity);
                     if new_quantity != sub.quantity {
                         tx.set_quantity(&sub.id, new_quantity).await?;
@@ -334,15 +542,23 @@ impl Processor {
                             subscription_id: &sub.id,
                             message: Some(id),
                             item: Some(row.id),
-                            actor: &ops_actor,
+                            actor,
                             old_quantity: sub.quantity,
                             new_quantity,
                             rule: item.rule.as_str(),
                         })
                         .await?;
+                        working.insert(sub.id.clone(), new_quantity);
                     }
                 }
-                Verdict::Reject { rule, .. } | Verdict::Hold { rule, .. } => {
+                Verdict::Hold { rule, new_quantity } => {
+                    // Confirmed by the customer, but over ops' limits: now it waits for ops.
+                    item.status = ItemStatus::Pending;
+                    item.rule = rule;
+                    item.new_quantity = Some(new_quantity);
+                    tx.insert_approval(id).await.ok();
+                }
+                Verdict::Reject { rule, .. } => {
                     item.status = ItemStatus::Rejected;
                     item.rule = rule;
                     item.new_quantity = None;
@@ -351,62 +567,149 @@ impl Processor {
             tx.update_item(row.id, item.status.as_str(), item.rule.as_str(), item.old_quantity, item.new_quantity, "{}")
                 .await?;
         }
-        let any_applied = items.iter().any(|i| i.status == ItemStatus::Applied);
-        let state = if any_applied { MessageState::Applied } else { MessageState::Rejected };
-        let reason = format!(
-            "{} by {ops_actor}: {}",
-            if approve { "approved" } else { "rejected" },
-            items.iter().map(decide::describe_item).collect::<Vec<_>>().join("; ")
-        );
-        tx.decide_message(id, state.as_str(), &reason, &ops_actor, note).await?;
-        let customer_id = message.customer_id.clone();
+        let any = |s: ItemStatus| items.iter().any(|i| i.status == s);
+        let state = if any(ItemStatus::Pending) {
+            MessageState::AwaitingApproval
+        } else if any(ItemStatus::Applied) {
+            MessageState::Applied
+        } else {
+            MessageState::Rejected
+        };
+        let verb = match mode {
+            Resolve::OpsApprove => "approved",
+            Resolve::OpsReject => "rejected",
+            Resolve::CustomerConfirm => "confirmed",
+        };
+        let reason = format!("{verb} by {actor}: {}", items.iter().map(decide::describe_item).collect::<Vec<_>>().join("; "));
+        if state == MessageState::AwaitingApproval {
+            tx.set_message_reason(id, state.as_str(), &reason).await?;
+        } else {
+            tx.decide_message(id, state.as_str(), &reason, actor, note).await?;
+        }
+        Ok(Resolution { state, reason, items, snapshot, customer_id: message.customer_id, sender })
+    }
+
+    /// The answer after a resolution: to the original sender (while still a contact) and the
+    /// customer's admins, threaded on `reply_to`'s mail.
+    #[allow(clippy::too_many_arguments)]
+    async fn answer_resolution(
+        &self,
+        tx: &mut Tx,
+        message: i64,
+        r: &Resolution,
+        reply_to: &Parsed,
+        note: Option<&str>,
+        answers_today: i64,
+        own: &[String],
+        marker: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<bool, ApplyError> {
+        if answers_today >= self.config.answers.max_per_correspondent_per_day {
+            return Ok(false);
+        }
         let mut cc = Vec::new();
-        for c in snapshot.customers.values() {
+        for c in r.snapshot.customers.values() {
             for a in c.admins() {
-                if a.email != sender && !cc.contains(&a.email) {
+                if a.email != r.sender && !cc.contains(&a.email) {
                     cc.push(a.email.clone());
                 }
             }
         }
-        let to = if snapshot.contacts.is_empty() { Vec::new() } else { vec![sender.clone()] };
-        if !to.is_empty() || !cc.is_empty() {
-            let plan = AnswerPlan {
-                kind: if any_applied { AnswerKind::Confirmation } else { AnswerKind::Rejection },
-                to,
-                cc,
-                language: parsed
-                    .language
-                    .or_else(|| customer_id.as_deref().and_then(|c| snapshot.customers.get(c)).map(|s| s.customer.language))
-                    .unwrap_or(self.config.answers.language()),
-                ask: None,
-            };
-            self.queue_answer(
-                &mut tx,
-                id,
-                &AnswerInput {
-                    plan: &plan,
-                    items: &items,
-                    snapshot: &snapshot,
-                    ctx: &ctx,
-                    customer_id: customer_id.as_deref(),
-                    sender: &sender,
-                    meta: &parsed.meta,
-                    original_message_id: parsed.message_id.as_deref(),
-                    original_date: Some(
-                        mail_date(parsed.meta.date.as_deref())
-                            .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-                            .unwrap_or_else(|| message.received_at.chars().take(16).collect::<String>().replace('T', " ") + " UTC"),
-                    ),
-                    note,
-                    bcc: &self.config.answers.bcc,
-                },
-            )
-            .await?;
+        let to = if r.snapshot.contacts.is_empty() { Vec::new() } else { vec![r.sender.clone()] };
+        if to.is_empty() && cc.is_empty() {
+            return Ok(false);
         }
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
-        Ok(Processed { key: message.key, state, reason, duplicate: false })
+        let any = |s: ItemStatus| r.items.iter().any(|i| i.status == s);
+        let plan = AnswerPlan {
+            kind: if any(ItemStatus::Pending) {
+                AnswerKind::Pending
+            } else if any(ItemStatus::Applied) {
+                AnswerKind::Confirmation
+            } else {
+                AnswerKind::Rejection
+            },
+            to,
+            cc,
+            language: reply_to
+                .language
+                .or_else(|| r.customer_id.as_deref().and_then(|c| r.snapshot.customers.get(c)).map(|s| s.customer.language))
+                .unwrap_or(self.config.answers.language()),
+            ask: None,
+        };
+        let ctx = self.decide_context(own, marker, today, answers_today);
+        self.queue_answer(
+            tx,
+            message,
+            &AnswerInput {
+                plan: &plan,
+                items: &r.items,
+                snapshot: &r.snapshot,
+                ctx: &ctx,
+                customer_id: r.customer_id.as_deref(),
+                sender: &r.sender,
+                meta: &reply_to.meta,
+                original_message_id: reply_to.message_id.as_deref(),
+                original_date: mail_date(reply_to.meta.date.as_deref()).map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
+                note,
+                code: None,
+                bcc: &self.config.answers.bcc,
+            },
+        )
+        .await?;
+        Ok(true)
     }
+}
+
+/// Who settles a held message's pending items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resolve {
+    OpsApprove,
+    OpsReject,
+    CustomerConfirm,
+}
+
+struct Resolution {
+    state: MessageState,
+    reason: String,
+    items: Vec<ItemDecision>,
+    snapshot: Snapshot,
+    customer_id: Option<String>,
+    sender: String,
+}
+
+fn day_ago() -> String {
+    crate::store::ts(Utc::now() - chrono::Duration::hours(24))
+}
+
+/// `SM-XXXX-XXXX` from an alphabet without look-alikes (no 0/O, 1/I/L).
+fn new_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let mut part = || (0..4).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect::<String>();
+    format!("SM-{}-{}", part(), part())
+}
+
+fn code_hash(code: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(code.to_ascii_uppercase().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+static CODE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)\bSM-[A-Z0-9]{4}-[A-Z0-9]{4}\b").expect("code regex"));
+
+/// A confirmation code in the subject or the customer's own words. Auto-replies and bounces
+/// quoting our mail never confirm anything.
+fn find_code(p: &Parsed) -> Option<String> {
+    if matches!(p.outcome, parse::Outcome::AutoReply | parse::Outcome::Bounce) {
+        return None;
+    }
+    p.meta
+        .subject
+        .as_deref()
+        .and_then(|s| CODE.find(s))
+        .or_else(|| CODE.find(&p.meta.text))
+        .map(|m| m.as_str().to_ascii_uppercase())
 }
 
 fn item_from_row(r: &ItemRow, snapshot: &Snapshot) -> ItemDecision {
@@ -506,12 +809,14 @@ async fn load_customers(
         None => Vec::new(),
     };
     let mut snap = Snapshot { contacts, domain_owners, customers: Default::default() };
+    let since = day_ago();
     // BTreeSet order: every transaction locks customers in the same order, so none deadlock.
     for id in customers {
         let Some(customer) = tx.customer(&id).await? else { continue };
         let subscriptions = tx.subscriptions_locked(&id).await?;
         let contacts = tx.contacts_of(&id).await?;
-        snap.customers.insert(id, CustomerState { customer, subscriptions, contacts });
+        let seats_changed_today = tx.seats_changed_since(&id, &since).await?;
+        snap.customers.insert(id, CustomerState { customer, subscriptions, contacts, seats_changed_today });
     }
     Ok(snap)
 }

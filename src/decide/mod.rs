@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
-use crate::config::{PolicyConfig, TrustConfig};
+use crate::config::{ConfirmMode, PolicyConfig, TrustConfig};
 use crate::domain::{domain_of, Contact, Customer, MessageState, Subscription, SubscriptionStatus};
 use crate::parse::{Ask, Catalog, Change, Language, Outcome, Parsed};
 pub use policy::{Rule, Verdict};
@@ -33,6 +33,8 @@ pub struct CustomerState {
     pub customer: Customer,
     pub subscriptions: Vec<Subscription>,
     pub contacts: Vec<Contact>,
+    /// Seats added plus removed for this customer in the last 24 hours.
+    pub seats_changed_today: i64,
 }
 
 impl CustomerState {
@@ -50,10 +52,17 @@ pub struct Context<'a> {
     pub own_addresses: &'a [String],
     pub default_language: Language,
     pub today: NaiveDate,
+    /// What marks a Message-ID as ours (`.seatmail@domain`).
+    pub own_id_marker: &'a str,
+    /// Automatic answers sent to the sender in the last 24 hours, and the cap.
+    pub answers_today: i64,
+    pub answer_cap: i64,
+    /// Most automatic answers in one thread.
+    pub thread_cap: i64,
 }
 
 impl Context<'_> {
-    pub fn limits_for(&self, product: &str) -> policy::Limits {
+    pub fn limits_for(&self, product: &str, daily_allowance: i64) -> policy::Limits {
         policy::Limits {
             cancellation_window_days: self.policy.cancellation_window_days,
             approval_threshold: self.policy.approval_threshold,
@@ -64,7 +73,21 @@ impl Context<'_> {
                 .get(product)
                 .copied()
                 .or_else(|| self.catalog.get(product).and_then(|p| p.max_seats)),
+            daily_allowance,
         }
+    }
+
+    /// Must this change wait for the customer's admin to confirm it with a code?
+    pub fn needs_confirmation(&self, customer_id: &str, diff: i64) -> bool {
+        match self.policy.confirm.get(customer_id).copied().unwrap_or(self.policy.confirm_default) {
+            ConfirmMode::None => false,
+            ConfirmMode::Decreases => diff < 0,
+            ConfirmMode::All => diff != 0,
+        }
+    }
+
+    pub fn is_own_id(&self, id: &str) -> bool {
+        id.ends_with(self.own_id_marker)
     }
 }
 
@@ -108,6 +131,8 @@ pub enum AnswerKind {
     Rejection,
     Clarification,
     Pending,
+    /// Asks the customer's admin to confirm with a one-time code.
+    Confirm,
 }
 
 impl AnswerKind {
@@ -117,6 +142,7 @@ impl AnswerKind {
             AnswerKind::Rejection => "rejection",
             AnswerKind::Clarification => "clarification",
             AnswerKind::Pending => "pending",
+            AnswerKind::Confirm => "confirm",
         }
     }
 }
@@ -154,7 +180,25 @@ pub fn username_domains(parsed: &Parsed) -> Vec<String> {
 }
 
 pub fn decide(parsed: &Parsed, snap: &Snapshot, ctx: &Context) -> Decision {
+    let mut d = decide_inner(parsed, snap, ctx);
+    if d.answer.is_some() {
+        let thread = parsed.meta.references.iter().chain(&parsed.meta.in_reply_to).filter(|r| ctx.is_own_id(r)).count() as i64;
+        if ctx.answers_today >= ctx.answer_cap {
+            d.answer = None;
+            d.reason = format!("{} (not answered: {} answers to this sender in 24 hours)", d.reason, ctx.answers_today);
+        } else if thread >= ctx.thread_cap {
+            d.answer = None;
+            d.reason = format!("{} (not answered: {thread} automatic answers in this thread already)", d.reason);
+        }
+    }
+    d
+}
+
+fn decide_inner(parsed: &Parsed, snap: &Snapshot, ctx: &Context) -> Decision {
     let meta = &parsed.meta;
+    if parsed.message_id.as_deref().is_some_and(|id| ctx.is_own_id(id)) {
+        return Decision::silent(MessageState::Ignored, "our own mail came back (loop)");
+    }
     match parsed.outcome {
         Outcome::AutoReply | Outcome::Bounce => {
             return Decision::silent(MessageState::Ignored, format!("{} (never answered)", parsed.reason))
@@ -232,8 +276,10 @@ pub fn decide(parsed: &Parsed, snap: &Snapshot, ctx: &Context) -> Decision {
         };
     }
 
-    // Quantities as they will be after the earlier items of this same mail.
+    // Quantities as they will be after the earlier items of this same mail, and the seats this
+    // mail has changed per customer so far (for the daily limit).
     let mut working: HashMap<String, i64> = HashMap::new();
+    let mut spent: HashMap<String, i64> = HashMap::new();
     let mut items = Vec::with_capacity(parsed.items.len());
     let mut ask = None;
     for (position, item) in parsed.items.iter().enumerate() {
@@ -323,13 +369,20 @@ pub fn decide(parsed: &Parsed, snap: &Snapshot, ctx: &Context) -> Decision {
             current.quantity = *q;
         }
         d.old_quantity = Some(current.quantity);
-        let verdict = policy::evaluate(&current, item.change, &ctx.limits_for(&sub.product), ctx.today, false);
+        let allowance = ctx.policy.max_seats_per_day - state.seats_changed_today - spent.get(&customer_id).copied().unwrap_or(0);
+        let verdict = policy::evaluate(&current, item.change, &ctx.limits_for(&sub.product, allowance), ctx.today, false);
         d.rule = verdict.rule();
         match verdict {
+            Verdict::Apply { new_quantity, .. } if ctx.needs_confirmation(&customer_id, new_quantity - current.quantity) => {
+                d.status = ItemStatus::Pending;
+                d.rule = Rule::ConfirmationRequired;
+                d.new_quantity = Some(new_quantity);
+            }
             Verdict::Apply { new_quantity, .. } => {
                 d.status = ItemStatus::Applied;
                 d.new_quantity = Some(new_quantity);
                 working.insert(sub.id.clone(), new_quantity);
+                *spent.entry(customer_id.clone()).or_default() += (new_quantity - current.quantity).abs();
             }
             Verdict::Hold { new_quantity, .. } => {
                 d.status = ItemStatus::Pending;
@@ -376,7 +429,10 @@ pub fn decide(parsed: &Parsed, snap: &Snapshot, ctx: &Context) -> Decision {
         };
     }
     let any = |s: ItemStatus| items.iter().any(|i| i.status == s);
-    let (state, kind) = if any(ItemStatus::Pending) {
+    let needs_code = items.iter().any(|i| i.status == ItemStatus::Pending && i.rule == Rule::ConfirmationRequired);
+    let (state, kind) = if needs_code {
+        (MessageState::AwaitingApproval, AnswerKind::Confirm)
+    } else if any(ItemStatus::Pending) {
         (MessageState::AwaitingApproval, AnswerKind::Pending)
     } else if any(ItemStatus::Applied) {
         (MessageState::Applied, AnswerKind::Confirmation)

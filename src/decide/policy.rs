@@ -30,6 +30,12 @@ pub enum Rule {
     OutOfScope,
     OpsRejected,
     OpsApproved,
+    DailyLimit,
+    ConfirmationRequired,
+    CustomerConfirmed,
+    CodeUnknown,
+    CodeExpired,
+    CodeUsed,
 }
 
 impl Rule {
@@ -53,6 +59,12 @@ impl Rule {
             Rule::OutOfScope => "out_of_scope",
             Rule::OpsRejected => "ops_rejected",
             Rule::OpsApproved => "ops_approved",
+            Rule::DailyLimit => "daily_limit",
+            Rule::ConfirmationRequired => "confirmation_required",
+            Rule::CustomerConfirmed => "customer_confirmed",
+            Rule::CodeUnknown => "code_unknown",
+            Rule::CodeExpired => "code_expired",
+            Rule::CodeUsed => "code_used",
         }
     }
 
@@ -77,6 +89,12 @@ impl Rule {
             Rule::OutOfScope => "the sender may not manage this subscription",
             Rule::OpsRejected => "rejected by reseller ops",
             Rule::OpsApproved => "approved by reseller ops",
+            Rule::DailyLimit => "over the customer's daily change limit: waits for reseller ops",
+            Rule::ConfirmationRequired => "waits for the customer's confirmation code",
+            Rule::CustomerConfirmed => "confirmed by the customer's admin",
+            Rule::CodeUnknown => "unknown confirmation code",
+            Rule::CodeExpired => "the confirmation code has expired",
+            Rule::CodeUsed => "the confirmation code was used already",
         }
     }
 }
@@ -89,6 +107,8 @@ pub struct Limits {
     pub max_per_request: i64,
     /// Seat maximum of the subscription's product, if any.
     pub product_max: Option<i64>,
+    /// Seats the customer may still change today before ops must look.
+    pub daily_allowance: i64,
 }
 
 /// What the rules say about one change to one subscription.
@@ -155,12 +175,18 @@ pub fn evaluate(sub: &Subscription, change: Change, limits: &Limits, today: Naiv
         if diff > limits.approval_threshold && !approved {
             return Verdict::Hold { rule: Rule::ApprovalThreshold, new_quantity };
         }
+        if diff > limits.daily_allowance && !approved {
+            return Verdict::Hold { rule: Rule::DailyLimit, new_quantity };
+        }
         let rule = if approved { Rule::OpsApproved } else { Rule::Increase };
         return Verdict::Apply { rule, new_quantity };
     }
     // A decrease: never below the seats in use (the help page: unassign first).
     if new_quantity < sub.assigned || new_quantity < 0 {
         return Verdict::Reject { rule: Rule::BelowAssigned, new_quantity };
+    }
+    if -diff > limits.daily_allowance && !approved {
+        return Verdict::Hold { rule: Rule::DailyLimit, new_quantity };
     }
     match sub.billing {
         Billing::Flexible => Verdict::Apply { rule: Rule::Decrease, new_quantity },
@@ -188,8 +214,13 @@ mod tests {
         }
     }
 
-    const LIMITS: Limits =
-        Limits { cancellation_window_days: 7, approval_threshold: 20, max_per_request: 100, product_max: Some(300) };
+    const LIMITS: Limits = Limits {
+        cancellation_window_days: 7,
+        approval_threshold: 20,
+        max_per_request: 100,
+        product_max: Some(300),
+        daily_allowance: 50,
+    };
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
@@ -216,6 +247,10 @@ mod tests {
         suspended.status = SubscriptionStatus::Suspended;
         assert_eq!(evaluate(&suspended, Change::Delta(1), &LIMITS, today(), false).rule(), Rule::InactiveSubscription);
         assert_eq!(evaluate(&flex, Change::Delta(21), &LIMITS, today(), true).rule(), Rule::OpsApproved);
+        let spent = Limits { daily_allowance: 2, ..LIMITS };
+        assert_eq!(evaluate(&flex, Change::Delta(3), &spent, today(), false).rule(), Rule::DailyLimit);
+        assert_eq!(evaluate(&flex, Change::Delta(-3), &spent, today(), false).rule(), Rule::DailyLimit);
+        assert_eq!(evaluate(&flex, Change::Delta(2), &spent, today(), false).rule(), Rule::Increase);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! out-of-office quotes the request it answers, so both are settled before any text is read as a
 //! request. The subject only counts when the customer wrote it: a "Re:" subject is ours.
 
+#[path = "cues.rs"]
+mod cues;
 #[path = "understand.rs"]
 mod understand;
 #[path = "fuzzy.rs"]

@@ -58,10 +58,11 @@ pub(crate) fn nearest<'a>(w: &str, known: &'a [String], min_len: usize) -> Optio
     if w.chars().count() < min_len || known.iter().any(|k| k == w) {
         return None;
     }
-    let max = if w.chars().count() >= 9 { 2 } else { 1 };
+    // One slip per word, and never in the first letter: "Verhaegen" is a name, not "verhogen".
     // "removed", "adds", "ordering" are words of their own, not typing errors.
     let inflected = |k: &str| ["d", "ed", "s", "es", "ing", "n", "en"].iter().any(|suf| w.strip_suffix(suf) == Some(k));
-    known.iter().find(|k| close(w, k, max) && !inflected(k)).map(String::as_str)
+    let first = w.chars().next();
+    known.iter().find(|k| k.chars().next() == first && close(w, k, 1) && !inflected(k)).map(String::as_str)
 }
 
 /// Rewrite `text` with typing errors corrected: `anywhere` words are corrected wherever they
@@ -75,7 +76,9 @@ pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> St
     let mut fixed_group = vec![false; words.len()];
     for (k, (start, w)) in words.iter().enumerate() {
         let f = &folded[k];
-        let mut replacement = nearest(f, anywhere, 6).map(str::to_string);
+        // Capitalised words are mostly names; only licence nouns ("Lizenzen") are corrected there.
+        let capital = w.chars().next().is_some_and(char::is_uppercase);
+        let mut replacement = nearest(f, anywhere, 6).filter(|r| !capital || r.starts_with("li")).map(str::to_string);
         if replacement.is_none() {
             let neighbour = (k > 0 && (is_group(k - 1) || fixed_group[k - 1])) || is_group(k + 1);
             if neighbour {
@@ -126,5 +129,7 @@ mod tests {
         assert_eq!(correct("the standart way", &units, &products), "the standart way");
         assert!(close("kitten", "sitten", 1));
         assert!(!close("kitten", "sitting", 1));
+        let verbs = list(&["verhogen"]);
+        assert_eq!(correct("CFO Groep Verhaegen", &verbs, &products), "CFO Groep Verhaegen");
     }
 }

@@ -64,7 +64,10 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Dates.
         r"\b\d{1,4}[\-/.]\d{1,2}[\-/.]\d{1,4}\b".into(),
         format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th|er|e|ème|eme|ste|de|te|\.|:e|:a)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?:\s*\d{{4}})?"),
-        format!(r"(?i)\b(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*\d{{4}})?"),
+        // "March 3" is a date in English word order, but "ab April 3 Lizenzen" is a quantity: only
+        // when a preposition, a year, an ordinal or the end of the phrase says date.
+        format!(r"(?i)\b(?:on|by|from|until|till|before|after|since|per)\s+(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*\d{{4}})?"),
+        format!(r"(?i)\b(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:(?:st|nd|rd|th)\b|,?\s*\d{{4}}\b|\s*[,.;:!?)]|\s*$|\s+(?:at|om|à|um|kl)\b)"),
         r"\b\d{1,2}/\d{1,2}\b".into(),
         // Times.
         r"(?i)\b\d{1,2}[:h.]\d{2}\b".into(),
@@ -473,6 +476,8 @@ mod tests {
         assert_eq!(nums("for 12 months"), Vec::<i64>::new());
         assert_eq!(nums("the 2nd user"), Vec::<i64>::new());
         assert_eq!(nums("add 3 licences on 1 March"), vec![3]);
+        assert_eq!(nums("starting March 3, and on April 4 we"), Vec::<i64>::new());
+        assert_eq!(nums("wir brauchen ab April 3 Lizenzen weniger"), vec![3]);
         assert_eq!(nums("Avenue Louise 149/24, 1050 Bruxelles"), Vec::<i64>::new());
         assert_eq!(nums("for the new branch at 14 Station Road"), Vec::<i64>::new());
         assert_eq!(nums("(Bruul 45, 2800 Mechelen)"), Vec::<i64>::new());

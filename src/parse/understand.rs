@@ -13,16 +13,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::cues::*;
 use super::fuzzy;
 use crate::parse::numbers::{self, Tok, EMAIL_MARK, PRODUCT_MARK};
 use crate::parse::products::{Catalog, Mention};
 use crate::parse::{Ask, Change, Item, Language};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Dir {
-    Add,
-    Remove,
-}
 
 /// What the text asks, before the mail-level decision.
 #[derive(Debug, Default)]
@@ -79,71 +75,6 @@ static SIGNATURE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(\b(tel|tél|phone|gsm|mobile|mob|fax|www\.|http)\b|\|)")
 });
 
-const ADD: &[&str] = &["add", "adding", "additional", "extra", "extras", "more", "another", "increase", "raise", "order",
-    "purchase", "buy", "plus", "ajouter", "ajoutez", "ajoute", "ajout", "rajouter", "rajoutez", "supplémentaire",
-    "supplémentaires", "supplementaire", "supplementaires", "additionnelle", "additionnelles", "additionnel",
-    "augmenter", "augmentez", "commander", "toevoegen", "voeg", "voegen", "bijvoegen", "bijzetten", "erbij",
-    "meer", "bijkomende", "bijkomend", "bijkomstige", "bestellen", "verhogen", "verhoog", "uitbreiden", "hinzufügen",
-    "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
-    "erhöht", "dazu", "aufstocken", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
-const ADD_WEAK: &[&str] = &["new", "nouveau", "nouveaux", "nouvelle", "nouvelles", "nieuwe", "nieuw", "neue", "neuen",
-    "neuer", "ny", "nya", "nytt"];
-const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less",
-    "drop", "minus", "release", "unassign", "supprimer", "supprimez", "supprime", "retirer", "retirez", "enlever",
-    "enlevez", "résilier", "résiliez", "annuler", "réduire", "réduisez", "diminuer", "diminuez", "moins",
-    "verwijderen", "verwijder", "verwijdert", "schrappen", "opzeggen", "minder", "verminderen", "verminder",
-    "verlagen", "verlaag", "annuleren", "stopzetten", "eraf", "entfernen", "entferne", "entfernt", "löschen",
-    "kündigen", "reduzieren", "reduziert", "verringern", "weniger", "streichen", "abbestellen", "afbouwen", "reduceren", "terugschroeven", "weg", "deaktivieren", "bort", "deactivate", "revoke", "downgrade", "intrekken", "deactiveren", "désactiver", "minska",
-    "färre", "avsluta", "säga", "säg", "sänka", "left", "leaving", "vertrokken", "quitté", "ausgeschieden"];
-const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower",
-    "update", "modify", "make", "scale", "back", "wijzigen", "wijzig", "aanpassen", "pas", "zetten", "zet", "brengen",
-    "breng", "verhogen", "ophogen", "optrekken", "afbouwen", "reduceren", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
-    "ajuster", "ramener", "ramenez", "porter", "augmenter", "réduire", "diminuer", "mettre", "changer", "ändern",
-    "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen", "zurück", "ändra",
-    "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "aanpassing", "wijziging"];
-/// "dat moeten er vijftien worden", "that should become 15".
-const BECOME: &[&str] = &["worden", "become", "be", "devenir", "être", "werden", "sein", "bli", "bliva", "vara"];
-const TO: &[&str] = &["to", "naar", "tot", "op", "à", "a", "auf", "zu", "till", "på"];
-const BY: &[&str] = &["by", "met", "de", "um", "med"];
-const FROM: &[&str] = &["from", "van", "de", "von", "från"];
-const OR: &[&str] = &["or", "of", "ou", "oder", "eller", "à", "to", "tot", "bis", "till"];
-const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe"];
-/// "we only need 5": a total, but only next to a need/keep verb ("only 11 users" is a count).
-const ONLY: &[&str] = &["only", "slechts", "seulement", "nur", "bara", "endast", "maar"];
-const NEED: &[&str] = &["need", "needs", "want", "keep", "nodig", "willen", "houden", "behouden", "besoin", "souhaitons",
-    "garder", "conserver", "brauchen", "benötigen", "behalten", "möchten", "behöver", "vill", "behålla"];
-const CONTEXT: &[&str] = &["have", "has", "currently", "now", "hebben", "heb", "hebt", "momenteel", "nu", "avons",
-    "ai", "actuellement", "haben", "habe", "derzeit", "aktuell", "zurzeit", "har", "nuvarande", "existing",
-    "bestaande", "existants", "vorhandenen"];
-
-fn is_w(t: &Tok, list: &[&str]) -> bool {
-    matches!(t, Tok::Word(w) if list.contains(&w.as_str())) || matches!(t, Tok::Article(w) if list.contains(&w.as_str()))
-}
-
-fn is_licence_noun(t: &Tok) -> bool {
-    match t {
-        Tok::Word(w) => ["licen", "lizenz", "seat", "subscription", "abonnement", "abonnemang", "plaats", "platz", "plats", "siège"]
-            .iter()
-            .any(|p| w.starts_with(p)),
-        Tok::Product(_) => true,
-        _ => false,
-    }
-}
-
-/// "his licence", "sa licence", "haar licentie", "seine Lizenz", "hans licens": one.
-const POSSESSIVE: &[&str] = &["his", "her", "sa", "son", "haar", "seine", "sein", "hans", "hennes"];
-
-fn is_singular_unit(t: &Tok) -> bool {
-    matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "account", "mailbox", "compte", "konto", "abonnement", "subscription"].contains(&w.as_str()))
-}
-
-fn is_unit(t: &Tok) -> bool {
-    match t {
-        Tok::Word(w) => numbers::is_unit_noun(w),
-        Tok::Product(_) => true,
-        _ => false,
-    }
-}
 
 /// One sentence of the text, with its placeholders resolved.
 struct Sentence {
@@ -264,131 +195,6 @@ struct Raw {
     para: usize,
 }
 
-/// Nearest direction cue to token `i`, preferring words before it.
-fn cue_near(toks: &[Tok], i: usize) -> Option<(Dir, bool)> {
-    let mut best: Option<(usize, Dir, bool)> = None;
-    let lo = i.saturating_sub(8);
-    let hi = (i + 6).min(toks.len());
-    for (j, t) in toks.iter().enumerate().take(hi).skip(lo) {
-        if j == i {
-            continue;
-        }
-        let Some((d, strong)) = cue_at(toks, j) else { continue };
-        let dist = if j < i { (i - j) * 2 } else { (j - i) * 2 + 1 };
-        let _ = t;
-        if best.is_none_or(|(bd, _, bs)| (strong && !bs) || (strong == bs && dist < bd)) {
-            best = Some((dist, d, strong));
-        }
-    }
-    best.map(|(_, d, s)| (d, s))
-}
-
-/// The direction a token says, if it is a cue (with its multiword exceptions).
-fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
-    let prev = |k: usize| if j >= k { toks.get(j - k) } else { None };
-    let next = toks.get(j + 1);
-    match &toks[j] {
-        Tok::Punct('+') if matches!(next, Some(Tok::Num { .. })) => Some((Dir::Add, true)),
-        Tok::Punct('-' | '−') if matches!(next, Some(Tok::Num { .. })) && !matches!(prev(1), Some(Tok::Num { .. })) => {
-            Some((Dir::Remove, true))
-        }
-        Tok::Word(w) => {
-            // "ajoutez-nous", "pouvez-vous": the verb is the first part.
-            let w = w.split('-').next().unwrap_or(w.as_str());
-            // Negations turn "more"/"plus"/"meer"/"mehr" into "no longer".
-            let negated = (1..=3).any(|k| {
-                prev(k).is_some_and(|t| is_w(t, &["no", "not", "don't", "dont", "t", "niet", "geen", "nicht", "keine", "inte", "n", "ne", "pas", "any"]))
-            });
-            // "te veel", "too many", "en trop", "zu viele", "för många".
-            if (w == "veel" && prev(1).is_some_and(|t| is_w(t, &["te"])))
-                || (matches!(w, "many" | "much") && prev(1).is_some_and(|t| is_w(t, &["too"])))
-                || w == "trop"
-                || (matches!(w, "viel" | "viele") && prev(1).is_some_and(|t| is_w(t, &["zu"])))
-                || (w == "många" && prev(1).is_some_and(|t| is_w(t, &["för"])))
-            {
-                return Some((Dir::Remove, true));
-            }
-            if matches!(w, "longer" | "längre") && prev(1).is_some_and(|t| is_w(t, &["no", "inte"])) {
-                return Some((Dir::Remove, true));
-            }
-            if matches!(w, "need" | "needed" | "nodig" | "besoin" | "benötigt" | "benötigen" | "brauchen" | "behöver" | "behövs")
-                && (1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, &["no", "not", "don't", "dont", "t", "niet", "geen", "nicht", "keine", "inte", "n", "ne", "plus"])))
-            {
-                return Some((Dir::Remove, true));
-            }
-            if matches!(w, "more" | "meer" | "mehr" | "plus" | "mer") && negated {
-                return Some((Dir::Remove, true));
-            }
-            if w == "plus" && prev(1).is_some_and(|t| is_w(t, &["n", "ne"])) {
-                return Some((Dir::Remove, true));
-            }
-            if w == "bij" {
-                let end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["zetten", "voegen", "komen", "te", "voor", "op", "in", "aub", "graag", "alstublieft", "alsjeblieft", "a.u.b", "svp", "please"]));
-                return end.then_some((Dir::Add, true));
-            }
-            if w == "till" {
-                // "lägg till 2", "2 till": add; "från 10 till 15", "öka till 15": not a cue.
-                let after_add = prev(1).is_some_and(|t| is_w(t, &["lägga", "lägg", "läggs"]));
-                let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["för", "på", "tack", "av", "åt", "i", "nu", "också", "snarast", "till"]));
-                return (after_add || at_end).then_some((Dir::Add, true));
-            }
-            if matches!(w, "nog" | "noch") && matches!(next, Some(Tok::Num { .. })) {
-                return Some((Dir::Add, true));
-            }
-            if w == "ta" && next.is_some_and(|t| is_w(t, &["bort"])) {
-                return Some((Dir::Remove, true));
-            }
-            if w == "upp" && prev(1).is_some_and(|t| is_w(t, &["säga", "säg"])) {
-                return Some((Dir::Remove, true));
-            }
-            if matches!(w, "säga" | "säg") {
-                return None;
-            }
-            if w == "af" && !next.is_some_and(|t| matches!(t, Tok::Word(_))) {
-                return Some((Dir::Remove, true));
-            }
-            if w == "en" || w == "de" {
-                return None;
-            }
-            if ADD.contains(&w) {
-                return Some((Dir::Add, true));
-            }
-            if REMOVE.contains(&w) {
-                return Some((Dir::Remove, true));
-            }
-            if ADD_WEAK.contains(&w) {
-                return Some((Dir::Add, false));
-            }
-            None
-        }
-        _ => None,
-    }
-}
-
-/// The one direction a sentence's cues (weak ones included) point to, if they agree.
-fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
-    let dirs: BTreeSet<u8> = (0..toks.len()).filter_map(|j| cue_at(toks, j)).map(|(d, _)| d as u8).collect();
-    match dirs.iter().next() {
-        Some(&d) if dirs.len() == 1 => Some(if d == Dir::Add as u8 { Dir::Add } else { Dir::Remove }),
-        _ => None,
-    }
-}
-
-fn signed_at(toks: &[Tok], i: usize) -> bool {
-    i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'))
-}
-
-/// Whether the sentence's only cues are weak ones ("drei neue Mitarbeiter").
-fn weak_sentence(toks: &[Tok]) -> bool {
-    if toks.iter().any(|t| is_w(t, TOTAL) || is_w(t, CHANGE)) {
-        return false;
-    }
-    !(0..toks.len()).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong))
-}
-
-fn has_change_verb(toks: &[Tok]) -> bool {
-    toks.iter().any(|t| is_w(t, CHANGE) || is_w(t, TOTAL))
-}
 
 /// Quantities of one sentence and what they mean.
 fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask, String)>, u: &mut Understanding) {
@@ -511,9 +317,11 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
             }
             _ => continue,
         };
-        // "3 or 4", "3 à 4", "3 of 4": the customer does not know yet.
+        // "3 or 4", "3 à 4", "3 of 4", "between 5 and 7": the customer does not know yet.
         if let (Some(c), Some(Tok::Num { value: b, .. })) = (toks.get(i + 1), toks.get(i + 2)) {
-            if (is_w(c, OR) || matches!(c, Tok::Punct('/' | '-'))) && *b != value {
+            let between = i > 0 && is_w(&toks[i - 1], &["between", "tussen", "entre", "zwischen", "mellan"])
+                && is_w(c, &["and", "en", "et", "und", "och"]);
+            if (between || is_w(c, OR) || matches!(c, Tok::Punct('/' | '-'))) && *b != value {
                 used[i + 2] = true;
                 problems.push((Ask::Quantity, format!("several possible quantities ({value} or {b})")));
                 continue;
@@ -900,6 +708,11 @@ mod tests {
     #[test]
     fn ambiguities() {
         assert_eq!(items("Please add 3 or 4 licences").1, Some(Ask::Quantity));
+        assert_eq!(items("We need between 5 and 7 extra licences").1, Some(Ask::Quantity));
+        assert_eq!(items("Graag 2 of 3 licenties erbij").1, Some(Ask::Quantity));
+        assert_eq!(items("Il me faudrait 2 ou 3 licences en plus").1, Some(Ask::Quantity));
+        assert_eq!(items("Bitte 3 oder 4 Lizenzen mehr").1, Some(Ask::Quantity));
+        assert_eq!(items("Vi behöver 3 eller 4 licenser till").1, Some(Ask::Quantity));
         assert_eq!(items("Please add a couple of licences").1, Some(Ask::Quantity));
         assert_eq!(items("Please add licences for our new staff").1, Some(Ask::Quantity));
         assert_eq!(items("We need 5 licences").1, Some(Ask::Direction));

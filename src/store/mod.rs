@@ -30,7 +30,7 @@ use sqlx::{Any, AnyPool, Executor};
 pub use customers::{ImportReport, SubscriptionListRow};
 pub use imap_state::ImapPosition;
 pub use messages::{
-    ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage, QueueEntry,
+    Confirmation, ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage, QueueEntry,
 };
 pub use outbox::{NewOutbox, OutboxRow, OutboxState};
 
@@ -116,10 +116,12 @@ fn migrator(backend: Backend) -> Migrator {
         Backend::Sqlite => &[
             (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
             (2, "imap state", include_str!("../../migrations/sqlite/0002_imap_state.sql")),
+            (3, "confirmations and limits", include_str!("../../migrations/sqlite/0003_confirmations_and_limits.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
             (2, "imap state", include_str!("../../migrations/postgres/0002_imap_state.sql")),
+            (3, "confirmations and limits", include_str!("../../migrations/postgres/0003_confirmations_and_limits.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

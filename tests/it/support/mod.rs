@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+pub mod dovecot;
+pub mod smtp;
+pub mod tls;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +22,8 @@ static SEQ: AtomicUsize = AtomicUsize::new(0);
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
+    /// `SEATMAIL_*` overrides every command of this installation runs with.
+    pub vars: Vec<(String, String)>,
 }
 
 /// The customers most tests use. Dates are relative to today, so the cancellation window
@@ -53,6 +59,33 @@ impl Env {
         env
     }
 
+    /// The default customers, with `extra` appended to the config file (sections the base
+    /// file has already, like [answers], go through `with_vars`).
+    pub fn with_config(extra: &str) -> Env {
+        let env = Env::bare(extra);
+        env.import(&default_subscriptions(), DEFAULT_CONTACTS);
+        env
+    }
+
+    /// The default customers, with `SEATMAIL_*` overrides.
+    pub fn with_vars(vars: &[(&str, &str)]) -> Env {
+        let mut env = Env::bare("");
+        env.vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        env.import(&default_subscriptions(), DEFAULT_CONTACTS);
+        env
+    }
+
+    /// Make every confirmation code expired (the clock cannot be moved for the binary).
+    pub fn expire_confirmations(&self) {
+        let db = self.path("seatmail.db");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+            sqlx::query("UPDATE confirmations SET expires_at = '2000-01-01T00:00:00.000Z'").execute(&mut c).await.unwrap();
+        });
+    }
+
     /// A fresh installation without data; `extra` is appended to the config file.
     pub fn bare(extra: &str) -> Env {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -72,7 +105,7 @@ impl Env {
             catalog = Path::new(REPO).join("config/products.toml").display(),
         );
         std::fs::write(&config, text).expect("write config");
-        Env { dir, config }
+        Env { dir, config, vars: Vec::new() }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -89,6 +122,7 @@ impl Env {
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(BIN);
         c.arg("--config").arg(&self.config).env("SEATMAIL_LOG", "seatmail=debug").env_remove("SEATMAIL_CONFIG");
+        c.envs(self.vars.iter().map(|(k, v)| (k, v)));
         c
     }
 
@@ -182,6 +216,94 @@ impl Env {
         std::fs::read_dir(self.path("mail").join(folder))
             .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
             .unwrap_or_default()
+    }
+}
+
+/// A running `seatmail run`, stopped (SIGTERM to its recorded pid, then SIGKILL) on drop.
+pub struct Daemon {
+    pub child: std::process::Child,
+    pub log: PathBuf,
+}
+
+extern "C" {
+    fn kill(pid: i32, sig: i32) -> i32;
+}
+
+impl Daemon {
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill(2) on the pid of our own child.
+        unsafe { kill(self.child.id() as i32, sig) };
+    }
+
+    /// SIGTERM and wait; the exit status.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        self.signal(15);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(std::time::Instant::now() < deadline, "seatmail did not stop within 30 s:\n{}", self.log_text());
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// SIGKILL: a crash at an arbitrary instant.
+    pub fn crash(mut self) {
+        self.signal(9);
+        let _ = self.child.wait();
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.signal(15);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            self.signal(9);
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Env {
+    /// Start `seatmail run` in the background, its log in the installation's directory.
+    pub fn spawn(&self) -> Daemon {
+        self.spawn_with(&[])
+    }
+
+    pub fn spawn_with(&self, vars: &[(&str, &str)]) -> Daemon {
+        let n = SEQ.fetch_add(1, Ordering::SeqCst);
+        let log = self.path(&format!("daemon-{n}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        let child = self
+            .cmd()
+            .arg("run")
+            .envs(vars.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("start seatmail run");
+        Daemon { child, log }
+    }
+}
+
+/// Poll `f` until it is true, or panic with `what` after `secs`.
+pub fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f() {
+        assert!(std::time::Instant::now() < deadline, "timed out after {secs} s waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 

@@ -5,6 +5,9 @@
 //! test that made it: every call makes a new CA, so a client only verifies
 //! a server if the test handed it that server's `ca.pem`.
 
+// A toolbox: each test uses only part of it.
+#![allow(dead_code)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,0 +1,207 @@
+//! The words that say what to do with a quantity, in five languages: add ("add", "erbij",
+//! "de plus", "weitere", "lägga till"), remove ("remove", "minder", "en moins", "weniger",
+//! "ta bort", and negations such as "no longer need", "niet meer nodig", "n'avons plus besoin"),
+//! change verbs and prepositions that make a number a new total ("reduce to 8", "naar 7",
+//! "passer à 15", "auf 12", "till 20"), and the nearest cue to a number.
+
+use std::collections::BTreeSet;
+
+use crate::parse::numbers::{self, Tok};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dir {
+    Add,
+    Remove,
+}
+
+pub(super) const ADD: &[&str] = &["add", "adding", "additional", "extra", "extras", "more", "another", "increase", "raise", "order",
+    "purchase", "buy", "plus", "ajouter", "ajoutez", "ajoute", "ajout", "rajouter", "rajoutez", "supplémentaire",
+    "supplémentaires", "supplementaire", "supplementaires", "additionnelle", "additionnelles", "additionnel",
+    "augmenter", "augmentez", "commander", "toevoegen", "voeg", "voegen", "bijvoegen", "bijzetten", "erbij",
+    "meer", "bijkomende", "bijkomend", "bijkomstige", "bestellen", "verhogen", "verhoog", "uitbreiden", "hinzufügen",
+    "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
+    "erhöht", "dazu", "aufstocken", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
+pub(super) const ADD_WEAK: &[&str] = &["new", "nouveau", "nouveaux", "nouvelle", "nouvelles", "nieuwe", "nieuw", "neue", "neuen",
+    "neuer", "ny", "nya", "nytt"];
+pub(super) const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less",
+    "drop", "minus", "release", "unassign", "supprimer", "supprimez", "supprime", "retirer", "retirez", "enlever",
+    "enlevez", "résilier", "résiliez", "annuler", "réduire", "réduisez", "diminuer", "diminuez", "moins",
+    "verwijderen", "verwijder", "verwijdert", "schrappen", "opzeggen", "minder", "verminderen", "verminder",
+    "verlagen", "verlaag", "annuleren", "stopzetten", "eraf", "entfernen", "entferne", "entfernt", "löschen",
+    "kündigen", "reduzieren", "reduziert", "verringern", "weniger", "streichen", "abbestellen", "afbouwen", "reduceren", "terugschroeven", "weg", "deaktivieren", "bort", "deactivate", "revoke", "downgrade", "intrekken", "deactiveren", "désactiver", "minska",
+    "färre", "avsluta", "säga", "säg", "sänka", "left", "leaving", "vertrokken", "quitté", "ausgeschieden"];
+pub(super) const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower",
+    "update", "modify", "make", "scale", "back", "wijzigen", "wijzig", "aanpassen", "pas", "zetten", "zet", "brengen",
+    "breng", "verhogen", "ophogen", "optrekken", "afbouwen", "reduceren", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
+    "ajuster", "ramener", "ramenez", "porter", "augmenter", "réduire", "diminuer", "mettre", "changer", "ändern",
+    "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen", "zurück", "ändra",
+    "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "aanpassing", "wijziging"];
+/// "dat moeten er vijftien worden", "that should become 15".
+pub(super) const BECOME: &[&str] = &["worden", "become", "be", "devenir", "être", "werden", "sein", "bli", "bliva", "vara"];
+pub(super) const TO: &[&str] = &["to", "naar", "tot", "op", "à", "a", "auf", "zu", "till", "på"];
+pub(super) const BY: &[&str] = &["by", "met", "de", "um", "med"];
+pub(super) const FROM: &[&str] = &["from", "van", "de", "von", "från"];
+pub(super) const OR: &[&str] = &["or", "of", "ou", "oder", "eller", "à", "to", "tot", "bis", "till"];
+pub(super) const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe"];
+/// "we only need 5": a total, but only next to a need/keep verb ("only 11 users" is a count).
+pub(super) const ONLY: &[&str] = &["only", "slechts", "seulement", "nur", "bara", "endast", "maar"];
+pub(super) const NEED: &[&str] = &["need", "needs", "want", "keep", "nodig", "willen", "houden", "behouden", "besoin", "souhaitons",
+    "garder", "conserver", "brauchen", "benötigen", "behalten", "möchten", "behöver", "vill", "behålla"];
+pub(super) const CONTEXT: &[&str] = &["have", "has", "currently", "now", "hebben", "heb", "hebt", "momenteel", "nu", "avons",
+    "ai", "actuellement", "haben", "habe", "derzeit", "aktuell", "zurzeit", "har", "nuvarande", "existing",
+    "bestaande", "existants", "vorhandenen"];
+
+pub(super) fn is_w(t: &Tok, list: &[&str]) -> bool {
+    matches!(t, Tok::Word(w) if list.contains(&w.as_str())) || matches!(t, Tok::Article(w) if list.contains(&w.as_str()))
+}
+
+pub(super) fn is_licence_noun(t: &Tok) -> bool {
+    match t {
+        Tok::Word(w) => ["licen", "lizenz", "seat", "subscription", "abonnement", "abonnemang", "plaats", "platz", "plats", "siège"]
+            .iter()
+            .any(|p| w.starts_with(p)),
+        Tok::Product(_) => true,
+        _ => false,
+    }
+}
+
+/// "his licence", "sa licence", "haar licentie", "seine Lizenz", "hans licens": one.
+pub(super) const POSSESSIVE: &[&str] = &["his", "her", "sa", "son", "haar", "seine", "sein", "hans", "hennes"];
+
+pub(super) fn is_singular_unit(t: &Tok) -> bool {
+    matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "account", "mailbox", "compte", "konto", "abonnement", "subscription"].contains(&w.as_str()))
+}
+
+pub(super) fn is_unit(t: &Tok) -> bool {
+    match t {
+        Tok::Word(w) => numbers::is_unit_noun(w),
+        Tok::Product(_) => true,
+        _ => false,
+    }
+}
+
+/// Nearest direction cue to token `i`, preferring words before it.
+pub(super) fn cue_near(toks: &[Tok], i: usize) -> Option<(Dir, bool)> {
+    let mut best: Option<(usize, Dir, bool)> = None;
+    let lo = i.saturating_sub(8);
+    let hi = (i + 6).min(toks.len());
+    for (j, t) in toks.iter().enumerate().take(hi).skip(lo) {
+        if j == i {
+            continue;
+        }
+        let Some((d, strong)) = cue_at(toks, j) else { continue };
+        let dist = if j < i { (i - j) * 2 } else { (j - i) * 2 + 1 };
+        let _ = t;
+        if best.is_none_or(|(bd, _, bs)| (strong && !bs) || (strong == bs && dist < bd)) {
+            best = Some((dist, d, strong));
+        }
+    }
+    best.map(|(_, d, s)| (d, s))
+}
+
+/// The direction a token says, if it is a cue (with its multiword exceptions).
+pub(super) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
+    let prev = |k: usize| if j >= k { toks.get(j - k) } else { None };
+    let next = toks.get(j + 1);
+    match &toks[j] {
+        Tok::Punct('+') if matches!(next, Some(Tok::Num { .. })) => Some((Dir::Add, true)),
+        Tok::Punct('-' | '−') if matches!(next, Some(Tok::Num { .. })) && !matches!(prev(1), Some(Tok::Num { .. })) => {
+            Some((Dir::Remove, true))
+        }
+        Tok::Word(w) => {
+            // "ajoutez-nous", "pouvez-vous": the verb is the first part.
+            let w = w.split('-').next().unwrap_or(w.as_str());
+            // Negations turn "more"/"plus"/"meer"/"mehr" into "no longer".
+            let negated = (1..=3).any(|k| {
+                prev(k).is_some_and(|t| is_w(t, &["no", "not", "don't", "dont", "t", "niet", "geen", "nicht", "keine", "inte", "n", "ne", "pas", "any"]))
+            });
+            // "te veel", "too many", "en trop", "zu viele", "för många".
+            if (w == "veel" && prev(1).is_some_and(|t| is_w(t, &["te"])))
+                || (matches!(w, "many" | "much") && prev(1).is_some_and(|t| is_w(t, &["too"])))
+                || w == "trop"
+                || (matches!(w, "viel" | "viele") && prev(1).is_some_and(|t| is_w(t, &["zu"])))
+                || (w == "många" && prev(1).is_some_and(|t| is_w(t, &["för"])))
+            {
+                return Some((Dir::Remove, true));
+            }
+            if matches!(w, "longer" | "längre") && prev(1).is_some_and(|t| is_w(t, &["no", "inte"])) {
+                return Some((Dir::Remove, true));
+            }
+            if matches!(w, "need" | "needed" | "nodig" | "besoin" | "benötigt" | "benötigen" | "brauchen" | "behöver" | "behövs")
+                && (1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, &["no", "not", "don't", "dont", "t", "niet", "geen", "nicht", "keine", "inte", "n", "ne", "plus"])))
+            {
+                return Some((Dir::Remove, true));
+            }
+            if matches!(w, "more" | "meer" | "mehr" | "plus" | "mer") && negated {
+                return Some((Dir::Remove, true));
+            }
+            if w == "plus" && prev(1).is_some_and(|t| is_w(t, &["n", "ne"])) {
+                return Some((Dir::Remove, true));
+            }
+            if w == "bij" {
+                let end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["zetten", "voegen", "komen", "te", "voor", "op", "in", "aub", "graag", "alstublieft", "alsjeblieft", "a.u.b", "svp", "please"]));
+                return end.then_some((Dir::Add, true));
+            }
+            if w == "till" {
+                // "lägg till 2", "2 till": add; "från 10 till 15", "öka till 15": not a cue.
+                let after_add = prev(1).is_some_and(|t| is_w(t, &["lägga", "lägg", "läggs"]));
+                let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["för", "på", "tack", "av", "åt", "i", "nu", "också", "snarast", "till"]));
+                return (after_add || at_end).then_some((Dir::Add, true));
+            }
+            if matches!(w, "nog" | "noch") && matches!(next, Some(Tok::Num { .. })) {
+                return Some((Dir::Add, true));
+            }
+            if w == "ta" && next.is_some_and(|t| is_w(t, &["bort"])) {
+                return Some((Dir::Remove, true));
+            }
+            if w == "upp" && prev(1).is_some_and(|t| is_w(t, &["säga", "säg"])) {
+                return Some((Dir::Remove, true));
+            }
+            if matches!(w, "säga" | "säg") {
+                return None;
+            }
+            if w == "af" && !next.is_some_and(|t| matches!(t, Tok::Word(_))) {
+                return Some((Dir::Remove, true));
+            }
+            if w == "en" || w == "de" {
+                return None;
+            }
+            if ADD.contains(&w) {
+                return Some((Dir::Add, true));
+            }
+            if REMOVE.contains(&w) {
+                return Some((Dir::Remove, true));
+            }
+            if ADD_WEAK.contains(&w) {
+                return Some((Dir::Add, false));
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The one direction a sentence's cues (weak ones included) point to, if they agree.
+pub(super) fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
+    let dirs: BTreeSet<u8> = (0..toks.len()).filter_map(|j| cue_at(toks, j)).map(|(d, _)| d as u8).collect();
+    match dirs.iter().next() {
+        Some(&d) if dirs.len() == 1 => Some(if d == Dir::Add as u8 { Dir::Add } else { Dir::Remove }),
+        _ => None,
+    }
+}
+
+pub(super) fn signed_at(toks: &[Tok], i: usize) -> bool {
+    i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'))
+}
+
+/// Whether the sentence's only cues are weak ones ("drei neue Mitarbeiter").
+pub(super) fn weak_sentence(toks: &[Tok]) -> bool {
+    if toks.iter().any(|t| is_w(t, TOTAL) || is_w(t, CHANGE)) {
+        return false;
+    }
+    !(0..toks.len()).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong))
+}
+
+pub(super) fn has_change_verb(toks: &[Tok]) -> bool {
+    toks.iter().any(|t| is_w(t, CHANGE) || is_w(t, TOTAL))
+}

@@ -1,0 +1,566 @@
+//! A throw-away, real Dovecot (IMAP + LMTP) for the integration tests.
+//!
+//! [`Dovecot::start`] writes its own `dovecot.conf` into a fresh temp dir
+//! (runtime, state, log, Maildirs and TLS files all live there), picks free
+//! loopback ports, runs `dovecot -F` in its own process group and returns once
+//! IMAP and LMTP greet. It is stopped by signalling that recorded process group
+//! (never by name), on [`Dovecot::stop`] or on drop. Mail goes in over LMTP
+//! ([`Dovecot::deliver`]) and is read back over IMAP ([`Dovecot::messages`]), so
+//! the tests see exactly what the daemon under test sees.
+//!
+//! Mailbox layout: Maildir++ under `DIR/mail/<login>`, hierarchy separator
+//! [`SEPARATOR`] (`/`), INBOX plus whatever folders clients create
+//! (`Processed`, `Rejected`, ...). Any recipient is accepted over LMTP (static
+//! userdb), so answers sent to customers can be read back too: logins not given
+//! to `start` use [`ANY_USER_PASSWORD`].
+
+// A toolbox: each test uses only part of it.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::tls::{write_test_certs, TestCerts};
+
+/// IMAP hierarchy separator of the test server's only namespace.
+pub const SEPARATOR: char = '/';
+/// Password of every login that `start` was not given (a static passdb after the passwd-file).
+pub const ANY_USER_PASSWORD: &str = "any-user-test-password";
+
+/// How long `start` / `start_again` may take before the test fails.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long Dovecot gets to exit after SIGTERM before the group is SIGKILLed.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bound on any single IMAP / LMTP exchange made by the helpers.
+const IO_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub struct Dovecot {
+    /// Plain IMAP, STARTTLS offered (the port-143 style listener).
+    pub imap_port: u16,
+    /// Implicit-TLS IMAP (the port-993 style listener).
+    pub imaps_port: u16,
+    pub lmtp_port: u16,
+    /// The test CA that signed Dovecot's `localhost` / `127.0.0.1` certificate.
+    pub ca_pem: PathBuf,
+    /// The temp dir holding everything (removed on drop).
+    pub dir: PathBuf,
+    pub certs: TestCerts,
+    users: BTreeMap<String, String>,
+    conf: PathBuf,
+    child: Option<Child>,
+    _tmp: tempfile::TempDir,
+}
+
+impl Dovecot {
+    /// Starts a Dovecot with these `(login, password)` users and waits until it serves.
+    pub fn start(users: &[(&str, &str)]) -> Dovecot {
+        let tmp = tempfile::Builder::new().prefix("seatmail-dovecot-").tempdir().expect("create temp dir for dovecot");
+        let dir = tmp.path().to_path_buf();
+        // Dovecot's auth process runs as the `dovecot` user and must read the passwd file in here.
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("chmod dovecot temp dir");
+        let certs = write_test_certs(&dir.join("tls"));
+        for sub in ["run", "state", "mail", "home"] {
+            fs::create_dir_all(dir.join(sub)).expect("create dovecot dirs");
+        }
+        let [imap_port, imaps_port, lmtp_port] = free_ports();
+
+        let mut passwd = String::new();
+        for (login, pass) in users {
+            assert!(!login.contains(':') && !pass.contains(':') && !pass.contains('\n'), "bad test user {login:?}");
+            writeln!(passwd, "{login}:{{PLAIN}}{pass}").unwrap();
+        }
+        fs::write(dir.join("passwd"), passwd).expect("write dovecot passwd file");
+
+        let conf = dir.join("dovecot.conf");
+        fs::write(&conf, config(&dir, &certs, users, [imap_port, imaps_port, lmtp_port])).expect("write dovecot.conf");
+
+        let mut dovecot = Dovecot {
+            imap_port,
+            imaps_port,
+            lmtp_port,
+            ca_pem: certs.ca_pem.clone(),
+            dir,
+            certs,
+            users: users.iter().map(|(u, p)| (u.to_string(), p.to_string())).collect(),
+            conf,
+            child: None,
+            _tmp: tmp,
+        };
+        dovecot.launch();
+        dovecot
+    }
+
+    /// Process id of the Dovecot master (also its process group id). Panics if stopped.
+    pub fn pid(&self) -> i32 {
+        self.child.as_ref().expect("dovecot is not running").id() as i32
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// Dovecot's log so far (for assertions and panic messages).
+    pub fn log(&self) -> String {
+        let mut out = String::new();
+        for name in ["dovecot.log", "stderr.log"] {
+            if let Ok(text) = fs::read_to_string(self.dir.join(name)) {
+                out.push_str(&text);
+            }
+        }
+        out
+    }
+
+    /// The Maildir of `login` on disk (INBOX is its root, `Processed` is `.Processed`).
+    pub fn maildir(&self, login: &str) -> PathBuf {
+        self.dir.join("mail").join(login)
+    }
+
+    fn launch(&mut self) {
+        assert!(self.child.is_none(), "dovecot already running");
+        let stderr = fs::OpenOptions::new().create(true).append(true).open(self.dir.join("stderr.log")).expect("open dovecot stderr log");
+        let child = Command::new(dovecot_binary())
+            .arg("-F")
+            .arg("-c")
+            .arg(&self.conf)
+            .stdin(Stdio::null())
+            .stdout(stderr.try_clone().expect("dup log fd"))
+            .stderr(stderr)
+            // Own process group: stop() signals exactly this Dovecot and its children.
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", dovecot_binary()));
+        self.child = Some(child);
+
+        let deadline = Instant::now() + START_TIMEOUT;
+        let mut last_err: String;
+        loop {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().expect("wait dovecot") {
+                self.child = None;
+                panic!("dovecot exited during start ({status}); log:\n{}", self.log());
+            }
+            match (greets(self.imap_port, "* OK"), greets(self.lmtp_port, "220 ")) {
+                (Ok(()), Ok(())) => break,
+                (Err(e), _) | (_, Err(e)) => last_err = e,
+            }
+            if Instant::now() > deadline {
+                self.stop();
+                panic!("dovecot did not serve IMAP+LMTP within {START_TIMEOUT:?} ({last_err}); log:\n{}", self.log());
+            }
+            // Listeners come up within milliseconds; poll the readiness check, not a fixed sleep.
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM to Dovecot's process group, wait for every member to go, SIGKILL if it will not.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        let pgid = child.id() as i32;
+        signal_group(pgid, SIGTERM);
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        let mut master_done = false;
+        while Instant::now() < deadline {
+            if !master_done && child.try_wait().expect("wait dovecot").is_some() {
+                master_done = true;
+            }
+            if master_done && !group_alive(pgid) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        signal_group(pgid, SIGKILL);
+        let _ = child.wait();
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while group_alive(pgid) {
+            assert!(Instant::now() < deadline, "dovecot process group {pgid} survived SIGKILL");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Starts the stopped Dovecot again: same config, ports and mail.
+    pub fn start_again(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    /// Delivers `raw` to `rcpt` over LMTP (bare LFs become CRLF; dot-stuffing is done here).
+    pub fn deliver(&self, rcpt: &str, raw: &[u8]) {
+        lmtp_send(self.lmtp_port, "", &[rcpt], raw)
+            .unwrap_or_else(|e| panic!("LMTP delivery to {rcpt} failed: {e}; dovecot log:\n{}", self.log()));
+    }
+
+    fn password(&self, login: &str) -> String {
+        self.users.get(login).cloned().unwrap_or_else(|| ANY_USER_PASSWORD.to_string())
+    }
+
+    /// Raw messages of `folder` in UID order, read over IMAP (a missing folder is empty).
+    pub fn messages(&self, login: &str, folder: &str) -> Vec<Vec<u8>> {
+        let (port, pass) = (self.imap_port, self.password(login));
+        let (login, folder) = (login.to_string(), folder.to_string());
+        self.imap(move || imap_read(port, &login, &pass, &folder)).0
+    }
+
+    /// The UIDVALIDITY of `folder`, read over IMAP.
+    pub fn uidvalidity(&self, login: &str, folder: &str) -> u32 {
+        let (port, pass) = (self.imap_port, self.password(login));
+        let (login, folder2) = (login.to_string(), folder.to_string());
+        self.imap(move || imap_read(port, &login, &pass, &folder2))
+            .1
+            .unwrap_or_else(|| panic!("folder {folder} does not exist"))
+    }
+
+    /// Polls `messages` until `folder` holds at least `n` messages; panics after `timeout`.
+    pub fn wait_for(&self, login: &str, folder: &str, n: usize, timeout: Duration) -> Vec<Vec<u8>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.messages(login, folder);
+            if found.len() >= n {
+                return found;
+            }
+            if Instant::now() > deadline {
+                panic!("{login}'s {folder} holds {} message(s) after {timeout:?}, expected at least {n}", found.len());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Makes INBOX's UIDVALIDITY change, as when a server rebuilds its indexes:
+    /// stop, delete INBOX's uidlist and index files, start again. Mail stays.
+    /// Returns (old, new) and panics unless they differ.
+    pub fn change_uidvalidity(&mut self, login: &str) -> (u32, u32) {
+        let before = self.uidvalidity(login, "INBOX");
+        self.stop();
+        let root = self.maildir(login);
+        for entry in fs::read_dir(&root).unwrap_or_else(|e| panic!("read {}: {e}", root.display())) {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == "dovecot-uidlist" || name.starts_with("dovecot.index") || name.starts_with("dovecot.list.index") {
+                fs::remove_file(entry.path()).unwrap_or_else(|e| panic!("remove {name}: {e}"));
+            }
+        }
+        self.launch();
+        let after = self.uidvalidity(login, "INBOX");
+        assert_ne!(before, after, "UIDVALIDITY of {login}'s INBOX did not change");
+        (before, after)
+    }
+
+    /// Runs a blocking IMAP helper on its own thread, so it works from plain
+    /// tests and from inside a tokio runtime alike.
+    fn imap<T: Send + 'static>(&self, f: impl FnOnce() -> Result<T, String> + Send + 'static) -> T {
+        match std::thread::spawn(f).join().expect("IMAP helper thread panicked") {
+            Ok(v) => v,
+            Err(e) => panic!("IMAP helper: {e}; dovecot log:\n{}", self.log()),
+        }
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn dovecot_binary() -> &'static str {
+    for path in ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"] {
+        if Path::new(path).exists() {
+            return path;
+        }
+    }
+    panic!("dovecot not found: apt-get install dovecot-imapd dovecot-lmtpd");
+}
+
+/// Three distinct free loopback ports: bound together (so they differ), then released for Dovecot.
+fn free_ports() -> [u16; 3] {
+    let listeners: Vec<TcpListener> = (0..3).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free port")).collect();
+    let port = |i: usize| listeners[i].local_addr().unwrap().port();
+    [port(0), port(1), port(2)]
+}
+
+/// Connects to `port` and checks that the first line starts with `prefix`.
+fn greets(port: u16, prefix: &str) -> Result<(), String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).map_err(|e| format!("connect {port}: {e}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut line = String::new();
+    BufReader::new(&stream).read_line(&mut line).map_err(|e| format!("read greeting on {port}: {e}"))?;
+    if !line.starts_with(prefix) {
+        return Err(format!("port {port} greeted {line:?}"));
+    }
+    let _ = (&stream).write_all(if prefix == "220 " { b"QUIT\r\n" } else { b"a LOGOUT\r\n" });
+    Ok(())
+}
+
+fn config(dir: &Path, certs: &TestCerts, users: &[(&str, &str)], [imap, imaps, lmtp]: [u16; 3]) -> String {
+    let d = dir.display();
+    let (root, uid, gid) = mail_owner(dir);
+    let (internal_user, login_user) = if root {
+        ("dovecot".to_string(), "dovenull".to_string())
+    } else {
+        // Unprivileged: Dovecot cannot switch users, so every service runs as us.
+        let me = name_for_id("/etc/passwd", uid);
+        (me.clone(), me)
+    };
+    let unprivileged = if root {
+        String::new()
+    } else {
+        format!("default_internal_group = {}\nservice imap-login {{\n  chroot =\n}}\n", name_for_id("/etc/group", gid))
+    };
+    // Unprivileged, chroot(2) fails: anvil (chroot = empty by default) must not try.
+    let anvil_chroot = if root { "" } else { "  chroot =\n" };
+    // Logins not configured may log in with ANY_USER_PASSWORD (to read mail sent to customers).
+    let others = users.iter().map(|(u, _)| format!("!{u}")).collect::<Vec<_>>().join(" ");
+    let ssl_dh = if Path::new("/usr/share/dovecot/dh.pem").exists() { "ssl_dh = </usr/share/dovecot/dh.pem\n" } else { "" };
+    format!(
+        r#"# Generated by tests/it/support/dovecot.rs; nothing from /etc/dovecot is read.
+base_dir = {d}/run
+state_dir = {d}/state
+instance_name = seatmail-test-{imap}
+log_path = {d}/dovecot.log
+auth_verbose = yes
+listen = 127.0.0.1
+protocols = imap lmtp
+shutdown_clients = yes
+
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
+{ssl_dh}ssl_min_protocol = TLSv1.2
+
+auth_mechanisms = plain login
+disable_plaintext_auth = no
+# Wrong-password tests should not cost seconds: no failure delay, and no
+# growing per-IP auth penalty (auth cannot reach anvil's penalty socket).
+auth_failure_delay = 0
+
+first_valid_uid = 1
+first_valid_gid = 1
+mail_uid = {uid}
+mail_gid = {gid}
+default_internal_user = {internal_user}
+default_login_user = {login_user}
+{unprivileged}
+mail_location = maildir:{d}/mail/%u
+mailbox_list_index = yes
+namespace inbox {{
+  inbox = yes
+  separator = {SEPARATOR}
+  prefix =
+}}
+
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/passwd
+}}
+passdb {{
+  driver = static
+  args = password={ANY_USER_PASSWORD}
+  username_filter = {others}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={d}/home/%u allow_all_users=yes
+}}
+
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps}
+    ssl = yes
+  }}
+}}
+service anvil {{
+{anvil_chroot}  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp}
+  }}
+}}
+"#,
+        cert = certs.cert_pem.display(),
+        key = certs.key_pem.display(),
+    )
+}
+
+fn name_for_id(file: &str, id: u32) -> String {
+    let text = fs::read_to_string(file).unwrap_or_default();
+    text.lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == id.to_string())
+        .map(|f| f[0].to_string())
+        .unwrap_or_else(|| panic!("id {id} not in {file}: cannot run dovecot unprivileged"))
+}
+
+/// Who owns the Maildirs: `(running as root, uid, gid)`. Unprivileged, that
+/// is us. As root it cannot be: Dovecot refuses uid 0 for mail outright, so
+/// mail belongs to Debian's `mail` user (or `nobody`) and the dirs are chowned.
+fn mail_owner(dir: &Path) -> (bool, u32, u32) {
+    // The owner of a file we just made is our effective uid/gid.
+    let meta = fs::metadata(dir.join("passwd")).expect("stat passwd");
+    if meta.uid() != 0 {
+        return (false, meta.uid(), meta.gid());
+    }
+    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let (uid, gid) = ["mail", "nobody"]
+        .iter()
+        .find_map(|name| {
+            passwd.lines().map(|l| l.split(':').collect::<Vec<_>>()).find(|f| f.len() > 3 && f[0] == *name).and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
+        })
+        .expect("no `mail` or `nobody` user in /etc/passwd to own the test Maildirs");
+    for sub in ["mail", "home"] {
+        std::os::unix::fs::chown(dir.join(sub), Some(uid), Some(gid)).expect("chown test mail dirs");
+    }
+    (true, uid, gid)
+}
+
+const SIGTERM: i32 = 15;
+const SIGKILL: i32 = 9;
+
+extern "C" {
+    fn kill(pid: i32, sig: i32) -> i32;
+}
+
+/// Signals a whole process group (the negative pid), never anything found by name.
+fn signal_group(pgid: i32, sig: i32) {
+    assert!(pgid > 1, "refusing to signal process group {pgid}");
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    unsafe {
+        kill(-pgid, sig);
+    }
+}
+
+/// Whether any live (non-zombie) process is still in process group `pgid`.
+fn group_alive(pgid: i32) -> bool {
+    let Ok(procs) = fs::read_dir("/proc") else { return false };
+    procs.flatten().any(|p| {
+        let Ok(stat) = fs::read_to_string(p.path().join("stat")) else { return false };
+        // Fields after the parenthesised command name: state ppid pgrp ...
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { return false };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string()
+    })
+}
+
+/// A minimal LMTP client (RFC 2033): LHLO, MAIL, RCPT..., DATA, one reply per recipient, QUIT.
+/// An empty `mail_from` is the null reverse-path.
+pub fn lmtp_send(port: u16, mail_from: &str, rcpts: &[&str], raw: &[u8]) -> Result<(), String> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect LMTP {port}: {e}"))?;
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut reply = |expect: char| -> Result<String, String> {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).map_err(|e| format!("read LMTP reply: {e}"))? == 0 {
+                return Err(format!("LMTP closed the connection after {all:?}"));
+            }
+            all.push_str(&line);
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                break;
+            }
+        }
+        if all.starts_with(expect) { Ok(all) } else { Err(format!("LMTP answered {all:?}")) }
+    };
+    let mut send = |line: String| writer.write_all(line.as_bytes()).map_err(|e| format!("write LMTP: {e}"));
+    reply('2')?;
+    send("LHLO localhost\r\n".into())?;
+    reply('2')?;
+    send(format!("MAIL FROM:<{mail_from}>\r\n"))?;
+    reply('2')?;
+    for rcpt in rcpts {
+        send(format!("RCPT TO:<{rcpt}>\r\n"))?;
+        reply('2')?;
+    }
+    send("DATA\r\n".into())?;
+    reply('3')?;
+    let mut body = dot_stuff(raw);
+    body.extend_from_slice(b".\r\n");
+    writer.write_all(&body).map_err(|e| format!("write LMTP data: {e}"))?;
+    for _ in rcpts {
+        reply('2')?;
+    }
+    let _ = writer.write_all(b"QUIT\r\n");
+    Ok(())
+}
+
+/// CRLF-normalises `raw`, doubles leading dots and makes it end in CRLF.
+pub fn dot_stuff(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + 64);
+    let mut at_line_start = true;
+    let mut prev = 0u8;
+    for &b in raw {
+        if at_line_start && b == b'.' {
+            out.push(b'.');
+        }
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        at_line_start = b == b'\n';
+        prev = b;
+    }
+    if !out.ends_with(b"\r\n") {
+        if out.ends_with(b"\r") {
+            out.push(b'\n');
+        } else {
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out
+}
+
+/// Logs in, EXAMINEs `folder` (read-only: no \Seen flags change) and fetches
+/// every message. Returns the messages in UID order and the UIDVALIDITY
+/// (None and no messages if the folder does not exist).
+fn imap_read(port: u16, login: &str, pass: &str, folder: &str) -> Result<(Vec<Vec<u8>>, Option<u32>), String> {
+    use futures::StreamExt;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let work = async {
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("connect IMAP {port}: {e}"))?;
+            let mut client = async_imap::Client::new(tcp);
+            client.read_response().await.ok_or("IMAP closed before greeting")?.map_err(|e| format!("IMAP greeting: {e}"))?;
+            let mut session = client.login(login, pass).await.map_err(|(e, _)| format!("IMAP LOGIN {login}: {e}"))?;
+            let mailbox = match session.examine(folder).await {
+                Ok(mailbox) => mailbox,
+                // Dovecot answers NO for a folder that does not exist (yet).
+                Err(async_imap::error::Error::No(_)) => {
+                    let _ = session.logout().await;
+                    return Ok((Vec::new(), None));
+                }
+                Err(e) => return Err(format!("IMAP EXAMINE {folder}: {e}")),
+            };
+            let mut messages = Vec::new();
+            if mailbox.exists > 0 {
+                let mut fetches = session.uid_fetch("1:*", "BODY.PEEK[]").await.map_err(|e| format!("IMAP FETCH: {e}"))?;
+                while let Some(fetch) = fetches.next().await {
+                    let fetch = fetch.map_err(|e| format!("IMAP FETCH: {e}"))?;
+                    if let Some(body) = fetch.body() {
+                        messages.push((fetch.uid.unwrap_or(0), body.to_vec()));
+                    }
+                }
+                drop(fetches);
+            }
+            let _ = session.logout().await;
+            messages.sort_by_key(|(uid, _)| *uid);
+            Ok((messages.into_iter().map(|(_, m)| m).collect(), mailbox.uid_validity))
+        };
+        tokio::time::timeout(IO_TIMEOUT, work).await.map_err(|_| format!("IMAP exchange took over {IO_TIMEOUT:?}"))?
+    })
+}
