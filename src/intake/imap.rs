@@ -212,6 +212,7 @@ impl ImapIntake {
             }
             match self.session(&tx, &cancel, once).await {
                 Ok(SessionEnd::Done) => break,
+                Ok(SessionEnd::Stalled) if once => break,
                 Ok(SessionEnd::Stalled) => {
                     // Check now and then whether an operator has reset the position.
                     if sleep_or_cancel(&cancel, Duration::from_secs(self.config.poll_interval_secs)).await {

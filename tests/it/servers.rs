@@ -1,0 +1,302 @@
+//! Real mail servers: Dovecot for IMAP (and the customers' mailboxes), and SMTP servers that
+//! deliver into it. Customers' mails go in over SMTP; answers come back out of the admins'
+//! mailboxes over IMAP.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::dovecot::Dovecot;
+use crate::support::smtp::{Behaviour, SmtpServer, SmtpTls};
+use crate::support::{mail, wait_until, Answer, Env};
+
+const BOX: &str = "webservices@reseller.example";
+const IMAP_PASSWORD: &str = "imap-secret";
+const SMTP_PASSWORD: &str = "smtp-secret";
+
+/// Dovecot, the customers' MX (plain SMTP into Dovecot) and our submission server (STARTTLS +
+/// AUTH, delivering the answers into Dovecot too).
+struct Servers {
+    dovecot: Dovecot,
+    mx: SmtpServer,
+    submission: SmtpServer,
+}
+
+impl Servers {
+    fn start() -> Servers {
+        let dovecot = Dovecot::start(&[(BOX, IMAP_PASSWORD)]);
+        let mx = SmtpServer::start_with_certs(dovecot.lmtp_port, SmtpTls::Plain, &dovecot.certs);
+        let submission = SmtpServer::start_with_certs(dovecot.lmtp_port, SmtpTls::StartTls, &dovecot.certs);
+        submission.require_auth(BOX, SMTP_PASSWORD);
+        Servers { dovecot, mx, submission }
+    }
+
+    /// A seatmail installation reading our mailbox over IMAPS and answering over SMTP.
+    fn env(&self, vars: &[(&str, &str)]) -> Env {
+        self.env_with_password(IMAP_PASSWORD, vars)
+    }
+
+    fn env_with_password(&self, imap_password: &str, vars: &[(&str, &str)]) -> Env {
+        let extra = format!(
+            "[intake.imap]\nhost = \"127.0.0.1\"\nport = {imaps}\ntls = \"implicit\"\nca_file = \"{ca}\"\n\
+             user = \"{BOX}\"\npassword = \"{imap_password}\"\npoll_interval_secs = 300\nidle_timeout_secs = 600\ntimeout_secs = 10\n\
+             [outbox.smtp]\nhost = \"127.0.0.1\"\nport = {sub}\ntls = \"starttls\"\nca_file = \"{ca}\"\n\
+             user = \"{BOX}\"\npassword = \"{SMTP_PASSWORD}\"\ntimeout_secs = 3\n",
+            imaps = self.dovecot.imaps_port,
+            sub = self.submission.port,
+            ca = self.dovecot.ca_pem.display(),
+        );
+        let mut all: Vec<(&str, &str)> = vec![
+            ("SEATMAIL_INTAKE__KIND", "imap"),
+            ("SEATMAIL_OUTBOX__KIND", "smtp"),
+            ("SEATMAIL_OUTBOX__RETRY_BASE_SECS", "1"),
+        ];
+        all.extend_from_slice(vars);
+        let mut env = Env::bare(&extra);
+        env.vars = all.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        env.import(&crate::support::default_subscriptions(), crate::support::DEFAULT_CONTACTS);
+        env
+    }
+
+    /// A customer's mail, sent over SMTP to our mailbox.
+    fn send(&self, raw: &str) {
+        smtp_send(self.mx.port, raw);
+    }
+
+    fn answers_for(&self, login: &str) -> Vec<Answer> {
+        self.dovecot
+            .messages(login, "INBOX")
+            .iter()
+            .map(|m| Answer::parse(&String::from_utf8_lossy(m)))
+            .collect()
+    }
+
+    fn wait_answers(&self, login: &str, n: usize, secs: u64) -> Vec<Answer> {
+        self.dovecot
+            .wait_for(login, "INBOX", n, Duration::from_secs(secs))
+            .iter()
+            .map(|m| Answer::parse(&String::from_utf8_lossy(m)))
+            .collect()
+    }
+
+    fn folder(&self, folder: &str) -> usize {
+        self.dovecot.messages(BOX, folder).len()
+    }
+}
+
+/// Send over plain SMTP with lettre, as a customer's server would deliver to our MX.
+fn smtp_send(port: u16, raw: &str) {
+    use lettre::AsyncTransport;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(port)
+            .build();
+        let from = raw
+            .lines()
+            .find_map(|l| l.strip_prefix("Return-Path: <"))
+            .map(|l| l.trim_end_matches('>').to_string())
+            .unwrap_or_else(|| "someone@example.com".into());
+        let envelope =
+            lettre::address::Envelope::new(Some(from.parse().unwrap()), vec![BOX.parse().unwrap()]).unwrap();
+        transport.send_raw(&envelope, raw.as_bytes()).await.expect("the MX accepts the customer's mail");
+    });
+}
+
+fn in_reply_to(a: &Answer) -> String {
+    a.header("In-Reply-To").unwrap_or_default().trim_matches(['<', '>']).to_string()
+}
+
+fn outbox(env: &Env, state: &str) -> Vec<Value> {
+    env.json(&["outbox", "list", "--state", state, "--json"]).as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn requests_over_smtp_are_applied_and_answered_over_imap_with_idle() {
+    let s = Servers::start();
+    let env = s.env(&[]);
+    let (add, add_id) = mail("admin@contoso.be", "More licences", "Please add 2 Microsoft 365 Business Premium licences.\n");
+    let (remove, remove_id) =
+        mail("billing@contoso.be", "Fewer licences", "Please remove 1 Microsoft 365 Business Premium licence.\n");
+    let (stranger, stranger_id) = mail("stranger@gmail.com", "Licences", "Please add 9 licences for contoso.be\n");
+    for m in [&add, &remove, &stranger] {
+        s.send(m);
+    }
+    let daemon = env.spawn();
+    // The admin hears about both changes: their own (To) and the billing admin's (Cc).
+    let answers = s.wait_answers("admin@contoso.be", 2, 60);
+    let replied: Vec<String> = answers.iter().map(in_reply_to).collect();
+    assert!(replied.contains(&add_id) && replied.contains(&remove_id), "{replied:?}");
+    let to_admin = answers.iter().find(|a| in_reply_to(a) == add_id).unwrap();
+    assert_eq!(to_admin.header("References").unwrap_or_default(), format!("<{add_id}>"));
+    assert!(to_admin.text.contains("12"), "{}", to_admin.text);
+    wait_until(30, "the three mails filed", || s.folder("Processed") == 2 && s.folder("Rejected") == 1);
+    assert_eq!(s.folder("INBOX"), 0);
+    assert_eq!(env.quantity("S-FLEX"), 11);
+    assert!(s.answers_for("stranger@gmail.com").is_empty(), "no backscatter");
+    assert_eq!(env.message(&stranger_id)["message"]["state"], "rejected");
+    let status = env.json(&["imap", "status", "--json"]);
+    assert!(status[0]["last_uid"].as_u64().unwrap() >= 3, "{status}");
+
+    // IDLE: a new mail is picked up in seconds, long before the 300 s poll interval.
+    std::thread::sleep(Duration::from_secs(1));
+    let (late, late_id) = mail("admin@contoso.be", "One more", "Please add 1 Microsoft 365 Business Premium licence.\n");
+    s.send(&late);
+    let started = std::time::Instant::now();
+    wait_until(20, "the answer to a mail that arrived while idling", || {
+        s.answers_for("admin@contoso.be").iter().any(|a| in_reply_to(a) == late_id)
+    });
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(env.quantity("S-FLEX"), 12);
+    // The submission server saw one connection for several answers: it is reused.
+    assert!(s.submission.connections() < s.submission.accepted().len(), "connections are reused");
+    assert!(daemon.stop().success());
+}
+
+#[test]
+fn imap_server_restart_loses_nothing_and_doubles_nothing() {
+    let mut s = Servers::start();
+    let env = s.env(&[]);
+    let daemon = env.spawn();
+    let mut ids = Vec::new();
+    for team in ["sales", "support", "finance"] {
+        let (m, id) = mail("admin@contoso.be", &format!("Licence for {team}"), "Please add 1 Microsoft 365 Business Premium licence.\n");
+        s.send(&m);
+        ids.push(id);
+    }
+    s.wait_answers("admin@contoso.be", 3, 60);
+    s.dovecot.stop();
+    std::thread::sleep(Duration::from_secs(2));
+    s.dovecot.start_again();
+    for team in ["legal", "hr", "it"] {
+        let (m, id) = mail("admin@contoso.be", &format!("Licence for {team}"), "Please add 1 Microsoft 365 Business Premium licence.\n");
+        s.send(&m);
+        ids.push(id);
+    }
+    let answers = s.wait_answers("admin@contoso.be", 6, 90);
+    std::thread::sleep(Duration::from_secs(2));
+    let answers_now = s.answers_for("admin@contoso.be");
+    assert_eq!(answers_now.len(), 6, "one answer each, none twice: {}", daemon.log_text());
+    let mut replied: Vec<String> = answers.iter().map(in_reply_to).collect();
+    replied.sort();
+    ids.sort();
+    assert_eq!(replied, ids);
+    assert_eq!(env.quantity("S-FLEX"), 16);
+    assert!(daemon.log_text().contains("reconnecting"), "the daemon noticed and reconnected");
+    assert!(daemon.stop().success());
+}
+
+#[test]
+fn smtp_faults_are_retried_or_dead_and_never_block_the_rest() {
+    let s = Servers::start();
+    let env = s.env(&[]);
+    // 451 once, then accepted: delivered exactly once.
+    s.submission.set_behaviour(Behaviour::TempFail { code: 451, times: 1 });
+    let (m, temp_id) = mail("admin@fabrikam.fr", "Licences", "Merci d'ajouter 1 licence Microsoft 365 Business Basic.\n");
+    s.send(&m);
+    let daemon = env.spawn();
+    s.wait_answers("admin@fabrikam.fr", 1, 60);
+    let delivered = s.submission.accepted().iter().filter(|a| String::from_utf8_lossy(&a.data).contains(&temp_id)).count();
+    assert_eq!(delivered, 1);
+    let sent = outbox(&env, "sent");
+    assert!(sent.iter().any(|r| r["attempts"].as_i64() == Some(2)), "retried once: {sent:#?}");
+
+    // 550 for one recipient: dead and visible; the next answer still goes out.
+    s.submission.set_behaviour(Behaviour::PermFailRcpt { rcpt: "helpdesk@contoso.be".into(), code: 550 });
+    let (m, _) = mail("helpdesk@contoso.be", "Licences", "Please add 1 Microsoft 365 Business Premium licence.\n");
+    s.send(&m);
+    wait_until(60, "a dead answer", || outbox(&env, "dead").len() == 1);
+    let (m, ok_id) = mail("admin@fabrikam.fr", "Encore", "Merci d'ajouter 2 licences Microsoft 365 Business Basic.\n");
+    s.send(&m);
+    wait_until(60, "the next answer", || s.answers_for("admin@fabrikam.fr").iter().any(|a| in_reply_to(a) == ok_id));
+    let dead = outbox(&env, "dead");
+    assert!(dead[0]["last_error"].as_str().unwrap().contains("550"), "{dead:#?}");
+    // Ops fix the cause and retry it.
+    s.submission.set_behaviour(Behaviour::Accept);
+    let id = dead[0]["id"].as_i64().unwrap().to_string();
+    env.ok(&["outbox", "retry", &id]);
+    s.wait_answers("helpdesk@contoso.be", 1, 60);
+
+    // A server that accepts the data and never answers: the send times out and is retried.
+    s.submission.set_behaviour(Behaviour::StallOnData);
+    let (m, stall_id) = mail("admin@fabrikam.fr", "Une de plus", "Merci d'ajouter 1 licence Microsoft 365 Business Basic.\n");
+    s.send(&m);
+    wait_until(60, "a timed-out attempt", || {
+        outbox(&env, "pending").iter().any(|r| r["last_error"].as_str().unwrap_or("").contains("no answer within"))
+    });
+    s.submission.set_behaviour(Behaviour::Accept);
+    wait_until(60, "the stalled answer", || s.answers_for("admin@fabrikam.fr").iter().any(|a| in_reply_to(a) == stall_id));
+    let copies = s.answers_for("admin@fabrikam.fr").iter().filter(|a| in_reply_to(a) == stall_id).count();
+    assert_eq!(copies, 1);
+    assert!(daemon.stop().success());
+}
+
+#[test]
+fn a_wrong_password_is_a_clear_error_at_start() {
+    let s = Servers::start();
+    let env = s.env_with_password("wrong", &[]);
+    let out = env.run(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("login as webservices@reseller.example refused"), "{err}");
+    assert!(!err.contains("wrong"), "the password is never printed: {err}");
+}
+
+#[test]
+fn a_uidvalidity_change_stops_the_folder_until_reset() {
+    let mut s = Servers::start();
+    let env = s.env(&[]);
+    let (m, _) = mail("admin@contoso.be", "Licences", "Please add 1 Microsoft 365 Business Premium licence.\n");
+    s.dovecot.deliver(BOX, m.as_bytes());
+    env.run_once();
+    assert_eq!(env.messages().len(), 1);
+    let (old, new) = s.dovecot.change_uidvalidity(BOX);
+    assert_ne!(old, new);
+    let (m, second) = mail("admin@contoso.be", "Another", "Please add 2 Microsoft 365 Business Premium licences.\n");
+    s.dovecot.deliver(BOX, m.as_bytes());
+    let out = env.run(&["run", "--once"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("UIDVALIDITY"), "said loudly");
+    assert_eq!(env.messages().len(), 1, "nothing processed from a renumbered folder");
+    let status = env.json(&["imap", "status", "--json"]);
+    assert!(status[0]["stalled"].as_str().unwrap().contains("UIDVALIDITY"), "{status}");
+
+    env.ok(&["imap", "reset", "INBOX"]);
+    env.run_once();
+    assert_eq!(env.message(&second)["message"]["state"], "applied");
+    assert_eq!(env.quantity("S-FLEX"), 13);
+}
+
+#[test]
+fn five_hundred_requests_at_once_are_each_processed_and_answered_once() {
+    let s = Servers::start();
+    let env = s.env(&[
+        ("SEATMAIL_ANSWERS__MAX_PER_CORRESPONDENT_PER_DAY", "100000"),
+        ("SEATMAIL_POLICY__MAX_SEATS_PER_DAY", "100000"),
+    ]);
+    let mut ids = Vec::new();
+    for n in 0..500 {
+        let body = if n % 2 == 0 {
+            "Please add 1 Microsoft 365 Business Premium licence.\n"
+        } else {
+            "Please remove 1 Microsoft 365 Business Premium licence.\n"
+        };
+        let (m, id) = mail("admin@contoso.be", "Licences", body);
+        s.dovecot.deliver(BOX, m.as_bytes());
+        ids.push(id);
+    }
+    let daemon = env.spawn();
+    let answers = s.wait_answers("admin@contoso.be", 500, 600);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(s.answers_for("admin@contoso.be").len(), 500, "no answer twice");
+    let mut replied: Vec<String> = answers.iter().map(in_reply_to).collect();
+    replied.sort();
+    ids.sort();
+    assert_eq!(replied, ids, "each request answered");
+    let messages = env.json(&["messages", "list", "--limit", "1000", "--json"]);
+    let messages = messages.as_array().unwrap();
+    assert_eq!(messages.len(), 500);
+    assert!(messages.iter().all(|m| m["state"] == "applied"), "all applied");
+    assert_eq!(env.quantity("S-FLEX"), 10, "250 added, 250 removed, each once");
+    assert_eq!(s.folder("Processed"), 500);
+    assert!(daemon.stop().success());
+}
