@@ -30,6 +30,16 @@ fn bad_config_names_the_key() {
     assert!(stderr(&out).contains("require"), "{}", stderr(&out));
     assert!(env.ok(&["check-config"]).contains("ok"));
 
+    // Clear-text passwords only to loopback.
+    let env = Env::bare("[outbox.smtp]\nhost = \"smtp.example.com\"\ntls = \"none\"\n");
+    let out = env.cmd().args(["check-config"]).env("SEATMAIL_OUTBOX__KIND", "smtp").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("outbox.smtp.tls"), "{}", stderr(&out));
+    let env = Env::bare("[intake.imap]\nhost = \"127.0.0.1\"\nuser = \"u\"\npassword_env = \"SEATMAIL_TEST_UNSET_PASSWORD\"\n");
+    let out = env.cmd().args(["check-config"]).env("SEATMAIL_INTAKE__KIND", "imap").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("intake.imap.password_env"), "{}", stderr(&out));
+
     let out = std::process::Command::new(BIN).args(["--config", "/nonexistent/seatmail.toml", "run"]).output().unwrap();
     assert_ne!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("/nonexistent/seatmail.toml"));

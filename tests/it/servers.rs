@@ -300,3 +300,44 @@ fn five_hundred_requests_at_once_are_each_processed_and_answered_once() {
     assert_eq!(s.folder("Processed"), 500);
     assert!(daemon.stop().success());
 }
+
+#[test]
+fn starttls_authenticate_plain_polling_and_a_broken_mail() {
+    let s = Servers::start();
+    let pw = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(pw.path(), format!("{IMAP_PASSWORD}\n")).unwrap();
+    let env = s.env(&[
+        ("SEATMAIL_INTAKE__IMAP__TLS", "starttls"),
+        ("SEATMAIL_INTAKE__IMAP__PORT", &s.dovecot.imap_port.to_string()),
+        ("SEATMAIL_INTAKE__IMAP__AUTH", "plain"),
+        ("SEATMAIL_INTAKE__IMAP__PASSWORD", ""),
+        ("SEATMAIL_INTAKE__IMAP__IDLE", "false"),
+        ("SEATMAIL_INTAKE__IMAP__POLL_INTERVAL_SECS", "1"),
+    ]);
+    // The password comes from a file instead (the override above empties the inline one).
+    let config = std::fs::read_to_string(&env.config).unwrap().replace(
+        &format!("password = \"{IMAP_PASSWORD}\""),
+        &format!("password_file = \"{}\"", pw.path().display()),
+    );
+    std::fs::write(&env.config, config).unwrap();
+    let mut env = env;
+    env.vars.retain(|(k, _)| k != "SEATMAIL_INTAKE__IMAP__PASSWORD");
+
+    s.dovecot.deliver(BOX, b"\x00\x01 not a mail at all \xff\xfe\r\n");
+    let (m, id) = mail("admin@contoso.be", "Licences", "Please add 1 Microsoft 365 Business Premium licence.\n");
+    s.dovecot.deliver(BOX, m.as_bytes());
+    let daemon = env.spawn();
+    s.wait_answers("admin@contoso.be", 1, 60);
+    assert_eq!(env.message(&id)["message"]["state"], "applied");
+    // Polling, not IDLE: a later mail still arrives within a few poll intervals.
+    let (m, later) = mail("admin@contoso.be", "More", "Please add 2 Microsoft 365 Business Premium licences.\n");
+    s.dovecot.deliver(BOX, m.as_bytes());
+    wait_until(30, "the polled mail", || s.answers_for("admin@contoso.be").iter().any(|a| in_reply_to(a) == later));
+    // The broken mail (in front of the others) was recorded and filed, not left blocking.
+    wait_until(30, "the broken mail filed", || s.folder("INBOX") == 0);
+    let states: Vec<String> = env.messages().iter().map(|m| m["state"].as_str().unwrap().to_string()).collect();
+    assert_eq!(states.len(), 3, "{states:?}");
+    assert_eq!(states.iter().filter(|s| *s == "applied").count(), 2, "{states:?}");
+    assert_eq!(env.quantity("S-FLEX"), 13);
+    assert!(daemon.stop().success());
+}
