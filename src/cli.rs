@@ -152,6 +152,44 @@ pub enum QueueAction {
     Approve(Decide),
     /// Refuse a held request (answered with the note), or dismiss a mail needing review.
     Reject(Decide),
+    /// Say what a mail needing review asks for, and apply it under every rule the mail itself
+    /// would have met.
+    Correct {
+        #[command(flatten)]
+        decide: Decide,
+        /// `+3`, `-2` (add or remove) or `=15` (new total).
+        #[arg(long, allow_hyphen_values = true)]
+        change: String,
+        /// SKU part number, e.g. SPB.
+        #[arg(long)]
+        product: Option<String>,
+        /// The Office 365 username naming the tenant.
+        #[arg(long)]
+        username: Option<String>,
+    },
+}
+
+/// `+3`, `-2`, `3` (add) or `=15` (total).
+pub fn parse_change(s: &str) -> Result<seatmail_change::Change, String> {
+    seatmail_change::parse(s)
+}
+
+mod seatmail_change {
+    pub use crate::parse::Change;
+
+    pub fn parse(s: &str) -> Result<Change, String> {
+        let s = s.trim();
+        let bad = || format!("`{s}` is not a change: use +3, -2 or =15");
+        if let Some(t) = s.strip_prefix('=') {
+            let t: i64 = t.trim().parse().map_err(|_| bad())?;
+            return if t >= 0 { Ok(Change::Target(t)) } else { Err(bad()) };
+        }
+        let d: i64 = s.trim_start_matches('+').parse().map_err(|_| bad())?;
+        if d == 0 {
+            return Err(bad());
+        }
+        Ok(Change::Delta(d))
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -188,6 +188,22 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 QueueAction::Approve(d) => decide_queued(config, d, true).await?,
                 QueueAction::Reject(d) => decide_queued(config, d, false).await?,
+                QueueAction::Correct { decide: d, change, product, username } => {
+                    let change = seatmail::cli::parse_change(&change).map_err(|e| anyhow::anyhow!("--change: {e}"))?;
+                    let item = seatmail::parse::Item {
+                        username: username.map(|u| u.to_ascii_lowercase()),
+                        change,
+                        product: product.map(|p| p.to_ascii_uppercase()),
+                    };
+                    let app = app::App::build(config).await?;
+                    let actor = d.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "ops".into());
+                    let done = app.processor().correct(d.id, &actor, vec![item], d.note.as_deref()).await?;
+                    out!("message {}: {} ({})", d.id, done.state, done.reason);
+                    if app.sender()?.drain().await?.sent > 0 {
+                        out!("answer delivered");
+                    }
+                    app.store.close().await;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

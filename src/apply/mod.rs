@@ -152,43 +152,120 @@ impl Processor {
             return Ok(Processed { key, state, reason: "already processed".into(), duplicate: true });
         };
         let actor = parsed.as_ref().ok().and_then(|p| p.from.clone()).unwrap_or_else(|| "unknown".into());
-        record_items(&mut tx, message, &decision.items, &actor).await?;
+        let answered = match &parsed {
+            Ok(p) => {
+                let ctx = self.decide_context(&own, &marker, today, answers_today);
+                let date = mail_date(p.meta.date.as_deref()).unwrap_or(incoming.received_at);
+                self.record_decision(&mut tx, message, &decision, &snapshot, p, &ctx, &actor, code.as_deref(), date, None).await?
+            }
+            Err(_) => false,
+        };
+        crate::failpoint!("before_commit");
+        tx.commit().await?;
+        if answered {
+            self.outbox_wake.notify_one();
+        }
+        Ok(Processed { key, state: decision.state, reason: decision.reason, duplicate: false })
+    }
+
+    /// Everything a decision writes besides the message row: its items with their seat
+    /// changes and ledger rows, the ops hold, the confirmation code, and the answer.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_decision(
+        &self,
+        tx: &mut Tx,
+        message: i64,
+        decision: &Decision,
+        snapshot: &Snapshot,
+        p: &Parsed,
+        ctx: &Context<'_>,
+        actor: &str,
+        code: Option<&str>,
+        date: chrono::DateTime<Utc>,
+        note: Option<&str>,
+    ) -> Result<bool, ApplyError> {
+        record_items(tx, message, &decision.items, actor).await?;
         if decision.items.iter().any(|i| i.status == ItemStatus::Pending && i.rule != Rule::ConfirmationRequired) {
             tx.insert_approval(message).await?;
         }
         let expires = Utc::now() + chrono::Duration::hours(self.config.policy.confirm_code_ttl_hours);
-        if let (Some(code), Some(customer)) = (&code, &decision.customer_id) {
+        if let (Some(code), Some(customer)) = (code, &decision.customer_id) {
             tx.insert_confirmation(message, customer, &code_hash(code), &crate::store::ts(expires)).await?;
         }
-        if let (Some(plan), Ok(p)) = (&decision.answer, &parsed) {
-            let ctx = self.decide_context(&own, &marker, today, answers_today);
-            let code_view = code.as_deref().map(|c| (c, expires.format("%Y-%m-%d %H:%M UTC").to_string()));
-            self.queue_answer(
-                &mut tx,
-                message,
-                &AnswerInput {
-                    plan,
-                    items: &decision.items,
-                    snapshot: &snapshot,
-                    ctx: &ctx,
-                    customer_id: decision.customer_id.as_deref(),
-                    sender: p.from.as_deref().unwrap_or_default(),
-                    meta: &p.meta,
-                    original_message_id: p.message_id.as_deref(),
-                    original_date: Some(mail_date(p.meta.date.as_deref()).unwrap_or(incoming.received_at).format("%Y-%m-%d %H:%M UTC").to_string()),
-                    note: None,
-                    code: code_view.as_ref().map(|(c, e)| (*c, e.as_str())),
-                    bcc: &self.config.answers.bcc,
-                },
-            )
-            .await?;
+        let Some(plan) = &decision.answer else { return Ok(false) };
+        let expires_text = expires.format("%Y-%m-%d %H:%M UTC").to_string();
+        self.queue_answer(
+            tx,
+            message,
+            &AnswerInput {
+                plan,
+                items: &decision.items,
+                snapshot,
+                ctx,
+                customer_id: decision.customer_id.as_deref(),
+                sender: p.from.as_deref().unwrap_or_default(),
+                meta: &p.meta,
+                original_message_id: p.message_id.as_deref(),
+                original_date: Some(date.format("%Y-%m-%d %H:%M UTC").to_string()),
+                note,
+                code: code.map(|c| (c, expires_text.as_str())),
+                bcc: &self.config.answers.bcc,
+            },
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Reseller ops correct a mail that needed review (a mis-parsed or unclear request) and
+    /// apply it: the request is decided afresh with the items ops give, under every rule and
+    /// sender check the mail itself would have met, and answered like any request.
+    pub async fn correct(&self, id: i64, actor: &str, items: Vec<parse::Item>, note: Option<&str>) -> Result<Processed, ApplyError> {
+        if items.is_empty() {
+            return Err(ApplyError::Refused("a correction needs at least one item".into()));
         }
-        crate::failpoint!("before_commit");
+        if items.iter().any(|i| matches!(i.change, Change::Delta(0)) || matches!(i.change, Change::Target(t) if t < 0)) {
+            return Err(ApplyError::Refused("a change is a non-zero delta or a total of at least 0".into()));
+        }
+        let mut tx = self.store.begin().await?;
+        let (message, _) = tx.queued_message_locked(id).await?;
+        if message.state != "needs_review" {
+            return Err(ApplyError::Refused(format!(
+                "message {id} is {}: only mails needing review are corrected",
+                message.state
+            )));
+        }
+        let raw = tx.message_raw(id).await?;
+        let limits = self.config.limits.parse_limits();
+        let mut p = parse::parse_contained(&raw, &self.catalog, &limits).map_err(ApplyError::Refused)?;
+        p.outcome = parse::Outcome::Request;
+        p.items = items;
+        p.ask = None;
+        let answers_today = match p.from.as_deref() {
+            Some(f) => tx.answers_to_since(f, &day_ago()).await?,
+            None => 0,
+        };
+        let snapshot = load_snapshot(&mut tx, p.from.as_deref(), &decide::username_domains(&p)).await?;
+        let (own, marker, today) = (self.own_addresses(), self.own_id_marker(), Utc::now().date_naive());
+        let ctx = self.decide_context(&own, &marker, today, answers_today);
+        let mut decision = decide::decide(&p, &snapshot, &ctx);
+        let ops_actor = format!("ops:{actor}");
+        decision.reason = format!("corrected by {ops_actor}: {}", decision.reason);
+        tx.delete_items(id).await?;
+        let code = match &decision.answer {
+            Some(plan) if plan.kind == AnswerKind::Confirm => Some(new_code()),
+            _ => None,
+        };
+        let date = mail_date(p.meta.date.as_deref()).unwrap_or_else(Utc::now);
+        let answered = self
+            .record_decision(&mut tx, id, &decision, &snapshot, &p, &ctx, &ops_actor, code.as_deref(), date, note)
+            .await?;
+        tx.set_message_reason(id, decision.state.as_str(), &decision.reason).await?;
+        tx.set_message_customer(id, decision.customer_id.as_deref()).await?;
         tx.commit().await?;
-        if decision.answer.is_some() {
+        if answered {
             self.outbox_wake.notify_one();
         }
-        Ok(Processed { key, state: decision.state, reason: decision.reason, duplicate: false })
+        Ok(Processed { key: message.key, state: decision.state, reason: decision.reason, duplicate: false })
     }
 
     async fn insert_message(
@@ -434,6 +511,18 @@ impl Processor {
         let mut tx = self.store.begin().await?;
         let (message, _) = tx.queued_message_locked(id).await?;
         let ops_actor = format!("ops:{actor}");
+        if message.state == "rejected" {
+            // An unknown sender's or flagged mail: looked at, nothing more.
+            if mode == Resolve::OpsApprove {
+                return Err(ApplyError::Refused(format!(
+                    "message {id} was rejected ({}); nothing to approve. Register the sender as a contact and ask them to send it again, or dismiss it with `queue reject`",
+                    message.reason
+                )));
+            }
+            tx.mark_reviewed(id, &ops_actor, note).await?;
+            tx.commit().await?;
+            return Ok(Processed { key: message.key, state: MessageState::Rejected, reason: "seen".into(), duplicate: false });
+        }
         if message.state == "needs_review" {
             if mode == Resolve::OpsApprove {
                 return Err(ApplyError::Refused(format!(

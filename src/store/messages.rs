@@ -121,6 +121,11 @@ pub struct QueueEntry {
     pub request: String,
 }
 
+/// Rejections a person should see: a sender we do not know (perhaps a new admin to
+/// register), a mail that failed authentication (perhaps a forgery), a flagged request.
+const UNSEEN_REJECTIONS: &str =
+    "reason LIKE 'unknown sender%' OR reason LIKE 'sender not authenticated%' OR reason LIKE 'FLAGGED%'";
+
 const MESSAGE_COLUMNS: &str =
     "id, key, message_id, sender, subject, customer_id, language, received_at, processed_at, state, reason";
 const ITEM_COLUMNS: &str = "id, message, position, username, product, delta, target, subscription_id, status, \
@@ -278,7 +283,7 @@ impl Tx {
     /// Fails unless it is still waiting: a decision is taken once.
     pub async fn queued_message_locked(&mut self, id: i64) -> Result<(MessageRow, Vec<ItemRow>)> {
         let row = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1{}",
+            "SELECT {MESSAGE_COLUMNS}, reviewed_at FROM messages WHERE id = $1{}",
             self.backend.for_update()
         ))
         .bind(id)
@@ -286,7 +291,11 @@ impl Tx {
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no message {id} in the queue")))?;
         let message = message_from_row(&row)?;
-        if message.state != "awaiting_approval" && message.state != "needs_review" {
+        let reviewed: Option<String> = row.try_get("reviewed_at")?;
+        let unseen_rejection = message.state == "rejected"
+            && reviewed.is_none()
+            && ["unknown sender", "sender not authenticated", "FLAGGED"].iter().any(|p| message.reason.starts_with(p));
+        if message.state != "awaiting_approval" && message.state != "needs_review" && !unseen_rejection {
             return Err(StoreError::Conflict(format!(
                 "message {id} is {} already: nothing to decide",
                 message.state
@@ -443,7 +452,8 @@ impl Store {
     pub async fn queue(&self) -> Result<Vec<QueueEntry>> {
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE state IN ('awaiting_approval', 'needs_review') \
-             ORDER BY CASE state WHEN 'awaiting_approval' THEN 0 ELSE 1 END, received_at, id"
+             OR (state = 'rejected' AND reviewed_at IS NULL AND ({UNSEEN_REJECTIONS})) \
+             ORDER BY CASE state WHEN 'awaiting_approval' THEN 0 WHEN 'needs_review' THEN 1 ELSE 2 END, received_at, id"
         ))
         .fetch_all(self.pool())
         .await?;
@@ -608,6 +618,36 @@ impl Tx {
             .bind(state)
             .bind(reason)
             .bind(ts(Utc::now()))
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Forget a message's items (before ops' correction records the corrected ones).
+    pub async fn delete_items(&mut self, message: i64) -> Result<()> {
+        sqlx::query("DELETE FROM request_items WHERE message = $1 AND id NOT IN (SELECT item FROM seat_changes WHERE item IS NOT NULL)")
+            .bind(message)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_message_customer(&mut self, id: i64, customer_id: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE messages SET customer_id = $1 WHERE id = $2").bind(customer_id).bind(id).execute(self.conn()).await?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// A person has looked at this rejected mail: it leaves the queue, its state stays.
+    pub async fn mark_reviewed(&mut self, id: i64, actor: &str, note: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE messages SET reviewed_by = $1, reviewed_at = $2, reason = reason || $3 WHERE id = $4")
+            .bind(actor)
+            .bind(ts(Utc::now()))
+            .bind(format!(" (seen by {actor}{})", note.map(|n| format!(": {n}")).unwrap_or_default()))
             .bind(id)
             .execute(self.conn())
             .await?;

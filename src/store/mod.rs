@@ -117,11 +117,13 @@ fn migrator(backend: Backend) -> Migrator {
             (1, "initial", include_str!("../../migrations/sqlite/0001_initial.sql")),
             (2, "imap state", include_str!("../../migrations/sqlite/0002_imap_state.sql")),
             (3, "confirmations and limits", include_str!("../../migrations/sqlite/0003_confirmations_and_limits.sql")),
+            (4, "review marks", include_str!("../../migrations/sqlite/0004_review_marks.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
             (2, "imap state", include_str!("../../migrations/postgres/0002_imap_state.sql")),
             (3, "confirmations and limits", include_str!("../../migrations/postgres/0003_confirmations_and_limits.sql")),
+            (4, "review marks", include_str!("../../migrations/postgres/0004_review_marks.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

@@ -359,3 +359,44 @@ fn the_demo_applies_rejects_holds_and_asks() {
     let answers = std::fs::read_dir(dir.path().join("var/outbox")).unwrap().count();
     assert!(answers >= 7, "answers written: {answers}");
 }
+
+#[test]
+fn ops_correct_a_mail_that_needed_review() {
+    let env = Env::new();
+    let (raw, id) = mail("admin@contoso.be", "Licences", "Hello,\n\nPlease change the licences for the people who left.\n");
+    env.deliver(&raw);
+    let (raw, stranger) = mail("stranger@gmail.com", "Licences", "Hello, can you help me with licences?\n");
+    env.deliver(&raw);
+    env.run_once();
+    assert_eq!(env.message(&id)["message"]["state"], "needs_review");
+    let qid = |mid: &str| {
+        env.json(&["queue", "list", "--json"]).as_array().unwrap().iter().find(|q| {
+            env.json(&["messages", "show", q["key"].as_str().unwrap(), "--json"])["message"]["message_id"] == mid
+        }).map(|q| q["id"].as_i64().unwrap().to_string())
+    };
+    let q = qid(&id).expect("in the queue");
+    let out = env.run(&["queue", "approve", &q]);
+    assert!(!out.status.success(), "a mail needing review is corrected, not approved");
+    let out = env.run(&["queue", "correct", &q, "--change", "0"]);
+    assert!(!out.status.success());
+    env.ok(&["queue", "correct", &q, "--change", "-2", "--product", "spb", "--as", "olivia"]);
+    let d = env.message(&id);
+    assert_eq!(d["message"]["state"], "applied", "{d:#}");
+    assert!(d["message"]["reason"].as_str().unwrap().starts_with("corrected by ops:olivia"));
+    assert_eq!(d["ledger"][0]["old_quantity"], 10);
+    assert_eq!(d["ledger"][0]["new_quantity"], 8);
+    assert_eq!(d["ledger"][0]["actor"], "ops:olivia");
+    assert_eq!(env.quantity("S-FLEX"), 8);
+    assert_eq!(env.answers_to(&id).len(), 2, "the clarification, then the confirmation");
+    // An unknown sender's mail shows in the queue until someone has seen it; it can be
+    // neither approved nor corrected into a change.
+    let q = qid(&stranger).expect("unknown senders show in the queue");
+    assert!(!env.run(&["queue", "approve", &q]).status.success());
+    assert!(!env.run(&["queue", "correct", &q, "--change", "+5", "--product", "SPB"]).status.success());
+    env.ok(&["queue", "reject", &q, "--note", "not a customer"]);
+    assert!(qid(&stranger).is_none(), "seen: out of the queue");
+    let d = env.message(&stranger);
+    assert_eq!(d["message"]["state"], "rejected");
+    assert!(d["message"]["reason"].as_str().unwrap().contains("not a customer"));
+    assert_eq!(env.quantity("S-FLEX"), 8);
+}
