@@ -20,17 +20,33 @@ pub mod parse;
 pub mod store;
 pub mod tls;
 
-/// Abort the process at a named point when `SEATMAIL_FAILPOINT` names it (crash tests only:
-/// compiled in with the `failpoints` feature, a no-op otherwise).
+/// Abort the process at a named point (crash tests only: compiled in with the `failpoints`
+/// feature, a no-op otherwise). `SEATMAIL_FAILPOINT=name` aborts at the first pass through
+/// `name`, `name:N` at the N-th.
 #[macro_export]
 macro_rules! failpoint {
     ($name:literal) => {
         #[cfg(feature = "failpoints")]
-        {
-            if std::env::var("SEATMAIL_FAILPOINT").as_deref() == Ok($name) {
-                eprintln!("failpoint {} reached: aborting", $name);
-                std::process::abort();
-            }
-        }
+        $crate::failpoints::hit($name);
     };
+}
+
+#[cfg(feature = "failpoints")]
+#[doc(hidden)]
+pub mod failpoints {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static HITS: AtomicU64 = AtomicU64::new(0);
+
+    pub fn hit(name: &str) {
+        let Ok(spec) = std::env::var("SEATMAIL_FAILPOINT") else { return };
+        let (want, nth) = match spec.split_once(':') {
+            Some((n, k)) => (n.to_string(), k.parse::<u64>().unwrap_or(1)),
+            None => (spec, 1),
+        };
+        if want == name && HITS.fetch_add(1, Ordering::SeqCst) + 1 >= nth {
+            eprintln!("failpoint {name} reached: aborting");
+            std::process::abort();
+        }
+    }
 }

@@ -61,6 +61,7 @@ impl Sender {
                 return Ok(total);
             }
             for row in rows {
+                crate::failpoint!("before_send");
                 let result = match tokio::time::timeout(
                     self.send_timeout,
                     self.transport.send(&row.message_id, &row.recipients, &row.body),

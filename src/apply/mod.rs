@@ -69,9 +69,11 @@ impl Processor {
                 _ = cancel.cancelled() => break,
                 m = rx.recv() => match m { Some(m) => m, None => break },
             };
+            let started = std::time::Instant::now();
             match self.process(&incoming).await {
                 Ok(done) => {
                     failures = 0;
+                    crate::health::observe_processing(started.elapsed());
                     crate::failpoint!("after_commit_before_move");
                     if let Err(e) = incoming.settle(done.state).await {
                         tracing::error!(key = %done.key, error = %e, "outcome recorded but the mail could not be moved; it will be skipped by its key");
@@ -88,6 +90,7 @@ impl Processor {
                 Err(e) => {
                     // Nothing was committed: the mail stays in the inbox and is read again.
                     failures += 1;
+                    crate::health::processing_failed();
                     tracing::error!(source = %incoming.source_id, error = %e, "processing failed; the mail stays in the inbox and will be retried");
                     let pause = Duration::from_millis(200u64.saturating_mul(1 << failures.min(6)));
                     tokio::select! {

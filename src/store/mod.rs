@@ -17,6 +17,8 @@ mod customers;
 mod imap_state;
 mod messages;
 mod outbox;
+mod search;
+mod users;
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -33,6 +35,10 @@ pub use messages::{
     Confirmation, ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage, QueueEntry,
 };
 pub use outbox::{NewOutbox, OutboxRow, OutboxState};
+pub use search::{
+    ContactRow, CustomerLedgerRow, CustomerSummary, CustomerView, DayCount, MessageQuery, OutboxStat,
+};
+pub use users::UserRow;
 
 use crate::config::DatabaseConfig;
 
@@ -118,12 +124,14 @@ fn migrator(backend: Backend) -> Migrator {
             (2, "imap state", include_str!("../../migrations/sqlite/0002_imap_state.sql")),
             (3, "confirmations and limits", include_str!("../../migrations/sqlite/0003_confirmations_and_limits.sql")),
             (4, "review marks", include_str!("../../migrations/sqlite/0004_review_marks.sql")),
+            (5, "users", include_str!("../../migrations/sqlite/0005_users.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
             (2, "imap state", include_str!("../../migrations/postgres/0002_imap_state.sql")),
             (3, "confirmations and limits", include_str!("../../migrations/postgres/0003_confirmations_and_limits.sql")),
             (4, "review marks", include_str!("../../migrations/postgres/0004_review_marks.sql")),
+            (5, "users", include_str!("../../migrations/postgres/0005_users.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod chaos;
 mod cli;
 mod corpus;
 mod embedded;

@@ -10,20 +10,20 @@ use crate::support::dovecot::Dovecot;
 use crate::support::smtp::{Behaviour, SmtpServer, SmtpTls};
 use crate::support::{mail, wait_until, Answer, Env};
 
-const BOX: &str = "webservices@reseller.example";
+pub(crate) const BOX: &str = "webservices@reseller.example";
 const IMAP_PASSWORD: &str = "imap-secret";
 const SMTP_PASSWORD: &str = "smtp-secret";
 
 /// Dovecot, the customers' MX (plain SMTP into Dovecot) and our submission server (STARTTLS +
 /// AUTH, delivering the answers into Dovecot too).
-struct Servers {
-    dovecot: Dovecot,
-    mx: SmtpServer,
-    submission: SmtpServer,
+pub(crate) struct Servers {
+    pub dovecot: Dovecot,
+    pub mx: SmtpServer,
+    pub submission: SmtpServer,
 }
 
 impl Servers {
-    fn start() -> Servers {
+    pub fn start() -> Servers {
         let dovecot = Dovecot::start(&[(BOX, IMAP_PASSWORD)]);
         let mx = SmtpServer::start_with_certs(dovecot.lmtp_port, SmtpTls::Plain, &dovecot.certs);
         let submission = SmtpServer::start_with_certs(dovecot.lmtp_port, SmtpTls::StartTls, &dovecot.certs);
@@ -32,11 +32,11 @@ impl Servers {
     }
 
     /// A seatmail installation reading our mailbox over IMAPS and answering over SMTP.
-    fn env(&self, vars: &[(&str, &str)]) -> Env {
+    pub fn env(&self, vars: &[(&str, &str)]) -> Env {
         self.env_with_password(IMAP_PASSWORD, vars)
     }
 
-    fn env_with_password(&self, imap_password: &str, vars: &[(&str, &str)]) -> Env {
+    pub fn env_with_password(&self, imap_password: &str, vars: &[(&str, &str)]) -> Env {
         let extra = format!(
             "[intake.imap]\nhost = \"127.0.0.1\"\nport = {imaps}\ntls = \"implicit\"\nca_file = \"{ca}\"\n\
              user = \"{BOX}\"\npassword = \"{imap_password}\"\npoll_interval_secs = 300\nidle_timeout_secs = 600\ntimeout_secs = 10\n\
@@ -63,7 +63,7 @@ impl Servers {
         smtp_send(self.mx.port, raw);
     }
 
-    fn answers_for(&self, login: &str) -> Vec<Answer> {
+    pub fn answers_for(&self, login: &str) -> Vec<Answer> {
         self.dovecot
             .messages(login, "INBOX")
             .iter()
@@ -79,7 +79,7 @@ impl Servers {
             .collect()
     }
 
-    fn folder(&self, folder: &str) -> usize {
+    pub fn folder(&self, folder: &str) -> usize {
         self.dovecot.messages(BOX, folder).len()
     }
 }
@@ -103,7 +103,7 @@ fn smtp_send(port: u16, raw: &str) {
     });
 }
 
-fn in_reply_to(a: &Answer) -> String {
+pub(crate) fn in_reply_to(a: &Answer) -> String {
     a.header("In-Reply-To").unwrap_or_default().trim_matches(['<', '>']).to_string()
 }
 

@@ -1,0 +1,71 @@
+//! Dashboard users added from the command line (`seatmail user add`). Only an argon2 PHC hash
+//! of each password is stored; users named in the config file are never written here.
+
+use chrono::Utc;
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{ts, Result, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    pub name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn user_from_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
+    Ok(UserRow {
+        name: r.try_get("name")?,
+        password_hash: r.try_get("password_hash")?,
+        role: r.try_get("role")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+impl Store {
+    /// Add a user, or replace the password and role of an existing one.
+    pub async fn upsert_user(&self, name: &str, password_hash: &str, role: &str) -> Result<()> {
+        if !matches!(role, "operator" | "viewer") {
+            return Err(StoreError::Conflict(format!("role `{role}` is neither operator nor viewer")));
+        }
+        let now = ts(Utc::now());
+        sqlx::query(
+            "INSERT INTO users (name, password_hash, role, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(name)
+        .bind(password_hash)
+        .bind(role)
+        .bind(&now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn user(&self, name: &str) -> Result<Option<UserRow>> {
+        let row = sqlx::query("SELECT name, password_hash, role, created_at, updated_at FROM users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserRow>> {
+        let rows = sqlx::query("SELECT name, password_hash, role, created_at, updated_at FROM users ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// Remove a user; false when there was none by that name.
+    pub async fn delete_user(&self, name: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM users WHERE name = $1").bind(name).execute(self.pool()).await?;
+        Ok(done.rows_affected() > 0)
+    }
+}

@@ -1,0 +1,684 @@
+//! The dashboard's pages and actions. Every handler takes the logged-in [`Auth`] (pages without
+//! a session redirect to the login); every POST checks the form's CSRF token, and every action
+//! needs an operator. Actions answer with a redirect and a one-time message (POST, redirect, GET).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::auth::{self, safe_next, Auth, LOGIN_COOKIE, SESSION_COOKIE};
+use super::{charts, mailview, WebError, WebState};
+use crate::apply::ApplyError;
+use crate::config::WebRole;
+use crate::store::{ItemRow, MessageQuery};
+
+type St = State<Arc<WebState>>;
+
+/// What every page shows around its content: who is logged in, the CSRF token for its forms,
+/// the one-time message, the queue length in the navigation.
+async fn base(state: &WebState, auth: &Auth, nav: &str) -> minijinja::Value {
+    let queue = state.store.queue().await.map(|q| q.len()).unwrap_or(0);
+    context! {
+        me => auth.user,
+        role => auth.role.as_str(),
+        operator => auth.is_operator(),
+        csrf => auth.csrf,
+        flash => auth.flash,
+        nav => nav,
+        queue_count => queue,
+    }
+}
+
+// ---------------------------------------------------------------- login
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn login_page(
+    state: &WebState,
+    status: StatusCode,
+    token: &str,
+    next: &str,
+    name: &str,
+    error: Option<&str>,
+) -> Result<Response, WebError> {
+    let mut r = state.render("login.html.j2", context! { csrf => token, next => next, name => name, error => error })?;
+    *r.status_mut() = status;
+    let cookie = auth::set_cookie(LOGIN_COOKIE, token, "/login", Some(3600), state.config.web.secure_cookies);
+    if let Ok(v) = cookie.parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+pub async fn login_form(State(state): St, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
+    login_page(&state, StatusCode::OK, &auth::random_token(), &safe_next(&q.next), "", None)
+}
+
+/// The role of `name` if `password` is right: config users first, then `seatmail user add` ones.
+async fn check_password(state: &WebState, name: &str, password: &str) -> Result<Option<WebRole>, WebError> {
+    let (hash, role) = match state.config.web.users.iter().find(|u| u.name == name) {
+        Some(u) => (Some(u.password_hash.expose().to_string()), Some(u.role)),
+        None => match state.store.user(name).await? {
+            Some(u) => (Some(u.password_hash), u.role.parse::<WebRole>().ok()),
+            None => (None, None),
+        },
+    };
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| state.dummy_hash.clone());
+    let password = password.to_string();
+    // argon2 is deliberately slow: off the async workers.
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    Ok(if ok && known { role } else { None })
+}
+
+pub async fn login(
+    State(state): St,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let next = safe_next(&f.next);
+    let name = f.name.trim().to_string();
+    let Some(token) = auth::cookie(&headers, LOGIN_COOKIE).filter(|c| auth::same_token(c, &f.csrf)) else {
+        return login_page(
+            &state,
+            StatusCode::FORBIDDEN,
+            &auth::random_token(),
+            &next,
+            &name,
+            Some("The login form expired. Please try again."),
+        );
+    };
+    let ip = peer.ip();
+    let blocked = state.limiter.lock().map(|mut l| l.blocked(&name, ip)).unwrap_or(true);
+    if blocked {
+        tracing::warn!(user = %name, %ip, "dashboard login refused: too many failures");
+        return login_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            &token,
+            &next,
+            &name,
+            Some("Too many failed logins. Wait 15 minutes, then try again."),
+        );
+    }
+    match check_password(&state, &name, &f.password).await? {
+        Some(role) => {
+            if let Ok(mut l) = state.limiter.lock() {
+                l.succeeded(&name);
+            }
+            tracing::info!(user = %name, %ip, role = role.as_str(), "dashboard login");
+            let sid = state.sessions.create(&name, role);
+            let secure = state.config.web.secure_cookies;
+            let mut r = Redirect::to(&next).into_response();
+            for c in [
+                auth::set_cookie(SESSION_COOKIE, &sid, "/", None, secure),
+                auth::set_cookie(LOGIN_COOKIE, "", "/login", Some(0), secure),
+            ] {
+                if let Ok(v) = c.parse() {
+                    r.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            Ok(r)
+        }
+        None => {
+            if let Ok(mut l) = state.limiter.lock() {
+                l.failed(&name, ip);
+            }
+            tracing::warn!(user = %name, %ip, "dashboard login failed");
+            login_page(&state, StatusCode::UNAUTHORIZED, &token, &next, &name, Some("Wrong name or password."))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(State(state): St, auth: Auth, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
+    auth.check(&f.csrf, false)?;
+    state.sessions.remove(&auth.sid);
+    let mut r = Redirect::to("/login").into_response();
+    let c = auth::set_cookie(SESSION_COOKIE, "", "/", Some(0), state.config.web.secure_cookies);
+    if let Ok(v) = c.parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+// ---------------------------------------------------------------- queue
+
+#[derive(Serialize)]
+struct Card {
+    id: i64,
+    key: String,
+    state: String,
+    customer_id: Option<String>,
+    customer_name: Option<String>,
+    from: Option<String>,
+    subject: Option<String>,
+    received_at: String,
+    reason: String,
+    items: Vec<ItemView>,
+    outcome: String,
+    language: String,
+    parse_reason: String,
+    snippet: String,
+    can_approve: bool,
+    can_correct: bool,
+}
+
+#[derive(Serialize)]
+struct ItemView {
+    username: Option<String>,
+    product: Option<String>,
+    product_name: Option<String>,
+    change: String,
+    subscription_id: Option<String>,
+    status: String,
+    rule: String,
+    old_quantity: Option<i64>,
+    new_quantity: Option<i64>,
+}
+
+fn change_text(delta: Option<i64>, target: Option<i64>) -> String {
+    match (delta, target) {
+        (Some(d), _) => format!("{d:+}"),
+        (None, Some(t)) => format!("={t}"),
+        _ => "?".into(),
+    }
+}
+
+fn item_view(state: &WebState, i: &ItemRow) -> ItemView {
+    ItemView {
+        username: i.username.clone(),
+        product_name: i.product.as_deref().map(|p| state.catalog.name_of(p)),
+        product: i.product.clone(),
+        change: change_text(i.delta, i.target),
+        subscription_id: i.subscription_id.clone(),
+        status: i.status.clone(),
+        rule: i.rule.clone(),
+        old_quantity: i.old_quantity,
+        new_quantity: i.new_quantity,
+    }
+}
+
+fn json_str(v: &serde_json::Value, k: &str) -> String {
+    v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
+}
+
+async fn customer_names(state: &WebState) -> BTreeMap<String, String> {
+    state.store.customers_overview().await.map(|c| c.into_iter().map(|c| (c.id, c.name)).collect()).unwrap_or_default()
+}
+
+fn products(state: &WebState) -> Vec<(String, String)> {
+    state.catalog.products().iter().map(|p| (p.sku.clone(), p.name.clone())).collect()
+}
+
+pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
+    let names = customer_names(&state).await;
+    let mut cards = Vec::new();
+    for e in state.store.queue().await? {
+        let d = state.store.message_detail(&e.key).await?;
+        let snippet: String = json_str(&d.parsed, "text").chars().take(600).collect();
+        cards.push(Card {
+            id: e.id,
+            customer_name: e.customer_id.as_ref().and_then(|c| names.get(c).cloned()),
+            customer_id: e.customer_id,
+            key: e.key,
+            can_approve: e.state == "awaiting_approval",
+            can_correct: e.state == "needs_review",
+            state: e.state,
+            from: e.from,
+            subject: e.subject,
+            received_at: e.received_at,
+            reason: e.reason,
+            items: d.items.iter().map(|i| item_view(&state, i)).collect(),
+            outcome: json_str(&d.parsed, "outcome"),
+            language: json_str(&d.parsed, "language"),
+            parse_reason: json_str(&d.parsed, "reason"),
+            snippet,
+        });
+    }
+    let base = base(&state, &auth, "queue").await;
+    state.render("queue.html.j2", context! { ..base, cards => cards, products => products(&state) })
+}
+
+// ---------------------------------------------------------------- actions
+
+#[derive(Deserialize, Default)]
+pub struct NoteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    back: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CorrectForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    product: String,
+    #[serde(default)]
+    change: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    back: String,
+}
+
+fn opt_note(note: &str) -> Option<String> {
+    let n = note.trim();
+    (!n.is_empty()).then(|| n.chars().take(2000).collect())
+}
+
+/// The outcome of an action as a one-time message, then back where the person was.
+fn settle(state: &WebState, auth: &Auth, back: &str, result: Result<String, WebError>) -> Result<Response, WebError> {
+    match result {
+        Ok(text) => state.sessions.flash(&auth.sid, true, text),
+        Err(WebError::Apply(ApplyError::Refused(why))) | Err(WebError::BadRequest(why)) => {
+            state.sessions.flash(&auth.sid, false, why)
+        }
+        Err(WebError::Store(crate::store::StoreError::NotFound(why))) => state.sessions.flash(&auth.sid, false, why),
+        Err(e) => return Err(e),
+    }
+    Ok(Redirect::to(&safe_next(back)).into_response())
+}
+
+pub async fn approve(State(state): St, auth: Auth, Path(id): Path<i64>, Form(f): Form<NoteForm>) -> Result<Response, WebError> {
+    auth.check(&f.csrf, true)?;
+    let note = opt_note(&f.note);
+    let r = state.processor.approve(id, &auth.user, note.as_deref()).await;
+    if let Ok(p) = &r {
+        tracing::info!(user = %auth.user, id, state = %p.state, "dashboard: approved");
+    }
+    let r = r.map(|p| format!("Message {id} approved: {} — {}", p.state, p.reason)).map_err(WebError::from);
+    settle(&state, &auth, &f.back, r)
+}
+
+pub async fn reject(State(state): St, auth: Auth, Path(id): Path<i64>, Form(f): Form<NoteForm>) -> Result<Response, WebError> {
+    auth.check(&f.csrf, true)?;
+    let note = opt_note(&f.note);
+    let r = state.processor.reject(id, &auth.user, note.as_deref()).await;
+    if let Ok(p) = &r {
+        tracing::info!(user = %auth.user, id, state = %p.state, "dashboard: rejected");
+    }
+    let r = r.map(|p| format!("Message {id} rejected: {} — {}", p.state, p.reason)).map_err(WebError::from);
+    settle(&state, &auth, &f.back, r)
+}
+
+pub async fn correct(State(state): St, auth: Auth, Path(id): Path<i64>, Form(f): Form<CorrectForm>) -> Result<Response, WebError> {
+    auth.check(&f.csrf, true)?;
+    let r = async {
+        let change = crate::cli::parse_change(&f.change).map_err(WebError::BadRequest)?;
+        let product = Some(f.product.trim().to_ascii_uppercase()).filter(|p| !p.is_empty());
+        if let Some(p) = &product {
+            if state.catalog.get(p).is_none() {
+                return Err(WebError::BadRequest(format!("`{p}` is not a product SKU of the catalog")));
+            }
+        }
+        let username = Some(f.username.trim().to_ascii_lowercase()).filter(|u| !u.is_empty());
+        if let Some(u) = &username {
+            if !crate::config::is_address(u) {
+                return Err(WebError::BadRequest(format!("`{u}` is not a username like name@tenant.onmicrosoft.com")));
+            }
+        }
+        let item = crate::parse::Item { username, change, product };
+        let note = opt_note(&f.note);
+        let p = state.processor.correct(id, &auth.user, vec![item], note.as_deref()).await?;
+        tracing::info!(user = %auth.user, id, state = %p.state, "dashboard: corrected");
+        Ok(format!("Message {id} corrected: {} — {}", p.state, p.reason))
+    }
+    .await;
+    settle(&state, &auth, &f.back, r)
+}
+
+pub async fn retry(State(state): St, auth: Auth, Path(id): Path<i64>, Form(f): Form<NoteForm>) -> Result<Response, WebError> {
+    auth.check(&f.csrf, true)?;
+    let r = state.store.retry_outbox(id).await.map_err(WebError::from).map(|()| {
+        state.processor.outbox_wake.notify_one();
+        tracing::info!(user = %auth.user, id, "dashboard: answer queued again");
+        format!("Answer {id} is queued again.")
+    });
+    let back = if f.back.is_empty() { "/outbox".to_string() } else { f.back.clone() };
+    settle(&state, &auth, &back, r)
+}
+
+// ---------------------------------------------------------------- messages
+
+#[derive(Deserialize, Default, Serialize)]
+pub struct MessageFilter {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    customer: String,
+    #[serde(default)]
+    sender: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
+}
+
+fn day(s: &str, what: &str, problems: &mut Vec<String>) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            problems.push(format!("{what}: `{s}` is not a date like 2026-03-01 (ignored)"));
+            None
+        }
+    }
+}
+
+pub async fn messages(State(state): St, auth: Auth, Query(f): Query<MessageFilter>) -> Result<Response, WebError> {
+    let mut problems = Vec::new();
+    let since = day(&f.since, "from", &mut problems);
+    let until = day(&f.until, "to", &mut problems);
+    let st = f.state.trim();
+    if !st.is_empty() && st.parse::<crate::domain::MessageState>().is_err() {
+        problems.push(format!("state `{st}` is unknown (ignored)"));
+    }
+    let q = MessageQuery {
+        text: f.q.chars().take(200).collect(),
+        customer: f.customer.chars().take(100).collect(),
+        sender: f.sender.chars().take(200).collect(),
+        state: if st.parse::<crate::domain::MessageState>().is_ok() { st.to_string() } else { String::new() },
+        since,
+        until,
+        limit: 300,
+    };
+    let rows = state.store.search_messages(&q).await?;
+    let names = customer_names(&state).await;
+    let states: Vec<&str> = crate::domain::MessageState::ALL.iter().map(|s| s.as_str()).collect();
+    let base = base(&state, &auth, "messages").await;
+    state.render(
+        "messages.html.j2",
+        context! { ..base, rows => rows, filter => f, problems => problems, states => states, customers => names },
+    )
+}
+
+pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> Result<Response, WebError> {
+    if key.len() < 6 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(WebError::NotFound(format!("no message with key {key}")));
+    }
+    let d = state.store.message_detail(&key).await?;
+    let mail = mailview::view(&d.raw);
+    let queued = state.store.queue().await?.into_iter().any(|e| e.id == d.message.id);
+    let items: Vec<ItemView> = d.items.iter().map(|i| item_view(&state, i)).collect();
+    let parsed_items: Vec<serde_json::Value> = d.parsed.get("items").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+    let customer_name = match &d.message.customer_id {
+        Some(c) => customer_names(&state).await.get(c).cloned(),
+        None => None,
+    };
+    let base = base(&state, &auth, "messages").await;
+    state.render(
+        "message.html.j2",
+        context! {
+            ..base,
+            m => d.message,
+            source => d.source,
+            source_id => d.source_id,
+            outcome => json_str(&d.parsed, "outcome"),
+            language => json_str(&d.parsed, "language"),
+            parse_reason => json_str(&d.parsed, "reason"),
+            ask => json_str(&d.parsed, "ask"),
+            parsed_items => parsed_items,
+            items => items,
+            ledger => d.ledger,
+            answers => d.answers,
+            mail => mail,
+            queued => queued,
+            customer_name => customer_name,
+            products => products(&state),
+        },
+    )
+}
+
+// ---------------------------------------------------------------- customers
+
+pub async fn customers(State(state): St, auth: Auth) -> Result<Response, WebError> {
+    let rows = state.store.customers_overview().await?;
+    let subs = state.store.list_subscriptions(None).await?;
+    let base = base(&state, &auth, "customers").await;
+    state.render("customers.html.j2", context! { ..base, customers => rows, subs => subs })
+}
+
+#[derive(Serialize)]
+struct SubView {
+    #[serde(flatten)]
+    row: crate::store::SubscriptionListRow,
+    product_name: String,
+    renews: String,
+    window: String,
+    max_seats: Option<i64>,
+}
+
+/// The next renewal on or after `today` of a term that started on `start`, every `months`.
+fn next_renewal(start: NaiveDate, months: u32, today: NaiveDate) -> Option<NaiveDate> {
+    let mut n = 1;
+    loop {
+        let d = start.checked_add_months(Months::new(months.checked_mul(n)?))?;
+        if d >= today {
+            return Some(d);
+        }
+        n += 1;
+        if n > 2400 {
+            return None;
+        }
+    }
+}
+
+pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> Result<Response, WebError> {
+    let Some(c) = state.store.customer_view(&id).await? else {
+        return Err(WebError::NotFound(format!("no customer {id}")));
+    };
+    let today = Utc::now().date_naive();
+    let window_days = state.config.policy.cancellation_window_days;
+    let subs: Vec<SubView> = c
+        .subscriptions
+        .iter()
+        .map(|s| {
+            let start = NaiveDate::parse_from_str(&s.term_start, "%Y-%m-%d").ok();
+            let annual = s.billing == "annual";
+            let renews = start
+                .and_then(|d| next_renewal(d, if annual { 12 } else { 1 }, today))
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            let window = match (annual, start) {
+                (true, Some(d)) => {
+                    let end = d + Duration::days(window_days);
+                    if today <= end {
+                        format!("may shrink until {}", end.format("%Y-%m-%d"))
+                    } else {
+                        "shrinks only at renewal".to_string()
+                    }
+                }
+                _ => "may shrink any time".to_string(),
+            };
+            SubView {
+                product_name: state.catalog.name_of(&s.product),
+                max_seats: state.config.product_max(&state.catalog, &s.product),
+                row: crate::store::SubscriptionListRow {
+                    customer_id: s.customer_id.clone(),
+                    customer_name: s.customer_name.clone(),
+                    subscription_id: s.subscription_id.clone(),
+                    product: s.product.clone(),
+                    quantity: s.quantity,
+                    assigned: s.assigned,
+                    available: s.available,
+                    billing: s.billing.clone(),
+                    term_start: s.term_start.clone(),
+                    status: s.status.clone(),
+                },
+                renews,
+                window,
+            }
+        })
+        .collect();
+    let recent = state
+        .store
+        .search_messages(&MessageQuery { customer: id.clone(), limit: 20, ..Default::default() })
+        .await?;
+    let base = base(&state, &auth, "customers").await;
+    state.render(
+        "customer.html.j2",
+        context! {
+            ..base,
+            c => c,
+            subs => subs,
+            recent => recent,
+            this_year => today.year(),
+        },
+    )
+}
+
+// ---------------------------------------------------------------- outbox
+
+#[derive(Deserialize, Default)]
+pub struct OutboxFilter {
+    #[serde(default)]
+    state: String,
+}
+
+pub async fn outbox(State(state): St, auth: Auth, Query(f): Query<OutboxFilter>) -> Result<Response, WebError> {
+    let tab = match f.state.as_str() {
+        "pending" | "failed" | "dead" | "sent" | "all" => f.state.clone(),
+        _ => "unsent".to_string(),
+    };
+    let rows = match tab.as_str() {
+        "unsent" => state.store.unsent_outbox(300).await?,
+        "failed" => state.store.list_outbox(Some("pending"), 300).await?.into_iter().filter(|r| r.last_error.is_some()).collect(),
+        "all" => state.store.list_outbox(None, 300).await?,
+        s => state.store.list_outbox(Some(s), 300).await?,
+    };
+    let stats = state.store.outbox_stats().await?;
+    let base = base(&state, &auth, "outbox").await;
+    state.render("outbox.html.j2", context! { ..base, rows => rows, tab => tab, stats => stats })
+}
+
+// ---------------------------------------------------------------- health
+
+pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> {
+    let now = Utc::now();
+    let today = now.date_naive();
+    let queue = state.store.queue().await?;
+    let held = queue.iter().filter(|e| e.state == "awaiting_approval").count();
+    let review = queue.iter().filter(|e| e.state == "needs_review").count();
+    let oldest = queue.iter().map(|e| e.received_at.clone()).min();
+    let stats = state.store.outbox_stats().await?;
+    let stat = |s: &str| stats.iter().find(|x| x.state == s).map(|x| x.rows).unwrap_or(0);
+    let failing = stats.iter().find(|x| x.state == "pending").map(|x| x.failing).unwrap_or(0);
+    let retries: i64 = stats.iter().map(|x| x.retries).sum();
+    let day_ago = crate::store::ts(now - Duration::hours(24));
+    let last_day = state.store.messages_per_day(&day_ago).await?;
+    let mut last_day_by_state: BTreeMap<String, i64> = BTreeMap::new();
+    for c in &last_day {
+        *last_day_by_state.entry(c.state.clone()).or_default() += c.n;
+    }
+    let last_day_total: i64 = last_day_by_state.values().sum();
+    let (_, processed, latency_sum) = crate::health::processing_histogram();
+    let failures = crate::health::processing_failures();
+    let error_rate = if processed + failures > 0 {
+        format!("{:.1} %", failures as f64 * 100.0 / (processed + failures) as f64)
+    } else {
+        "–".to_string()
+    };
+    let mean_latency = if processed > 0 { format!("{:.0} ms", latency_sum * 1000.0 / processed as f64) } else { "–".into() };
+    let last_mail = state.store.search_messages(&MessageQuery { limit: 1, ..Default::default() }).await?.into_iter().next();
+    let imap = state.config.intake.kind == crate::config::IntakeKind::Imap;
+    let last_ok = crate::health::imap_last_ok();
+    let imap_last_ok = (last_ok > 0)
+        .then(|| chrono::DateTime::from_timestamp(last_ok, 0).map(|t| crate::store::ts(t)))
+        .flatten();
+    let imap_stale = imap && (last_ok == 0 || now.timestamp() - last_ok > 15 * 60);
+    let positions = state.store.imap_positions().await?;
+    let since = (today - Duration::days(13)).format("%Y-%m-%d").to_string();
+    let per_day = state.store.messages_per_day(&since).await?;
+    let week_from = crate::store::ts(
+        charts::week_start(today).and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(now) - Duration::weeks(7),
+    );
+    let ledger = state.store.seat_changes_since(&week_from).await?;
+    let chart_days = minijinja::Value::from_safe_string(charts::requests_per_day(&per_day, today, 14));
+    let chart_weeks = minijinja::Value::from_safe_string(charts::seats_per_week(&ledger, today, 8));
+    let legend: Vec<(&str, &str)> = charts::STATE_COLORS.to_vec();
+    let intake = match state.config.intake.kind {
+        crate::config::IntakeKind::Maildir => format!("Maildir {}", state.config.intake.maildir.path.display()),
+        crate::config::IntakeKind::Imap => state
+            .config
+            .intake
+            .imap
+            .as_ref()
+            .map(|i| format!("IMAP {}:{} {}", i.host, i.port.unwrap_or(0), i.folder))
+            .unwrap_or_else(|| "IMAP".into()),
+    };
+    let base = base(&state, &auth, "health").await;
+    state.render(
+        "health.html.j2",
+        context! {
+            ..base,
+            intake => intake,
+            imap => imap,
+            imap_last_ok => imap_last_ok,
+            imap_stale => imap_stale,
+            imap_reconnects => crate::health::imap_reconnects(),
+            positions => positions,
+            queue_len => queue.len(),
+            held => held,
+            review => review,
+            oldest => oldest,
+            pending => stat("pending"),
+            dead => stat("dead"),
+            sent => stat("sent"),
+            failing => failing,
+            retries => retries,
+            last_day => last_day_by_state,
+            last_day_total => last_day_total,
+            processed => processed,
+            failures => failures,
+            error_rate => error_rate,
+            mean_latency => mean_latency,
+            last_mail => last_mail,
+            outbox_kind => format!("{:?}", state.config.outbox.kind).to_lowercase(),
+            chart_days => chart_days,
+            chart_weeks => chart_weeks,
+            legend => legend,
+        },
+    )
+}
