@@ -34,6 +34,8 @@ pub enum AppError {
     Intake(#[from] crate::intake::IntakeError),
     #[error("imap: {0}")]
     Imap(String),
+    #[error("dashboard: {0}")]
+    Web(#[from] crate::web::WebError),
 }
 
 pub struct App {
@@ -99,6 +101,12 @@ impl App {
         })
     }
 
+    /// The ops dashboard (`[web]`), bound to its address and ready to serve.
+    pub async fn web_server(&self) -> Result<crate::web::WebServer, AppError> {
+        let state = crate::web::WebState::new(self.store.clone(), self.processor(), self.config.clone(), self.catalog.clone())?;
+        Ok(crate::web::WebServer::bind(state).await?)
+    }
+
     pub fn imap_intake(&self) -> Result<ImapIntake, AppError> {
         let cfg = self.config.intake.imap.clone().ok_or_else(|| AppError::Imap("no [intake.imap]".into()))?;
         let password = cfg.password().resolve("intake.imap")?;
@@ -130,6 +138,8 @@ impl App {
             }
         }
         let sender = self.sender()?;
+        // The dashboard binds before any worker runs, so that a taken port fails the start.
+        let web = if self.config.web.enabled && !once { Some(self.web_server().await?) } else { None };
         if once {
             // Intake and processor to the end of what is waiting, then every answer that is due.
             self.processor().run(rx, cancel.clone(), report).await;
@@ -141,6 +151,9 @@ impl App {
             let sender_cancel = CancellationToken::new();
             let processor = tracker.spawn(self.processor().run(rx, processor_cancel.clone(), report));
             let sender_task = tracker.spawn(sender.run(sender_cancel.clone()));
+            if let Some(web) = web {
+                tracker.spawn(web.run(cancel.clone()));
+            }
             tracker.close();
             cancel.cancelled().await;
             tracing::info!("shutting down: intake first, then the mail in hand, then the send in flight");

@@ -75,6 +75,32 @@ pub enum Command {
     },
     /// Check the config file (and the templates and catalog it names), then exit.
     CheckConfig,
+    /// Users of the ops dashboard (`[web]`), besides those in the config file.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a user (or set the password and role of an existing one); the password is read from
+    /// standard input (its first line).
+    Add {
+        name: String,
+        /// operator (may act on the queue and the outbox) or viewer (reads only).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+    },
+    /// The users added with `user add`.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a user added with `user add`.
+    Remove { name: String },
+    /// Print an argon2 hash of the password on standard input, for `[web] users` in the config.
+    Hash,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,6 +19,7 @@ pub mod intake;
 pub mod parse;
 pub mod store;
 pub mod tls;
+pub mod web;
 
 /// Abort the process at a named point (crash tests only: compiled in with the `failpoints`
 /// feature, a no-op otherwise). `SEATMAIL_FAILPOINT=name` aborts at the first pass through

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use seatmail::apply::Processed;
 use seatmail::cli::{
     one_line, opt, print_rows, Cli, Command, ImapAction, ImportWhat, MessagesAction, OutboxAction, QueueAction, SubsAction,
+    UserAction,
 };
 use seatmail::config::Config;
 use seatmail::parse::{self, Catalog};
@@ -91,6 +92,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => demo(config_path).await,
+        Command::User { action } => user(config_path, action).await,
         Command::Import { what } => {
             let config = load_config(config_path)?;
             let store = open_store(&config).await?;
@@ -266,6 +268,68 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The first line of standard input: a password, never an argument (it would show in `ps`).
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    anyhow::ensure!(!password.is_empty(), "no password on standard input");
+    Ok(password)
+}
+
+async fn user(config_path: Option<&Path>, action: UserAction) -> anyhow::Result<ExitCode> {
+    use seatmail::web::auth::hash_password;
+    if let UserAction::Hash = action {
+        out!("{}", hash_password(&read_password()?)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = load_config(config_path)?;
+    let store = open_store(&config).await?;
+    match action {
+        UserAction::Add { name, role } => {
+            let role: seatmail::config::WebRole = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            anyhow::ensure!(
+                !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c.is_control()),
+                "a user name is one word"
+            );
+            if config.web.users.iter().any(|u| u.name == name) {
+                anyhow::bail!("{name} is a user of the config file ([web] users), which takes precedence");
+            }
+            let hash = hash_password(&read_password()?)?;
+            store.upsert_user(&name, &hash, role.as_str()).await?;
+            out!("user {name} ({}) saved", role.as_str());
+        }
+        UserAction::List { json } => {
+            let mut rows = store.list_users().await?;
+            for u in &config.web.users {
+                rows.push(seatmail::store::UserRow {
+                    name: u.name.clone(),
+                    password_hash: String::new(),
+                    role: format!("{} (config)", u.role.as_str()),
+                    created_at: String::new(),
+                    updated_at: String::new(),
+                });
+            }
+            print_rows(
+                &rows,
+                json,
+                &[
+                    ("NAME", &|r| r.name.clone()),
+                    ("ROLE", &|r| r.role.clone()),
+                    ("UPDATED", &|r| r.updated_at.chars().take(19).collect()),
+                ],
+            );
+        }
+        UserAction::Remove { name } => {
+            anyhow::ensure!(store.delete_user(&name).await?, "no user {name} (users of the config file are removed there)");
+            out!("user {name} removed");
+        }
+        UserAction::Hash => {}
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn decide_queued(config: Config, d: seatmail::cli::Decide, approve: bool) -> anyhow::Result<()> {
     let app = app::App::build(config).await?;
     let actor = d.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "ops".into());
@@ -384,6 +448,32 @@ fn print_detail(d: &seatmail::store::MessageDetail) {
     }
 }
 
+/// The demo operator's password, as `config/seatmail.toml` documents it.
+const DEMO_PASSWORD: &str = "seatmail-demo";
+
+/// Where the demo's dashboard is, and how to log in; the dashboard is left out (with a word)
+/// when its port is taken, so that the demo itself still runs.
+fn demo_dashboard(config: &mut Config) -> Option<String> {
+    if !config.web.enabled {
+        return None;
+    }
+    if let Err(e) = std::net::TcpListener::bind(&config.web.bind) {
+        out!("The dashboard cannot listen on {} ({e}): the demo runs without it.\n", config.web.bind);
+        config.web.enabled = false;
+        return None;
+    }
+    let login = config
+        .web
+        .users
+        .iter()
+        .find(|u| seatmail::web::auth::verify_password(DEMO_PASSWORD, u.password_hash.expose()))
+        .map(|u| format!(" (log in as {} / {DEMO_PASSWORD})", u.name))
+        .unwrap_or_default();
+    let line = format!("http://{}/{login}", config.web.bind);
+    out!("Dashboard: {line}");
+    Some(line)
+}
+
 /// The guided demo of the README's first command.
 async fn demo(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let config = load_config(config_path)?;
@@ -392,6 +482,8 @@ async fn demo(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         demo_dir.is_dir(),
         "the demo data is in config/demo/ of the seatmail repository: run the demo from there"
     );
+    let mut config = config;
+    let dashboard = demo_dashboard(&mut config);
     let app = app::App::build(config).await?;
     let catalog = app.catalog.clone();
     let r = import::import_subscriptions(&app.store, &catalog, &demo_dir.join("subscriptions.csv")).await?;
@@ -438,6 +530,9 @@ async fn demo(config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
                 out!("  mails by outcome:      {}/.Processed, .Rejected, .Approval, .Review, .Ignored", maildir_root.display());
                 out!("  the queue:             cargo run --release -- queue list");
                 out!("  seats now:             cargo run --release -- subs list");
+                if let Some(d) = &dashboard {
+                    out!("  the dashboard:         {d}");
+                }
                 out!("\nStill watching {}/new/ for more mail. Ctrl-C to stop.", maildir_root.display());
             }
         }

@@ -85,6 +85,8 @@ pub struct ImapIntake {
     in_flight: Arc<Mutex<HashSet<String>>>,
     moves_tx: mpsc::UnboundedSender<MoveRequest>,
     moves_rx: mpsc::UnboundedReceiver<MoveRequest>,
+    /// The last session reached its working loop.
+    was_ready: bool,
 }
 
 /// How a session ended.
@@ -130,6 +132,7 @@ impl ImapIntake {
             in_flight: Arc::default(),
             moves_tx,
             moves_rx,
+            was_ready: false,
         })
     }
 
@@ -221,6 +224,11 @@ impl ImapIntake {
                     failures = 0;
                 }
                 Err(e) => {
+                    // A session that got as far as working resets the backoff: the server
+                    // is up, this is a new failure, not the same outage going on.
+                    if std::mem::take(&mut self.was_ready) {
+                        failures = 0;
+                    }
                     failures += 1;
                     if once && failures >= 3 {
                         tracing::error!(error = %e, "imap: giving up (run --once)");
@@ -271,6 +279,7 @@ impl ImapIntake {
         }
         progress.highest = progress.watermark;
         tracing::info!(folder = %self.config.folder, uidvalidity, last_uid = progress.watermark, idle = can_idle, "imap session ready");
+        self.was_ready = true;
 
         loop {
             self.apply_moves(&mut session, &mut progress, can_move, uidplus).await?;

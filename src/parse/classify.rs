@@ -142,7 +142,7 @@ pub(crate) fn spam(subject: &str, text: &str) -> bool {
 /// Why a mail without a change is not a request; `None` when it simply asks nothing.
 pub(crate) fn not_a_request(s: &Signals, subject: &str, own: &str) -> &'static str {
     let all = format!("{subject}\n{own}");
-    if s.list_id || s.list_unsubscribe || SPAM.is_match(&all) {
+    if s.list_id || s.list_unsubscribe || SPAM.is_match(&all) || PHISHING.is_match(&all) {
         return "newsletter, marketing or spam";
     }
     if QUOTE_NOUN.is_match(&all) || (PRICE.is_match(own) && own.contains('?')) {
@@ -151,7 +151,7 @@ pub(crate) fn not_a_request(s: &Signals, subject: &str, own: &str) -> &'static s
     if PASSWORD.is_match(&all) {
         return "password or sign-in problem, not a seat change";
     }
-    if COMPLAINT.is_match(own) {
+    if COMPLAINT.is_match(own) || BILLING.is_match(own) {
         return "a complaint, not a seat change";
     }
     if QUESTION.is_match(own) || own.contains('?') {
@@ -166,6 +166,28 @@ pub(crate) fn not_a_request(s: &Signals, subject: &str, own: &str) -> &'static s
 /// A price question or quote request that mentions numbers is still not a request.
 pub(crate) fn asks_price(own: &str) -> bool {
     QUOTE_NOUN.is_match(own) || (PRICE.is_match(own) && own.contains('?'))
+}
+
+static BILLING: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(credit ?note|refund|invoice (is )?(wrong|incorrect)|(invoice|bill)\b.{0,60}\b(wrong|incorrect|not correct|mistake|error)|creditnota|kredietnota|terugbetaling|factuur\b.{0,80}\b(klopt niet|fout|onjuist|verkeerd)|klopt niet|note de crédit|avoir\b.{0,20}\bfacture|remboursement|facture\b.{0,60}\b(erronée|incorrecte|fausse|erreur)|n'est pas correcte?|gutschrift|erstattung|rechnung\b.{0,60}\b(falsch|fehlerhaft|stimmt nicht)|stimmt nicht|kreditnota|kreditfaktura|återbetalning|faktura\b.{0,60}\b(fel|felaktig|stämmer inte)|stämmer inte)")
+});
+static PHISHING: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(verify your (account|identity|details|mailbox)|confirm your (account|identity|details|password)|(account|mailbox) (will be|has been) (locked|suspended|closed|deactivated|blocked)|suspicious (sign-?in|login|activity)|unusual sign-?in|gift ?cards?|itunes cards?|crypto|bitcoin|wallet address|vérifiez votre (compte|identité)|confirmez vos (informations|données)|compte (sera|a été) (suspendu|bloqué|désactivé)|connexion suspecte|cartes? cadeaux?|bevestig uw (account|gegevens|identiteit)|account (wordt|is) (geblokkeerd|opgeschort)|verdachte (aanmelding|inlogpoging)|cadeaubon|cadeaukaart|bestätigen sie ihre (daten|identität|konto)|ihre daten\b.{0,40}\bbestätigen|konto wird\b.{0,40}\bgesperrt|verdächtige anmeld|jetzt bestätigen|geschenkkarte|gutscheinkarte|verifiera ditt konto|bekräfta dina uppgifter|kontot (kommer att )?(spärras|låses)|misstänkt inloggning|presentkort)")
+});
+
+/// An invoice dispute or credit-note request.
+pub(crate) fn billing(text: &str) -> bool {
+    BILLING.is_match(text)
+}
+
+/// A password or sign-in problem.
+pub(crate) fn password(text: &str) -> bool {
+    PASSWORD.is_match(text)
+}
+
+/// Phishing: "verify your account", "your account will be locked", gift cards, crypto.
+pub(crate) fn phishing(text: &str) -> bool {
+    PHISHING.is_match(text)
 }
 
 /// A complaint about something past.

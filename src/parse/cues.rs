@@ -68,6 +68,15 @@ pub(super) fn is_licence_noun(t: &Tok) -> bool {
 /// "his licence", "sa licence", "haar licentie", "seine Lizenz", "hans licens": one.
 pub(super) const POSSESSIVE: &[&str] = &["his", "her", "sa", "son", "haar", "seine", "sein", "hans", "hennes"];
 
+/// Definite articles before a singular licence word: "the licence", "la licence", "die Lizenz".
+pub(super) const DEFINITE: &[&str] = &["the", "la", "le", "l", "de", "het", "die", "der", "den", "das", "dem"];
+/// Swedish definite singular licence words ("licensen"): one licence.
+pub(super) const DEFINITE_LICENCE: &[&str] = &["licensen", "licencen", "platsen", "abonnemanget"];
+
+pub(super) fn is_singular_licence(t: &Tok) -> bool {
+    matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "abonnement", "subscription", "abonnemang"].contains(&w.as_str()))
+}
+
 pub(super) fn is_singular_unit(t: &Tok) -> bool {
     matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "account", "mailbox", "compte", "konto", "abonnement", "subscription"].contains(&w.as_str()))
 }
@@ -80,11 +89,35 @@ pub(super) fn is_unit(t: &Tok) -> bool {
     }
 }
 
-/// Nearest direction cue to token `i`, preferring words before it.
+/// Words and marks between two clauses: "add 3 X and remove 3 Y", "3 erbij en 2 eraf".
+const CLAUSE_WORDS: &[&str] = &["and", "und", "et", "och", "en", "but", "mais", "maar", "aber", "men", "sondern", "utan",
+    "while", "whereas", "terwijl", "tandis", "während", "medan"];
+
+fn clause_break(t: &Tok) -> bool {
+    matches!(t, Tok::Punct(',' | ';' | ':' | '–' | '—' | '|')) || is_w(t, CLAUSE_WORDS)
+}
+
+/// The clause around token `i` (from the token after the previous break to the one before the next).
+pub(super) fn clause_of(toks: &[Tok], i: usize) -> (usize, usize) {
+    let lo = (0..i).rev().find(|&j| clause_break(&toks[j])).map_or(0, |j| j + 1);
+    let hi = (i + 1..toks.len()).find(|&j| clause_break(&toks[j])).unwrap_or(toks.len());
+    (lo, hi)
+}
+
+/// Nearest direction cue to token `i`, preferring words before it. When the number's own clause
+/// has a strong cue, that one decides: in "3 X hinzufügen und 3 Y entfernen" the second 3 is
+/// removed, however near "hinzufügen" is.
 pub(super) fn cue_near(toks: &[Tok], i: usize) -> Option<(Dir, bool)> {
+    let (clo, chi) = clause_of(toks, i);
+    let own = cue_in(toks, i, clo.max(i.saturating_sub(8)), chi.min(i + 6));
+    if own.is_some_and(|(_, strong)| strong) {
+        return own;
+    }
+    cue_in(toks, i, i.saturating_sub(8), (i + 6).min(toks.len()))
+}
+
+fn cue_in(toks: &[Tok], i: usize, lo: usize, hi: usize) -> Option<(Dir, bool)> {
     let mut best: Option<(usize, Dir, bool)> = None;
-    let lo = i.saturating_sub(8);
-    let hi = (i + 6).min(toks.len());
     for (j, t) in toks.iter().enumerate().take(hi).skip(lo) {
         if j == i {
             continue;
@@ -146,7 +179,9 @@ pub(super) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
                 // "lägg till 2", "2 till": add; "från 10 till 15", "öka till 15": not a cue.
                 let after_add = prev(1).is_some_and(|t| is_w(t, &["lägga", "lägg", "läggs"]));
                 let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["för", "på", "tack", "av", "åt", "i", "nu", "också", "snarast", "till"]));
-                return (after_add || at_end).then_some((Dir::Add, true));
+                // "ett dussin till Office 365 F3", "två till": right after a number, "till" is "more".
+                let after_num = matches!(prev(1), Some(Tok::Num { .. })) && !matches!(next, Some(Tok::Num { .. }));
+                return (after_add || at_end || after_num).then_some((Dir::Add, true));
             }
             if matches!(w, "nog" | "noch") && matches!(next, Some(Tok::Num { .. })) {
                 return Some((Dir::Add, true));

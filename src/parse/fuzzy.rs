@@ -80,7 +80,11 @@ pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> St
         let capital = w.chars().next().is_some_and(char::is_uppercase);
         let mut replacement = nearest(f, anywhere, 6).filter(|r| !capital || r.starts_with("li")).map(str::to_string);
         if replacement.is_none() {
-            let neighbour = (k > 0 && (is_group(k - 1) || fixed_group[k - 1])) || is_group(k + 1);
+            // "Apps for buisness": a short joining word between two product words.
+            let joined = k > 1
+                && ["for", "voor", "pour", "les", "fur", "fuer"].contains(&folded[k - 1].as_str())
+                && (is_group(k - 2) || fixed_group[k - 2]);
+            let neighbour = (k > 0 && (is_group(k - 1) || fixed_group[k - 1])) || is_group(k + 1) || joined;
             if neighbour {
                 replacement = nearest(f, grouped, 5).map(str::to_string);
                 fixed_group[k] = replacement.is_some();
@@ -127,6 +131,10 @@ mod tests {
         assert_eq!(correct("add 4 licneses of Microsft 365 Busines Standart", &units, &products), "add 4 licenses of microsoft 365 business standard");
         assert_eq!(correct("pouvez vous rajouté 2", &units, &products), "pouvez vous rajouter 2");
         assert_eq!(correct("the standart way", &units, &products), "the standart way");
+        let apps = list(&["apps", "business", "enterprise"]);
+        assert_eq!(correct("die Apps for buisness bitte", &units, &apps), "die Apps for business bitte");
+        assert_eq!(correct("Apps för buisness", &units, &apps), "Apps för business");
+        assert_eq!(correct("ready for buisness", &units, &apps), "ready for buisness");
         assert!(close("kitten", "sitten", 1));
         assert!(!close("kitten", "sitting", 1));
         let verbs = list(&["verhogen"]);

@@ -60,6 +60,8 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)\b(?:BE|NL|FR|DE|SE|LU|AT|CH)\s?0?\d[\d.\s]{7,13}\d\b".into(),
         // Phone numbers.
         r"(?:\+|\b00)\d[\d\s./()\-]{6,}\d".into(),
+        // French and Belgian numbers in pairs: "06 12 34 56 78", "04.12.34.56.78".
+        r"\b0\d(?:[\s./\-]\d{2}){4}\b".into(),
         r"\b0\d{1,3}[\s./\-]?\d{2,3}[\s./\-]?\d{2}[\s./\-]?\d{2,3}\b".into(),
         // Dates.
         r"\b\d{1,4}[\-/.]\d{1,2}[\-/.]\d{1,4}\b".into(),
@@ -250,6 +252,12 @@ pub(crate) fn is_unit_noun(w: &str) -> bool {
     NOUNS.iter().any(|n| w.starts_with(n))
 }
 
+/// Whether `w` (any case) is a month name or abbreviation in one of the five languages.
+pub(crate) fn is_month(w: &str) -> bool {
+    let w = w.trim_end_matches('.').to_lowercase();
+    MONTHS.split('|').any(|m| m.trim() == w)
+}
+
 /// The value of a number word, if `w` (lowercase) is one.
 pub(crate) fn word_value(w: &str) -> Option<i64> {
     WORDS.get(w).copied()
@@ -438,6 +446,13 @@ mod tests {
         assert_eq!(nums("a hundred"), vec![100]);
         assert_eq!(nums("one hundred licences"), vec![100]);
         assert_eq!(nums("trente et une licences"), vec![31]);
+    }
+
+    #[test]
+    fn french_phone_numbers_in_pairs() {
+        assert_eq!(nums("le code arrive au 06 12 34 56 78, un numéro"), Vec::<i64>::new());
+        assert_eq!(nums("bel 04.12.34.56.78 of 2 licenties"), vec![2]);
+        assert!(is_month("Februar") && is_month("mars") && !is_month("Zum"));
     }
 
     #[test]

@@ -7,6 +7,12 @@
 //! "ta bort"...), a target when it follows "to/naar/à/auf/till" after a change verb or sits next
 //! to a total word, and the product and username nearest to it. What a sentence leaves open is
 //! filled from the rest of the mail only when the rest says one thing.
+//!
+//! Precision first: a mail that reads as a how-to question, a report of a change already made, a
+//! billing complaint, a password problem or phishing yields no request unless one sentence asks
+//! in so many words ("please", "graag", "merci de", "bitte", "kan ni", a modal question or an
+//! imperative). Only an address introduced as the login ("login", "gebruikersnaam",
+//! "identifiant", "Benutzername", "användarnamn", "licences for x@...") is a username.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -71,6 +77,60 @@ static LOGIN_IS_SENDER: LazyLock<Regex> = LazyLock::new(|| {
 static WHO_LEFT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(who (have )?left|who are leaving|who no longer work|former (employees|colleagues|staff)|ex-employees|leavers|qui (sont|ont) (partis|quitté)|qui ne travaillent plus|anciens (employés|collaborateurs)|die (vertrokken|weg) (zijn|is)|die uit dienst|niet meer (bij ons )?werken|ex-medewerkers|oud-medewerkers|die ausgeschieden|die (uns )?verlassen haben|ehemaligen mitarbeiter|nicht mehr bei uns|som (har )?slutat|som lämnat|tidigare anställda)")
 });
+/// A yes/no question opened by a modal verb asks for the change: "Can we get 2 more?", "Mogen we
+/// naar 25?", "Kan er nog 1 bij?", "Pouvons-nous passer à 15 ?", "Können wir 2 weitere haben?",
+/// "Får vi 3 till?".
+static MODAL_START: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\W*((hi|hello|hallo|hoi|dag|bonjour|hej|guten tag)\W+)?(can|could|may|would|will|kan|kunnen|kunt|kun|mogen|mag|zou|zouden|wil|wilt|willen|pouvez|pourriez|peux|pourrais|pouvons|pourrions|peut|puis|est-ce|können|könnten|kann|kannst|dürfen|darf|würden|würdest|wäre|kunde|får|skulle|går)\b")
+});
+/// Short words that end with a dot without ending the sentence ("ca. 3", "nr. 5", "bzw.").
+/// Ordinary short words ("... komen er heel wat mensen bij. Mogen we ...") do end it.
+const ABBREVIATIONS: &[&str] = &["ca", "nr", "no", "vs", "etc", "bzw", "inkl", "incl", "resp", "evt", "ggf", "bv", "vgl",
+    "usw", "zb", "dh", "min", "max", "tel", "tél", "st", "stk", "ex", "cf", "env", "approx", "mr", "mme", "mw", "dhr",
+    "hr", "fr", "dr", "ing", "ir", "nº", "n°", "art", "pt", "zgl", "ev", "t", "m", "p", "s", "z", "u", "a", "e", "i"];
+
+/// Words that make a sentence a request rather than a report or a question.
+static REQUEST_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(\b(please|pls|plz|kindly|could you|can you|would you|will you|could we|can we|we need|we'?d like|we would like|i'?d like|i would like|we want|we require|(is|would) it (be )?possible|go ahead|graag|gelieve|a\.?u\.?b\b|alstublieft|alsjeblieft|kunnen jullie|kunnen julie|kan je|kun je|kunt u|kunt u|willen jullie|wil je|wilt u|zou(den)? (jullie|u)|we willen|wij willen|we hebben .{0,40}nodig|wij hebben .{0,40}nodig|is het mogelijk|mogen er|s'il vous pla[iî]t|s'il te pla[iî]t|svp|stp|merci (de|d')|pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|veuillez|nous avons besoin|j'ai besoin|il nous faut|il faut|nous voudrions|je voudrais|nous souhaitons|je souhaite|est-il possible|serait-il possible|bitte|können sie|könnten sie|kannst du|könntest du|wir brauchen|wir benötigen|wir möchten|ich möchte|wir hätten gern|ist es möglich|wäre es möglich|kan ni|kan du|skulle ni|skulle du|vänligen|var snäll|vi behöver|jag behöver|vi vill|jag vill|vi skulle vilja|är det möjligt|går det att)\b|\S.*\btack\b)")
+});
+/// What introduces an address as the tenant's login: "login", "username", "Benutzername",
+/// "gebruikersnaam", "identifiant", "användarnamn", "tenant", "admin", "our account".
+static LOGIN_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(\b(log-?in|logon|sign-?in|user ?name|user-?id|upn|tenant|admin|administrator|gebruikersnaam|inlognaam|inlog|beheerder|beheerdersaccount|identifiant|administrateur|benutzername|anmeldename|anmeldung|användarnamn|inloggning|inlogg)\b|\b(our|ons|onze|notre|unser|unsere|unseres|vårt|vår|my|mijn|mon|mein|mitt|min)\s+(office 365 |microsoft 365 |m365 |o365 |admin )?(account|compte|konto|tenant|login|username|gebruikersnaam|identifiant|benutzername|användarnamn)\b)")
+});
+/// "... licences for admin@x", "voor gebruiker admin@x", "Benutzer: admin@x": the licences are for
+/// this login. ("Het account van de stagiair (x@...) mag weg" names a user, not the tenant.)
+static LOGIN_FOR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(\b(for|voor|pour|für|för)\s+((the|de|le|l'|den|das)\s+)?((user|gebruiker|utilisateur|benutzer|användare|användaren|tenant|account|compte|konto)\s+)?[(\[]?\s*$|\b(user|gebruiker|utilisateur|benutzer|användare|account|compte|konto)\s*:\s*$)")
+});
+static LOGIN_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\W{0,3}(is|est|ist|är)\s+(our|my|the|ons|onze|mijn|de|notre|mon|l'|unser|mein|der|vårt|mitt|min)\s*(admin\w* |office 365 |microsoft 365 )?(login|username|user name|gebruikersnaam|identifiant|benutzername|anmeldename|användarnamn|inloggning)")
+});
+
+fn tail_chars(s: &str, n: usize) -> &str {
+    let count = s.chars().count();
+    if count <= n {
+        return s;
+    }
+    let skip = s.char_indices().nth(count - n).map_or(0, |(i, _)| i);
+    &s[skip..]
+}
+
+fn head_chars(s: &str, n: usize) -> &str {
+    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}
+
+/// "Can you tell me...", "kunt u mij zeggen", "pouvez-vous me dire", "können Sie mir sagen", "kan ni
+/// berätta": a question, however politely put.
+static TELL_ME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(\b(can|could) you (tell|let me know|explain|show)|\bdo you know\b|\bi (would like|want) to know\b|\bi wonder\b|(kunt|kan|kunnen|zou) (u|je|jullie) (mij |me |ons )?(zeggen|vertellen|uitleggen|laten weten)|ik vroeg me af|ik wil (graag )?weten|(pouvez|pourriez)-vous (me |nous )?(dire|expliquer|indiquer)|je (voudrais|souhaite) savoir|je me demande|(können|könnten) sie (mir |uns )?(sagen|erklären|mitteilen)|ich (möchte|würde gerne) wissen|kan (ni|du) (berätta|förklara)|jag undrar|jag vill veta)")
+});
+/// A change already made: "we got 3 extra licences last week", "hebben vorige week 2 gekregen".
+static PAST_REPORT: LazyLock<Regex> = LazyLock::new(|| {
+    let lic = r"(licen|lizenz|seat|abonnement|subscription|abonnemang|plaats|plätze|platz|plats)";
+    re(&format!(r"(?i)(\b(we|i) (have )?(got|received|bought|purchased|obtained)\b.{{0,30}}{lic}|\b(hebben|heb|hadden|kregen|ontvingen)\b.{{0,40}}{lic}.{{0,30}}\b(gekregen|ontvangen|gekocht|bijgekregen)\b|\b(avons|ai) (reçu|obtenu|acheté)\b.{{0,30}}{lic}|\b(haben|habe)\b.{{0,40}}{lic}.{{0,30}}\b(bekommen|erhalten|gekauft)\b|\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{{0,30}}{lic})"))
+});
 static SIGNATURE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(\b(tel|tél|phone|gsm|mobile|mob|fax|www\.|http)\b|\|)")
 });
@@ -80,6 +140,9 @@ static SIGNATURE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 struct Sentence {
     toks: Vec<Tok>,
     emails: Vec<String>,
+    /// Per address: introduced as the login naming the tenant ("login", "Benutzername",
+    /// "identifiant", "our account"), not a user mentioned in passing.
+    logins: Vec<bool>,
     products: Vec<Mention>,
     para: usize,
     text: String,
@@ -87,7 +150,7 @@ struct Sentence {
 
 /// Words corrected wherever they are misspelt: licence nouns and direction verbs.
 static TYPO_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    let units = ["licenses", "licences", "license", "licence", "licenties", "licentie", "lizenzen", "lizenz", "licenser", "licens"];
+    let units = ["licenses", "licences", "license", "licence", "licenties", "licentie", "lizenzen", "lizenz", "licenser", "licens", "licensen", "licenserna"];
     let mut v: Vec<String> = units
         .iter()
         .chain(ADD.iter())
@@ -114,8 +177,15 @@ fn sentences(text: &str, catalog: &Catalog, lang: Option<Language>) -> Vec<Sente
             // abbreviation does not end the sentence.
             let before = &p[last..m.start()];
             let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
-            let abbreviation = word.chars().all(|c| c.is_ascii_digit())
-                || (word.chars().count() <= 3 && word.chars().all(|c| c.is_lowercase() || c == '.'));
+            // "auf 12. Zum 1. Februar": after a number, a capitalised word that is no month
+            // starts a new sentence; "am 1. April" and "1. Lizenz" (lowercase) do not.
+            let next_word = p[m.end()..].split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
+            let new_sentence_after_number = next_word.chars().next().is_some_and(char::is_uppercase)
+                && !numbers::is_month(next_word);
+            let abbreviation = (word.chars().all(|c| c.is_ascii_digit()) && !new_sentence_after_number)
+                || (word.chars().count() <= 4
+                    && word.chars().all(|c| c.is_lowercase() || c == '.')
+                    && (word.contains('.') || ABBREVIATIONS.contains(&word)));
             if m.as_str().starts_with('.') && !word.is_empty() && abbreviation && m.end() < p.len() {
                 continue;
             }
@@ -164,7 +234,19 @@ fn push_sentence(s: &str, para: usize, catalog: &Catalog, vocabulary: &[String],
     if s.trim().is_empty() {
         return;
     }
-    let emails: Vec<String> = EMAIL.find_iter(s).map(|m| m.as_str().to_lowercase()).collect();
+    let spans: Vec<(usize, usize)> = EMAIL.find_iter(s).map(|m| (m.start(), m.end())).collect();
+    let emails: Vec<String> = spans.iter().map(|&(a, b)| s[a..b].to_lowercase()).collect();
+    let logins: Vec<bool> = spans
+        .iter()
+        .enumerate()
+        .map(|(k, &(a, b))| {
+            let from = if k > 0 { spans[k - 1].1 } else { 0 };
+            let to = spans.get(k + 1).map_or(s.len(), |n| n.0);
+            let before = tail_chars(&s[from..a], 60);
+            let after = head_chars(&s[b..to], 40);
+            LOGIN_LABEL.is_match(before) || LOGIN_FOR.is_match(before) || LOGIN_AFTER.is_match(after)
+        })
+        .collect();
     let with_emails = EMAIL.replace_all(s, EMAIL_MARK.to_string().as_str()).into_owned();
     let with_emails = fuzzy::correct(&with_emails, &TYPO_WORDS, vocabulary);
     let found = catalog.find(&with_emails);
@@ -179,7 +261,7 @@ fn push_sentence(s: &str, para: usize, catalog: &Catalog, vocabulary: &[String],
     }
     with_products.push_str(&with_emails[last..]);
     let toks = numbers::tokenize(&numbers::mask(&with_products), lang);
-    out.push(Sentence { toks, emails, products: found.into_iter().map(|f| f.mention).collect(), para, text: s.trim().to_string() });
+    out.push(Sentence { toks, emails, logins, products: found.into_iter().map(|f| f.mention).collect(), para, text: s.trim().to_string() });
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +275,11 @@ struct Raw {
     username: Option<String>,
     sentence: usize,
     para: usize,
+    /// The number stands next to a licence word or product ("3 licences", "Business Standard: 2")
+    /// or carries a sign; "one person", "two new colleagues" are counts of people.
+    attached: bool,
+    /// The sentence asks for it in so many words ("please", "kunnen jullie", an imperative).
+    asks: bool,
 }
 
 
@@ -225,6 +312,8 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
         seen_context |= is_w(t, CONTEXT);
     }
     let mut used = vec![false; n];
+    let first_raw = out.len();
+    let asks = asks_for_it(s);
     let product_near = |i: usize| -> Option<Mention> {
         let mut best: Option<(usize, usize)> = None;
         // A product far from the number belongs to another part of the sentence.
@@ -247,19 +336,25 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
     let email_near = |i: usize| -> Option<String> {
         let mut best: Option<(usize, usize)> = None;
         for (j, t) in toks.iter().enumerate() {
-            if let Tok::Email(k) = t {
+            if let Tok::Email(k) = *t {
+                if !s.logins.get(k).copied().unwrap_or(false) {
+                    continue;
+                }
                 // "3 for jan@x and 2 for piet@y": on a tie the address after the number wins.
                 let dist = if j > i { (j - i) * 2 } else { (i - j) * 2 + 1 };
                 if best.is_none_or(|(bd, _)| dist < bd) {
-                    best = Some((dist, *k));
+                    best = Some((dist, k));
                 }
             }
         }
-        best.and_then(|(_, k)| s.emails.get(k).cloned())
+        best.and_then(|(_, k)| s.emails.get(k).filter(|_| s.logins.get(k).copied().unwrap_or(false)).cloned())
     };
     let push = |change: Option<Change>, undirected: Option<i64>, i: usize, out: &mut Vec<Raw>| {
         let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence;
-        out.push(Raw { change, weak, undirected, product: product_near(i), username: email_near(i), sentence: si, para: s.para });
+        let attached = signed_at(toks, i)
+            || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
+            || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+        out.push(Raw { change, weak, undirected, product: product_near(i), username: email_near(i), sentence: si, para: s.para, attached, asks });
     };
     // "from 10 to 15" / "van 10 naar 7" / "de 10 à 15" / "von 10 auf 15" / "från 10 till 15".
     for i in 0..n {
@@ -285,6 +380,22 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
             }
         }
     }
+    // Corrections: "not 3 but 4", "pas 3 mais 4", "niet 3 maar 4", "nicht 3 sondern 4", "inte 3
+    // utan 4", and "4 instead of 3": the number taken back is no quantity.
+    for i in 0..n {
+        if !matches!(toks[i], Tok::Num { .. }) || i == 0 {
+            continue;
+        }
+        let negated = is_w(&toks[i - 1], &["not", "pas", "niet", "nicht", "inte", "no", "geen", "kein", "keine", "keinen"]);
+        let but_then_num = (i + 1..(i + 4).min(n)).any(|k| {
+            is_w(&toks[k], &["but", "mais", "maar", "sondern", "utan", "men", "aber"]) && toks[k + 1..(k + 3).min(n)].iter().any(|t| matches!(t, Tok::Num { .. }))
+        });
+        let instead = (i >= 2 && is_w(&toks[i - 2], &["instead", "lieu", "plaats", "istället"]) && is_w(&toks[i - 1], &["of", "de", "van", "för"]))
+            || is_w(&toks[i - 1], &["statt", "anstatt", "anstelle"]);
+        if (negated && but_then_num) || instead {
+            used[i] = true;
+        }
+    }
     for i in 0..n {
         if used[i] {
             continue;
@@ -304,6 +415,19 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
                 continue;
             }
             Tok::Word(w) if !strong_present && POSSESSIVE.contains(&w.as_str()) && toks.get(i + 1).is_some_and(is_singular_unit) => 1,
+            // "supprimer la licence ... de Claire", "remove the licence of Jan", "de licentie van
+            // Jan opzeggen", "ta bort licensen": one licence, when the sentence says what to do.
+            Tok::Word(w)
+                if !strong_present
+                    && any_cue
+                    && DEFINITE.contains(&w.as_str())
+                    && !(w == "de" && i > 0 && is_w(&toks[i - 1], &["plus", "pas", "besoin", "moins", "trop", "of", "beaucoup"]))
+                    && (toks.get(i + 1).is_some_and(is_singular_licence)
+                        || (matches!(toks.get(i + 1), Some(Tok::Product(_))) && toks.get(i + 2).is_some_and(is_singular_licence))) =>
+            {
+                1
+            }
+            Tok::Word(w) if !strong_present && any_cue && DEFINITE_LICENCE.contains(&w.as_str()) => 1,
             Tok::Article(_) if !strong_present => {
                 // "a licence", "une de plus", "een extra licentie", "en supprimer une".
                 let after = &toks[i + 1..(i + 4).min(n)];
@@ -388,6 +512,25 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
             }
         }
     }
+    // "One person will not join after all: please reduce to 12", "auf 12 erhöhen, zwei neue
+    // Kollegen beginnen": a new total asked in so many words beats a count of people in the same
+    // sentence; only quantities of licences stay beside it.
+    let mut mine = out.split_off(first_raw);
+    if mine.iter().any(|r| matches!(r.change, Some(Change::Target(_)))) {
+        mine.retain(|r| matches!(r.change, Some(Change::Target(_))) || r.attached);
+    }
+    out.extend(mine);
+}
+
+/// Whether a sentence asks in so many words: a request marker ("please", "graag", "merci de",
+/// "bitte", "kan ni", "could you", "we need"...) or an imperative change verb at its start
+/// ("Add 2 more", "Voeg 3 licenties toe").
+fn asks_for_it(s: &Sentence) -> bool {
+    if REQUEST_MARKER.is_match(&s.text) || MODAL_START.is_match(&s.text) {
+        return true;
+    }
+    let first = s.toks.iter().position(|t| !matches!(t, Tok::Punct(_)) && !is_w(t, &["and", "en", "et", "und", "och", "also", "ook", "aussi", "auch", "också", "so", "dus", "donc", "also"]));
+    first.is_some_and(|j| cue_at(&s.toks, j).is_some_and(|(_, strong)| strong) && matches!(s.toks[j], Tok::Word(_)))
 }
 
 fn para_dirs_of(body: &[Sentence], kept: &[bool], para: usize) -> BTreeSet<u8> {
@@ -416,16 +559,33 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
     let mut raws: Vec<Raw> = Vec::new();
     let mut problems: Vec<(Ask, String)> = Vec::new();
     let mut kept: Vec<bool> = Vec::with_capacity(body.len());
+    // The mail reads as something else than a request: a how-to question, a report of a change
+    // already made, a billing complaint, a password problem or phishing. Then only a sentence that
+    // asks in so many words ("and please add 2 more") makes it a request.
+    let mut declines = subject.is_some_and(|s| crate::parse::classify::how_question(s) || TELL_ME.is_match(s))
+        || crate::parse::classify::password(text)
+        || crate::parse::classify::phishing(text)
+        || subject.is_some_and(crate::parse::classify::phishing);
     for (si, s) in body.iter().enumerate() {
         let question = INFO_QUESTION.is_match(&s.text) && s.text.contains('?');
         let price = PRICE_Q.is_match(&s.text) && (s.text.contains('?') || INFO_QUESTION.is_match(&s.text));
         // "Thanks for adding the 3 licences" and "Thanks, the 3 licences are there" look back;
         // "thanks in advance for adding 3" and "thanks, and please add 2" still ask.
         let no_cue = !(0..s.toks.len()).any(|j| cue_at(&s.toks, j).is_some_and(|(_, strong)| strong));
+        let asks = asks_for_it(s);
         let thanks = !IN_ADVANCE.is_match(&s.text)
-            && (THANKS_FOR.is_match(&s.text) || (THANKS_START.is_match(&s.text) && !MERCI_DE.is_match(&s.text) && no_cue));
-        if thanks || HEDGE.is_match(&s.text) || PAST.is_match(&s.text) || question || price || crate::parse::classify::how_question(&s.text) || crate::parse::classify::complaint(&s.text) {
-            u.skipped_question |= question || price;
+            && (THANKS_FOR.is_match(&s.text) || (THANKS_START.is_match(&s.text) && !MERCI_DE.is_match(&s.text) && (no_cue || !asks)));
+        let carries_number = s.toks.iter().any(|t| matches!(t, Tok::Num { .. }));
+        // "Do we still have 2 free?" asks about the state; "Could you add 2?" asks for a change.
+        let open_question = s.text.contains('?') && carries_number && !asks;
+        let tell_me = TELL_ME.is_match(&s.text);
+        // "We got 3 extra licences last week": a report, unless the sentence also asks.
+        let reported = PAST_REPORT.is_match(&s.text) && !asks;
+        let how = crate::parse::classify::how_question(&s.text) || tell_me || (INFO_QUESTION.is_match(&s.text) && s.text.contains('?'));
+        let billing = crate::parse::classify::complaint(&s.text) || crate::parse::classify::billing(&s.text);
+        declines |= how || reported || billing || PAST.is_match(&s.text) || (thanks && carries_number);
+        if thanks || HEDGE.is_match(&s.text) || PAST.is_match(&s.text) || question || price || how || billing || open_question || reported {
+            u.skipped_question |= question || price || open_question || how;
             kept.push(false);
             continue;
         }
@@ -520,8 +680,8 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
         if !kept[si] || SIGNATURE_LINE.is_match(&s.text) || bare_address_line(s) {
             continue;
         }
-        for e in &s.emails {
-            if usable_username(e) {
+        for (k, e) in s.emails.iter().enumerate() {
+            if usable_username(e) && s.logins.get(k).copied().unwrap_or(false) {
                 doc_emails.push((s.para, e.clone()));
             }
         }
@@ -533,15 +693,31 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
     if raws.iter().any(|r| r.change.is_some() && !r.weak) {
         raws.retain(|r| !r.weak);
     }
+    // "Bitte 3 Lizenzen X hinzufügen ... Ihr Angebot sah noch 5 vor, wir fangen mit 3 an": beside
+    // quantities of licences, a bare number in a sentence that names no licence, no product and
+    // asks nothing is commentary.
+    if raws.iter().any(|r| r.change.is_some() && r.attached) {
+        raws.retain(|r| r.attached || r.asks || r.sentence == usize::MAX || body.get(r.sentence).is_some_and(|s| s.toks.iter().any(is_unit)));
+    }
+    if declines && !raws.iter().any(|r| r.change.is_some() && r.asks && r.sentence != usize::MAX) {
+        u.intent = false;
+        u.skipped_question = true;
+        return u;
+    }
     let mut items: Vec<Item> = Vec::new();
     for r in &raws {
         let Some(change) = r.change else { continue };
         let product = match &r.product {
             Some(m) => Some(m.clone()),
             None => {
+                // The line or list item first ("* Exchange Online (Plan 1): remove 3 - the three
+                // shop mailboxes..."), then the paragraph, then the mail.
+                let in_sentence = body.get(r.sentence).map(|s| distinct(&mut s.products.iter().cloned())).unwrap_or_default();
                 let in_para = distinct(&mut doc_products.iter().filter(|(p, _)| *p == r.para).map(|(_, m)| m.clone()));
                 let in_doc = distinct(&mut doc_products.iter().map(|(_, m)| m.clone()).chain(subj_products.iter().cloned()));
-                if in_para.len() == 1 {
+                if in_sentence.len() == 1 {
+                    in_sentence.into_iter().next()
+                } else if in_para.len() == 1 {
                     in_para.into_iter().next()
                 } else if in_doc.len() == 1 {
                     in_doc.into_iter().next()
@@ -552,6 +728,27 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
                     None
                 }
             }
+        };
+        // "Microsoft 365 Apps" fits two SKUs; when the mail (or its subject) also names one of
+        // them in full ("Apps for business"), that more specific name says which.
+        let product = match product {
+            Some(Mention::Several(skus)) => {
+                let specific: BTreeSet<&String> = doc_products
+                    .iter()
+                    .map(|(_, m)| m)
+                    .chain(subj_products.iter())
+                    .filter_map(|m| match m {
+                        Mention::One(sku) if skus.contains(sku) => Some(sku),
+                        _ => None,
+                    })
+                    .collect();
+                if specific.len() == 1 {
+                    specific.into_iter().next().cloned().map(Mention::One)
+                } else {
+                    Some(Mention::Several(skus))
+                }
+            }
+            other => other,
         };
         let product = match product {
             Some(Mention::One(sku)) => Some(sku),
@@ -718,6 +915,151 @@ mod tests {
         assert_eq!(items("We need 5 licences").1, Some(Ask::Direction));
         assert_eq!(items("Add 2 E3 licences").1, Some(Ask::Product));
         assert_eq!(items("Please remove the licences of the people who left").1, Some(Ask::Username));
+    }
+
+    fn product_of(text: &str) -> (Vec<Seen>, Option<Ask>) {
+        items(text)
+    }
+
+    #[test]
+    fn a_stated_total_beats_a_count_of_people() {
+        let cases = [
+            "Sorry, one person will not join after all: please reduce the Microsoft 365 Apps for business licences to 12.",
+            "Sorry, one of the new people will not join after all: please reduce our licences to 12.",
+            "Bitte erhöhen Sie die Anzahl unserer Business Standard Lizenzen auf 12. Zum 1. Februar beginnen zwei neue Kollegen.",
+            "Une personne ne viendra finalement pas : merci de réduire nos licences à 12.",
+            "Eén collega komt toch niet: graag de licenties verlagen naar 12.",
+            "En person börjar inte ändå, kan ni minska licenserna till 12?",
+        ];
+        for text in cases {
+            assert_eq!(one(text), Change::Target(12), "{text}");
+        }
+        // A change of licences beside the total it leads to is still what was asked.
+        assert_eq!(one("Please add 2 licences, so we go to 12 in total."), Change::Delta(2));
+    }
+
+    #[test]
+    fn each_clause_keeps_its_own_direction_and_product() {
+        let two = |text: &str, want: [(i64, &str); 2]| {
+            let (v, p) = items(text);
+            assert_eq!(p, None, "{text}");
+            let got: Vec<(Change, Option<String>)> = v.into_iter().map(|(_, c, pr)| (c, pr)).collect();
+            let want: Vec<(Change, Option<String>)> = want.iter().map(|(d, s)| (Change::Delta(*d), Some(s.to_string()))).collect();
+            assert_eq!(got, want, "{text}");
+        };
+        two("Bitte 3 Lizenzen Microsoft 365 Business Premium hinzufügen und 3 Lizenzen Microsoft 365 Business Standard entfernen. Ihr Angebot sah noch 5 vor, wir fangen aber mit 3 an.",
+            [(3, "SPB"), (-3, "O365_BUSINESS_PREMIUM")]);
+        two("Could you update our subscription as follows:\n\n* Microsoft 365 Business Standard: add 2\n* Exchange Online (Plan 1): remove 3 - the three shop mailboxes are now shared",
+            [(2, "O365_BUSINESS_PREMIUM"), (-3, "EXCHANGESTANDARD")]);
+        two("Graag 2 licenties Business Standard erbij en 1 licentie Business Basic eraf.",
+            [(2, "O365_BUSINESS_PREMIUM"), (-1, "O365_BUSINESS_ESSENTIALS")]);
+        two("Merci d'ajouter 2 licences Business Standard et de supprimer 1 licence Business Basic.",
+            [(2, "O365_BUSINESS_PREMIUM"), (-1, "O365_BUSINESS_ESSENTIALS")]);
+        two("Kan ni lägga till 2 licenser Business Standard och ta bort 1 licens Business Basic?",
+            [(2, "O365_BUSINESS_PREMIUM"), (-1, "O365_BUSINESS_ESSENTIALS")]);
+    }
+
+    #[test]
+    fn corrections_take_the_second_number() {
+        assert_eq!(one("Please add not 3 but 4 licences."), Change::Delta(4));
+        assert_eq!(one("Ce n'est finalement pas 3 mais 4 licences qu'il faut ajouter."), Change::Delta(4));
+        assert_eq!(one("Graag niet 3 maar 4 licenties erbij."), Change::Delta(4));
+        assert_eq!(one("Bitte nicht 3 sondern 4 weitere Lizenzen."), Change::Delta(4));
+        assert_eq!(one("Lägg till inte 3 utan 4 licenser."), Change::Delta(4));
+        assert_eq!(one("Please add 4 licences instead of 3."), Change::Delta(4));
+    }
+
+    #[test]
+    fn swedish_till_after_a_number_is_more() {
+        let (v, p) = items("Hej, vi behöver ett dussin till Office 365 F3-licenser för lagret. Tack!");
+        assert_eq!(p, None);
+        assert_eq!(v, vec![(None, Change::Delta(12), Some("DESKLESSPACK".into()))]);
+        assert_eq!(one("Vi behöver två till, tack."), Change::Delta(2));
+        assert_eq!(one("Kan ni öka till 15 licenser?"), Change::Target(15));
+        assert_eq!(one("Vi vill gå från 10 till 15 licenser"), Change::Delta(5));
+    }
+
+    #[test]
+    fn the_licence_of_someone_is_one() {
+        for text in ["Peux-tu demander de supprimer la licence Microsoft 365 Apps for business de Claire ?",
+            "Please remove the Microsoft 365 Apps for business licence of Claire.",
+            "Graag de licentie Microsoft 365 Apps for business van Claire opzeggen.",
+            "Bitte die Lizenz Microsoft 365 Apps for business von Claire kündigen.",
+            "Kan ni ta bort licensen Microsoft 365 Apps for business för Claire?"] {
+            let (v, p) = items(text);
+            assert_eq!(p, None, "{text}");
+            assert_eq!(v, vec![(None, Change::Delta(-1), Some("O365_BUSINESS".into()))], "{text}");
+        }
+        // "plus de licence" is no number.
+        assert!(items("Nous n'avons plus besoin de licence supplémentaire pour l'instant.").0.iter().all(|(_, c, _)| *c != Change::Delta(-1)));
+    }
+
+    #[test]
+    fn the_more_specific_product_name_wins() {
+        let (v, p) = product_of("Guten Morgen,\nbitte die Microsoft 365 Apps for buisness auf dreiundzwanzig Lizenzen erhöhen. Danke!");
+        assert_eq!(p, None);
+        assert_eq!(v, vec![(None, Change::Target(23), Some("O365_BUSINESS".into()))]);
+        assert_eq!(items("Please add 2 Microsoft 365 Apps licences.").1, Some(Ask::Product));
+        let (v, _) = items("Please add 2 Microsoft 365 Apps licences. We use Apps for enterprise everywhere.");
+        assert_eq!(v[0].2.as_deref(), Some("OFFICESUBSCRIPTION"));
+        let (v, _) = items("Bitte 2 weitere Lizenzen Microsoft 365 Apps für Unternehmen.");
+        assert_eq!(v[0].2.as_deref(), Some("O365_BUSINESS"));
+        let (v, _) = items("Kan ni lägga till 2 licenser Microsoft 365-appar för företag?");
+        assert_eq!(v[0].2.as_deref(), Some("O365_BUSINESS"));
+    }
+
+    #[test]
+    fn only_an_introduced_login_is_a_username() {
+        let (v, _) = items("Wij willen graag 1 licentie Business Basic opzeggen. Het account van de stagiair (stagiair@x.onmicrosoft.com) mag daarna weg.");
+        assert_eq!(v, vec![(None, Change::Delta(-1), Some("O365_BUSINESS_ESSENTIALS".into()))]);
+        for text in ["Graag 1 licentie Business Basic erbij. Onze gebruikersnaam is admin@x.onmicrosoft.com",
+            "Merci d'ajouter une licence Business Basic. Mon identifiant est admin@x.onmicrosoft.com",
+            "Bitte eine weitere Lizenz Business Basic. Benutzername: admin@x.onmicrosoft.com",
+            "Lägg till en licens Business Basic. Användarnamn: admin@x.onmicrosoft.com",
+            "Please add 1 Business Basic licence for admin@x.onmicrosoft.com"] {
+            let (v, p) = items(text);
+            assert_eq!(p, None, "{text}");
+            assert_eq!(v[0].0.as_deref(), Some("admin@x.onmicrosoft.com"), "{text}");
+        }
+        let (v, _) = items("Please add 3 Business Basic licences for jan@alpha.be and 2 for piet@beta.be.");
+        assert_eq!(v.iter().map(|i| i.0.clone().unwrap_or_default()).collect::<Vec<_>>(), vec!["jan@alpha.be", "piet@beta.be"]);
+    }
+
+    #[test]
+    fn questions_reports_and_complaints_are_not_requests() {
+        let none = |text: &str| {
+            let (v, p) = items(text);
+            assert!(v.is_empty() && p.is_none(), "{text}: {v:?} {p:?}");
+        };
+        // How-to questions with a number elsewhere.
+        none("We got 3 extra licences last week (thanks!). How do I assign one of them to a new user?");
+        none("Hoe kan ik zelf een licentie toewijzen? We hebben er nog 2 vrij volgens het admin center.");
+        none("Comment attribuer une licence ? Nous avons reçu les 2 licences supplémentaires hier.");
+        none("Wie weise ich eine Lizenz zu? Wir haben 2 weitere Lizenzen bekommen.");
+        none("Hur tilldelar jag en licens? Vi fick 2 licenser till förra veckan.");
+        none("Can you tell me how many of the 5 extra licences are still free?");
+        none("Kunt u mij zeggen of de 3 extra licenties al actief zijn?");
+        // Thanks for a change already made.
+        none("Bedankt, ik zie de 3 extra licenties staan. Top!");
+        none("Thanks, I can see the 3 extra licences now.");
+        none("Merci, les 3 licences supplémentaires ont été ajoutées.");
+        none("Danke, die 3 zusätzlichen Lizenzen wurden hinzugefügt.");
+        none("Tack, de 3 extra licenserna har lagts till.");
+        // Billing, password, phishing.
+        none("Jullie factuur vermeldt 18 licenties Business Standard, terwijl we er 15 hebben. Graag een creditnota voor het verschil.");
+        none("Your invoice lists 18 licences but we have 15, this is wrong. Please send a credit note.");
+        none("J'ai oublié mon mot de passe, le code arrive au 06 12 34 56 78. Pouvez-vous m'aider ?");
+        none("Ihr Konto und alle 12 Lizenzen werden in 48 Stunden gesperrt, wenn Sie Ihre Daten nicht bestätigen.");
+        // ... unless the mail also asks in so many words.
+        assert_eq!(one("Thanks, the 3 extra licences are there. And please add 2 more."), Change::Delta(2));
+        assert_eq!(one("Hoe wijs ik een licentie toe? En graag nog 2 licenties erbij."), Change::Delta(2));
+        assert_eq!(one("Our invoice is wrong, please send a credit note. Also, please add 2 licences."), Change::Delta(2));
+        // Polite questions are still requests.
+        assert_eq!(one("Mogen we naar in totaal 25 licenties?"), Change::Target(25));
+        assert_eq!(one("Can we get 2 more licences?"), Change::Delta(2));
+        assert_eq!(one("Pouvons-nous passer à 15 licences ?"), Change::Target(15));
+        assert_eq!(one("Können wir 2 weitere Lizenzen bekommen?"), Change::Delta(2));
+        assert_eq!(one("Får vi 2 licenser till?"), Change::Delta(2));
     }
 
     #[test]

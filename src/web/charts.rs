@@ -31,7 +31,7 @@ fn nice_max(v: i64) -> i64 {
         step = [2, 5, 10][(k % 3) as usize] * 10i64.saturating_pow(k / 3);
         k += 1;
     }
-    v.div_ceil(step) * step
+    (v + step - 1) / step * step
 }
 
 fn open(svg: &mut String, label: &str) {

@@ -18,7 +18,7 @@ use super::auth::{self, safe_next, Auth, LOGIN_COOKIE, SESSION_COOKIE};
 use super::{charts, mailview, WebError, WebState};
 use crate::apply::ApplyError;
 use crate::config::WebRole;
-use crate::store::{ItemRow, MessageQuery};
+use crate::store::{ItemRow, MessageQuery, StoreError};
 
 type St = State<Arc<WebState>>;
 
@@ -267,7 +267,7 @@ pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
         });
     }
     let base = base(&state, &auth, "queue").await;
-    state.render("queue.html.j2", context! { ..base, cards => cards, products => products(&state) })
+    state.render("queue.html.j2", context! { cards => cards, products => products(&state), ..base })
 }
 
 // ---------------------------------------------------------------- actions
@@ -310,7 +310,10 @@ fn settle(state: &WebState, auth: &Auth, back: &str, result: Result<String, WebE
         Err(WebError::Apply(ApplyError::Refused(why))) | Err(WebError::BadRequest(why)) => {
             state.sessions.flash(&auth.sid, false, why)
         }
-        Err(WebError::Store(crate::store::StoreError::NotFound(why))) => state.sessions.flash(&auth.sid, false, why),
+        Err(WebError::Store(StoreError::NotFound(why) | StoreError::Conflict(why)))
+        | Err(WebError::Apply(ApplyError::Store(StoreError::NotFound(why) | StoreError::Conflict(why)))) => {
+            state.sessions.flash(&auth.sid, false, why)
+        }
         Err(e) => return Err(e),
     }
     Ok(Redirect::to(&safe_next(back)).into_response())
@@ -430,7 +433,7 @@ pub async fn messages(State(state): St, auth: Auth, Query(f): Query<MessageFilte
     let base = base(&state, &auth, "messages").await;
     state.render(
         "messages.html.j2",
-        context! { ..base, rows => rows, filter => f, problems => problems, states => states, customers => names },
+        context! { rows => rows, filter => f, problems => problems, states => states, customers => names, ..base },
     )
 }
 
@@ -442,7 +445,21 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
     let mail = mailview::view(&d.raw);
     let queued = state.store.queue().await?.into_iter().any(|e| e.id == d.message.id);
     let items: Vec<ItemView> = d.items.iter().map(|i| item_view(&state, i)).collect();
-    let parsed_items: Vec<serde_json::Value> = d.parsed.get("items").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+    let parsed_items: Vec<String> = d
+        .parsed
+        .get("items")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .map(|i| {
+                    let change = change_text(i.get("delta").and_then(|x| x.as_i64()), i.get("target").and_then(|x| x.as_i64()));
+                    let product = i.get("product").and_then(|x| x.as_str()).unwrap_or("(product not named)");
+                    let user = i.get("username").and_then(|x| x.as_str()).unwrap_or("(the sender's tenant)");
+                    format!("{change} {product} for {user}")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let customer_name = match &d.message.customer_id {
         Some(c) => customer_names(&state).await.get(c).cloned(),
         None => None,
@@ -451,8 +468,8 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
     state.render(
         "message.html.j2",
         context! {
-            ..base,
-            m => d.message,
+            msg_id => d.message.id,
+            msg => d.message,
             source => d.source,
             source_id => d.source_id,
             outcome => json_str(&d.parsed, "outcome"),
@@ -467,6 +484,7 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
             queued => queued,
             customer_name => customer_name,
             products => products(&state),
+            ..base,
         },
     )
 }
@@ -477,7 +495,7 @@ pub async fn customers(State(state): St, auth: Auth) -> Result<Response, WebErro
     let rows = state.store.customers_overview().await?;
     let subs = state.store.list_subscriptions(None).await?;
     let base = base(&state, &auth, "customers").await;
-    state.render("customers.html.j2", context! { ..base, customers => rows, subs => subs })
+    state.render("customers.html.j2", context! { customers => rows, subs => subs, ..base })
 }
 
 #[derive(Serialize)]
@@ -488,6 +506,8 @@ struct SubView {
     renews: String,
     window: String,
     max_seats: Option<i64>,
+    /// `w0` … `w100`: the assigned share, in tens of percent, for the bar.
+    used_class: String,
 }
 
 /// The next renewal on or after `today` of a term that started on `start`, every `months`.
@@ -532,7 +552,9 @@ pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> R
                 }
                 _ => "may shrink any time".to_string(),
             };
+            let used = if s.quantity > 0 { (s.assigned.clamp(0, s.quantity) * 10 + s.quantity - 1) / s.quantity * 10 } else { 0 };
             SubView {
+                used_class: format!("w{used}"),
                 product_name: state.catalog.name_of(&s.product),
                 max_seats: state.config.product_max(&state.catalog, &s.product),
                 row: crate::store::SubscriptionListRow {
@@ -560,11 +582,11 @@ pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> R
     state.render(
         "customer.html.j2",
         context! {
-            ..base,
             c => c,
             subs => subs,
             recent => recent,
             this_year => today.year(),
+            ..base,
         },
     )
 }
@@ -590,7 +612,7 @@ pub async fn outbox(State(state): St, auth: Auth, Query(f): Query<OutboxFilter>)
     };
     let stats = state.store.outbox_stats().await?;
     let base = base(&state, &auth, "outbox").await;
-    state.render("outbox.html.j2", context! { ..base, rows => rows, tab => tab, stats => stats })
+    state.render("outbox.html.j2", context! { rows => rows, tab => tab, stats => stats, ..base })
 }
 
 // ---------------------------------------------------------------- health
@@ -652,7 +674,6 @@ pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> 
     state.render(
         "health.html.j2",
         context! {
-            ..base,
             intake => intake,
             imap => imap,
             imap_last_ok => imap_last_ok,
@@ -679,6 +700,7 @@ pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> 
             chart_days => chart_days,
             chart_weeks => chart_weeks,
             legend => legend,
+            ..base,
         },
     )
 }

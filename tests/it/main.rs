@@ -2,9 +2,12 @@
 
 mod support;
 
+mod browser;
 mod chaos;
 mod cli;
 mod corpus;
 mod embedded;
+mod faults;
 mod servers;
 mod trust;
+mod web;

@@ -59,7 +59,7 @@ impl Servers {
     }
 
     /// A customer's mail, sent over SMTP to our mailbox.
-    fn send(&self, raw: &str) {
+    pub fn send(&self, raw: &str) {
         smtp_send(self.mx.port, raw);
     }
 

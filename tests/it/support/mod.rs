@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod dovecot;
+pub mod proxy;
 pub mod smtp;
 pub mod tls;
 
@@ -295,6 +296,19 @@ impl Env {
             .spawn()
             .expect("start seatmail run");
         Daemon { child, log }
+    }
+}
+
+/// [`wait_until`], with the daemon's log in the panic message.
+pub fn wait_logged(secs: u64, what: &str, daemon: &Daemon, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f() {
+        if std::time::Instant::now() >= deadline {
+            let log = daemon.log_text();
+            let tail: Vec<&str> = log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
+            panic!("timed out after {secs} s waiting for {what}; daemon log (tail):\n{}", tail.join("\n"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 
