@@ -161,8 +161,16 @@ pub struct ImapConfig {
     pub poll_interval_secs: u64,
     #[serde(default = "default_connect_timeout")]
     pub timeout_secs: u64,
+    /// Several instances share the mailbox: one reads the folder, holding a lease it renews;
+    /// another takes over within this many seconds of the holder's death.
+    #[serde(default = "default_lease_secs")]
+    pub lease_secs: u64,
     #[serde(default)]
     pub folders: OutcomeFolders,
+}
+
+fn default_lease_secs() -> u64 {
+    15
 }
 
 fn default_imap_tls() -> TlsMode {
@@ -860,6 +868,9 @@ impl Config {
             imap.password().resolve("intake.imap")?;
             if imap.folder.is_empty() {
                 return Err(invalid("intake.imap.folder", "must not be empty"));
+            }
+            if imap.lease_secs < 3 {
+                return Err(invalid("intake.imap.lease_secs", "must be at least 3"));
             }
             if imap.poll_interval_secs == 0 || imap.idle_timeout_secs == 0 || imap.timeout_secs == 0 {
                 return Err(invalid("intake.imap", "poll_interval_secs, idle_timeout_secs and timeout_secs must be at least 1"));

@@ -87,6 +87,8 @@ pub struct ImapIntake {
     moves_rx: mpsc::UnboundedReceiver<MoveRequest>,
     /// The last session reached its working loop.
     was_ready: bool,
+    /// Who this instance is, for the intake lease.
+    holder: String,
 }
 
 /// How a session ended.
@@ -133,6 +135,7 @@ impl ImapIntake {
             moves_tx,
             moves_rx,
             was_ready: false,
+            holder: instance_id(),
         })
     }
 
@@ -207,13 +210,51 @@ impl ImapIntake {
     /// Run until cancelled (or, with `once`, until what is waiting has been handed over and
     /// settled). Errors are logged and the session is re-established with backoff.
     pub async fn run(mut self, tx: mpsc::Sender<Incoming>, cancel: CancellationToken, once: bool) {
-        tracing::info!(server = %format!("{}:{}", self.config.host, self.config.port()), folder = %self.config.folder, "imap intake started");
+        tracing::info!(server = %format!("{}:{}", self.config.host, self.config.port()), folder = %self.config.folder, holder = %self.holder, "imap intake started");
+        let lease = format!("intake:{}", self.source);
         let mut failures = 0u32;
-        loop {
+        'outer: loop {
             if cancel.is_cancelled() {
                 break;
             }
-            match self.session(&tx, &cancel, once).await {
+            // One instance reads a folder at a time: wait for the lease (another instance
+            // holds it while alive; it runs out within lease_secs when that one dies).
+            let mut waiting_said = false;
+            loop {
+                match self.store.acquire_lease(&lease, &self.holder, self.lease_secs()).await {
+                    Ok(true) => break,
+                    Ok(false) => {
+                        if !waiting_said {
+                            tracing::info!(lease = %lease, "another instance reads this folder; standing by");
+                            waiting_said = true;
+                        }
+                        if once {
+                            tracing::warn!("another instance reads this folder: nothing to do (run --once)");
+                            break 'outer;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot take the intake lease; retrying"),
+                }
+                if sleep_or_cancel(&cancel, Duration::from_secs(2)).await {
+                    break 'outer;
+                }
+            }
+            if waiting_said {
+                tracing::info!(lease = %lease, "took over the intake of this folder");
+            }
+            let session_cancel = cancel.child_token();
+            let renewal = self.keep_lease(lease.clone(), session_cancel.clone());
+            let result = self.session(&tx, &session_cancel, once).await;
+            session_cancel.cancel();
+            let lost = renewal.await.unwrap_or(false);
+            if cancel.is_cancelled() {
+                break;
+            }
+            if lost {
+                tracing::warn!(lease = %lease, "lost the intake lease (another instance took over, or the store is unreachable)");
+                continue;
+            }
+            match result {
                 Ok(SessionEnd::Done) => break,
                 Ok(SessionEnd::Stalled) if once => break,
                 Ok(SessionEnd::Stalled) => {
@@ -245,7 +286,35 @@ impl ImapIntake {
                 }
             }
         }
+        let _ = self.store.release_lease(&lease, &self.holder).await;
         tracing::info!("imap intake stopped");
+    }
+
+    fn lease_secs(&self) -> i64 {
+        i64::try_from(self.config.lease_secs).unwrap_or(15)
+    }
+
+    /// Renew the lease every third of its life while the session runs; if it cannot be
+    /// renewed, end the session (`true`: the lease was lost). Ends with `session`.
+    fn keep_lease(&self, lease: String, session: CancellationToken) -> tokio::task::JoinHandle<bool> {
+        let store = self.store.clone();
+        let holder = self.holder.clone();
+        let secs = self.lease_secs();
+        let every = Duration::from_millis(u64::try_from(secs).unwrap_or(15) * 1000 / 3);
+        tokio::spawn(async move {
+            loop {
+                if sleep_or_cancel(&session, every).await {
+                    return false;
+                }
+                match store.acquire_lease(&lease, &holder, secs).await {
+                    Ok(true) => {}
+                    Ok(false) | Err(_) => {
+                        session.cancel();
+                        return true;
+                    }
+                }
+            }
+        })
     }
 
     async fn session(&mut self, tx: &mpsc::Sender<Incoming>, cancel: &CancellationToken, once: bool) -> Result<SessionEnd, ImapError> {
@@ -476,6 +545,16 @@ impl ImapIntake {
         }
         Ok(())
     }
+}
+
+/// host:pid:random, so two instances (even on one host) never share a lease.
+fn instance_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    format!("{host}:{}:{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8])
 }
 
 fn folder_for(folders: &OutcomeFolders, state: MessageState) -> &str {

@@ -525,7 +525,7 @@ impl Tx {
     /// Seats added plus removed for a customer since `since` (the daily limit).
     pub async fn seats_changed_since(&mut self, customer_id: &str, since: &str) -> Result<i64> {
         let n: Option<i64> = sqlx::query_scalar(
-            "SELECT SUM(ABS(c.new_quantity - c.old_quantity)) FROM seat_changes c \
+            "SELECT CAST(COALESCE(SUM(ABS(c.new_quantity - c.old_quantity)), 0) AS BIGINT) FROM seat_changes c \
              JOIN subscriptions s ON s.id = c.subscription_id WHERE s.customer_id = $1 AND c.created_at >= $2",
         )
         .bind(customer_id)

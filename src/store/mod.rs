@@ -15,6 +15,7 @@
 
 mod customers;
 mod imap_state;
+mod leases;
 mod messages;
 mod outbox;
 mod search;
@@ -125,6 +126,7 @@ fn migrator(backend: Backend) -> Migrator {
             (3, "confirmations and limits", include_str!("../../migrations/sqlite/0003_confirmations_and_limits.sql")),
             (4, "review marks", include_str!("../../migrations/sqlite/0004_review_marks.sql")),
             (5, "users", include_str!("../../migrations/sqlite/0005_users.sql")),
+            (6, "leases", include_str!("../../migrations/sqlite/0006_leases.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -132,6 +134,7 @@ fn migrator(backend: Backend) -> Migrator {
             (3, "confirmations and limits", include_str!("../../migrations/postgres/0003_confirmations_and_limits.sql")),
             (4, "review marks", include_str!("../../migrations/postgres/0004_review_marks.sql")),
             (5, "users", include_str!("../../migrations/postgres/0005_users.sql")),
+            (6, "leases", include_str!("../../migrations/postgres/0006_leases.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

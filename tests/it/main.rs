@@ -8,6 +8,7 @@ mod cli;
 mod corpus;
 mod embedded;
 mod faults;
+mod postgres;
 mod servers;
 mod trust;
 mod web;

@@ -11,7 +11,7 @@ use crate::support::smtp::{Behaviour, SmtpServer, SmtpTls};
 use crate::support::{mail, wait_until, Answer, Env};
 
 pub(crate) const BOX: &str = "webservices@reseller.example";
-const IMAP_PASSWORD: &str = "imap-secret";
+pub(crate) const IMAP_PASSWORD: &str = "imap-secret";
 const SMTP_PASSWORD: &str = "smtp-secret";
 
 /// Dovecot, the customers' MX (plain SMTP into Dovecot) and our submission server (STARTTLS +
@@ -37,6 +37,11 @@ impl Servers {
     }
 
     pub fn env_with_password(&self, imap_password: &str, vars: &[(&str, &str)]) -> Env {
+        self.env_on(imap_password, vars, None)
+    }
+
+    /// An installation on a given database (several daemons sharing one store).
+    pub fn env_on(&self, imap_password: &str, vars: &[(&str, &str)], db: Option<&str>) -> Env {
         let extra = format!(
             "[intake.imap]\nhost = \"127.0.0.1\"\nport = {imaps}\ntls = \"implicit\"\nca_file = \"{ca}\"\n\
              user = \"{BOX}\"\npassword = \"{imap_password}\"\npoll_interval_secs = 300\nidle_timeout_secs = 600\ntimeout_secs = 10\n\
@@ -52,7 +57,7 @@ impl Servers {
             ("SEATMAIL_OUTBOX__RETRY_BASE_SECS", "1"),
         ];
         all.extend_from_slice(vars);
-        let mut env = Env::bare(&extra);
+        let mut env = Env::bare_with_db(&extra, db);
         env.vars = all.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         env.import(&crate::support::default_subscriptions(), crate::support::DEFAULT_CONTACTS);
         env

@@ -416,17 +416,8 @@ fn an_operator_retries_a_dead_answer() {
     site.env.deliver(&raw);
     site.env.run_once();
     // The answer dies (as after a 5xx): straight in the database, the binary cannot be made to fail here.
-    let db = site.env.path("seatmail.db");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let answer_id: i64 = rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
-        sqlx::query("UPDATE outbox SET state = 'dead', attempts = 8, sent_at = NULL, last_error = '550 mailbox unavailable'")
-            .execute(&mut c)
-            .await
-            .unwrap();
-        sqlx::query_scalar("SELECT MAX(id) FROM outbox").fetch_one(&mut c).await.unwrap()
-    });
+    site.env.sql("UPDATE outbox SET state = 'dead', attempts = 8, sent_at = NULL, last_error = '550 mailbox unavailable'");
+    let answer_id = site.env.json(&["outbox", "list", "--json"])[0]["id"].as_i64().unwrap();
     std::fs::remove_dir_all(site.env.path("outbox")).unwrap();
     site.start();
     let c = site.login(OPERATOR, OPERATOR_PASSWORD);

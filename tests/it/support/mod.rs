@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod dovecot;
+pub mod postgres;
 pub mod proxy;
 pub mod smtp;
 pub mod tls;
@@ -25,6 +26,9 @@ pub struct Env {
     pub config: PathBuf,
     /// `SEATMAIL_*` overrides every command of this installation runs with.
     pub vars: Vec<(String, String)>,
+    /// The store: a SQLite file here, or a fresh PostgreSQL database in the suite's
+    /// PostgreSQL pass.
+    pub db_url: String,
 }
 
 /// The customers most tests use. Dates are relative to today, so the cancellation window
@@ -78,35 +82,48 @@ impl Env {
 
     /// Make every confirmation code expired (the clock cannot be moved for the binary).
     pub fn expire_confirmations(&self) {
-        let db = self.path("seatmail.db");
+        self.sql("UPDATE confirmations SET expires_at = '2000-01-01T00:00:00.000Z'");
+    }
+
+    /// Run one statement on the installation's database (either backend).
+    pub fn sql(&self, statement: &str) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             use sqlx::Connection;
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
-            sqlx::query("UPDATE confirmations SET expires_at = '2000-01-01T00:00:00.000Z'").execute(&mut c).await.unwrap();
+            sqlx::any::install_default_drivers();
+            let mut c = sqlx::AnyConnection::connect(&self.db_url).await.unwrap();
+            sqlx::query(statement).execute(&mut c).await.unwrap();
         });
     }
 
     /// A fresh installation without data; `extra` is appended to the config file.
     pub fn bare(extra: &str) -> Env {
+        Env::bare_with_db(extra, None)
+    }
+
+    /// Like [`Env::bare`], on a given database (several installations sharing one store).
+    pub fn bare_with_db(extra: &str, db: Option<&str>) -> Env {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
         let config = root.join("seatmail.toml");
+        let db_url = match db {
+            Some(url) => url.to_string(),
+            None => postgres::test_database().unwrap_or_else(|| format!("sqlite:{}", root.join("seatmail.db").display())),
+        };
         let text = format!(
             "[intake]\nkind = \"maildir\"\n[intake.maildir]\npath = \"{mail}\"\npoll_interval_secs = 1\n\
-             [database]\nurl = \"sqlite:{db}\"\n\
+             [database]\nurl = \"{db_url}\"\n\
              [outbox]\nkind = \"file\"\n[outbox.file]\ndir = \"{outbox}\"\n\
              [answers]\ntemplates = \"{templates}\"\nfrom = \"webservices@reseller.example\"\n\
              [trust]\nauthserv_id = \"mx.reseller.example\"\nrequire = \"dmarc\"\n\
              [catalog]\npath = \"{catalog}\"\n{extra}",
             mail = root.join("mail").display(),
-            db = root.join("seatmail.db").display(),
             outbox = root.join("outbox").display(),
             templates = Path::new(REPO).join("templates").display(),
             catalog = Path::new(REPO).join("config/products.toml").display(),
         );
         std::fs::write(&config, text).expect("write config");
-        Env { dir, config, vars: Vec::new() }
+        Env { dir, config, vars: Vec::new(), db_url }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
