@@ -20,7 +20,33 @@ pub(super) const ADD: &[&str] = &["add", "adding", "additional", "extra", "extra
     "augmenter", "augmentez", "commander", "toevoegen", "voeg", "voegen", "bijvoegen", "bijzetten", "erbij",
     "meer", "bijkomende", "bijkomend", "bijkomstige", "bestellen", "verhogen", "verhoog", "uitbreiden", "hinzufügen",
     "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
-    "erhöht", "dazu", "aufstocken", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
+    "erhöht", "dazu", "aufstocken", "activate", "activer", "activez", "activeren", "activeer", "aktivieren",
+    "aktivera", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
+/// Need words: more seats, weakly ("we need 3 Business Basic").
+pub(super) const NEED_MORE: &[&str] = &["need", "needs", "require", "requires", "nodig", "besoin", "faut", "faudrait",
+    "brauchen", "brauche", "benötigen", "benötige", "behöver", "behövs", "behövs"];
+/// Words that introduce who the seats are for.
+const FOR_PEOPLE: &[&str] = &["for", "pour", "voor", "für", "för", "till", "åt"];
+
+/// People a licence is for: "the summer workers", "les stagiaires", "de nieuwe collega's", "die
+/// Aushilfen", "sommarjobbarna".
+pub(super) fn is_people(t: &Tok) -> bool {
+    const PEOPLE: &[&str] = &["worker", "staff", "intern", "student", "picker", "driver", "employee", "colleague", "hire",
+        "starter", "newcomer", "joiner", "member", "people", "person", "temp", "trainee", "apprentice", "volunteer",
+        "rep", "agent", "consultant", "technician", "nurse", "teacher", "seasonal", "contractor", "freelancer",
+        "recruit", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
+        "arrivant", "recrue", "étudiant", "chauffeur", "commerci", "technicien", "apprenti", "alternant", "vendeu",
+        "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
+        "vakantiekracht", "zomerkracht", "invaller", "leerling", "monteur", "verkoper", "aushilf", "mitarbeiter",
+        "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute", "saisonkr", "neuzug",
+        "angestellt", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar",
+        "konsult", "vikari", "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev"];
+    match t {
+        Tok::Word(w) => PEOPLE.iter().any(|p| w.starts_with(p)),
+        _ => false,
+    }
+}
+
 pub(super) const ADD_WEAK: &[&str] = &["new", "nouveau", "nouveaux", "nouvelle", "nouvelles", "nieuwe", "nieuw", "neue", "neuen",
     "neuer", "ny", "nya", "nytt"];
 pub(super) const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less",
@@ -29,7 +55,8 @@ pub(super) const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", 
     "verwijderen", "verwijder", "verwijdert", "schrappen", "opzeggen", "minder", "verminderen", "verminder",
     "verlagen", "verlaag", "annuleren", "stopzetten", "eraf", "entfernen", "entferne", "entfernt", "löschen",
     "kündigen", "reduzieren", "reduziert", "verringern", "weniger", "streichen", "abbestellen", "afbouwen", "reduceren", "terugschroeven", "weg", "deaktivieren", "bort", "deactivate", "revoke", "downgrade", "intrekken", "deactiveren", "désactiver", "minska",
-    "färre", "avsluta", "säga", "säg", "sänka", "left", "leaving", "vertrokken", "quitté", "ausgeschieden"];
+    "färre", "avsluta", "säga", "säg", "sänka", "left", "leaving", "leaves", "vertrokken", "vertrekt", "vertrekken", "quitté", "quitte",
+    "ausgeschieden", "verlässt", "slutar", "slutat", "lämnar"];
 pub(super) const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower",
     "update", "modify", "make", "scale", "back", "wijzigen", "wijzig", "aanpassen", "pas", "zetten", "zet", "brengen",
     "breng", "verhogen", "ophogen", "optrekken", "afbouwen", "reduceren", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
@@ -195,11 +222,26 @@ pub(super) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             if matches!(w, "säga" | "säg") {
                 return None;
             }
-            if w == "af" && !next.is_some_and(|t| matches!(t, Tok::Word(_))) {
+            // "mag er 1 af", "1 licentie af voor Piet", "af te bouwen"; not "af en toe", "af van".
+            if w == "af" && !next.is_some_and(|t| is_w(t, &["en", "van", "aan", "of", "toe"])) {
                 return Some((Dir::Remove, true));
             }
             if w == "en" || w == "de" {
                 return None;
+            }
+            // "Office 365 F3 x6", "5x Business Basic", "5 × Exchange": an order line.
+            if matches!(w, "x" | "×") && (matches!(prev(1), Some(Tok::Num { .. })) || matches!(next, Some(Tok::Num { .. }))) {
+                return Some((Dir::Add, false));
+            }
+            // "we need 3", "il nous faut 3", "wir brauchen 3", "vi behöver 3": a need is more seats
+            // unless a total or a change verb says otherwise (weak: any stated direction wins).
+            if NEED_MORE.contains(&w) {
+                return Some((Dir::Add, false));
+            }
+            // "for the summer workers", "pour les stagiaires", "voor de nieuwe collega's", "für die
+            // Aushilfen", "till sommarjobbarna": seats for people are seats to add.
+            if FOR_PEOPLE.contains(&w) && toks[j + 1..(j + 5).min(toks.len())].iter().any(is_people) {
+                return Some((Dir::Add, false));
             }
             if ADD.contains(&w) {
                 return Some((Dir::Add, true));
@@ -218,7 +260,9 @@ pub(super) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
 
 /// The one direction a sentence's cues (weak ones included) point to, if they agree.
 pub(super) fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
-    let dirs: BTreeSet<u8> = (0..toks.len()).filter_map(|j| cue_at(toks, j)).map(|(d, _)| d as u8).collect();
+    let cues: Vec<(Dir, bool)> = (0..toks.len()).filter_map(|j| cue_at(toks, j)).collect();
+    let strong = cues.iter().any(|(_, s)| *s);
+    let dirs: BTreeSet<u8> = cues.iter().filter(|(_, s)| *s || !strong).map(|(d, _)| *d as u8).collect();
     match dirs.iter().next() {
         Some(&d) if dirs.len() == 1 => Some(if d == Dir::Add as u8 { Dir::Add } else { Dir::Remove }),
         _ => None,

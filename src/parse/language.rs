@@ -95,6 +95,20 @@ static WORDS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
 /// in the language they start with); otherwise the whole text votes, ties going to the language
 /// that voted first. Addresses and links are left out: "www.x.be" is no English "be".
 pub(crate) fn detect(text: &str) -> Option<Language> {
+    detect_inner(text).0
+}
+
+/// The language of `text` only when one sentence of it clearly belongs to one language (at least
+/// three words and a lead of two); `None` when the words do not say. Used per sentence in
+/// bilingual mails, where "onze" is "our" in the Dutch half and eleven in the French one.
+pub(crate) fn detect_clear(text: &str) -> Option<Language> {
+    match detect_inner(text) {
+        (Some(l), true) => Some(l),
+        _ => None,
+    }
+}
+
+fn detect_inner(text: &str) -> (Option<Language>, bool) {
     let mut total = [0u32; 5];
     let mut first_vote = [usize::MAX; 5];
     let mut order = 0usize;
@@ -120,12 +134,12 @@ pub(crate) fn detect(text: &str) -> Option<Language> {
         if let Some(b) = best {
             let second = (0..5).filter(|&j| j != b).map(|j| score[j]).max().unwrap_or(0);
             if score[b] >= 3 && score[b] >= second + 2 {
-                return Some(Language::ALL[b]);
+                return (Some(Language::ALL[b]), true);
             }
         }
     }
-    let best = (0..5).filter(|&i| total[i] > 0).max_by_key(|&i| (total[i], std::cmp::Reverse(first_vote[i])))?;
-    Some(Language::ALL[best])
+    let best = (0..5).filter(|&i| total[i] > 0).max_by_key(|&i| (total[i], std::cmp::Reverse(first_vote[i])));
+    (best.map(|b| Language::ALL[b]), false)
 }
 
 #[cfg(test)]

@@ -300,14 +300,25 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
             (digits(t), false)
         } else if let Some(c) = NUM_SUFFIX.captures(t) {
             let v = c.get(1).or(c.get(2)).and_then(|g| g.as_str().parse::<i64>().ok());
-            (v.map_or(Tok::Trap, |value| Tok::Num { value }), false)
+            // "5x", "x5": the multiplier stays beside the number as the word "x".
+            let lower = t.to_ascii_lowercase();
+            let times = v.is_some() && (lower.starts_with('x') || lower.ends_with('x'));
+            if times && lower.starts_with('x') {
+                out.push((Tok::Word("x".into()), false));
+            }
+            out.push((v.map_or(Tok::Trap, |value| Tok::Num { value }), false));
+            if times && lower.ends_with('x') {
+                out.push((Tok::Word("x".into()), false));
+            }
+            continue;
         } else if RANGE.is_match(t) {
             (Tok::Range, false)
         } else if t.chars().any(|c| c.is_ascii_digit()) {
             (Tok::Trap, false)
         } else if first.is_alphanumeric() {
             let w = t.to_lowercase();
-            if ARTICLES.contains(&w.as_str()) {
+            // "en" is the Swedish article but "and"/"in" in Dutch and French.
+            if ARTICLES.contains(&w.as_str()) && !(w == "en" && lang.is_some_and(|l| l != Language::Sv)) {
                 (Tok::Article(w), true)
             } else if let Some(value) = word_value(&w).filter(|_| !foreign(&w, lang)) {
                 (Tok::Num { value }, true)

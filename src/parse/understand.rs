@@ -260,6 +260,8 @@ fn push_sentence(s: &str, para: usize, catalog: &Catalog, vocabulary: &[String],
         last = f.end;
     }
     with_products.push_str(&with_emails[last..]);
+    // A bilingual mail: the sentence's own language says which number words are words.
+    let lang = crate::parse::language::detect_clear(s).or(lang);
     let toks = numbers::tokenize(&numbers::mask(&with_products), lang);
     out.push(Sentence { toks, emails, logins, products: found.into_iter().map(|f| f.mention).collect(), para, text: s.trim().to_string() });
 }
@@ -705,7 +707,9 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
         return u;
     }
     let mut items: Vec<Item> = Vec::new();
-    for r in &raws {
+    // Per item, the raw quantity it was first read from.
+    let mut item_raw: Vec<usize> = Vec::new();
+    for (ri, r) in raws.iter().enumerate() {
         let Some(change) = r.change else { continue };
         let product = match &r.product {
             Some(m) => Some(m.clone()),
@@ -774,23 +778,33 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
         let item = Item { username, change, product };
         if !items.contains(&item) {
             items.push(item);
+            item_raw.push(ri);
         }
     }
 
     // Two different changes for the same product and tenant: contradictory, unless one is a
-    // delta and the other the total it leads to (then the delta is what was asked).
+    // delta and the other the total it leads to (then the delta is what was asked), or they are
+    // separate requests: "2 erbij voor de nieuwe collega's ... en 1 minder voor Jan die vertrekt"
+    // (an addition and a removal, each with its own verb), "also add 2 for the interns".
+    if std::env::var("PARSE_DEBUG").is_ok() { eprintln!("RAWS {raws:#?}\nITEMS {items:?}"); }
+    let explicit = |k: usize| raws.get(item_raw[k]).is_some_and(|r| r.undirected.is_none() && !r.weak);
     let mut final_items: Vec<Item> = Vec::new();
-    for it in &items {
-        let same: Vec<&Item> = items.iter().filter(|o| o.username == it.username && o.product == it.product).collect();
-        let deltas: Vec<&Item> = same.iter().copied().filter(|o| matches!(o.change, Change::Delta(_))).collect();
-        let targets: Vec<&Item> = same.iter().copied().filter(|o| matches!(o.change, Change::Target(_))).collect();
-        if deltas.len() > 1 || (deltas.is_empty() && targets.len() > 1) {
+    for (k, it) in items.iter().enumerate() {
+        let same: Vec<usize> = (0..items.len()).filter(|&o| items[o].username == it.username && items[o].product == it.product).collect();
+        let deltas: Vec<usize> = same.iter().copied().filter(|&o| matches!(items[o].change, Change::Delta(_))).collect();
+        let targets: Vec<usize> = same.iter().copied().filter(|&o| matches!(items[o].change, Change::Target(_))).collect();
+        if deltas.len() > 1 && !separate_requests(&deltas, &items, &raws, &item_raw, &body, &explicit) {
+            problems.push((Ask::Contradiction, "the mail asks for different changes to the same subscription".into()));
+            break;
+        }
+        if deltas.is_empty() && targets.len() > 1 {
             problems.push((Ask::Contradiction, "the mail asks for different changes to the same subscription".into()));
             break;
         }
         if matches!(it.change, Change::Target(_)) && !deltas.is_empty() {
             continue;
         }
+        let _ = k;
         final_items.push(it.clone());
     }
 
@@ -816,6 +830,43 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
     });
     u
 }
+
+/// Different deltas for one subscription that are separate requests, not a contradiction: each
+/// has its own explicit direction, and either they go opposite ways (at most one addition and one
+/// removal: "+2 for the new people, -1 for the one who leaves") or the later ones are introduced
+/// as an addition ("also", "daarnaast", "en outre", "außerdem", "dessutom") in a sentence of
+/// their own.
+fn separate_requests(deltas: &[usize], items: &[Item], raws: &[Raw], item_raw: &[usize], body: &[Sentence], explicit: &dyn Fn(usize) -> bool) -> bool {
+    if !deltas.iter().all(|&k| explicit(k)) {
+        return false;
+    }
+    let signs: Vec<i64> = deltas.iter().map(|&k| match items[k].change {
+        Change::Delta(d) => d.signum(),
+        Change::Target(_) => 0,
+    }).collect();
+    let adds = signs.iter().filter(|&&s| s > 0).count();
+    let removes = signs.iter().filter(|&&s| s < 0).count();
+    if adds == 1 && removes == 1 {
+        return true;
+    }
+    // Same direction: every later one in its own sentence that says "also".
+    let mut seen_sentences: Vec<usize> = Vec::new();
+    for (n, &k) in deltas.iter().enumerate() {
+        let Some(r) = raws.get(item_raw[k]) else { return false };
+        if seen_sentences.contains(&r.sentence) {
+            return false;
+        }
+        if n > 0 && !body.get(r.sentence).is_some_and(|s| ALSO.is_match(&s.text)) {
+            return false;
+        }
+        seen_sentences.push(r.sentence);
+    }
+    true
+}
+
+static ALSO: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(also|as well|in addition|additionally|on top of that|separately|daarnaast|bovendien|verder|tevens|apart daarvan|en outre|également|par ailleurs|aussi|außerdem|ausserdem|darüber hinaus|zudem|ebenfalls|separat|dessutom|också|även|separat)\b")
+});
 
 /// A line that is only an address ("jan@x.be", "E-mail: jan@x.be"): contact details, not a
 /// username, unless its label says username/login.

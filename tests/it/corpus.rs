@@ -80,12 +80,12 @@ fn same(expected: &Value, got: &Value) -> bool {
     expected["outcome"] == got["outcome"] && expected["language"] == got["language"] && items(expected) == items(got)
 }
 
-#[test]
-fn labelled_request_corpus_agreement() {
-    let dir = Path::new(REPO).join("tests/fixtures/requests");
-    let expected_text = std::fs::read_to_string(dir.join("expected.jsonl")).expect("tests/fixtures/requests/expected.jsonl");
+/// Agreement of `parse --json` with one labelled corpus: printed per language and outcome,
+/// with every disagreement; the percentage returned.
+fn agreement(corpus: &str) -> f64 {
+    let dir = Path::new(REPO).join("tests/fixtures").join(corpus);
+    let expected_text = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap_or_else(|e| panic!("{}/expected.jsonl: {e}", dir.display()));
     let expected: Vec<Value> = expected_text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert!(expected.len() >= 200, "the corpus has {} mails, the issue asks for 200", expected.len());
     let files: Vec<String> = expected.iter().map(|e| dir.join(e["file"].as_str().unwrap()).display().to_string()).collect();
     let out = std::process::Command::new(BIN).arg("parse").arg("--json").args(&files).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -95,6 +95,7 @@ fn labelled_request_corpus_agreement() {
     let mut by_language: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut by_outcome: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut wrong = Vec::new();
+    let mut false_requests = 0;
     for (e, g) in expected.iter().zip(&got) {
         let ok = same(e, g);
         let lang = e["language"].as_str().unwrap_or("none").to_string();
@@ -105,24 +106,42 @@ fn labelled_request_corpus_agreement() {
             entry.1 += 1;
         }
         if !ok {
+            if g["outcome"] == "request" && e["outcome"] != "request" {
+                false_requests += 1;
+            }
             wrong.push(format!("{}\n   expected {}\n   got      {}", e["file"], compact(e), compact(g)));
         }
     }
     let total_ok = expected.len() - wrong.len();
     let pct = |(ok, n): (usize, usize)| 100.0 * ok as f64 / n.max(1) as f64;
-    println!("parse agreement: {total_ok}/{} = {:.1}%", expected.len(), pct((total_ok, expected.len())));
+    let overall = pct((total_ok, expected.len()));
+    println!("{corpus}: parse agreement {total_ok}/{} = {overall:.1}% ({false_requests} non-requests read as requests)", expected.len());
     for (k, v) in by_language.iter().chain(by_outcome.iter()) {
         println!("  {k:<14} {}/{} = {:.1}%", v.0, v.1, pct(*v));
     }
     for w in &wrong {
         println!("WRONG {w}");
     }
-    assert!(
-        pct((total_ok, expected.len())) >= 98.0,
-        "agreement {:.1}% is below 98% ({} wrong; run with --nocapture to see them)",
-        pct((total_ok, expected.len())),
-        wrong.len()
-    );
+    overall
+}
+
+#[test]
+fn labelled_request_corpus_agreement() {
+    let expected = std::fs::read_to_string(Path::new(REPO).join("tests/fixtures/requests/expected.jsonl")).unwrap();
+    assert!(expected.lines().count() >= 200, "the corpus has {} mails, the issue asks for 200", expected.lines().count());
+    let pct = agreement("requests");
+    assert!(pct >= 98.0, "agreement {pct:.1}% is below 98% (run with --nocapture to see the mails)");
+}
+
+/// The two corpora written later, independently of the parser. `holdout` was used to find
+/// general faults after it was measured; `holdout2` is the one the parser was never tuned on,
+/// so its figure is the honest estimate for unseen mail. Floors catch regressions.
+#[test]
+fn held_out_corpora_agreement() {
+    let holdout = agreement("holdout");
+    let holdout2 = agreement("holdout2");
+    assert!(holdout >= 95.0, "holdout agreement {holdout:.1}% regressed");
+    assert!(holdout2 >= 85.0, "holdout2 agreement {holdout2:.1}% regressed");
 }
 
 fn compact(v: &Value) -> String {
