@@ -126,12 +126,12 @@ pub struct QueueEntry {
 const UNSEEN_REJECTIONS: &str =
     "reason LIKE 'unknown sender%' OR reason LIKE 'sender not authenticated%' OR reason LIKE 'FLAGGED%'";
 
-const MESSAGE_COLUMNS: &str =
+pub(super) const MESSAGE_COLUMNS: &str =
     "id, key, message_id, sender, subject, customer_id, language, received_at, processed_at, state, reason";
 const ITEM_COLUMNS: &str = "id, message, position, username, product, delta, target, subscription_id, status, \
      rule, old_quantity, new_quantity, detail";
 
-fn message_from_row(r: &sqlx::any::AnyRow) -> Result<MessageRow> {
+pub(super) fn message_from_row(r: &sqlx::any::AnyRow) -> Result<MessageRow> {
     Ok(MessageRow {
         id: r.try_get("id")?,
         key: r.try_get("key")?,
@@ -144,6 +144,18 @@ fn message_from_row(r: &sqlx::any::AnyRow) -> Result<MessageRow> {
         processed_at: r.try_get("processed_at")?,
         state: r.try_get("state")?,
         reason: r.try_get("reason")?,
+    })
+}
+
+pub(super) fn ledger_from_row(r: &sqlx::any::AnyRow) -> Result<LedgerRow> {
+    Ok(LedgerRow {
+        id: r.try_get("id")?,
+        subscription_id: r.try_get("subscription_id")?,
+        actor: r.try_get("actor")?,
+        old_quantity: r.try_get("old_quantity")?,
+        new_quantity: r.try_get("new_quantity")?,
+        rule: r.try_get("rule")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
@@ -166,6 +178,16 @@ fn item_from_row(r: &sqlx::any::AnyRow) -> Result<ItemRow> {
 }
 
 impl Tx {
+    async fn items_of(&mut self, message: i64) -> Result<Vec<ItemRow>> {
+        sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM request_items WHERE message = $1 ORDER BY position"))
+            .bind(message)
+            .fetch_all(self.conn())
+            .await?
+            .iter()
+            .map(item_from_row)
+            .collect()
+    }
+
     /// Has a mail with this key been recorded already?
     pub async fn message_exists(&mut self, key: &str) -> Result<bool> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE key = $1")
@@ -301,13 +323,7 @@ impl Tx {
                 message.state
             )));
         }
-        let items = sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM request_items WHERE message = $1 ORDER BY position"))
-            .bind(id)
-            .fetch_all(self.conn())
-            .await?
-            .iter()
-            .map(item_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let items = self.items_of(id).await?;
         Ok((message, items))
     }
 
@@ -399,17 +415,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| {
-            Ok(LedgerRow {
-                id: r.try_get("id")?,
-                subscription_id: r.try_get("subscription_id")?,
-                actor: r.try_get("actor")?,
-                old_quantity: r.try_get("old_quantity")?,
-                new_quantity: r.try_get("new_quantity")?,
-                rule: r.try_get("rule")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
+        .map(ledger_from_row)
         .collect::<Result<Vec<_>>>()?;
         let answers = self.outbox_for_message(message.id).await?;
         Ok(MessageDetail {
@@ -433,19 +439,7 @@ impl Store {
         .bind(subscription_id.unwrap_or(""))
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LedgerRow {
-                    id: r.try_get("id")?,
-                    subscription_id: r.try_get("subscription_id")?,
-                    actor: r.try_get("actor")?,
-                    old_quantity: r.try_get("old_quantity")?,
-                    new_quantity: r.try_get("new_quantity")?,
-                    rule: r.try_get("rule")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(ledger_from_row).collect()
     }
 
     /// Held requests and mails needing review, oldest first, held requests before reviews.
@@ -601,13 +595,7 @@ impl Tx {
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no message {id}")))?;
         let message = message_from_row(&row)?;
-        let items = sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM request_items WHERE message = $1 ORDER BY position"))
-            .bind(id)
-            .fetch_all(self.conn())
-            .await?
-            .iter()
-            .map(item_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let items = self.items_of(id).await?;
         Ok((message, items))
     }
 }

@@ -78,24 +78,7 @@ pub struct OutboxStat {
     pub failing: i64,
 }
 
-const COLUMNS: &str =
-    "id, key, message_id, sender, subject, customer_id, language, received_at, processed_at, state, reason";
-
-fn message_row(r: &sqlx::any::AnyRow) -> Result<MessageRow> {
-    Ok(MessageRow {
-        id: r.try_get("id")?,
-        key: r.try_get("key")?,
-        message_id: r.try_get("message_id")?,
-        from: r.try_get("sender")?,
-        subject: r.try_get("subject")?,
-        customer_id: r.try_get("customer_id")?,
-        language: r.try_get("language")?,
-        received_at: r.try_get("received_at")?,
-        processed_at: r.try_get("processed_at")?,
-        state: r.try_get("state")?,
-        reason: r.try_get("reason")?,
-    })
-}
+use super::messages::{message_from_row as message_row, MESSAGE_COLUMNS as COLUMNS};
 
 /// `%word%` for a case-insensitive LIKE, with the pattern characters escaped.
 fn like(word: &str) -> String {
@@ -110,17 +93,7 @@ fn like(word: &str) -> String {
     p
 }
 
-fn ledger_row(r: &sqlx::any::AnyRow) -> Result<LedgerRow> {
-    Ok(LedgerRow {
-        id: r.try_get("id")?,
-        subscription_id: r.try_get("subscription_id")?,
-        actor: r.try_get("actor")?,
-        old_quantity: r.try_get("old_quantity")?,
-        new_quantity: r.try_get("new_quantity")?,
-        rule: r.try_get("rule")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
+use super::messages::ledger_from_row as ledger_row;
 
 impl Store {
     /// Messages matching every given filter, newest first.
