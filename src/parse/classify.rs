@@ -175,6 +175,48 @@ static PHISHING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(verify your (account|identity|details|mailbox)|confirm your (account|identity|details|password)|(account|mailbox) (will be|has been) (locked|suspended|closed|deactivated|blocked)|suspicious (sign-?in|login|activity)|unusual sign-?in|gift ?cards?|itunes cards?|crypto|bitcoin|wallet address|vérifiez votre (compte|identité)|confirmez vos (informations|données)|compte (sera|a été) (suspendu|bloqué|désactivé)|connexion suspecte|cartes? cadeaux?|bevestig uw (account|gegevens|identiteit)|account (wordt|is) (geblokkeerd|opgeschort)|verdachte (aanmelding|inlogpoging)|cadeaubon|cadeaukaart|bestätigen sie ihre (daten|identität|konto)|ihre daten\b.{0,40}\bbestätigen|konto wird\b.{0,40}\bgesperrt|verdächtige anmeld|jetzt bestätigen|geschenkkarte|gutscheinkarte|verifiera ditt konto|bekräfta dina uppgifter|kontot (kommer att )?(spärras|låses)|misstänkt inloggning|presentkort)")
 });
 
+/// A threat to the service: "will be suspended", "wordt opgeschort", "seront suspendues", "werden
+/// gesperrt", "stängs av", or a failed payment.
+static PHISH_THREAT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(\b(will|shall|is going to) be (suspended|deactivated|disabled|closed|blocked|locked|terminated|interrupted|cancell?ed|deleted|removed|discontinued)|\b(has|have) been (suspended|deactivated|disabled|blocked|locked|put on hold)|\b(will )?expire[sd]?\b|\bexpiring\b|payment (has )?(failed|was declined|declined|unsuccessful|could not be processed)|(failed|declined|unsuccessful) payment|(wordt|worden|zal|zullen) .{0,40}(opgeschort|gedeactiveerd|geblokkeerd|stopgezet|afgesloten|verwijderd|beëindigd|onderbroken)|(is|zijn) (opgeschort|geblokkeerd|gedeactiveerd)|verloopt|verlopen|betaling (is )?(mislukt|geweigerd|niet gelukt)|mislukte betaling|(sera|seront|va être|vont être) (suspendue?s?|désactivée?s?|bloquée?s?|résiliée?s?|interrompue?s?|supprimée?s?|fermée?s?)|a été (suspendue?|désactivée?|bloquée?)|expire(ra|nt)?\b|(échec|refus) (de|du) (votre )?paiement|paiement (a )?(échoué|refusé)|(wird|werden) .{0,40}(gesperrt|deaktiviert|ausgesetzt|gekündigt|gelöscht|eingestellt|unterbrochen)|(ist|wurde|wurden) (gesperrt|deaktiviert|ausgesetzt)|läuft .{0,20}ab|abgelaufen|zahlung .{0,20}(fehlgeschlagen|abgelehnt)|fehlgeschlagene zahlung|(kommer att|kommer) .{0,30}(stängas av|spärras|inaktiveras|avslutas|pausas|raderas|låsas)|(har|är) (stängts av|spärrats|inaktiverats|pausats)|löper ut|upphör|betalningen (har )?(misslyckades|misslyckats|nekades)|misslyckad betalning)")
+});
+/// Asked to verify or update billing, payment or account details.
+static PHISH_ACTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(verify|confirm|update|validate|re-?enter|re-?activate|reactivate|restore|review)\b(\s+\S+){0,3}?\s+(billing|payment|card|credit card|bank|account|details|information|identity|credentials|subscription|method)|\b(bevestig|bevestigen|controleer|controleren|verifieer|verifiëren|update|actualiseer|werk)\b(\s+\S+){0,3}?\s+(betaal|betaling|facturatie|factuur|gegevens|rekening|kaart|account|abonnement)\w*|\b(confirmer|confirmez|vérifier|vérifiez|mettre à jour|mettez à jour|valider|validez|actualiser|actualisez|régulariser|régularisez)\b(\s+\S+){0,3}?\s+(vos |votre |les |des )?(informations|coordonnées|données|moyen|paiement|facturation|carte|compte|identité)\w*|\b(bestätigen|verifizieren|aktualisieren|überprüfen)\b(\s+\S+){0,3}?\s+\w*(zahlung|rechnung|konto|karte|daten|informationen|angaben|identität)\w*|\w*(zahlung|rechnung|konto|karte|daten|informationen|angaben|identität)\w*(\s+\S+){0,3}?\s+(bestätigen|verifizieren|aktualisieren|überprüfen)\b|\b(bekräfta|verifiera|uppdatera|kontrollera)\b(\s+\S+){0,3}?\s+(betalning|faktur|uppgifter|information|kort|konto|abonnemang)\w*")
+});
+static PHISH_URGENT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(within \d+ (hours|days)|\b(urgent|immediately|action required|final (notice|warning|reminder)|last (notice|warning)|today)\b|binnen \d+ (uur|dagen)|\b(dringend|onmiddellijk|direct|vandaag|laatste (herinnering|waarschuwing))\b|sous \d+ (heures|jours)|dans les \d+ (heures|jours)|\b(urgent|immédiatement|action requise|dernier (avis|rappel)|aujourd'hui)\b|innerhalb (von )?\d+ (stunden|tagen)|\b(dringend|sofort|umgehend|letzte (mahnung|warnung)|heute)\b|inom \d+ (timmar|dagar)|\b(brådskande|omedelbart|omgående|idag|sista påminnelsen)\b)")
+});
+static PHISH_GENERIC: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\W*(dear (valued )?(customer|client|user|member|subscriber|account holder|microsoft (365 )?(customer|user))|cher client|chère cliente|cher\(e\) client|cher utilisateur|beste (klant|gebruiker)|geachte (klant|gebruiker)|beste microsoft|sehr geehrte(r)? (kunde|kundin|nutzer|benutzer)|liebe(r)? (kunde|kundin|nutzer)|bäste kund|kära kund|hej kund|bästa kund)\b")
+});
+static PHISH_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(https?://|\b(link|button|lien|bouton|knop|schaltfläche|länk|länken|knappen)\b)")
+});
+
+/// Phishing dressed as a billing or subscription notice: "Dear customer, your 25 licences will be
+/// suspended, verify your billing information here <link>". It asks the reader to verify or update
+/// payment details behind a link, under a threat or a deadline, or comes from a sender whose name
+/// says Microsoft while its address does not. A customer's own request never reads like this.
+pub(crate) fn phishing_notice(subject: &str, text: &str, from: Option<&str>, from_name: Option<&str>) -> bool {
+    let head = super::decode::truncate_chars(text, 4_000);
+    let all = format!("{subject}\n{head}");
+    let domain = from.and_then(|f| f.rsplit('@').next()).unwrap_or("").to_ascii_lowercase();
+    let brand_name = from_name.is_some_and(|n| {
+        let n = n.to_lowercase();
+        ["microsoft", "office 365", "office365", "outlook", "m365", "ms365"].iter().any(|b| n.contains(b))
+    });
+    let real_ms = ["microsoft.com", "microsoftonline.com", "office.com", "office365.com"].iter().any(|d| domain == *d || domain.ends_with(&format!(".{d}")));
+    let spoofed = brand_name && !real_ms;
+    let threat = PHISH_THREAT.is_match(&all);
+    let action = PHISH_ACTION.is_match(&all);
+    let urgent = PHISH_URGENT.is_match(&all);
+    let generic = PHISH_GENERIC.is_match(head.trim_start());
+    let link = PHISH_LINK.is_match(&head);
+    (action && (link || spoofed) && (threat || generic || spoofed))
+        || (threat && link && urgent && (generic || spoofed))
+}
+
 /// An invoice dispute or credit-note request.
 pub(crate) fn billing(text: &str) -> bool {
     BILLING.is_match(text)
@@ -263,5 +305,28 @@ mod tests {
         assert!(not_a_request(&sig(), "x", "Danke, erhalten!").contains("thanks"));
         assert!(not_a_request(&sig(), "Nieuwsbrief maart", "Lees meer").contains("newsletter"));
         assert!(asks_price("Vad kostar 5 licenser till?"));
+    }
+    #[test]
+    fn billing_phishing_in_five_languages() {
+        let phish = [
+            ("Action required", "Dear customer,\n\nYour Microsoft 365 subscription: 25 licences will be suspended within 24 hours. Verify your billing information here: https://x.example/verify", None, None),
+            ("Dringend", "Beste klant,\n\nUw Microsoft 365-abonnement met 25 licenties wordt binnen 48 uur opgeschort. Bevestig uw betalingsgegevens via onderstaande link: https://x.example", None, None),
+            ("Urgent", "Cher client,\n\nVos 25 licences seront suspendues sous 24 heures. Veuillez confirmer vos informations de paiement : https://x.example", None, None),
+            ("Dringend", "Sehr geehrter Kunde,\n\nIhre 25 Lizenzen werden innerhalb von 24 Stunden deaktiviert. Bitte aktualisieren Sie Ihre Zahlungsinformationen: https://x.example", None, None),
+            ("Brådskande", "Bäste kund,\n\nDitt abonnemang med 25 licenser kommer att stängas av inom 24 timmar. Uppdatera din betalningsinformation: https://x.example", None, None),
+            // No generic greeting, but the sender's name says Microsoft and its address does not.
+            ("Licences on hold", "We could not process your payment. Update payment details [here][1] to keep your 30 licences.\n\n[1]: https://x.example", Some("billing@secure-m365.example"), Some("Microsoft Billing")),
+        ];
+        for (subject, text, from, name) in phish {
+            assert!(phishing_notice(subject, text, from, name), "{text}");
+        }
+        let fine = [
+            "Please add 2 Business Standard licences. Also, could you update our billing address? It is now Kerkstraat 12.\nhttps://www.contoso.be",
+            "Dear Sarah,\n\nOur payment failed last month, sorry. Please add 3 licences anyway, the invoice will be paid today.",
+            "Hallo,\n\nbitte bestätigen Sie kurz den Eingang und fügen Sie heute 2 Lizenzen hinzu.\nhttps://www.kraemer-vogt.de",
+        ];
+        for text in fine {
+            assert!(!phishing_notice("Licences", text, Some("jan@contoso.be"), Some("Jan Peeters")), "{text}");
+        }
     }
 }

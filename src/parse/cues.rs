@@ -20,11 +20,12 @@ pub(super) const ADD: &[&str] = &["add", "adding", "additional", "extra", "extra
     "augmenter", "augmentez", "commander", "toevoegen", "voeg", "voegen", "bijvoegen", "bijzetten", "erbij",
     "meer", "bijkomende", "bijkomend", "bijkomstige", "bestellen", "verhogen", "verhoog", "uitbreiden", "hinzufügen",
     "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
-    "erhöht", "dazu", "aufstocken", "activate", "activer", "activez", "activeren", "activeer", "aktivieren",
-    "aktivera", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
+    "erhöht", "dazu", "aufstocken", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
 /// Need words: more seats, weakly ("we need 3 Business Basic").
 pub(super) const NEED_MORE: &[&str] = &["need", "needs", "require", "requires", "nodig", "besoin", "faut", "faudrait",
-    "brauchen", "brauche", "benötigen", "benötige", "behöver", "behövs", "behövs"];
+    "brauchen", "brauche", "benötigen", "benötige", "behöver", "behövs"];
+/// Activating licences (from a signed quote) is adding them.
+const ACTIVATE: &[&str] = &["activate", "activer", "activez", "activeren", "activeer", "aktivieren", "aktivera"];
 /// Words that introduce who the seats are for.
 const FOR_PEOPLE: &[&str] = &["for", "pour", "voor", "für", "för", "till", "åt"];
 
@@ -235,8 +236,15 @@ pub(super) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             }
             // "we need 3", "il nous faut 3", "wir brauchen 3", "vi behöver 3": a need is more seats
             // unless a total or a change verb says otherwise (weak: any stated direction wins).
-            if NEED_MORE.contains(&w) {
+            // Not "we need to talk", "need help", "besoin d'aide", "behöver hjälp".
+            if NEED_MORE.contains(&w) && !next.is_some_and(|t| is_w(t, &["to", "help", "hulp", "aide", "d", "que", "zu", "hilfe", "att", "hjälp", "te", "om"])) {
                 return Some((Dir::Add, false));
+            }
+            // "activate the 8 licences": only licences (or a product) are activated as seats;
+            // "activate MFA for 12 users" is no seat change.
+            if ACTIVATE.contains(&w) {
+                let near = toks[j.saturating_sub(6)..(j + 7).min(toks.len())].iter().any(is_licence_noun);
+                return near.then_some((Dir::Add, true));
             }
             // "for the summer workers", "pour les stagiaires", "voor de nieuwe collega's", "für die
             // Aushilfen", "till sommarjobbarna": seats for people are seats to add.

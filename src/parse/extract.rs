@@ -109,7 +109,7 @@ pub(crate) fn parse_mail(raw: &[u8], catalog: &Catalog, limits: &Limits) -> Pars
         p.reason = "mailing list or newsletter".into();
         return p;
     }
-    if classify::spam(&subject, &text) {
+    if classify::spam(&subject, &text) || classify::phishing_notice(&subject, &text, p.from.as_deref(), p.meta.from_name.as_deref()) {
         p.outcome = Outcome::NotARequest;
         p.reason = "spam, phishing or marketing".into();
         return p;

@@ -510,4 +510,14 @@ mod tests {
         assert_eq!(nums("shift 2, hall 3, vecka 14"), Vec::<i64>::new());
         assert_eq!(nums("see https://portal.example/x?id=12 or www.x.be/3"), Vec::<i64>::new());
     }
+    #[test]
+    fn en_is_an_article_only_in_swedish() {
+        let toks = tokenize(&mask("wanneer en hoeveel licenties"), Some(Language::Nl));
+        assert!(!toks.iter().any(|t| matches!(t, Tok::Article(_))));
+        let toks = tokenize(&mask("vi behöver en licens till"), Some(Language::Sv));
+        assert!(toks.contains(&Tok::Article("en".into())));
+        // "5x" and "x5" keep the multiplier beside the number.
+        assert_eq!(tokenize(&mask("x5"), None), vec![Tok::Word("x".into()), Tok::Num { value: 5 }]);
+        assert_eq!(tokenize(&mask("5x"), None), vec![Tok::Num { value: 5 }, Tok::Word("x".into())]);
+    }
 }

@@ -61,7 +61,7 @@ static BANNER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(\[?(external|extern|externe|caution|waarschuwing|attention|achtung|varning)\]?\s*[:!-]?.*(outside|extern|buiten|extérieur|außerhalb|utanför|organization|organisatie))|^\s*\[?cid:[^\]]*\]?\s*$")
 });
 static POINTS_BELOW: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan|\bfyi\b|for your information|please (action|handle|process|take care)|for action|graag (uitvoeren|verwerken|regelen|in orde brengen)|ter info|pour info|à traiter|merci de (traiter|faire le nécessaire)|bitte (erledigen|bearbeiten|umsetzen)|zur (erledigung|info)|vänligen åtgärda|för åtgärd|för kännedom)")
+    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan|\bfyi\b|for your information|please (action|handle|process|take care)|for action|graag (uitvoeren|verwerken|regelen|in orde brengen)|ter info|pour info|à traiter|merci de (traiter|faire le nécessaire)|bitte (erledigen|bearbeiten|umsetzen)|zur (erledigung|info)|vänligen åtgärda|för åtgärd|för kännedom|\b(can|could|would|will) you (please |kindly )?(handle|arrange|sort( out)?|take care of|process|do|action|deal with|look after)\s+(this|that|it)\b|please (handle|arrange|sort|process|action|do)\s+(this|that|it)\b|\b(kan|kun|kunt|wil|wilt|zou) (je|jij|u|jullie) (dit|dat|deze|dat even|dit even) (even |aub |graag )?(regelen|doen|verwerken|in orde brengen|oppakken|afhandelen|bestellen)|\bdit (graag|even) (regelen|verwerken|doen|in orde brengen)|\b(kannst|könntest) du (das|dies|dich darum) (bitte |mal )?(erledigen|kümmern|machen|übernehmen|bearbeiten|umsetzen)|\b(können|könnten) sie (das|dies|sich darum) (bitte )?(erledigen|kümmern|bearbeiten|umsetzen)|\b(peux|pourrais|peut)-(tu|on) (t'en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|\b(pouvez|pourriez)-vous (vous en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|merci de (t'en|vous en) occuper|\b(kan|kunde) (du|ni) (fixa|ordna|ta hand om|hantera|åtgärda|beställa) (det här|detta|det|dem)\b)")
 });
 
 fn is_quoted(line: &str) -> bool {
@@ -143,7 +143,13 @@ fn find_history(lines: &[&str]) -> Option<(usize, Cut)> {
                 HEADER_SUBJECT.captures(b).and_then(|c| c.get(2)).is_some_and(|s| FW_SUBJECT.is_match(s.as_str()))
             });
             let ours = block_text.to_lowercase().contains("webservices@");
-            return Some((i, if fwd || fw_subject { Cut::Forward { body, ours } } else { Cut::Reply }));
+            if fwd || fw_subject {
+                return Some((i, Cut::Forward { body, ours }));
+            }
+            // "-----Original Message-----" is also how Outlook forwards: a colleague's mail under it
+            // counts when the sender points to it ("kannst du das bitte erledigen?").
+            let from_someone = block_text.lines().any(|b| HEADER_FROM.is_match(b));
+            return Some((i, if from_someone { Cut::Forward { body, ours } } else { Cut::Reply }));
         }
         if UNDERSCORES.is_match(l) {
             if let Some(body) = (i + 1..lines.len().min(i + 3)).find_map(|k| header_block(lines, k)) {
@@ -306,5 +312,23 @@ mod tests {
         assert_eq!(split(gmail).forwarded.as_deref(), Some("Remove 1 licence please"));
         let ours = "See below?\n\nFrom: Webservices <webservices@reseller.be>\nSent: Monday\nTo: x\nSubject: done\n\nWe added 5.\n";
         assert_eq!(split(ours).forwarded, None);
+    }
+    #[test]
+    fn a_note_that_hands_over_a_colleagues_mail_takes_it() {
+        let cases = [
+            "Hoi,\n\nKan je dit regelen?\n\nTom\n\nVan: Lisa <lisa@contoso.be>\nVerzonden: maandag 3 maart 2025 09:12\nAan: Tom <tom@contoso.be>\nOnderwerp: licenties\n\nKunnen we 3 extra licenties Business Basic krijgen?\n",
+            "Hallo,\n\nkannst du das bitte erledigen?\n\nKlaus\n\n-----Ursprüngliche Nachricht-----\nVon: Petra <p@contoso.de>\nGesendet: Montag, 3. März 2025 09:12\nBetreff: Lizenzen\n\nwir brauchen 3 zusätzliche Lizenzen.\n",
+            "Hi,\n\nCan you sort this out for us?\n\nTom\n\nFrom: Lisa <lisa@contoso.be>\nSent: Monday, 3 March 2025 09:12\nSubject: licences\n\nWe need 3 additional licences.\n",
+            "Bonjour,\n\nPeux-tu t'en occuper ?\n\nLuc\n\nDe : Claire <c@contoso.fr>\nEnvoyé : lundi 3 mars 2025 09:12\nObjet : licences\n\nIl nous faut 3 licences de plus.\n",
+            "Hej,\n\nkan du fixa det här?\n\nAnna\n\nFrån: Olle <olle@contoso.se>\nSkickat: den 3 mars 2025 09:12\nÄmne: licenser\n\nVi behöver 3 licenser till.\n",
+        ];
+        for body in cases {
+            let s = split(body);
+            assert!(s.points_below, "{body}");
+            assert!(s.forwarded.as_deref().is_some_and(|f| f.contains('3')), "{body}: {s:?}");
+        }
+        // A reply on our own confirmation is never taken.
+        let s = split("Kan je dit regelen?\n\n-----Original Message-----\nFrom: Webservices <webservices@reseller.example>\nSent: Monday\nSubject: licences\n\nWe added 3 licences.\n");
+        assert_eq!(s.forwarded, None);
     }
 }

@@ -131,6 +131,10 @@ static PAST_REPORT: LazyLock<Regex> = LazyLock::new(|| {
     let lic = r"(licen|lizenz|seat|abonnement|subscription|abonnemang|plaats|plätze|platz|plats)";
     re(&format!(r"(?i)(\b(we|i) (have )?(got|received|bought|purchased|obtained)\b.{{0,30}}{lic}|\b(hebben|heb|hadden|kregen|ontvingen)\b.{{0,40}}{lic}.{{0,30}}\b(gekregen|ontvangen|gekocht|bijgekregen)\b|\b(avons|ai) (reçu|obtenu|acheté)\b.{{0,30}}{lic}|\b(haben|habe)\b.{{0,40}}{lic}.{{0,30}}\b(bekommen|erhalten|gekauft)\b|\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{{0,30}}{lic})"))
 });
+/// Something does not work: a support question, not a seat change.
+static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(not working|doesn'?t work|don'?t work|do not work|does not work|can'?t (log|sign|use|open)|cannot (log|sign|use|open)|\berror\b|\bissue\b|\bproblem|werkt niet|werken niet|foutmelding|\bprobleem|ne fonctionne(nt)? pas|ne marche(nt)? pas|\berreur\b|funktioniert nicht|funktionieren nicht|\bfehler\b|fungerar inte|\bfel(meddelande)?\b|\bproblem)")
+});
 static SIGNATURE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(\b(tel|tél|phone|gsm|mobile|mob|fax|www\.|http)\b|\|)")
 });
@@ -351,8 +355,15 @@ fn analyse(s: &Sentence, si: usize, out: &mut Vec<Raw>, problems: &mut Vec<(Ask,
         }
         best.and_then(|(_, k)| s.emails.get(k).filter(|_| s.logins.get(k).copied().unwrap_or(false)).cloned())
     };
+    let problem = PROBLEM.is_match(&s.text);
     let push = |change: Option<Change>, undirected: Option<i64>, i: usize, out: &mut Vec<Raw>| {
         let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence;
+        // "3 licences for the interns do not work": a report, the weak cue says nothing.
+        let (change, undirected) = match change {
+            Some(Change::Delta(d)) if weak && problem => (None, Some(d.abs())),
+            other => (other, undirected),
+        };
+        let weak = weak && change.is_some();
         let attached = signed_at(toks, i)
             || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
             || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
@@ -557,6 +568,8 @@ fn short(s: &str) -> String {
 /// Understand the customer's own text (and an authored subject).
 pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>, lang: Option<Language>, catalog: &Catalog) -> Understanding {
     let mut u = Understanding::default();
+    let tabled = rewrite_tables(text);
+    let text = tabled.as_str();
     let body = sentences(text, catalog, lang);
     let mut raws: Vec<Raw> = Vec::new();
     let mut problems: Vec<(Ask, String)> = Vec::new();
@@ -692,8 +705,11 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
     let distinct_emails: BTreeSet<&String> = doc_emails.iter().map(|(_, e)| e).collect();
 
     // A sentence that only says "three new colleagues start" repeats a request made elsewhere.
+    // A weak one that names another product with its licences ("We also need 2 Exchange Online
+    // Plan 1 for the drivers") is a request of its own.
     if raws.iter().any(|r| r.change.is_some() && !r.weak) {
-        raws.retain(|r| !r.weak);
+        let strong_products: Vec<Option<Mention>> = raws.iter().filter(|r| r.change.is_some() && !r.weak).map(|r| r.product.clone()).collect();
+        raws.retain(|r| !r.weak || (r.attached && r.product.is_some() && !strong_products.contains(&r.product) && !strong_products.contains(&None)));
     }
     // "Bitte 3 Lizenzen X hinzufügen ... Ihr Angebot sah noch 5 vor, wir fangen mit 3 an": beside
     // quantities of licences, a bare number in a sentence that names no licence, no product and
@@ -786,10 +802,9 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
     // delta and the other the total it leads to (then the delta is what was asked), or they are
     // separate requests: "2 erbij voor de nieuwe collega's ... en 1 minder voor Jan die vertrekt"
     // (an addition and a removal, each with its own verb), "also add 2 for the interns".
-    if std::env::var("PARSE_DEBUG").is_ok() { eprintln!("RAWS {raws:#?}\nITEMS {items:?}"); }
     let explicit = |k: usize| raws.get(item_raw[k]).is_some_and(|r| r.undirected.is_none() && !r.weak);
     let mut final_items: Vec<Item> = Vec::new();
-    for (k, it) in items.iter().enumerate() {
+    for it in &items {
         let same: Vec<usize> = (0..items.len()).filter(|&o| items[o].username == it.username && items[o].product == it.product).collect();
         let deltas: Vec<usize> = same.iter().copied().filter(|&o| matches!(items[o].change, Change::Delta(_))).collect();
         let targets: Vec<usize> = same.iter().copied().filter(|&o| matches!(items[o].change, Change::Target(_))).collect();
@@ -804,7 +819,6 @@ pub(crate) fn understand(text: &str, subject: Option<&str>, sender: Option<&str>
         if matches!(it.change, Change::Target(_)) && !deltas.is_empty() {
             continue;
         }
-        let _ = k;
         final_items.push(it.clone());
     }
 
@@ -867,6 +881,120 @@ fn separate_requests(deltas: &[usize], items: &[Item], raws: &[Raw], item_raw: &
 static ALSO: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(also|as well|in addition|additionally|on top of that|separately|daarnaast|bovendien|verder|tevens|apart daarvan|en outre|également|par ailleurs|aussi|außerdem|ausserdem|darüber hinaus|zudem|ebenfalls|separat|dessutom|också|även|separat)\b")
 });
+
+/// Column headings of a "now / wanted" table: "Current | Needed", "Huidig | Nodig", "Actuel |
+/// Souhaité", "Ist | Soll", "Nuvarande | Behov".
+const COL_NOW: &[&str] = &["current", "currently", "now", "actual", "existing", "today", "present", "old", "before", "huidig",
+    "huidige", "nu", "momenteel", "bestaand", "bestaande", "oud", "actuel", "actuelle", "actuellement", "existant",
+    "existantes", "aujourd'hui", "ancien", "avant", "aktuell", "derzeit", "bisher", "ist", "jetzt", "alt", "heute",
+    "nuvarande", "idag", "befintlig", "befintliga", "före", "nuläge"];
+const COL_WANT: &[&str] = &["needed", "need", "new", "required", "desired", "wanted", "target", "future", "requested", "after",
+    "nodig", "nieuw", "nieuwe", "gewenst", "gevraagd", "toekomstig", "doel", "souhaité", "souhaitée", "souhaités",
+    "nouveau", "nouvelle", "demandé", "demandée", "besoin", "cible", "futur", "après", "neu", "benötigt", "gewünscht",
+    "soll", "ziel", "künftig", "zukünftig", "nachher", "behov", "önskat", "önskad", "önskas", "nytt", "ny", "nya",
+    "framtida", "efter", "mål"];
+
+/// The cells of a table line with their column: split on "|" or tabs (column = cell index), or,
+/// for tables a mailer laid out with spaces, each word with its character offset.
+fn table_cells(line: &str) -> (bool, Vec<(usize, String)>) {
+    let sep = if line.contains('|') { Some('|') } else if line.contains('\t') { Some('\t') } else { None };
+    if let Some(sep) = sep {
+        let t = line.trim().trim_matches(sep);
+        return (true, t.split(sep).enumerate().map(|(k, c)| (k, c.trim().to_string())).collect());
+    }
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut word = String::new();
+    for (k, c) in line.chars().enumerate() {
+        if c.is_whitespace() {
+            if let Some(st) = start.take() {
+                out.push((st, std::mem::take(&mut word)));
+            }
+        } else {
+            start.get_or_insert(k);
+            word.push(c);
+        }
+    }
+    if let Some(st) = start {
+        out.push((st, word));
+    }
+    (false, out)
+}
+
+fn cell_number(c: &str) -> Option<i64> {
+    let c = c.trim().trim_matches(|ch: char| !ch.is_alphanumeric());
+    if !c.is_empty() && c.len() <= 3 && c.chars().all(|ch| ch.is_ascii_digit()) {
+        return c.parse().ok();
+    }
+    numbers::word_value(&c.to_lowercase())
+}
+
+fn heading_is(cell: &str, list: &[&str]) -> bool {
+    let words: Vec<String> = cell.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    !words.is_empty() && words.len() <= 4 && words.iter().any(|w| list.contains(&w.as_str()))
+}
+
+/// A table of current and wanted counts ("Product | Current | Needed" / "Business Standard | 10 |
+/// 14") says "from 10 to 14": its rows are rewritten as such, and rows that stay the same as the
+/// product name alone.
+fn rewrite_tables(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut header: Option<(bool, usize, usize)> = None; // (split cells, now column, wanted column)
+    for line in &lines {
+        if line.trim().is_empty() {
+            header = None;
+            out.push(line.to_string());
+            continue;
+        }
+        let (split, cells) = table_cells(line);
+        if let Some((hsplit, now, want)) = header {
+            let pick = |col: usize| -> Option<i64> {
+                if hsplit {
+                    cells.get(col).and_then(|(_, c)| cell_number(c))
+                } else {
+                    None
+                }
+            };
+            let (a, b, label) = if hsplit && split {
+                let label: Vec<&str> = cells.iter().filter(|(k, c)| *k != now && *k != want && cell_number(c).is_none()).map(|(_, c)| c.as_str()).collect();
+                (pick(now), pick(want), label.join(" "))
+            } else if !hsplit && !split {
+                // Laid out with spaces: a number belongs to the heading it starts under.
+                let (mut a, mut b) = (None, None);
+                let mut label = Vec::new();
+                for (pos, w) in &cells {
+                    let v = cell_number(w);
+                    let near = |col: usize| pos.abs_diff(col) <= 3;
+                    match v {
+                        Some(v) if near(now) && a.is_none() => a = Some(v),
+                        Some(v) if near(want) && b.is_none() => b = Some(v),
+                        _ if *pos + 1 < now.min(want) => label.push(w.as_str()),
+                        _ => {}
+                    }
+                }
+                (a, b, label.join(" "))
+            } else {
+                (None, None, String::new())
+            };
+            if let (Some(a), Some(b)) = (a, b) {
+                out.push(if a == b { format!("{label}.") } else { format!("{label}: from {a} to {b}.") });
+                continue;
+            }
+            header = None;
+        }
+        // A heading line: a "now" column and a "wanted" column.
+        let now = cells.iter().find(|(_, c)| heading_is(c, COL_NOW)).map(|(k, _)| *k);
+        let want = cells.iter().find(|(_, c)| heading_is(c, COL_WANT)).map(|(k, _)| *k);
+        let short = cells.len() <= 8 && !cells.iter().any(|(_, c)| cell_number(c).is_some());
+        match (now, want) {
+            (Some(n), Some(w)) if short && n != w => header = Some((split, n, w)),
+            _ => {}
+        }
+        out.push(line.to_string());
+    }
+    out.join("\n")
+}
 
 /// A line that is only an address ("jan@x.be", "E-mail: jan@x.be"): contact details, not a
 /// username, unless its label says username/login.
@@ -963,7 +1091,8 @@ mod tests {
         assert_eq!(items("Vi behöver 3 eller 4 licenser till").1, Some(Ask::Quantity));
         assert_eq!(items("Please add a couple of licences").1, Some(Ask::Quantity));
         assert_eq!(items("Please add licences for our new staff").1, Some(Ask::Quantity));
-        assert_eq!(items("We need 5 licences").1, Some(Ask::Direction));
+        assert_eq!(items("Business Standard licences: 5").1, Some(Ask::Direction));
+        assert_eq!(items("Licenties Business Standard: 5").1, Some(Ask::Direction));
         assert_eq!(items("Add 2 E3 licences").1, Some(Ask::Product));
         assert_eq!(items("Please remove the licences of the people who left").1, Some(Ask::Username));
     }
@@ -1121,5 +1250,112 @@ mod tests {
         assert!(v.is_empty() && p.is_none(), "{v:?} {p:?}");
         let (v, p) = items("We use Office 2016 and call +32 475 12 34 56.");
         assert!(v.is_empty() && p.is_none());
+    }
+    fn all(text: &str) -> Vec<(Change, Option<String>)> {
+        let (v, p) = items(text);
+        assert_eq!(p, None, "{text}: {v:?}");
+        v.into_iter().map(|(_, c, pr)| (c, pr)).collect()
+    }
+
+    fn sku(c: Change, s: &str) -> (Change, Option<String>) {
+        (c, Some(s.to_string()))
+    }
+
+    #[test]
+    fn a_repeated_change_is_one_item() {
+        let (v, p) = items("Please we need 3 more Business Premium. So total 3 extra licences for the login admin@brightwave.onmicrosoft.com");
+        assert_eq!(p, None);
+        assert_eq!(v, vec![(Some("admin@brightwave.onmicrosoft.com".into()), Change::Delta(3), Some("SPB".into()))]);
+        assert_eq!(all("Please cancel two E5 licences. It concerns the two licences of Ann and Bob (Microsoft 365 E5)."), vec![sku(Change::Delta(-2), "SPE_E5")]);
+        assert_eq!(all("Graag twee E5-licenties opzeggen: de licenties van An en Bob (Microsoft 365 E5)."), vec![sku(Change::Delta(-2), "SPE_E5")]);
+        assert_eq!(all("We need 6 extra F3 for the new pickers.\n\nOffice 365 F3 x6"), vec![sku(Change::Delta(6), "DESKLESSPACK")]);
+        assert_eq!(all("Vi behöver 4 nya Office 365 F3 till lagret. Office 365 F3 x4."), vec![sku(Change::Delta(4), "DESKLESSPACK")]);
+        assert_eq!(all("Bitte fügen Sie 4 Lizenzen Business Standard hinzu. Also insgesamt 4 zusätzliche Lizenzen."), vec![sku(Change::Delta(4), "O365_BUSINESS_PREMIUM")]);
+        // A correction gives the new total once.
+        assert_eq!(all("Sorry, my earlier mail was wrong: please bring Business Standard back to 32 in total (not 35)."), vec![sku(Change::Target(32), "O365_BUSINESS_PREMIUM")]);
+        assert_eq!(all("Sorry, mijn vorige mail klopte niet: we gaan terug naar 32 licenties Business Standard in totaal (niet 35)."), vec![sku(Change::Target(32), "O365_BUSINESS_PREMIUM")]);
+        assert_eq!(all("Désolé, il faut revenir à 32 licences Business Standard au total (et non 35)."), vec![sku(Change::Target(32), "O365_BUSINESS_PREMIUM")]);
+    }
+
+    #[test]
+    fn the_same_request_in_two_languages_is_one_item() {
+        // "onze" is "our" in the Dutch half of a mail that starts in French.
+        let text = "Bonjour,\n\nMerci d'ajouter 2 licences Business Basic pour nos nouveaux collaborateurs.\n\nGoedemiddag,\n\nGraag 2 licenties Business Basic toevoegen voor onze nieuwe medewerkers.";
+        let lang = crate::parse::language::detect(text);
+        assert_eq!(lang, Some(Language::Fr));
+        let u = understand(text, None, None, lang, &Catalog::builtin());
+        assert_eq!(u.problem, None);
+        assert_eq!(u.items.len(), 1);
+        assert_eq!(u.items[0].change, Change::Delta(2));
+    }
+
+    #[test]
+    fn separate_requests_for_one_product_are_separate_items() {
+        let bb = "O365_BUSINESS_ESSENTIALS";
+        let bs = "O365_BUSINESS_PREMIUM";
+        assert_eq!(all("Pourriez-vous ajouter 2 licences Business Basic pour les nouveaux stagiaires, en graag 1 Business Basic minder voor Jan die vertrekt."),
+            vec![sku(Change::Delta(2), bb), sku(Change::Delta(-1), bb)]);
+        assert_eq!(all("Graag 2 extra licenties Business Standard voor de nieuwe collega's. Daarnaast mag er 1 licentie Business Standard af voor Piet, die vertrekt."),
+            vec![sku(Change::Delta(2), bs), sku(Change::Delta(-1), bs)]);
+        assert_eq!(all("Please add 3 Business Basic licences for the new sales reps.\n\nAlso, we can remove 1 Business Basic licence because Tom is leaving."),
+            vec![sku(Change::Delta(3), bb), sku(Change::Delta(-1), bb)]);
+        assert_eq!(all("Bitte 2 Lizenzen Business Standard für die neuen Kolleginnen hinzufügen. Außerdem bitte 1 Lizenz Business Standard entfernen."),
+            vec![sku(Change::Delta(2), bs), sku(Change::Delta(-1), bs)]);
+        assert_eq!(all("Kan ni lägga till 3 Business Basic för de nya säljarna? Och ta bort 1 Business Basic för Johan som slutar."),
+            vec![sku(Change::Delta(3), bb), sku(Change::Delta(-1), bb)]);
+        // Two additions, the second introduced as one.
+        assert_eq!(all("Please add 3 Business Basic for the sales team. We also need 2 more Business Basic for the interns."),
+            vec![sku(Change::Delta(3), bb), sku(Change::Delta(2), bb)]);
+        // Statements that really contradict each other are still asked about.
+        assert_eq!(items("Please set our Business Standard licences to 20 in total.\n\nWe need 22 Business Standard licences in total.").1, Some(Ask::Contradiction));
+        assert_eq!(items("Please add 3 Business Standard licences. So 4 extra Business Standard licences.").1, Some(Ask::Contradiction));
+    }
+
+    #[test]
+    fn needing_ordering_activating_and_order_lines_add() {
+        let bb = "O365_BUSINESS_ESSENTIALS";
+        let f3 = "DESKLESSPACK";
+        assert_eq!(all("Exchange Online Plan 1 x5 please for the new team."), vec![sku(Change::Delta(5), "EXCHANGESTANDARD")]);
+        assert_eq!(all("3x Exchange Online Plan 1 bitte."), vec![sku(Change::Delta(3), "EXCHANGESTANDARD")]);
+        assert_eq!(all("Could you ask for ten Office 365 F3 for the summer workers?"), vec![sku(Change::Delta(10), f3)]);
+        assert_eq!(all("Kan ni beställa tio Office 365 F3 till sommarjobbarna?"), vec![sku(Change::Delta(10), f3)]);
+        assert_eq!(all("Vi behöver tio till Office 365 F3 för sommarjobbarna."), vec![sku(Change::Delta(10), f3)]);
+        assert_eq!(all("Il nous faudrait 3 Business Basic pour les stagiaires qui arrivent lundi."), vec![sku(Change::Delta(3), bb)]);
+        assert_eq!(all("We hebben 3 Business Basic nodig voor de stagiairs."), vec![sku(Change::Delta(3), bb)]);
+        assert_eq!(all("Wir benötigen 3 Business Basic für die Aushilfen."), vec![sku(Change::Delta(3), bb)]);
+        assert_eq!(one("Hierbij de getekende offerte, graag de 8 licenties activeren."), Change::Delta(8));
+        assert_eq!(one("Please find attached the signed quote. Could you activate the 8 licences?"), Change::Delta(8));
+        assert_eq!(one("Merci d'activer les 5 licences du devis signé."), Change::Delta(5));
+        assert_eq!(one("Anbei das unterschriebene Angebot. Bitte die 6 Lizenzen aktivieren."), Change::Delta(6));
+        assert_eq!(one("Här kommer den signerade offerten. Kan ni aktivera de 8 licenserna?"), Change::Delta(8));
+        // A need with a total or "only" stays a total; a bare count stays a question of direction.
+        assert_eq!(one("We need 12 Business Standard licences in total."), Change::Target(12));
+        assert_eq!(one("We only need 5 licences."), Change::Target(5));
+        assert_eq!(items("Business Basic: 12 licences").1, Some(Ask::Direction));
+        // Not seat changes: a need to talk, activating something else, a problem report.
+        assert_ne!(items("We need to talk about our 20 licences, can you call me?").0.len(), 1);
+        assert!(items("Could you activate MFA for our 12 users?").0.is_empty());
+        assert!(items("Pourriez-vous activer l'authentification MFA pour nos 12 utilisateurs ?").0.is_empty());
+        assert!(items("The 3 Business Basic licences for the interns do not work, can you check?").0.is_empty());
+        assert!(items("De 3 licenties Business Basic voor de stagiairs werken niet, kunnen jullie kijken?").0.is_empty());
+        // A second product needed beside a stated change is an item of its own.
+        assert_eq!(all("Please add 3 Business Basic licences for the new sales reps. We also need 2 Exchange Online Plan 1 for the drivers."),
+            vec![sku(Change::Delta(3), bb), sku(Change::Delta(2), "EXCHANGESTANDARD")]);
+    }
+
+    #[test]
+    fn tables_of_current_and_wanted_counts_are_from_to() {
+        let bs = "O365_BUSINESS_PREMIUM";
+        // As html2text lays out an HTML table.
+        assert_eq!(all("please adjust as in the table:\n\nProduct                         Current Needed\nMicrosoft 365 Business Standard 10      14"),
+            vec![sku(Change::Delta(4), bs)]);
+        assert_eq!(all("graag aanpassen:\n\nProduct                         Huidig Nodig\nMicrosoft 365 Business Standard 10     14"),
+            vec![sku(Change::Delta(4), bs)]);
+        assert_eq!(all("Voici l'ajustement :\n\nProduit | Actuel | Souhaité\nBusiness Basic | 12 | 10\nBusiness Standard | 4 | 4"),
+            vec![sku(Change::Delta(-2), "O365_BUSINESS_ESSENTIALS")]);
+        assert_eq!(all("bitte wie folgt anpassen:\n\nProdukt\tIst\tSoll\nBusiness Standard\t8\t10"), vec![sku(Change::Delta(2), bs)]);
+        assert_eq!(all("Produkt | Nuvarande | Önskat\nBusiness Standard | 8 | 10"), vec![sku(Change::Delta(2), bs)]);
+        // Not a table: a sentence that happens to hold the words.
+        assert_eq!(rewrite_tables("We now need more.\nPlease add 2 licences."), "We now need more.\nPlease add 2 licences.");
     }
 }
