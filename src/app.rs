@@ -14,8 +14,9 @@ use tokio_util::task::TaskTracker;
 
 use crate::answer::{FileTransport, Renderer, Sender, SmtpTransport, Transport};
 use crate::apply::{Processed, Processor};
-use crate::config::{Config, ConfigError, IntakeKind, OutboxKind};
-use crate::intake::imap::ImapIntake;
+use crate::config::{Config, ConfigError, ImapAuth, IntakeKind, OutboxKind, SmtpAuth};
+use crate::oauth::TokenSource;
+use crate::intake::imap::{ImapIntake, ImapLogin};
 use crate::intake::maildir::Maildir;
 use crate::parse::Catalog;
 use crate::store::{Store, StoreError};
@@ -79,12 +80,7 @@ impl App {
                 AppError::Outbox(format!("cannot create {}: {e}", self.config.outbox.file.dir.display()))
             })?),
             OutboxKind::Smtp => {
-                let smtp = self.config.outbox.smtp.clone().ok_or_else(|| AppError::Outbox("no [outbox.smtp]".into()))?;
-                let password = match &smtp.user {
-                    Some(_) => Some(smtp.password().resolve("outbox.smtp")?),
-                    None => None,
-                };
-                Transport::Smtp(SmtpTransport::new(smtp, password, &self.config.answers.from).map_err(AppError::Outbox)?)
+                Transport::Smtp(self.smtp_transport()?)
             }
         };
         let send_timeout = match &self.config.outbox.smtp {
@@ -108,10 +104,12 @@ impl App {
     }
 
     pub fn imap_intake(&self) -> Result<ImapIntake, AppError> {
-        let cfg = self.config.intake.imap.clone().ok_or_else(|| AppError::Imap("no [intake.imap]".into()))?;
-        let password = cfg.password().resolve("intake.imap")?;
-        ImapIntake::new(cfg, password, self.store.clone(), self.config.limits.max_message_bytes)
-            .map_err(|e| AppError::Imap(e.to_string()))
+        imap_intake(&self.config, self.store.clone())
+    }
+
+    /// The SMTP transport of `[outbox.smtp]`, whatever `outbox.kind` says.
+    pub fn smtp_transport(&self) -> Result<SmtpTransport, AppError> {
+        smtp_transport(&self.config)
     }
 
     /// Run the daemon until `cancel` (or, with `once`, until what is waiting is processed and
@@ -167,6 +165,30 @@ impl App {
         self.store.close().await;
         Ok(())
     }
+}
+
+/// The IMAP intake of `[intake.imap]`, logging in as its `auth` says.
+pub fn imap_intake(config: &Config, store: Store) -> Result<ImapIntake, AppError> {
+    let cfg = config.intake.imap.clone().ok_or_else(|| AppError::Imap("no [intake.imap]".into()))?;
+    let login = match (&cfg.auth, &cfg.oauth2) {
+        (ImapAuth::OAuth2, Some(o)) => ImapLogin::OAuth2(TokenSource::new("intake.imap.oauth2", o)?),
+        (ImapAuth::OAuth2, None) => return Err(AppError::Imap("auth = \"oauth2\" without [intake.imap.oauth2]".into())),
+        _ => ImapLogin::Password(cfg.password().resolve("intake.imap")?),
+    };
+    ImapIntake::new(cfg, login, store, config.limits.max_message_bytes).map_err(|e| AppError::Imap(e.to_string()))
+}
+
+/// The SMTP transport of `[outbox.smtp]`, logging in as its `auth` says.
+pub fn smtp_transport(config: &Config) -> Result<SmtpTransport, AppError> {
+    use crate::answer::SmtpLogin;
+    let smtp = config.outbox.smtp.clone().ok_or_else(|| AppError::Outbox("no [outbox.smtp]".into()))?;
+    let login = match (smtp.auth(), &smtp.oauth2) {
+        (SmtpAuth::OAuth2, Some(o)) => SmtpLogin::OAuth2(TokenSource::new("outbox.smtp.oauth2", o)?),
+        (SmtpAuth::OAuth2, None) => return Err(AppError::Outbox("auth = \"oauth2\" without [outbox.smtp.oauth2]".into())),
+        (SmtpAuth::Password, _) => SmtpLogin::Password(smtp.password().resolve("outbox.smtp")?),
+        (SmtpAuth::None, _) => SmtpLogin::None,
+    };
+    SmtpTransport::new(smtp, login, &config.answers.from).map_err(AppError::Outbox)
 }
 
 /// A token cancelled by Ctrl-C or SIGTERM.

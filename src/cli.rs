@@ -74,7 +74,12 @@ pub enum Command {
         action: ImapAction,
     },
     /// Check the config file (and the templates and catalog it names), then exit.
-    CheckConfig,
+    CheckConfig {
+        /// Also log in to the IMAP and SMTP servers (getting OAuth2 tokens if so configured)
+        /// and say what fails; exit 0 only when every login works.
+        #[arg(long)]
+        connect: bool,
+    },
     /// Users of the ops dashboard (`[web]`), besides those in the config file.
     User {
         #[command(subcommand)]

@@ -120,6 +120,50 @@ impl PasswordSource {
     }
 }
 
+/// A secret other than a password (`NAME`, `NAME_file` or `NAME_env` of a section): at most
+/// one of the three.
+#[derive(Debug, Clone)]
+pub struct SecretSource {
+    pub name: &'static str,
+    pub value: Option<Secret>,
+    pub file: Option<PathBuf>,
+    pub env: Option<String>,
+}
+
+impl SecretSource {
+    pub fn is_set(&self) -> bool {
+        self.value.is_some() || self.file.is_some() || self.env.is_some()
+    }
+
+    /// The secret, read now. Errors name the key.
+    pub fn resolve(&self, section: &str) -> Result<Secret, ConfigError> {
+        let name = self.name;
+        let key = |suffix: &str| format!("{section}.{name}{suffix}");
+        let secret = match (&self.value, &self.file, &self.env) {
+            (Some(p), None, None) => p.clone(),
+            (None, Some(f), None) => std::fs::read_to_string(f)
+                .map(|s| Secret(s.trim().to_string()))
+                .map_err(|e| invalid(&key("_file"), format!("cannot read {}: {e}", f.display())))?,
+            (None, None, Some(var)) => std::env::var(var)
+                .map(|s| Secret(s.trim().to_string()))
+                .map_err(|_| invalid(&key("_env"), format!("environment variable {var} is not set")))?,
+            (None, None, None) => return Err(invalid(&key(""), format!("no {name}, {name}_file or {name}_env"))),
+            _ => return Err(invalid(&key(""), format!("give only one of {name}, {name}_file, {name}_env"))),
+        };
+        if secret.expose().is_empty() {
+            return Err(invalid(&key(""), "is empty"));
+        }
+        Ok(secret)
+    }
+}
+
+impl Secret {
+    /// For secrets built in code (tokens).
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImapAuth {
@@ -127,6 +171,213 @@ pub enum ImapAuth {
     Login,
     /// AUTHENTICATE PLAIN (SASL).
     Plain,
+    /// AUTHENTICATE XOAUTH2 or OAUTHBEARER with a token from `[intake.imap.oauth2]`.
+    OAuth2,
+}
+
+/// How seatmail logs in to the SMTP server (`[outbox.smtp] auth`). Without it: `password`
+/// when a `user` is set, else `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpAuth {
+    /// No AUTH (a relay that trusts us by address).
+    None,
+    /// AUTH PLAIN or LOGIN with `user` and a password.
+    Password,
+    /// AUTH XOAUTH2 or OAUTHBEARER with a token from `[outbox.smtp.oauth2]`.
+    OAuth2,
+}
+
+/// Which OAuth2 token endpoint: a named preset, or `token_url`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OAuthProvider {
+    /// Microsoft Entra ID: `https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token`.
+    Microsoft,
+    /// Google: `https://oauth2.googleapis.com/token`.
+    Google,
+}
+
+/// How the token is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthGrant {
+    /// The application's own identity (client id and secret): Microsoft 365 app-only access.
+    #[default]
+    ClientCredentials,
+    /// A delegated set-up: a refresh token obtained once by a person consenting.
+    RefreshToken,
+}
+
+/// The SASL mechanism that carries the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SaslMechanism {
+    /// Google's and Microsoft's `XOAUTH2` (the default: both offer it).
+    #[default]
+    Xoauth2,
+    /// RFC 7628 `OAUTHBEARER`, where the server offers it.
+    Oauthbearer,
+}
+
+/// `[intake.imap.oauth2]` / `[outbox.smtp.oauth2]`: where the access token comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2Config {
+    #[serde(default)]
+    pub provider: Option<OAuthProvider>,
+    /// Microsoft: the directory (tenant) id or its domain.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// The token endpoint; overrides the provider's. `http://` only to a loopback address.
+    #[serde(default)]
+    pub token_url: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    client_secret: Option<Secret>,
+    #[serde(default)]
+    client_secret_file: Option<PathBuf>,
+    #[serde(default)]
+    client_secret_env: Option<String>,
+    /// Space-separated; the provider's mail scope when absent.
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub grant: OAuthGrant,
+    #[serde(default)]
+    refresh_token: Option<Secret>,
+    #[serde(default)]
+    refresh_token_file: Option<PathBuf>,
+    #[serde(default)]
+    refresh_token_env: Option<String>,
+    #[serde(default)]
+    pub mechanism: SaslMechanism,
+    /// One token request (connect, TLS, answer) must finish within this.
+    #[serde(default = "default_oauth_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_oauth_timeout() -> u64 {
+    30
+}
+
+/// The scope used when `scope` is absent.
+pub const MICROSOFT_SCOPE: &str = "https://outlook.office365.com/.default";
+pub const GOOGLE_SCOPE: &str = "https://mail.google.com/";
+pub const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+
+impl OAuth2Config {
+    pub fn client_secret(&self) -> SecretSource {
+        SecretSource {
+            name: "client_secret",
+            value: self.client_secret.clone(),
+            file: self.client_secret_file.clone(),
+            env: self.client_secret_env.clone(),
+        }
+    }
+
+    pub fn refresh_token(&self) -> SecretSource {
+        SecretSource {
+            name: "refresh_token",
+            value: self.refresh_token.clone(),
+            file: self.refresh_token_file.clone(),
+            env: self.refresh_token_env.clone(),
+        }
+    }
+
+    /// The token endpoint: `token_url`, else the provider's. Checked by `validate`.
+    pub fn token_url(&self) -> Option<String> {
+        if let Some(url) = &self.token_url {
+            return Some(url.clone());
+        }
+        match self.provider? {
+            OAuthProvider::Microsoft => {
+                self.tenant.as_ref().map(|t| format!("https://login.microsoftonline.com/{t}/oauth2/v2.0/token"))
+            }
+            OAuthProvider::Google => Some(GOOGLE_TOKEN_URL.to_string()),
+        }
+    }
+
+    /// The scope requested: `scope`, else the provider's mail scope (none for a custom endpoint).
+    pub fn scope(&self) -> Option<String> {
+        match (&self.scope, self.provider) {
+            (Some(s), _) => Some(s.clone()),
+            (None, Some(OAuthProvider::Microsoft)) => Some(MICROSOFT_SCOPE.to_string()),
+            (None, Some(OAuthProvider::Google)) => Some(GOOGLE_SCOPE.to_string()),
+            (None, None) => None,
+        }
+    }
+
+    /// Every key checked, secrets read once (so a missing file or variable fails the start).
+    pub fn validate(&self, section: &str) -> Result<(), ConfigError> {
+        let key = |k: &str| format!("{section}.{k}");
+        if let Some(t) = &self.tenant {
+            if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+                return Err(invalid(&key("tenant"), "must be the directory (tenant) id or a domain like contoso.onmicrosoft.com"));
+            }
+        }
+        match (self.provider, &self.token_url, &self.tenant) {
+            (Some(OAuthProvider::Microsoft), None, None) => {
+                return Err(invalid(&key("tenant"), "provider = \"microsoft\" needs the tenant (directory id or domain)"))
+            }
+            (None, None, _) => {
+                return Err(invalid(&key("provider"), "give provider = \"microsoft\" or \"google\", or a token_url"))
+            }
+            (Some(OAuthProvider::Google), _, Some(_)) => {
+                return Err(invalid(&key("tenant"), "only used with provider = \"microsoft\""))
+            }
+            _ => {}
+        }
+        let url = self.token_url().unwrap_or_default();
+        check_token_url(&url).map_err(|m| invalid(&key("token_url"), m))?;
+        match &self.client_id {
+            Some(id) if !id.trim().is_empty() => {}
+            _ => return Err(invalid(&key("client_id"), "required: the application (client) id")),
+        }
+        self.client_secret().resolve(section)?;
+        match self.grant {
+            OAuthGrant::RefreshToken => {
+                self.refresh_token().resolve(section)?;
+            }
+            OAuthGrant::ClientCredentials => {
+                if self.refresh_token().is_set() {
+                    return Err(invalid(&key("refresh_token"), "only used with grant = \"refresh_token\""));
+                }
+            }
+        }
+        if matches!(&self.scope, Some(s) if s.trim().is_empty()) {
+            return Err(invalid(&key("scope"), "must not be empty"));
+        }
+        if self.timeout_secs == 0 {
+            return Err(invalid(&key("timeout_secs"), "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// A token endpoint must be `https://`, or `http://` to a loopback address (like `tls = "none"`).
+pub fn check_token_url(url: &str) -> Result<(), String> {
+    if url.is_empty() {
+        return Err("no token endpoint".into());
+    }
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("`{url}` is not an http(s):// URL"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    if host.is_empty() {
+        return Err(format!("`{url}` names no host"));
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err(format!("`{url}` would send the client secret in clear text: use https:// (http:// only to a loopback address)")),
+        _ => Err(format!("`{url}` is not an http(s):// URL")),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,6 +400,9 @@ pub struct ImapConfig {
     password_env: Option<String>,
     #[serde(default = "default_imap_auth")]
     pub auth: ImapAuth,
+    /// With `auth = "oauth2"`: where the token comes from.
+    #[serde(default)]
+    pub oauth2: Option<OAuth2Config>,
     #[serde(default = "default_folder")]
     pub folder: String,
     /// Use IDLE when the server offers it; otherwise (or when false) poll.
@@ -231,6 +485,12 @@ pub struct SmtpConfig {
     password_file: Option<PathBuf>,
     #[serde(default)]
     password_env: Option<String>,
+    /// `password`, `oauth2` or `none`; `password` when a user is set, else `none`.
+    #[serde(default)]
+    auth: Option<SmtpAuth>,
+    /// With `auth = "oauth2"`: where the token comes from.
+    #[serde(default)]
+    pub oauth2: Option<OAuth2Config>,
     /// Name sent in EHLO; the local host name when absent.
     #[serde(default)]
     pub hello_name: Option<String>,
@@ -247,6 +507,14 @@ fn default_smtp_timeout() -> u64 {
 }
 
 impl SmtpConfig {
+    pub fn auth(&self) -> SmtpAuth {
+        match (self.auth, &self.user) {
+            (Some(a), _) => a,
+            (None, Some(_)) => SmtpAuth::Password,
+            (None, None) => SmtpAuth::None,
+        }
+    }
+
     pub fn password(&self) -> PasswordSource {
         PasswordSource {
             password: self.password.clone(),
@@ -865,7 +1133,23 @@ impl Config {
             if imap.user.is_empty() {
                 return Err(invalid("intake.imap.user", "must not be empty"));
             }
-            imap.password().resolve("intake.imap")?;
+            match (imap.auth, &imap.oauth2) {
+                (ImapAuth::OAuth2, Some(o)) => {
+                    if imap.password().is_set() {
+                        return Err(invalid("intake.imap.password", "not used with auth = \"oauth2\": remove it"));
+                    }
+                    o.validate("intake.imap.oauth2")?;
+                }
+                (ImapAuth::OAuth2, None) => {
+                    return Err(invalid("intake.imap.oauth2", "auth = \"oauth2\" needs an [intake.imap.oauth2] section"))
+                }
+                (_, Some(_)) => {
+                    return Err(invalid("intake.imap.auth", "an [intake.imap.oauth2] section is set: use auth = \"oauth2\""))
+                }
+                (_, None) => {
+                    imap.password().resolve("intake.imap")?;
+                }
+            }
             if imap.folder.is_empty() {
                 return Err(invalid("intake.imap.folder", "must not be empty"));
             }
@@ -884,12 +1168,36 @@ impl Config {
                 return Err(invalid("outbox.smtp", "outbox.kind = \"smtp\" needs an [outbox.smtp] section"));
             };
             check_server("outbox.smtp", &smtp.host, smtp.tls, smtp.ca_file.as_deref())?;
-            match (&smtp.user, smtp.password().is_set()) {
-                (Some(_), _) => {
+            match (smtp.auth(), &smtp.oauth2) {
+                (SmtpAuth::OAuth2, Some(o)) => {
+                    if smtp.user.as_deref().unwrap_or("").is_empty() {
+                        return Err(invalid("outbox.smtp.user", "auth = \"oauth2\" needs the mailbox as user"));
+                    }
+                    if smtp.password().is_set() {
+                        return Err(invalid("outbox.smtp.password", "not used with auth = \"oauth2\": remove it"));
+                    }
+                    o.validate("outbox.smtp.oauth2")?;
+                }
+                (SmtpAuth::OAuth2, None) => {
+                    return Err(invalid("outbox.smtp.oauth2", "auth = \"oauth2\" needs an [outbox.smtp.oauth2] section"))
+                }
+                (_, Some(_)) => {
+                    return Err(invalid("outbox.smtp.auth", "an [outbox.smtp.oauth2] section is set: use auth = \"oauth2\""))
+                }
+                (SmtpAuth::Password, None) => {
+                    if smtp.user.is_none() {
+                        return Err(invalid("outbox.smtp.user", "auth = \"password\" needs a user"));
+                    }
                     smtp.password().resolve("outbox.smtp")?;
                 }
-                (None, true) => return Err(invalid("outbox.smtp.user", "a password is set but no user")),
-                (None, false) => {}
+                (SmtpAuth::None, None) => {
+                    if smtp.password().is_set() {
+                        return Err(match smtp.user {
+                            None => invalid("outbox.smtp.user", "a password is set but no user"),
+                            Some(_) => invalid("outbox.smtp.password", "not used with auth = \"none\""),
+                        });
+                    }
+                }
             }
             if smtp.timeout_secs == 0 {
                 return Err(invalid("outbox.smtp.timeout_secs", "must be at least 1"));
@@ -1012,6 +1320,55 @@ mod tests {
         assert!(e.to_string().contains("database.url"), "{e}");
         let e = load("[answers]\ntemplates = \"TEMPLATES\"\n", &[]).unwrap_err();
         assert!(e.to_string().contains("trust.authserv_id"), "{e}");
+    }
+
+    const OAUTH_IMAP: &str = "[intake]\nkind = \"imap\"\n[intake.imap]\nhost = \"imap.example.com\"\nuser = \"webservices@reseller.example\"\nauth = \"oauth2\"\n[intake.imap.oauth2]\n";
+
+    #[test]
+    fn oauth2_sections_are_checked_key_by_key() {
+        let ok = format!("{BASE}{OAUTH_IMAP}provider = \"microsoft\"\ntenant = \"contoso.onmicrosoft.com\"\nclient_id = \"abc\"\nclient_secret = \"s\"\n");
+        let c = load(&ok, &[]).unwrap();
+        let o = c.intake.imap.as_ref().unwrap().oauth2.as_ref().unwrap();
+        assert_eq!(o.token_url().unwrap(), "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+        assert_eq!(o.scope().unwrap(), MICROSOFT_SCOPE);
+        assert_eq!(o.mechanism, SaslMechanism::Xoauth2);
+        assert!(!format!("{o:?}").contains("\"s\""), "the secret does not print");
+
+        let google = format!("{BASE}{OAUTH_IMAP}provider = \"google\"\nclient_id = \"abc\"\nclient_secret = \"s\"\ngrant = \"refresh_token\"\nrefresh_token_env = \"SEATMAIL_UNIT_NO_SUCH_VAR\"\n");
+        let e = load(&google, &[]).unwrap_err();
+        assert!(e.to_string().contains("intake.imap.oauth2.refresh_token_env"), "{e}");
+
+        for (extra, key) in [
+            ("provider = \"microsoft\"\nclient_id = \"abc\"\nclient_secret = \"s\"\n", "intake.imap.oauth2.tenant"),
+            ("client_id = \"abc\"\nclient_secret = \"s\"\n", "intake.imap.oauth2.provider"),
+            ("token_url = \"http://login.example.com/t\"\nclient_id = \"abc\"\nclient_secret = \"s\"\n", "intake.imap.oauth2.token_url"),
+            ("provider = \"google\"\nclient_secret = \"s\"\n", "intake.imap.oauth2.client_id"),
+            ("provider = \"google\"\nclient_id = \"abc\"\n", "intake.imap.oauth2.client_secret"),
+            ("provider = \"google\"\nclient_id = \"abc\"\nclient_secret = \"s\"\nclient_secret_env = \"X\"\n", "intake.imap.oauth2.client_secret"),
+            ("provider = \"google\"\nclient_id = \"abc\"\nclient_secret = \"s\"\nmechanism = \"plain\"\n", "mechanism"),
+            ("provider = \"google\"\nclient_id = \"abc\"\nclient_secret = \"s\"\nclient_secrett = \"s\"\n", "client_secrett"),
+        ] {
+            let e = load(&format!("{BASE}{OAUTH_IMAP}{extra}"), &[]).unwrap_err();
+            assert!(e.to_string().contains(key), "{key}: {e}");
+        }
+        let e = load(&format!("{BASE}{}", OAUTH_IMAP.replace("[intake.imap.oauth2]\n", "")), &[]).unwrap_err();
+        assert!(e.to_string().contains("intake.imap.oauth2"), "{e}");
+        assert!(check_token_url("http://127.0.0.1:8080/token").is_ok());
+        assert!(check_token_url("http://[::1]:8080/token").is_ok());
+        assert!(check_token_url("https://login.microsoftonline.com/t/oauth2/v2.0/token").is_ok());
+        assert!(check_token_url("ftp://x/token").is_err());
+    }
+
+    #[test]
+    fn smtp_auth_defaults_and_oauth2() {
+        let smtp = "[outbox]\nkind = \"smtp\"\n[outbox.smtp]\nhost = \"smtp.example.com\"\n";
+        let c = load(&format!("{BASE}{smtp}"), &[]).unwrap();
+        assert_eq!(c.outbox.smtp.as_ref().unwrap().auth(), SmtpAuth::None);
+        let e = load(&format!("{BASE}{smtp}auth = \"oauth2\"\n[outbox.smtp.oauth2]\nprovider = \"google\"\nclient_id = \"a\"\nclient_secret = \"s\"\n"), &[]).unwrap_err();
+        assert!(e.to_string().contains("outbox.smtp.user"), "{e}");
+        let c = load(&format!("{BASE}{smtp}user = \"u@reseller.example\"\nauth = \"oauth2\"\n[outbox.smtp.oauth2]\nprovider = \"google\"\nclient_id = \"a\"\nclient_secret = \"s\"\n"), &[]).unwrap();
+        assert_eq!(c.outbox.smtp.as_ref().unwrap().auth(), SmtpAuth::OAuth2);
+        assert_eq!(c.outbox.smtp.as_ref().unwrap().oauth2.as_ref().unwrap().scope().unwrap(), GOOGLE_SCOPE);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod health;
 pub mod import;
 pub mod intake;
+pub mod oauth;
 pub mod parse;
 pub mod store;
 pub mod tls;

@@ -62,7 +62,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let config_path = cli.config.as_deref();
     match cli.command {
         Command::Parse { json, files } => parse_files(config_path, json, &files),
-        Command::CheckConfig => {
+        Command::CheckConfig { connect } => {
             let path = Config::locate(config_path);
             let config = Config::load(&path)?;
             let catalog = config.catalog()?;
@@ -82,6 +82,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 catalog.products().len(),
                 config.trust.require
             );
+            if connect {
+                return Ok(check_connections(&config).await);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { once } => {
@@ -265,6 +268,67 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `check-config --connect`: log in to the IMAP server of the intake and the SMTP server of the
+/// outbox (whatever `auth` they use), one line each; failure (exit 1) if any login fails.
+async fn check_connections(config: &Config) -> ExitCode {
+    use seatmail::config::{IntakeKind, OutboxKind};
+    let mut failed = false;
+    match (config.intake.kind, &config.intake.imap) {
+        (IntakeKind::Imap, Some(imap)) => {
+            let what = format!("imap {}:{} as {} (auth {:?})", imap.host, imap.port(), imap.user, imap.auth);
+            // The intake's login needs no store: an in-memory one keeps the check read-only.
+            let result = async {
+                let store = seatmail::store::Store::open(&seatmail::config::DatabaseConfig {
+                    url: "sqlite::memory:".into(),
+                    max_connections: 1,
+                    busy_timeout_ms: 1000,
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+                let intake = app::imap_intake(config, store).map_err(|e| e.to_string())?;
+                intake.check().await.map_err(|e| e.to_string())
+            }
+            .await;
+            match result {
+                Ok(()) => out!("{what}: ok"),
+                Err(e) => {
+                    failed = true;
+                    out!("{what}: FAILED: {e}");
+                }
+            }
+        }
+        _ => out!("intake {:?}: no server to log in to", config.intake.kind),
+    }
+    match (config.outbox.kind, &config.outbox.smtp) {
+        (OutboxKind::Smtp, Some(smtp)) => {
+            let what = format!(
+                "smtp {}:{}{} (auth {:?})",
+                smtp.host,
+                smtp.port(),
+                smtp.user.as_deref().map(|u| format!(" as {u}")).unwrap_or_default(),
+                smtp.auth()
+            );
+            let result = match app::smtp_transport(config) {
+                Ok(t) => t.check().await,
+                Err(e) => Err(e.to_string()),
+            };
+            match result {
+                Ok(()) => out!("{what}: ok"),
+                Err(e) => {
+                    failed = true;
+                    out!("{what}: FAILED: {e}");
+                }
+            }
+        }
+        _ => out!("outbox {:?}: no server to log in to", config.outbox.kind),
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -8,4 +8,4 @@ pub mod transport;
 
 pub use outbox::Sender;
 pub use render::{AnswerInput, RenderError, Rendered, Renderer};
-pub use transport::{FileTransport, SendError, SmtpTransport, Transport};
+pub use transport::{FileTransport, SendError, SmtpLogin, SmtpTransport, Transport};

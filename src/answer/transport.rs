@@ -79,7 +79,7 @@ impl FileTransport {
     }
 }
 
-pub use smtp::SmtpTransport;
+pub use smtp::{SmtpLogin, SmtpTransport};
 
 mod smtp {
     //! SMTP delivery with lettre's connection type over a socket seatmail opens itself: with
@@ -92,7 +92,9 @@ mod smtp {
     use std::pin::Pin;
     use std::sync::Arc;
     use std::task::{Context, Poll};
+    use std::time::Instant;
 
+    use base64::Engine as _;
     use lettre::transport::smtp::authentication::{Credentials, Mechanism};
     use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters};
     use lettre::transport::smtp::extension::ClientId;
@@ -101,16 +103,42 @@ mod smtp {
     use tokio_rustls::rustls;
 
     use super::SendError;
-    use crate::config::{Secret, SmtpConfig, TlsMode};
+    use crate::config::{SaslMechanism, Secret, SmtpConfig, TlsMode};
+    use crate::oauth::{Token, TokenSource};
+
+    /// How the transport logs in (`[outbox.smtp] auth`).
+    pub enum SmtpLogin {
+        None,
+        Password(Secret),
+        OAuth2(Arc<TokenSource>),
+    }
 
     pub struct SmtpTransport {
         pub(super) config: SmtpConfig,
-        password: Option<Secret>,
+        login: SmtpLogin,
         from: lettre::Address,
         rustls: Arc<rustls::ClientConfig>,
         starttls: Option<TlsParameters>,
         hello: ClientId,
-        conn: tokio::sync::Mutex<Option<AsyncSmtpConnection>>,
+        /// The kept connection, and when the OAuth2 token it logged in with runs out.
+        conn: tokio::sync::Mutex<Option<(AsyncSmtpConnection, Option<Instant>)>>,
+    }
+
+    /// One SMTP command line, written as is (lettre's `Auth` cannot carry OAUTHBEARER nor answer
+    /// an error challenge).
+    struct Line(String);
+
+    impl std::fmt::Display for Line {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{}\r\n", self.0)
+        }
+    }
+
+    /// Why an OAuth2 AUTH failed.
+    enum OAuthFailure {
+        /// 535: the server refused the token.
+        Refused(String),
+        Other(SendError),
     }
 
     /// A TLS socket lettre can drive (it only needs the peer address besides I/O).
@@ -146,7 +174,7 @@ mod smtp {
     }
 
     impl SmtpTransport {
-        pub fn new(config: SmtpConfig, password: Option<Secret>, from: &str) -> Result<SmtpTransport, String> {
+        pub fn new(config: SmtpConfig, login: SmtpLogin, from: &str) -> Result<SmtpTransport, String> {
             let rustls = crate::tls::client_config(config.ca_file.as_deref()).map_err(|e| e.to_string())?;
             let starttls = if config.tls == TlsMode::Starttls {
                 let mut builder = TlsParameters::builder(config.host.clone());
@@ -163,10 +191,139 @@ mod smtp {
                 None => ClientId::default(),
             };
             let from = from.parse().map_err(|e| format!("answers.from: {e}"))?;
-            Ok(SmtpTransport { config, password, from, rustls, starttls, hello, conn: tokio::sync::Mutex::new(None) })
+            Ok(SmtpTransport { config, login, from, rustls, starttls, hello, conn: tokio::sync::Mutex::new(None) })
         }
 
-        async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        /// Connect and log in (as `auth` says), then QUIT: `check-config --connect`.
+        pub async fn check(&self) -> Result<(), String> {
+            let timeout = std::time::Duration::from_secs(self.config.timeout_secs);
+            let (mut conn, _) = match tokio::time::timeout(timeout, self.connect()).await {
+                Ok(Ok(c)) => c,
+                Ok(Err(SendError::Temporary(e) | SendError::Permanent(e))) => return Err(e),
+                Err(_) => return Err(format!("no answer from {} within {timeout:?}", self.addr())),
+            };
+            let _ = tokio::time::timeout(timeout, conn.quit()).await;
+            Ok(())
+        }
+
+        fn addr(&self) -> String {
+            format!("{}:{}", self.config.host, self.config.port())
+        }
+
+        /// A connection, logged in: the token first (its own errors), then the server; a cached
+        /// token the server refuses is dropped and a new one tried once.
+        async fn connect(&self) -> Result<(AsyncSmtpConnection, Option<Instant>), SendError> {
+            let source = match &self.login {
+                SmtpLogin::None => return Ok((self.open().await?, None)),
+                SmtpLogin::Password(password) => {
+                    let mut conn = self.open().await?;
+                    let user = self.config.user.clone().unwrap_or_default();
+                    let credentials = Credentials::new(user.clone(), password.expose().to_string());
+                    conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
+                        .await
+                        .map_err(|e| temporary(&format!("login as {user} at {}", self.addr()), e))?;
+                    return Ok((conn, None));
+                }
+                SmtpLogin::OAuth2(source) => source,
+            };
+            let token = source.token().await.map_err(|e| SendError::Temporary(e.to_string()))?;
+            let mut conn = self.open().await?;
+            match self.oauth_login(&mut conn, source.mechanism, &token).await {
+                Ok(()) => return Ok((conn, Some(token.expires_at))),
+                Err(OAuthFailure::Other(e)) => {
+                    conn.abort().await;
+                    return Err(e);
+                }
+                Err(OAuthFailure::Refused(message)) => {
+                    conn.abort().await;
+                    source.invalidate(&token).await;
+                    if token.fresh {
+                        return Err(self.refused(source.mechanism, &message));
+                    }
+                    tracing::info!(error = %message, "smtp: the server refused the cached OAuth2 token; fetching a new one");
+                }
+            }
+            let token = source.token().await.map_err(|e| SendError::Temporary(e.to_string()))?;
+            let mut conn = self.open().await?;
+            match self.oauth_login(&mut conn, source.mechanism, &token).await {
+                Ok(()) => Ok((conn, Some(token.expires_at))),
+                Err(failure) => {
+                    conn.abort().await;
+                    Err(match failure {
+                        OAuthFailure::Other(e) => e,
+                        OAuthFailure::Refused(message) => {
+                            source.invalidate(&token).await;
+                            self.refused(source.mechanism, &message)
+                        }
+                    })
+                }
+            }
+        }
+
+        fn refused(&self, mechanism: SaslMechanism, message: &str) -> SendError {
+            SendError::Temporary(format!(
+                "mailbox permission: the SMTP server {} refused the OAuth2 token ({}) for {}: {message}; {}",
+                self.addr(),
+                crate::oauth::mechanism_name(mechanism),
+                self.config.user.as_deref().unwrap_or(""),
+                crate::oauth::refused_hint()
+            ))
+        }
+
+        /// AUTH XOAUTH2 / OAUTHBEARER with an initial response. To an error challenge (334 with
+        /// a JSON status) the abort response, then the server's final refusal.
+        async fn oauth_login(&self, conn: &mut AsyncSmtpConnection, mechanism: SaslMechanism, token: &Token) -> Result<(), OAuthFailure> {
+            let addr = self.addr();
+            let name = crate::oauth::mechanism_name(mechanism);
+            if mechanism == SaslMechanism::Xoauth2 && !conn.server_info().supports_auth_mechanism(Mechanism::Xoauth2) {
+                return Err(OAuthFailure::Other(SendError::Temporary(format!(
+                    "{addr} does not offer AUTH XOAUTH2 (is SMTP AUTH enabled for the mailbox? outbox.smtp.oauth2.mechanism)"
+                ))));
+            }
+            let user = self.config.user.clone().unwrap_or_default();
+            let b64 = base64::engine::general_purpose::STANDARD;
+            let initial = crate::oauth::sasl_response(mechanism, &user, token, &self.config.host, self.config.port());
+            let outcome = |r: Result<lettre::transport::smtp::response::Response, lettre::transport::smtp::Error>| match r {
+                Ok(r) => Ok(r),
+                Err(e) => {
+                    let code = e.status().map(u16::from);
+                    let text = e.to_string();
+                    Err(match code {
+                        Some(535) => OAuthFailure::Refused(text),
+                        Some(504) => OAuthFailure::Other(SendError::Temporary(format!(
+                            "{addr} does not take AUTH {name}: {text} (outbox.smtp.oauth2.mechanism)"
+                        ))),
+                        _ => OAuthFailure::Other(temporary(&format!("AUTH {name} as {user} at {addr}"), text)),
+                    })
+                }
+            };
+            let response = outcome(conn.command(Line(format!("AUTH {name} {}", b64.encode(initial)))).await)?;
+            if response.has_code(235) {
+                return Ok(());
+            }
+            if response.has_code(334) {
+                let detail = response
+                    .message()
+                    .next()
+                    .and_then(|m| b64.decode(m.trim()).ok())
+                    .and_then(|c| crate::oauth::challenge_text(&c));
+                let abort = b64.encode(crate::oauth::sasl_abort(mechanism));
+                let last = outcome(conn.command(Line(abort)).await);
+                let message = match last {
+                    Err(OAuthFailure::Refused(m)) => m,
+                    Err(other) => return Err(other),
+                    Ok(r) => format!("unexpected answer {} to the aborted exchange", r.code()),
+                };
+                return Err(OAuthFailure::Refused(match detail {
+                    Some(d) => format!("{message} (server said {d})"),
+                    None => message,
+                }));
+            }
+            Err(OAuthFailure::Other(SendError::Temporary(format!("unexpected answer {} to AUTH {name} at {addr}", response.code()))))
+        }
+
+        /// TCP (+ TLS), greeting, EHLO (+ STARTTLS): ready for AUTH or MAIL.
+        async fn open(&self) -> Result<AsyncSmtpConnection, SendError> {
             let c = &self.config;
             let addr = format!("{}:{}", c.host, c.port());
             let tcp = TcpStream::connect(&addr).await.map_err(|e| temporary(&format!("connecting to {addr}"), e))?;
@@ -193,12 +350,6 @@ mod smtp {
                 }
                 conn.starttls(params.clone(), &self.hello).await.map_err(|e| temporary(&format!("STARTTLS with {addr}"), e))?;
             }
-            if let (Some(user), Some(password)) = (&c.user, &self.password) {
-                let credentials = Credentials::new(user.clone(), password.expose().to_string());
-                conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
-                    .await
-                    .map_err(|e| temporary(&format!("login as {user} at {addr}"), e))?;
-            }
             Ok(conn)
         }
 
@@ -212,19 +363,24 @@ mod smtp {
             let mut slot = self.conn.lock().await;
             // Taken out while in use: if this future is dropped (the caller's timeout), the
             // connection goes with it instead of being reused in an unknown state.
-            let mut conn = match slot.take() {
-                Some(mut c) => {
+            let (mut conn, expires) = match slot.take() {
+                // A connection whose OAuth2 token ran out is not reused: the server may drop it.
+                Some((mut c, expires)) if expires.is_none_or(|t| Instant::now() < t) => {
                     if !c.has_broken() && c.test_connected().await {
-                        c
+                        (c, expires)
                     } else {
                         self.connect().await?
                     }
+                }
+                Some((mut c, _)) => {
+                    let _ = c.quit().await;
+                    self.connect().await?
                 }
                 None => self.connect().await?,
             };
             match conn.send(&envelope, body).await {
                 Ok(_) => {
-                    *slot = Some(conn);
+                    *slot = Some((conn, expires));
                     Ok(())
                 }
                 Err(e) => {

@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_imap::imap_proto::{Response, Status};
 use async_imap::{Client, Session};
@@ -32,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Ack, InFlight, Incoming};
 use crate::config::{ImapAuth, ImapConfig, OutcomeFolders, Secret, TlsMode};
 use crate::domain::MessageState;
+use crate::oauth::{Token, TokenSource};
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,12 @@ pub enum ImapError {
     Tls { host: String, message: String },
     #[error("login as {user} refused: {message}")]
     Auth { user: String, message: String },
+    /// The token endpoint failed (unreachable, not JSON, the grant refused).
+    #[error(transparent)]
+    Token(#[from] crate::oauth::OAuthError),
+    /// The server refused a token the endpoint had just issued.
+    #[error("mailbox permission: the IMAP server refused the OAuth2 token ({mechanism}) for {user}: {message}; {}", crate::oauth::refused_hint())]
+    TokenRefused { user: String, mechanism: &'static str, message: String },
     #[error("IMAP: {0}")]
     Protocol(String),
     #[error("no answer from the server within {0:?}")]
@@ -74,9 +81,16 @@ pub struct MoveRequest {
     pub state: MessageState,
 }
 
+/// How the intake logs in: `auth = "login"` / `"plain"` with the password, or `"oauth2"`.
+#[derive(Clone)]
+pub enum ImapLogin {
+    Password(Secret),
+    OAuth2(Arc<TokenSource>),
+}
+
 pub struct ImapIntake {
     config: ImapConfig,
-    password: Secret,
+    login: ImapLogin,
     tls: Arc<rustls::ClientConfig>,
     store: Store,
     max_bytes: usize,
@@ -97,6 +111,8 @@ enum SessionEnd {
     Done,
     /// The folder's UIDVALIDITY changed: wait for an operator.
     Stalled,
+    /// The session's OAuth2 token ran out: log in again with a new one (not a failure).
+    Renew,
 }
 
 /// UIDs handed to the processor and not yet moved, and the watermark below which all is settled.
@@ -120,14 +136,14 @@ impl Progress {
 }
 
 impl ImapIntake {
-    pub fn new(config: ImapConfig, password: Secret, store: Store, max_bytes: usize) -> Result<ImapIntake, ImapError> {
+    pub fn new(config: ImapConfig, login: ImapLogin, store: Store, max_bytes: usize) -> Result<ImapIntake, ImapError> {
         let tls = crate::tls::client_config(config.ca_file.as_deref())
             .map_err(|e| ImapError::Tls { host: config.host.clone(), message: e.to_string() })?;
         let (moves_tx, moves_rx) = mpsc::unbounded_channel();
         Ok(ImapIntake {
             source: format!("imap:{}", config.folder),
             config,
-            password,
+            login,
             tls,
             store,
             max_bytes,
@@ -146,7 +162,7 @@ impl ImapIntake {
     /// Log in once and log out: the start-up check, so a wrong password or an unreachable
     /// server is a clear error before the daemon settles into retrying.
     pub async fn check(&self) -> Result<(), ImapError> {
-        let mut session = self.connect().await?;
+        let (mut session, _) = self.connect().await?;
         let timeout = self.timeout();
         let _ = tokio::time::timeout(timeout, session.logout()).await;
         Ok(())
@@ -166,15 +182,49 @@ impl ImapIntake {
         Ok(Box::new(tls))
     }
 
-    async fn connect(&self) -> Result<Session<Stream>, ImapError> {
+    /// A logged-in session, and when its OAuth2 token runs out (the server may end the session
+    /// then; the intake logs in again first).
+    async fn connect(&self) -> Result<(Session<Stream>, Option<Instant>), ImapError> {
+        let source = match &self.login {
+            ImapLogin::Password(_) => return Ok((self.connect_timed(None).await?, None)),
+            ImapLogin::OAuth2(source) => source,
+        };
+        // The token first, with its own timeout and errors: a slow or refusing token endpoint
+        // is not the mail server's fault.
+        let token = source.token().await?;
+        match self.connect_timed(Some(&token)).await {
+            Ok(session) => Ok((session, Some(token.expires_at))),
+            Err(e @ ImapError::TokenRefused { .. }) => {
+                source.invalidate(&token).await;
+                if token.fresh {
+                    return Err(e);
+                }
+                // A cached token may have been revoked or expired early: once more with a new one.
+                tracing::info!(error = %e, "imap: the server refused the cached OAuth2 token; fetching a new one");
+                let token = source.token().await?;
+                match self.connect_timed(Some(&token)).await {
+                    Ok(session) => Ok((session, Some(token.expires_at))),
+                    Err(e) => {
+                        if matches!(e, ImapError::TokenRefused { .. }) {
+                            source.invalidate(&token).await;
+                        }
+                        Err(e)
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn connect_timed(&self, token: Option<&Token>) -> Result<Session<Stream>, ImapError> {
         let timeout = self.timeout();
-        match tokio::time::timeout(timeout, self.connect_inner()).await {
+        match tokio::time::timeout(timeout, self.connect_inner(token)).await {
             Ok(r) => r,
             Err(_) => Err(ImapError::Timeout(timeout)),
         }
     }
 
-    async fn connect_inner(&self) -> Result<Session<Stream>, ImapError> {
+    async fn connect_inner(&self, token: Option<&Token>) -> Result<Session<Stream>, ImapError> {
         let c = &self.config;
         let addr = format!("{}:{}", c.host, c.port());
         let tcp = TcpStream::connect(&addr).await.map_err(|e| ImapError::Connect(format!("{addr}: {e}")))?;
@@ -197,12 +247,31 @@ impl ImapIntake {
             read_greeting(&mut client).await?;
         }
         let auth_err = |e: async_imap::error::Error| ImapError::Auth { user: c.user.clone(), message: e.to_string() };
-        let session = match c.auth {
-            ImapAuth::Login => client.login(&c.user, self.password.expose()).await.map_err(|(e, _)| auth_err(e))?,
-            ImapAuth::Plain => client
-                .authenticate("PLAIN", PlainAuth { user: c.user.clone(), password: self.password.expose().to_string() })
-                .await
-                .map_err(|(e, _)| auth_err(e))?,
+        let session = match (&self.login, token) {
+            (ImapLogin::OAuth2(source), Some(token)) => {
+                let mechanism = crate::oauth::mechanism_name(source.mechanism);
+                let exchange = Arc::new(Mutex::new(SaslExchange::default()));
+                let auth = OAuthSasl {
+                    initial: Some(crate::oauth::sasl_response(source.mechanism, &c.user, token, &c.host, c.port())),
+                    abort: crate::oauth::sasl_abort(source.mechanism),
+                    exchange: exchange.clone(),
+                };
+                match client.authenticate(mechanism, auth).await {
+                    Ok(session) => session,
+                    Err((e, _)) => {
+                        let seen = exchange.lock().map(|x| x.clone()).unwrap_or_default();
+                        return Err(oauth_refusal(&c.user, mechanism, e, seen));
+                    }
+                }
+            }
+            (ImapLogin::OAuth2(_), None) => return Err(ImapError::Protocol("no OAuth2 token to log in with".into())),
+            (ImapLogin::Password(password), _) => match c.auth {
+                ImapAuth::Plain => client
+                    .authenticate("PLAIN", PlainAuth { user: c.user.clone(), password: password.expose().to_string() })
+                    .await
+                    .map_err(|(e, _)| auth_err(e))?,
+                ImapAuth::Login | ImapAuth::OAuth2 => client.login(&c.user, password.expose()).await.map_err(|(e, _)| auth_err(e))?,
+            },
         };
         Ok(session)
     }
@@ -256,6 +325,11 @@ impl ImapIntake {
             }
             match result {
                 Ok(SessionEnd::Done) => break,
+                Ok(SessionEnd::Renew) => {
+                    tracing::debug!("imap: the session's OAuth2 token ran out; logging in again");
+                    failures = 0;
+                    self.was_ready = false;
+                }
                 Ok(SessionEnd::Stalled) if once => break,
                 Ok(SessionEnd::Stalled) => {
                     // Check now and then whether an operator has reset the position.
@@ -278,7 +352,12 @@ impl ImapIntake {
                     let base = Duration::from_secs(1 << failures.min(8)).min(Duration::from_secs(300));
                     let jitter = rand::thread_rng().gen_range(0..=base.as_millis() as u64 / 2);
                     let wait = base + Duration::from_millis(jitter);
-                    tracing::warn!(error = %e, retry_in = ?wait, "imap session failed; reconnecting");
+                    if matches!(e, ImapError::Token(_) | ImapError::TokenRefused { .. }) {
+                        // Needs a person (a revoked secret, a missing permission): said loudly.
+                        tracing::error!(error = %e, retry_in = ?wait, "imap: OAuth2 login failed; retrying");
+                    } else {
+                        tracing::warn!(error = %e, retry_in = ?wait, "imap session failed; reconnecting");
+                    }
                     crate::health::imap_reconnected();
                     if sleep_or_cancel(&cancel, wait).await {
                         break;
@@ -318,7 +397,7 @@ impl ImapIntake {
     }
 
     async fn session(&mut self, tx: &mpsc::Sender<Incoming>, cancel: &CancellationToken, once: bool) -> Result<SessionEnd, ImapError> {
-        let mut session = self.connect().await?;
+        let (mut session, token_expires) = self.connect().await?;
         let timeout = self.timeout();
         let caps = with_timeout(timeout, session.capabilities()).await??;
         let can_move = caps.has_str("MOVE");
@@ -372,14 +451,25 @@ impl ImapIntake {
                 }
                 continue;
             }
+            // With OAuth2, wait no longer than the token lives: the server may end the session
+            // when it runs out, and the intake would rather log in again itself.
+            let until_expiry = token_expires.map(|t| t.saturating_duration_since(Instant::now()).max(Duration::from_secs(1)));
             if can_idle {
-                session = self.idle(session, cancel).await?;
+                let wait = Duration::from_secs(self.config.idle_timeout_secs).min(until_expiry.unwrap_or(Duration::MAX));
+                session = self.idle(session, cancel, wait).await?;
             } else {
+                let wait = Duration::from_secs(self.config.poll_interval_secs).min(until_expiry.unwrap_or(Duration::MAX));
                 tokio::select! {
                     m = self.moves_rx.recv() => if let Some(m) = m { self.requeue(m) },
                     _ = cancel.cancelled() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(self.config.poll_interval_secs)) => {}
+                    _ = tokio::time::sleep(wait) => {}
                 }
+            }
+            if token_expires.is_some_and(|t| Instant::now() >= t) && !cancel.is_cancelled() {
+                // Settle what was asked meanwhile with the old session, then log in anew.
+                self.apply_moves(&mut session, &mut progress, can_move, uidplus).await?;
+                let _ = with_timeout(timeout, session.logout()).await;
+                return Ok(SessionEnd::Renew);
             }
         }
     }
@@ -391,11 +481,11 @@ impl ImapIntake {
 
     /// IDLE until the server reports something, a move is requested, the IDLE timeout passes,
     /// or shutdown. Returns the session, ready for commands.
-    async fn idle(&mut self, session: Session<Stream>, cancel: &CancellationToken) -> Result<Session<Stream>, ImapError> {
+    async fn idle(&mut self, session: Session<Stream>, cancel: &CancellationToken, timeout: Duration) -> Result<Session<Stream>, ImapError> {
         let mut handle = session.idle();
         with_timeout(self.timeout(), handle.init()).await??;
         let woke = {
-            let (wait, stop) = handle.wait_with_timeout(Duration::from_secs(self.config.idle_timeout_secs));
+            let (wait, stop) = handle.wait_with_timeout(timeout);
             tokio::pin!(wait);
             tokio::select! {
                 r = &mut wait => { r?; "server" }
@@ -591,6 +681,74 @@ async fn sleep_or_cancel(cancel: &CancellationToken, d: Duration) -> bool {
     tokio::select! {
         _ = cancel.cancelled() => true,
         _ = tokio::time::sleep(d) => false,
+    }
+}
+
+/// What happened during an OAuth2 SASL exchange.
+#[derive(Clone, Default)]
+struct SaslExchange {
+    /// The server asked for the response (so it takes the mechanism).
+    asked: bool,
+    /// The server's error challenge (a JSON status), if it sent one.
+    error: Option<String>,
+}
+
+/// XOAUTH2 / OAUTHBEARER: the token first; to an error challenge, the abort response.
+struct OAuthSasl {
+    initial: Option<String>,
+    abort: &'static [u8],
+    exchange: Arc<Mutex<SaslExchange>>,
+}
+
+impl async_imap::Authenticator for OAuthSasl {
+    type Response = Vec<u8>;
+    fn process(&mut self, challenge: &[u8]) -> Vec<u8> {
+        match self.initial.take() {
+            Some(first) => {
+                if let Ok(mut x) = self.exchange.lock() {
+                    x.asked = true;
+                }
+                first.into_bytes()
+            }
+            None => {
+                if let Ok(mut x) = self.exchange.lock() {
+                    x.error = crate::oauth::challenge_text(challenge);
+                }
+                self.abort.to_vec()
+            }
+        }
+    }
+}
+
+/// Name the failure of an OAuth2 AUTHENTICATE: the mechanism not offered, the server unable to
+/// check the token now, or the token refused (the mailbox permission).
+fn oauth_refusal(user: &str, mechanism: &'static str, e: async_imap::error::Error, seen: SaslExchange) -> ImapError {
+    use async_imap::error::Error;
+    let message = match &e {
+        Error::No(m) | Error::Bad(m) => server_text(m),
+        _ => return ImapError::Protocol(format!("AUTHENTICATE {mechanism}: {e}")),
+    };
+    if !seen.asked {
+        return ImapError::Auth {
+            user: user.to_string(),
+            message: format!("the server does not take AUTHENTICATE {mechanism}: {message} (intake.imap.oauth2.mechanism)"),
+        };
+    }
+    if message.contains("UNAVAILABLE") || message.to_ascii_lowercase().contains("temporary") {
+        return ImapError::Auth { user: user.to_string(), message: format!("the server cannot check the token now: {message}") };
+    }
+    let message = match seen.error {
+        Some(detail) => format!("{message} (server said {detail})"),
+        None => message,
+    };
+    ImapError::TokenRefused { user: user.to_string(), mechanism, message }
+}
+
+/// The server's words in async-imap's NO/BAD text (`code: None, info: Some("...")`).
+fn server_text(m: &str) -> String {
+    match m.split_once("info: Some(\"").and_then(|(_, rest)| rest.rsplit_once("\")")) {
+        Some((info, _)) => info.replace("\\\"", "\""),
+        None => m.trim().to_string(),
     }
 }
 

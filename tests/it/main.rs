@@ -9,6 +9,7 @@ mod corpus;
 mod embedded;
 mod faults;
 mod hostile;
+mod oauth;
 mod postgres;
 mod servers;
 mod trust;

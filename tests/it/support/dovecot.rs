@@ -48,6 +48,9 @@ pub struct Dovecot {
     /// Implicit-TLS IMAP (the port-993 style listener).
     pub imaps_port: u16,
     pub lmtp_port: u16,
+    /// Dovecot's SMTP submission service (STARTTLS offered), relaying to the SMTP server given
+    /// to [`Dovecot::start_with_oauth`]; 0 when not started.
+    pub submission_port: u16,
     /// The test CA that signed Dovecot's `localhost` / `127.0.0.1` certificate.
     pub ca_pem: PathBuf,
     /// The temp dir holding everything (removed on drop).
@@ -62,6 +65,19 @@ pub struct Dovecot {
 impl Dovecot {
     /// Starts a Dovecot with these `(login, password)` users and waits until it serves.
     pub fn start(users: &[(&str, &str)]) -> Dovecot {
+        Self::start_inner(users, None)
+    }
+
+    /// Like [`Dovecot::start`], plus OAuth2: logins by SASL XOAUTH2 and OAUTHBEARER are checked
+    /// by Dovecot's `oauth2` passdb against the token-introspection endpoint `introspection_url`
+    /// (RFC 7662, POST), which must answer `active` and the `username`. Dovecot's SMTP
+    /// submission service runs too (on [`Dovecot::submission_port`]), taking the same logins and
+    /// relaying what it accepts to the plain SMTP server on 127.0.0.1:`relay_port`.
+    pub fn start_with_oauth(users: &[(&str, &str)], introspection_url: &str, relay_port: u16) -> Dovecot {
+        Self::start_inner(users, Some((introspection_url, relay_port)))
+    }
+
+    fn start_inner(users: &[(&str, &str)], oauth: Option<(&str, u16)>) -> Dovecot {
         let tmp = tempfile::Builder::new().prefix("seatmail-dovecot-").tempdir().expect("create temp dir for dovecot");
         let dir = tmp.path().to_path_buf();
         // Dovecot's auth process runs as the `dovecot` user and must read the passwd file in here.
@@ -70,7 +86,20 @@ impl Dovecot {
         for sub in ["run", "state", "mail", "home"] {
             fs::create_dir_all(dir.join(sub)).expect("create dovecot dirs");
         }
-        let [imap_port, imaps_port, lmtp_port] = free_ports();
+        let [imap_port, imaps_port, lmtp_port, submission] = free_ports::<4>();
+        let oauth = oauth.map(|(url, relay)| {
+            let ext = dir.join("oauth2.conf.ext");
+            fs::write(
+                &ext,
+                format!(
+                    "introspection_mode = post\nintrospection_url = {url}\nusername_attribute = username\n\
+                     active_attribute = active\nactive_value = true\ntimeout_msecs = 5000\n"
+                ),
+            )
+            .expect("write oauth2.conf.ext");
+            OAuthConf { ext, relay, submission }
+        });
+        let submission_port = if oauth.is_some() { submission } else { 0 };
 
         let mut passwd = String::new();
         for (login, pass) in users {
@@ -80,12 +109,13 @@ impl Dovecot {
         fs::write(dir.join("passwd"), passwd).expect("write dovecot passwd file");
 
         let conf = dir.join("dovecot.conf");
-        fs::write(&conf, config(&dir, &certs, users, [imap_port, imaps_port, lmtp_port])).expect("write dovecot.conf");
+        fs::write(&conf, config(&dir, &certs, users, [imap_port, imaps_port, lmtp_port], oauth.as_ref())).expect("write dovecot.conf");
 
         let mut dovecot = Dovecot {
             imap_port,
             imaps_port,
             lmtp_port,
+            submission_port,
             ca_pem: certs.ca_pem.clone(),
             dir,
             certs,
@@ -146,9 +176,10 @@ impl Dovecot {
                 self.child = None;
                 panic!("dovecot exited during start ({status}); log:\n{}", self.log());
             }
-            match (greets(self.imap_port, "* OK"), greets(self.lmtp_port, "220 ")) {
-                (Ok(()), Ok(())) => break,
-                (Err(e), _) | (_, Err(e)) => last_err = e,
+            let submission = if self.submission_port == 0 { Ok(()) } else { greets(self.submission_port, "220 ") };
+            match (greets(self.imap_port, "* OK"), greets(self.lmtp_port, "220 "), submission) {
+                (Ok(()), Ok(()), Ok(())) => break,
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => last_err = e,
             }
             if Instant::now() > deadline {
                 self.stop();
@@ -276,11 +307,18 @@ fn dovecot_binary() -> &'static str {
     panic!("dovecot not found: apt-get install dovecot-imapd dovecot-lmtpd");
 }
 
-/// Three distinct free loopback ports: bound together (so they differ), then released for Dovecot.
-fn free_ports() -> [u16; 3] {
-    let listeners: Vec<TcpListener> = (0..3).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free port")).collect();
-    let port = |i: usize| listeners[i].local_addr().unwrap().port();
-    [port(0), port(1), port(2)]
+/// `N` distinct free loopback ports: bound together (so they differ), then released for Dovecot.
+fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<TcpListener> = (0..N).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free port")).collect();
+    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
+}
+
+/// The OAuth2 part of a Dovecot's config: the `oauth2` passdb's settings file, and the
+/// submission service's ports.
+struct OAuthConf {
+    ext: PathBuf,
+    relay: u16,
+    submission: u16,
 }
 
 /// Connects to `port` and checks that the first line starts with `prefix`.
@@ -297,7 +335,7 @@ fn greets(port: u16, prefix: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn config(dir: &Path, certs: &TestCerts, users: &[(&str, &str)], [imap, imaps, lmtp]: [u16; 3]) -> String {
+fn config(dir: &Path, certs: &TestCerts, users: &[(&str, &str)], [imap, imaps, lmtp]: [u16; 3], oauth: Option<&OAuthConf>) -> String {
     let d = dir.display();
     let (root, uid, gid) = mail_owner(dir);
     let (internal_user, login_user) = if root {
@@ -310,7 +348,23 @@ fn config(dir: &Path, certs: &TestCerts, users: &[(&str, &str)], [imap, imaps, l
     let unprivileged = if root {
         String::new()
     } else {
-        format!("default_internal_group = {}\nservice imap-login {{\n  chroot =\n}}\n", name_for_id("/etc/group", gid))
+        let submission = if oauth.is_some() { "service submission-login {\n  chroot =\n}\n" } else { "" };
+        format!("default_internal_group = {}\nservice imap-login {{\n  chroot =\n}}\n{submission}", name_for_id("/etc/group", gid))
+    };
+    // OAuth2: the oauth2 passdb first (only for the token mechanisms), and the submission service.
+    let (protocols, mechanisms, oauth_passdb, oauth_services) = match oauth {
+        None => ("imap lmtp", "plain login", String::new(), String::new()),
+        Some(o) => (
+            "imap lmtp submission",
+            "plain login xoauth2 oauthbearer",
+            format!("passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}\n}}\n", o.ext.display()),
+            format!(
+                "hostname = localhost\nsubmission_relay_host = 127.0.0.1\nsubmission_relay_port = {relay}\n\
+                 service submission-login {{\n  inet_listener submission {{\n    address = 127.0.0.1\n    port = {sub}\n  }}\n}}\n",
+                relay = o.relay,
+                sub = o.submission
+            ),
+        ),
     };
     // Unprivileged, chroot(2) fails: anvil (chroot = empty by default) must not try.
     let anvil_chroot = if root { "" } else { "  chroot =\n" };
@@ -325,7 +379,7 @@ instance_name = seatmail-test-{imap}
 log_path = {d}/dovecot.log
 auth_verbose = yes
 listen = 127.0.0.1
-protocols = imap lmtp
+protocols = {protocols}
 shutdown_clients = yes
 
 ssl = yes
@@ -333,7 +387,7 @@ ssl_cert = <{cert}
 ssl_key = <{key}
 {ssl_dh}ssl_min_protocol = TLSv1.2
 
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 disable_plaintext_auth = no
 # Wrong-password tests should not cost seconds: no failure delay, and no
 # growing per-IP auth penalty (auth cannot reach anvil's penalty socket).
@@ -354,7 +408,7 @@ namespace inbox {{
   prefix =
 }}
 
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {d}/passwd
 }}
@@ -390,7 +444,7 @@ service lmtp {{
     port = {lmtp}
   }}
 }}
-"#,
+{oauth_services}"#,
         cert = certs.cert_pem.display(),
         key = certs.key_pem.display(),
     )

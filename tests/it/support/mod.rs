@@ -8,6 +8,7 @@ pub mod postgres;
 pub mod proxy;
 pub mod smtp;
 pub mod tls;
+pub mod tokens;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

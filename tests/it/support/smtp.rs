@@ -17,7 +17,7 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -77,7 +77,7 @@ pub struct Accepted {
 
 struct Shared {
     mode: SmtpTls,
-    lmtp_port: u16,
+    lmtp_port: AtomicU16,
     behaviour: Mutex<Behaviour>,
     auth: Mutex<Option<(String, String)>>,
     accepted: Mutex<Vec<Accepted>>,
@@ -120,7 +120,7 @@ impl SmtpServer {
         let acceptor = TlsAcceptor::from(server_config(certs));
         let shared = Arc::new(Shared {
             mode: tls,
-            lmtp_port,
+            lmtp_port: AtomicU16::new(lmtp_port),
             behaviour: Mutex::new(Behaviour::Accept),
             auth: Mutex::new(None),
             accepted: Mutex::new(Vec::new()),
@@ -135,6 +135,12 @@ impl SmtpServer {
             .spawn(move || serve(listener, acceptor, thread_shared, shutdown_rx))
             .expect("spawn SMTP server thread");
         SmtpServer { port, ca_pem: certs.ca_pem.clone(), shared, shutdown: Some(shutdown), thread: Some(thread), _tmp: None }
+    }
+
+    /// Deliver to this LMTP port from now on (a server started before the Dovecot it feeds,
+    /// e.g. the relay of Dovecot's own submission service).
+    pub fn set_lmtp_port(&self, port: u16) {
+        self.shared.lmtp_port.store(port, Ordering::SeqCst);
     }
 
     /// From now on, MAIL needs AUTH (PLAIN or LOGIN) as `user` / `pass`; wrong credentials get 535.
@@ -466,7 +472,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, tls: bool, greet:
                         return None;
                     }
                     Fate::AtDataEnd(code) | Fate::AtRcpt(code) => format!("{code} {}", reply_text(code)),
-                    Fate::Accept => match deliver(shared.lmtp_port, &mail_from, &rcpt_to, &data).await {
+                    Fate::Accept => match deliver(shared.lmtp_port.load(Ordering::SeqCst), &mail_from, &rcpt_to, &data).await {
                         Ok(()) => {
                             shared.accepted.lock().unwrap().push(Accepted { mail_from, rcpt_to, data });
                             "250 2.0.0 Ok: queued".into()
