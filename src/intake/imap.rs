@@ -589,7 +589,12 @@ impl ImapIntake {
             crate::failpoint!("imap_after_move");
             progress.settled(m.uid);
             moved_any = true;
-            tracing::debug!(uid = m.uid, folder = %folder, "moved");
+            let how = match (can_move, uidplus) {
+                (true, _) => "move",
+                (false, true) => "copy+uid-expunge",
+                (false, false) => "copy+expunge",
+            };
+            tracing::debug!(uid = m.uid, folder = %folder, how, "moved");
         }
         if moved_any {
             self.store.set_imap_position(&self.source, progress.uidvalidity, progress.watermark).await?;

@@ -201,8 +201,10 @@ fn smtp_faults_are_retried_or_dead_and_never_block_the_rest() {
     s.send(&m);
     let daemon = env.spawn();
     s.wait_answers("admin@fabrikam.fr", 1, 60);
-    let delivered = s.submission.accepted().iter().filter(|a| String::from_utf8_lossy(&a.data).contains(&temp_id)).count();
-    assert_eq!(delivered, 1);
+    // The server delivers into Dovecot before it records what it accepted: wait for both.
+    let delivered = || s.submission.accepted().iter().filter(|a| String::from_utf8_lossy(&a.data).contains(&temp_id)).count();
+    wait_until(30, "the accepted answer recorded", || delivered() >= 1);
+    assert_eq!(delivered(), 1);
     let sent = outbox(&env, "sent");
     assert!(sent.iter().any(|r| r["attempts"].as_i64() == Some(2)), "retried once: {sent:#?}");
 
@@ -345,4 +347,27 @@ fn starttls_authenticate_plain_polling_and_a_broken_mail() {
     assert_eq!(states.iter().filter(|s| *s == "applied").count(), 2, "{states:?}");
     assert_eq!(env.quantity("S-FLEX"), 13);
     assert!(daemon.stop().success());
+}
+
+/// Servers without MOVE: COPY, `\Deleted` and UID EXPUNGE (UIDPLUS), or plain EXPUNGE.
+#[test]
+fn moves_without_the_move_extension() {
+    let mut s = Servers::start();
+    let env = s.env(&[]);
+    for (caps, team, how) in [
+        ("IMAP4rev1 SASL-IR LITERAL+ IDLE UIDPLUS", "sales", "copy+uid-expunge"),
+        ("IMAP4rev1 SASL-IR LITERAL+ IDLE", "support", "copy+expunge"),
+    ] {
+        s.dovecot.reconfigure(&format!("protocol imap {{\n  imap_capability = {caps}\n}}"));
+        let (m, id) = mail("admin@contoso.be", &format!("Licence for {team}"), "Please add 1 Microsoft 365 Business Premium licence.\n");
+        s.dovecot.deliver(BOX, m.as_bytes());
+        let out = env.run(&["run", "--once"]);
+        assert!(out.status.success());
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(log.contains(&format!("how={how}")) || log.contains(&format!("how=\"{how}\"")), "{caps}: {log}");
+        assert_eq!(env.message(&id)["message"]["state"], "applied", "{caps}");
+        assert_eq!(s.folder("INBOX"), 0, "{caps}: moved out of the inbox");
+    }
+    assert_eq!(s.folder("Processed"), 2);
+    assert_eq!(env.quantity("S-FLEX"), 12);
 }

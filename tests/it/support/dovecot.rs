@@ -68,6 +68,18 @@ impl Dovecot {
         Self::start_inner(users, None)
     }
 
+    /// Add settings to the running Dovecot's config (e.g. `imap_capability = ...`), and restart
+    /// it with them: same ports, same mail.
+    pub fn reconfigure(&mut self, extra: &str) {
+        let mut conf = fs::read_to_string(&self.conf).expect("read dovecot.conf");
+        conf.push('\n');
+        conf.push_str(extra);
+        conf.push('\n');
+        fs::write(&self.conf, conf).expect("write dovecot.conf");
+        self.stop();
+        self.start_again();
+    }
+
     /// Like [`Dovecot::start`], plus OAuth2: logins by SASL XOAUTH2 and OAUTHBEARER are checked
     /// by Dovecot's `oauth2` passdb against the token-introspection endpoint `introspection_url`
     /// (RFC 7662, POST), which must answer `active` and the `username`. Dovecot's SMTP
