@@ -171,7 +171,7 @@ impl App {
 pub fn imap_intake(config: &Config, store: Store) -> Result<ImapIntake, AppError> {
     let cfg = config.intake.imap.clone().ok_or_else(|| AppError::Imap("no [intake.imap]".into()))?;
     let login = match (&cfg.auth, &cfg.oauth2) {
-        (ImapAuth::OAuth2, Some(o)) => ImapLogin::OAuth2(TokenSource::new("intake.imap.oauth2", o)?),
+        (ImapAuth::OAuth2, Some(o)) => ImapLogin::OAuth2(TokenSource::new("intake.imap.oauth2", o, &cfg.user)?),
         (ImapAuth::OAuth2, None) => return Err(AppError::Imap("auth = \"oauth2\" without [intake.imap.oauth2]".into())),
         _ => ImapLogin::Password(cfg.password().resolve("intake.imap")?),
     };
@@ -183,7 +183,9 @@ pub fn smtp_transport(config: &Config) -> Result<SmtpTransport, AppError> {
     use crate::answer::SmtpLogin;
     let smtp = config.outbox.smtp.clone().ok_or_else(|| AppError::Outbox("no [outbox.smtp]".into()))?;
     let login = match (smtp.auth(), &smtp.oauth2) {
-        (SmtpAuth::OAuth2, Some(o)) => SmtpLogin::OAuth2(TokenSource::new("outbox.smtp.oauth2", o)?),
+        (SmtpAuth::OAuth2, Some(o)) => {
+            SmtpLogin::OAuth2(TokenSource::new("outbox.smtp.oauth2", o, smtp.user.as_deref().unwrap_or_default())?)
+        },
         (SmtpAuth::OAuth2, None) => return Err(AppError::Outbox("auth = \"oauth2\" without [outbox.smtp.oauth2]".into())),
         (SmtpAuth::Password, _) => SmtpLogin::Password(smtp.password().resolve("outbox.smtp")?),
         (SmtpAuth::None, _) => SmtpLogin::None,

@@ -202,11 +202,15 @@ pub enum OAuthProvider {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OAuthGrant {
-    /// The application's own identity (client id and secret): Microsoft 365 app-only access.
+    /// The application's own identity (client id and a secret or a certificate): Microsoft 365
+    /// app-only access.
     #[default]
     ClientCredentials,
     /// A delegated set-up: a refresh token obtained once by a person consenting.
     RefreshToken,
+    /// RFC 7523: a JWT signed by a service account, impersonating the mailbox (Google Workspace
+    /// domain-wide delegation). The default when `service_account_file` is set.
+    JwtBearer,
 }
 
 /// The SASL mechanism that carries the token.
@@ -240,11 +244,24 @@ pub struct OAuth2Config {
     client_secret_file: Option<PathBuf>,
     #[serde(default)]
     client_secret_env: Option<String>,
+    /// Microsoft: a certificate (PEM) uploaded to the app registration; the client authenticates
+    /// with a JWT signed by its key (a client assertion) instead of a client secret.
+    #[serde(default)]
+    pub client_certificate: Option<PathBuf>,
+    /// The certificate's RSA private key (PKCS#8 PEM); default: the `client_certificate` file.
+    /// With `grant = "jwt_bearer"` and no `service_account_file`: the signing key, `client_id`
+    /// being the issuer.
+    #[serde(default, alias = "client_key_file")]
+    pub client_key: Option<PathBuf>,
+    /// Google: the service account's JSON key file (`client_email`, `private_key`, `token_uri`).
+    #[serde(default)]
+    pub service_account_file: Option<PathBuf>,
     /// Space-separated; the provider's mail scope when absent.
     #[serde(default)]
     pub scope: Option<String>,
+    /// Default: `jwt_bearer` with a `service_account_file`, else `client_credentials`.
     #[serde(default)]
-    pub grant: OAuthGrant,
+    grant: Option<OAuthGrant>,
     #[serde(default)]
     refresh_token: Option<Secret>,
     #[serde(default)]
@@ -286,7 +303,18 @@ impl OAuth2Config {
         }
     }
 
-    /// The token endpoint: `token_url`, else the provider's. Checked by `validate`.
+    /// The grant: `grant`, else `jwt_bearer` with a service-account key file, else
+    /// `client_credentials`.
+    pub fn grant(&self) -> OAuthGrant {
+        match (self.grant, &self.service_account_file) {
+            (Some(g), _) => g,
+            (None, Some(_)) => OAuthGrant::JwtBearer,
+            (None, None) => OAuthGrant::ClientCredentials,
+        }
+    }
+
+    /// The token endpoint: `token_url`, else the provider's (a service account's key file may name
+    /// its own, see [`crate::oauth::Credentials`]). Checked by `validate`.
     pub fn token_url(&self) -> Option<String> {
         if let Some(url) = &self.token_url {
             return Some(url.clone());
@@ -305,6 +333,7 @@ impl OAuth2Config {
             (Some(s), _) => Some(s.clone()),
             (None, Some(OAuthProvider::Microsoft)) => Some(MICROSOFT_SCOPE.to_string()),
             (None, Some(OAuthProvider::Google)) => Some(GOOGLE_SCOPE.to_string()),
+            (None, None) if self.service_account_file.is_some() => Some(GOOGLE_SCOPE.to_string()),
             (None, None) => None,
         }
     }
@@ -321,6 +350,8 @@ impl OAuth2Config {
             (Some(OAuthProvider::Microsoft), None, None) => {
                 return Err(invalid(&key("tenant"), "provider = \"microsoft\" needs the tenant (directory id or domain)"))
             }
+            // A service account's key file names its token endpoint (`token_uri`).
+            (None, None, _) if self.service_account_file.is_some() => {}
             (None, None, _) => {
                 return Err(invalid(&key("provider"), "give provider = \"microsoft\" or \"google\", or a token_url"))
             }
@@ -329,23 +360,72 @@ impl OAuth2Config {
             }
             _ => {}
         }
-        let url = self.token_url().unwrap_or_default();
-        check_token_url(&url).map_err(|m| invalid(&key("token_url"), m))?;
-        match &self.client_id {
-            Some(id) if !id.trim().is_empty() => {}
-            _ => return Err(invalid(&key("client_id"), "required: the application (client) id")),
+        if let Some(url) = self.token_url() {
+            check_token_url(&url).map_err(|m| invalid(&key("token_url"), m))?;
         }
-        self.client_secret().resolve(section)?;
-        match self.grant {
-            OAuthGrant::RefreshToken => {
-                self.refresh_token().resolve(section)?;
+        let grant = self.grant();
+        let has_id = matches!(&self.client_id, Some(id) if !id.trim().is_empty());
+        let secret = self.client_secret().is_set();
+        if grant != OAuthGrant::RefreshToken && self.refresh_token().is_set() {
+            return Err(invalid(&key("refresh_token"), "only used with grant = \"refresh_token\""));
+        }
+        if self.service_account_file.is_some() && grant != OAuthGrant::JwtBearer {
+            return Err(invalid(&key("service_account_file"), "only used with grant = \"jwt_bearer\" (the default with it)"));
+        }
+        match grant {
+            OAuthGrant::ClientCredentials | OAuthGrant::RefreshToken => {
+                if !has_id {
+                    return Err(invalid(&key("client_id"), "required: the application (client) id"));
+                }
+                match (secret, &self.client_certificate) {
+                    (true, Some(_)) => {
+                        return Err(invalid(
+                            &key("client_certificate"),
+                            "give either a client secret (client_secret, client_secret_file, client_secret_env) or client_certificate, not both",
+                        ))
+                    }
+                    (false, None) => {
+                        return Err(invalid(
+                            &key("client_secret"),
+                            "no client_secret, client_secret_file or client_secret_env (or client_certificate and client_key)",
+                        ))
+                    }
+                    _ => {}
+                }
+                if self.client_key.is_some() && self.client_certificate.is_none() {
+                    return Err(invalid(&key("client_key"), "only used with client_certificate"));
+                }
             }
-            OAuthGrant::ClientCredentials => {
-                if self.refresh_token().is_set() {
-                    return Err(invalid(&key("refresh_token"), "only used with grant = \"refresh_token\""));
+            OAuthGrant::JwtBearer => {
+                if secret {
+                    return Err(invalid(&key("client_secret"), "not used with grant = \"jwt_bearer\": the JWT is signed with the service account's key"));
+                }
+                if self.client_certificate.is_some() {
+                    return Err(invalid(&key("client_certificate"), "not used with grant = \"jwt_bearer\""));
+                }
+                match (&self.service_account_file, has_id, &self.client_key) {
+                    (Some(_), false, None) => {}
+                    (Some(_), true, _) => {
+                        return Err(invalid(&key("client_id"), "not used with service_account_file: its client_email is the issuer"))
+                    }
+                    (Some(_), false, Some(_)) => {
+                        return Err(invalid(&key("client_key"), "not used with service_account_file: its private_key signs"))
+                    }
+                    (None, true, Some(_)) => {}
+                    (None, _, _) => {
+                        return Err(invalid(
+                            &key("service_account_file"),
+                            "grant = \"jwt_bearer\" needs the service account's JSON key file (or client_id, the issuer, and client_key)",
+                        ))
+                    }
+                }
+                if self.scope().is_none() {
+                    return Err(invalid(&key("scope"), "required with grant = \"jwt_bearer\" (Google: https://mail.google.com/)"));
                 }
             }
         }
+        // Every file and variable read, every key parsed, now: a mistake fails the start.
+        crate::oauth::Credentials::load(section, self)?;
         if matches!(&self.scope, Some(s) if s.trim().is_empty()) {
             return Err(invalid(&key("scope"), "must not be empty"));
         }

@@ -1,6 +1,8 @@
 //! The dashboard in a real browser: headless Chromium driven over the WebDriver protocol
 //! (chromedriver, started here as a child process and stopped on drop). Logs in, approves a
-//! held request, checks the result, and saves the README's screenshots to docs/screenshots/.
+//! held request, checks the result, and takes screenshots of the queue, a message and a
+//! customer page (`SEATMAIL_UPDATE_SCREENSHOTS=1` writes them to docs/screenshots/ for the
+//! README).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (tests/run installs them); without them the
 //! test fails and says so: it never skips itself.
@@ -176,7 +178,14 @@ fn an_operator_logs_in_and_approves_in_a_browser() {
     env.run_once();
     site.start();
     let q = site.queue_id(&held).expect("the held request is in the queue");
-    let shots = Path::new(REPO).join("docs/screenshots");
+    // The README's screenshots are refreshed on request; otherwise they go to the test's
+    // own directory (a test run leaves the repository as it found it).
+    let shots = if std::env::var_os("SEATMAIL_UPDATE_SCREENSHOTS").is_some() {
+        Path::new(REPO).join("docs/screenshots")
+    } else {
+        site.env.path("screenshots")
+    };
+    std::fs::create_dir_all(&shots).unwrap();
 
     let browser = Browser::start();
     browser.goto(&site.url("/"));
