@@ -80,7 +80,7 @@ impl App {
                 AppError::Outbox(format!("cannot create {}: {e}", self.config.outbox.file.dir.display()))
             })?),
             OutboxKind::Smtp => {
-                Transport::Smtp(self.smtp_transport()?)
+                Transport::Smtp(Box::new(self.smtp_transport()?))
             }
         };
         let send_timeout = match &self.config.outbox.smtp {

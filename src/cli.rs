@@ -238,8 +238,11 @@ pub enum OutboxAction {
     Retry { id: i64 },
 }
 
+/// A table column: its heading and how a row shows in it.
+pub type Column<'a, T> = (&'a str, &'a dyn Fn(&T) -> String);
+
 /// Print rows as an aligned table, or as a JSON array.
-pub fn print_rows<T: Serialize>(rows: &[T], json: bool, columns: &[(&str, &dyn Fn(&T) -> String)]) {
+pub fn print_rows<T: Serialize>(rows: &[T], json: bool, columns: &[Column<'_, T>]) {
     if json {
         crate::out!("{}", serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into()));
         return;

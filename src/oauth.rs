@@ -882,7 +882,7 @@ mod tests {
             (format!("{cert}client_key = \"{}\"\n", path("ec.pem")), "o.client_key", "not an RSA key"),
             (format!("{cert}client_key = \"{}\"\n", path("pkcs1.pem")), "o.client_key", "PKCS#1"),
             (format!("{cert}client_key = \"{}\"\n", path("missing.pem")), "o.client_key", "cannot read"),
-            (format!("{cert}"), "o.client_key", "no private key"),
+            (cert.to_string(), "o.client_key", "no private key"),
             (format!("client_certificate = \"{}\"\nclient_key = \"{}\"\n", path("key.pem"), path("key.pem")), "o.client_certificate", "no certificate"),
             (format!("{cert}client_key = \"{}\"\nclient_secret = \"s\"\n", path("key.pem")), "o.client_certificate", "not both"),
             (format!("client_key = \"{}\"\nclient_secret = \"s\"\n", path("key.pem")), "o.client_key", "only used with client_certificate"),

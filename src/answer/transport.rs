@@ -20,7 +20,8 @@ pub enum SendError {
 
 pub enum Transport {
     File(FileTransport),
-    Smtp(SmtpTransport),
+    // Boxed: the SMTP transport carries its TLS set-up and connection slot.
+    Smtp(Box<SmtpTransport>),
 }
 
 impl Transport {

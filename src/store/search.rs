@@ -256,7 +256,7 @@ impl Store {
     pub async fn unsent_outbox(&self, limit: i64) -> Result<Vec<super::OutboxRow>> {
         let mut rows = self.list_outbox(Some("pending"), limit).await?;
         rows.extend(self.list_outbox(Some("dead"), limit).await?);
-        rows.sort_by(|a, b| b.id.cmp(&a.id));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.id));
         Ok(rows)
     }
 

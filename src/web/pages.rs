@@ -647,7 +647,7 @@ pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> 
     let imap = state.config.intake.kind == crate::config::IntakeKind::Imap;
     let last_ok = crate::health::imap_last_ok();
     let imap_last_ok = (last_ok > 0)
-        .then(|| chrono::DateTime::from_timestamp(last_ok, 0).map(|t| crate::store::ts(t)))
+        .then(|| chrono::DateTime::from_timestamp(last_ok, 0).map(crate::store::ts))
         .flatten();
     let imap_stale = imap && (last_ok == 0 || now.timestamp() - last_ok > 15 * 60);
     let positions = state.store.imap_positions().await?;

@@ -411,7 +411,7 @@ fn a_wrong_key_is_a_clear_error() {
     assert_no_secrets(&out, &s.tokens);
 
     // The registered certificate with a key that is not its own: named before anything connects.
-    let (code, out) = check(&env, &[("SEATMAIL_INTAKE__IMAP__OAUTH2__CLIENT_KEY", &vars[1].1)]);
+    let (code, out) = check(&env, &[("SEATMAIL_INTAKE__IMAP__OAUTH2__CLIENT_KEY", vars[1].1)]);
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("intake.imap.oauth2.client_key") && out.contains("is not the private key of the certificate"), "{out}");
     // Not a certificate, not a key, both a secret and a certificate.
