@@ -34,13 +34,4 @@ impl Store {
             .await?;
         Ok(())
     }
-
-    /// Who holds `name` now, if anyone.
-    pub async fn lease_holder(&self, name: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT holder FROM leases WHERE name = $1 AND expires_at >= $2")
-            .bind(name)
-            .bind(ts(Utc::now()))
-            .fetch_optional(self.pool())
-            .await?)
-    }
 }

@@ -358,14 +358,6 @@ impl Tx {
 }
 
 impl Store {
-    pub async fn message_exists(&self, key: &str) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE key = $1")
-            .bind(key)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(n > 0)
-    }
-
     pub async fn list_messages(&self, state: Option<&str>, limit: i64) -> Result<Vec<MessageRow>> {
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE ($1 = '' OR state = $1) ORDER BY id DESC LIMIT $2"

@@ -168,14 +168,4 @@ impl Store {
             .await?;
         rows.iter().map(from_row).collect()
     }
-
-    /// Earliest time at which a pending answer becomes due, for the sender's sleep.
-    pub async fn next_due(&self) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > next_attempt_at THEN lease_until \
-             ELSE next_attempt_at END) FROM outbox WHERE state = 'pending'",
-        )
-        .fetch_one(self.pool())
-        .await?)
-    }
 }
