@@ -93,6 +93,12 @@ pub(crate) fn auto_reply(s: &Signals, subject: &str, own: &str) -> Option<&'stat
     if AUTO_SUBJECT.is_match(subject) {
         return Some("out-of-office subject");
     }
+    if s.content_type == "multipart/report" && s.report_type == "disposition-notification" {
+        return Some("read receipt (disposition notification)");
+    }
+    if READ_SUBJECT.is_match(subject) && READ_BODY.is_match(&super::decode::truncate_chars(own, 2_000)) {
+        return Some("read receipt");
+    }
     let head = super::decode::truncate_chars(own, 2_000);
     if AUTO_BODY.is_match(&head) {
         return Some("out-of-office text");
@@ -109,6 +115,14 @@ pub(crate) fn auto_reply(s: &Signals, subject: &str, own: &str) -> Option<&'stat
     None
 }
 
+/// "Read: ...", "Gelezen: ...", "Lu : ...", "Gelesen: ...", "Läst: ...": a read receipt, when the
+/// text says so too.
+static READ_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(read|gelezen|lu|gelesen|läst|read receipt|leesbevestiging|accusé de lecture|lesebestätigung|läskvitto)\s*:")
+});
+static READ_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(was read on|has been read|is gelezen op|werd gelezen|a été lu|wurde am .{0,40}gelesen|wurde gelesen|lästes|har lästs|your message\b.{0,200}\bread\b|uw bericht\b.{0,200}\bgelezen\b|votre message\b.{0,200}\blu\b|ihre nachricht\b.{0,200}\bgelesen\b|ditt meddelande\b.{0,200}\blästs?\b)")
+});
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(how (do|can|should|would) (i|we|you|one)|how to|(know|savoir|weten|wissen|veta) (how|comment|hoe|wie|hur)\b|is it possible to (see|know|check)|what is the (price|cost|difference)|hoe (kan|moet|doe|voeg|wijs) (ik|je|we|men)|comment (\w+-(je|on|t-on|nous) |puis|faire|faut|peut|ajouter|attribuer|assigner|on )|wie (kann|muss|füge|weise) (ich|man)|hur (gör|kan|lägger|tilldelar) (jag|man|vi))")
 });

@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use html2text::render::text_renderer::{TaggedLine, TextDecorator};
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 use regex::Regex;
 
@@ -179,10 +180,79 @@ pub(crate) fn html_to_text(html: &str) -> String {
     if nesting(&html) > 300 {
         return strip_tags(&html);
     }
-    html2text::config::plain()
+    html2text::config::with_decorator(MailDecorator)
         .no_table_borders()
         .string_from_read(html.as_bytes(), 2_000)
         .unwrap_or_default()
+}
+
+/// html2text's plain rendering without what a reader does not see: no link footnotes ("[1]" would
+/// read as a number), no emphasis marks, no image titles ("[cid:image001.png]"). List bullets
+/// and quote marks stay: they say where an item or a quote starts.
+struct MailDecorator;
+
+impl TextDecorator for MailDecorator {
+    type Annotation = ();
+
+    fn decorate_link_start(&mut self, _url: &str) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_link_end(&mut self) -> String {
+        String::new()
+    }
+    fn decorate_em_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_em_end(&self) -> String {
+        String::new()
+    }
+    fn decorate_strong_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_strong_end(&self) -> String {
+        String::new()
+    }
+    fn decorate_strikeout_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_strikeout_end(&self) -> String {
+        String::new()
+    }
+    fn decorate_code_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_code_end(&self) -> String {
+        String::new()
+    }
+    fn decorate_preformat_first(&self) {}
+    fn decorate_preformat_cont(&self) {}
+    fn decorate_image(&mut self, _src: &str, _title: &str) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn header_prefix(&self, _level: usize) -> String {
+        String::new()
+    }
+    fn quote_prefix(&self) -> String {
+        "> ".to_string()
+    }
+    fn unordered_item_prefix(&self) -> String {
+        "* ".to_string()
+    }
+    fn ordered_item_prefix(&self, i: i64) -> String {
+        format!("{i}. ")
+    }
+    fn make_subblock_decorator(&self) -> Self {
+        MailDecorator
+    }
+    fn decorate_superscript_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_superscript_end(&self) -> String {
+        String::new()
+    }
+    fn finalise(&mut self, _links: Vec<String>) -> Vec<TaggedLine<()>> {
+        Vec::new()
+    }
 }
 
 fn normalize_spaces(s: &str) -> String {

@@ -5,13 +5,6 @@
 //! out-of-office quotes the request it answers, so both are settled before any text is read as a
 //! request. The subject only counts when the customer wrote it: a "Re:" subject is ours.
 
-#[path = "cues.rs"]
-mod cues;
-#[path = "understand.rs"]
-mod understand;
-#[path = "fuzzy.rs"]
-pub(crate) mod fuzzy;
-
 use std::sync::LazyLock;
 
 use mail_parser::{HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
@@ -22,6 +15,7 @@ use super::decode;
 use super::language::{self, Language};
 use super::products::Catalog;
 use super::quote;
+use super::understand::{self, Input};
 use super::{Ask, Change, Item, Limits, Meta, Outcome, Parsed};
 
 static REPLY_PREFIX: LazyLock<Regex> =
@@ -122,7 +116,12 @@ pub(crate) fn parse_mail(raw: &[u8], catalog: &Catalog, limits: &Limits) -> Pars
     }
 
     let subj = authored_subject.then_some(subject_clean.as_str()).filter(|s| !s.trim().is_empty());
-    let u = understand::understand(&text, subj, p.from.as_deref(), p.language, catalog);
+    let u = understand::understand(&Input { text: &text, subject: subj, sender: p.from.as_deref(), lang: p.language, quoted: &split.quoted }, catalog);
+    if let Some(why) = u.not_ours {
+        p.outcome = Outcome::NotARequest;
+        p.reason = why.into();
+        return p;
+    }
     if classify::asks_price(&text) && u.items.is_empty() {
         p.outcome = Outcome::NotARequest;
         p.reason = "asks for a price or quote, not a seat change".into();

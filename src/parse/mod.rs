@@ -13,10 +13,12 @@
 mod classify;
 mod decode;
 mod extract;
+mod fuzzy;
 mod language;
 mod numbers;
 mod products;
 mod quote;
+mod understand;
 
 use serde::Serialize;
 

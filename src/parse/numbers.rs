@@ -87,7 +87,10 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Durations: "12 months", "binnen 2 dagen", "30 Tage".
         r"(?i)\b\d+\s*(?:days?|weeks?|months?|years?|hours?|minutes?|jours?|semaines?|mois|ans|années?|heures?|dagen|dag|weken|week|maanden|maand|jaar|jaren|uur|uren|minuten|tage?n?|wochen?|monate?n?|jahre?n?|stunden?|dagar|veckor|vecka|månader|månad|år|timmar|timme)\b".into(),
         // House numbers after a street word.
-        r"(?i)\b[\p{L}\-]*(?:straat|laan|weg|plein|dreef|lei|steenweg|kaai|markt|street|road|rd|avenue|ave|lane|rue|chaussée|boulevard|bd|place|straße|strasse|str|gasse|platz|allee|ring|gatan|vägen|väg|torget|gränd)\.?\s+\d+[a-z]?(?:\s?[-/]\s?\d+)?\b".into(),
+        // Dutch, German and Swedish street words end a compound ("Kerkstraat 12", "Lindenstraße
+        // 40", "Storgatan 5"); English and French ones stand alone ("Station Road 3", never the
+        // "ave" of "have 12").
+        r"(?i)(?:\b[\p{L}\-]*(?:straat|laan|plein|dreef|steenweg|kaai|markt|straße|strasse|gasse|platz|allee|gatan|vägen|torget|gränd)|\b[\p{L}\-]{3,}(?:weg|lei|väg)|\b(?:street|road|rd|avenue|ave|lane|rue|chaussée|boulevard|bd|place|str|ring))\.?\s+\d+[a-z]?(?:\s?[-/]\s?\d+)?\b".into(),
         // Street names that come before the number: "Avenue Louise 149/24", "rue de la Loi 16".
         r"(?i)\b(?:avenue|av\.|rue|chaussée|chaussee|boulevard|bd|place|quai|allée|route|chemin|impasse|square|via)(?:\s+[\p{L}'\-]+){0,4}\s+\d+[a-z]?(?:\s?[-/]\s?\d+)?\b".into(),
         // English order: "14 Station Road".
@@ -170,7 +173,6 @@ static WORDS: LazyLock<HashMap<String, i64>> = LazyLock::new(|| {
     }
     put("cent", 100);
     put("douzaine", 12);
-    put("dizaine", 10);
     // Dutch: eenentwintig, tweeëntwintig (also written without the diaeresis).
     let nl = ["een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf",
               "dertien", "veertien", "vijftien", "zestien", "zeventien", "achttien", "negentien"];
@@ -192,7 +194,6 @@ static WORDS: LazyLock<HashMap<String, i64>> = LazyLock::new(|| {
         }
     }
     put("honderd", 100);
-    put("tiental", 10);
     put("dozijn", 12);
     // German: einundzwanzig, zweiundzwanzig.
     let de = ["eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf",
@@ -239,8 +240,10 @@ static WORDS: LazyLock<HashMap<String, i64>> = LazyLock::new(|| {
 /// Articles: "a licence" is one licence, "a" alone is nothing.
 const ARTICLES: &[&str] = &["a", "an", "un", "une", "een", "ein", "eine", "einen", "einem", "en", "ett"];
 /// Words that make a quantity vague.
+/// "une dizaine", "een tiental", "ett tiotal" are about ten, not ten.
 const VAGUE: &[&str] = &["couple", "few", "several", "some", "quelques", "plusieurs", "enkele", "meerdere", "einige",
-    "mehrere", "några", "flera", "diverse"];
+    "mehrere", "några", "flera", "diverse", "dizaine", "dizaines", "quinzaine", "vingtaine", "trentaine", "tiental",
+    "tientallen", "twintigtal", "tiotal", "tjugotal", "femtontal"];
 
 /// Licence-ish nouns: what a quantity counts.
 pub(crate) fn is_unit_noun(w: &str) -> bool {
@@ -470,7 +473,11 @@ mod tests {
     fn dozens_and_vague() {
         assert_eq!(nums("a dozen licences"), vec![12]);
         assert_eq!(nums("une douzaine de licences"), vec![12]);
-        assert_eq!(nums("een tiental licenties"), vec![10]);
+        // About ten is no number to act on.
+        for about in ["een tiental licenties", "une dizaine de licences", "ett tiotal licenser"] {
+            assert_eq!(nums(about), Vec::<i64>::new(), "{about}");
+            assert!(tokenize(&mask(about), None).contains(&Tok::Vague), "{about}");
+        }
         assert_eq!(nums("ein Dutzend Lizenzen"), vec![12]);
         assert_eq!(nums("ett dussin licenser"), vec![12]);
         assert_eq!(nums("half a dozen"), vec![6]);

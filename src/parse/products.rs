@@ -139,7 +139,7 @@ impl Catalog {
             .keys()
             .flat_map(|a| a.split(' '))
             .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
-            .map(super::extract::fuzzy::fold)
+            .map(super::fuzzy::fold)
             .collect();
         v.sort();
         v.dedup();

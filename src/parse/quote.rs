@@ -23,6 +23,9 @@ pub(crate) struct Split {
     pub forwarded: Option<String>,
     /// The sender asks us to act on what is below ("see below").
     pub points_below: bool,
+    /// The history under (or around) the sender's words: context only, never a request
+    /// ("the same account" is looked up there).
+    pub quoted: String,
 }
 
 fn re(p: &str) -> Regex {
@@ -66,6 +69,16 @@ static POINTS_BELOW: LazyLock<Regex> = LazyLock::new(|| {
 
 fn is_quoted(line: &str) -> bool {
     line.trim_start().starts_with('>')
+}
+
+/// A header line of a quoted or forwarded mail ("From:", "Van:", "Envoyé :", "Betreff:").
+pub(crate) fn is_header_line(line: &str) -> bool {
+    HEADER_FROM.is_match(line) || HEADER_OTHER.is_match(line)
+}
+
+/// The line that introduces a quote ("On ... wrote:", "Le ... a écrit :").
+pub(crate) fn is_attribution_line(line: &str) -> bool {
+    line.trim_end().ends_with(':') && ATTRIBUTION_WORD.is_match(line)
 }
 
 /// Index of the line where an Outlook header block starts at `i`, and where its body starts.
@@ -217,7 +230,15 @@ fn split_depth(body: &str, depth: usize) -> Split {
         Some((i, cut)) => (&lines[..i], Some(cut)),
         None => (&lines[..], None),
     };
-    let own = clean_own(own_lines);
+    let mut own = clean_own(own_lines);
+    let quoted = match &history {
+        Some(_) => lines[own_lines.len()..].join("\n"),
+        None => String::new(),
+    };
+    // Bottom-posting: nothing above a ">" quote, the answer written under it.
+    if own.trim().is_empty() && matches!(history, Some(Cut::Reply)) {
+        own = clean_own(&below_quote(&lines[own_lines.len()..]));
+    }
     let points_below = POINTS_BELOW.is_match(&own);
     let mut forwarded = None;
     if let Some(Cut::Forward { body: start, ours }) = history {
@@ -236,7 +257,28 @@ fn split_depth(body: &str, depth: usize) -> Split {
             }
         }
     }
-    Split { own, forwarded, points_below }
+    Split { own, forwarded, points_below, quoted }
+}
+
+/// The lines written under and between ">" quotes (the attribution line and the quotes left out).
+fn below_quote<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+    if !lines.iter().any(|l| is_quoted(l)) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut seen_quote = false;
+    for l in lines {
+        if is_quoted(l) {
+            seen_quote = true;
+            continue;
+        }
+        if !seen_quote {
+            // The attribution ("On ... wrote:") and anything before the first quote.
+            continue;
+        }
+        out.push(*l);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -9,12 +9,12 @@ use std::collections::BTreeSet;
 use crate::parse::numbers::{self, Tok};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Dir {
+pub(crate) enum Dir {
     Add,
     Remove,
 }
 
-pub(super) const ADD: &[&str] = &["add", "adding", "additional", "extra", "extras", "more", "another", "increase", "raise", "order",
+pub(crate) const ADD: &[&str] = &["add", "adding", "additional", "extra", "extras", "more", "another", "increase", "raise", "order",
     "purchase", "buy", "plus", "ajouter", "ajoutez", "ajoute", "ajout", "rajouter", "rajoutez", "supplémentaire",
     "supplémentaires", "supplementaire", "supplementaires", "additionnelle", "additionnelles", "additionnel",
     "augmenter", "augmentez", "commander", "toevoegen", "voeg", "voegen", "bijvoegen", "bijzetten", "erbij",
@@ -22,7 +22,7 @@ pub(super) const ADD: &[&str] = &["add", "adding", "additional", "extra", "extra
     "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
     "erhöht", "dazu", "aufstocken", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
 /// Need words: more seats, weakly ("we need 3 Business Basic").
-pub(super) const NEED_MORE: &[&str] = &["need", "needs", "require", "requires", "nodig", "besoin", "faut", "faudrait",
+pub(crate) const NEED_MORE: &[&str] = &["need", "needs", "require", "requires", "nodig", "besoin", "faut", "faudrait",
     "brauchen", "brauche", "benötigen", "benötige", "behöver", "behövs"];
 /// Activating licences (from a signed quote) is adding them.
 const ACTIVATE: &[&str] = &["activate", "activer", "activez", "activeren", "activeer", "aktivieren", "aktivera"];
@@ -31,7 +31,7 @@ const FOR_PEOPLE: &[&str] = &["for", "pour", "voor", "für", "för", "till", "å
 
 /// People a licence is for: "the summer workers", "les stagiaires", "de nieuwe collega's", "die
 /// Aushilfen", "sommarjobbarna".
-pub(super) fn is_people(t: &Tok) -> bool {
+pub(crate) fn is_people(t: &Tok) -> bool {
     const PEOPLE: &[&str] = &["worker", "staff", "intern", "student", "picker", "driver", "employee", "colleague", "hire",
         "starter", "newcomer", "joiner", "member", "people", "person", "temp", "trainee", "apprentice", "volunteer",
         "rep", "agent", "consultant", "technician", "nurse", "teacher", "seasonal", "contractor", "freelancer",
@@ -48,9 +48,9 @@ pub(super) fn is_people(t: &Tok) -> bool {
     }
 }
 
-pub(super) const ADD_WEAK: &[&str] = &["new", "nouveau", "nouveaux", "nouvelle", "nouvelles", "nieuwe", "nieuw", "neue", "neuen",
+pub(crate) const ADD_WEAK: &[&str] = &["new", "nouveau", "nouveaux", "nouvelle", "nouvelles", "nieuwe", "nieuw", "neue", "neuen",
     "neuer", "ny", "nya", "nytt"];
-pub(super) const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less",
+pub(crate) const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less",
     "drop", "minus", "release", "unassign", "supprimer", "supprimez", "supprime", "retirer", "retirez", "enlever",
     "enlevez", "résilier", "résiliez", "annuler", "réduire", "réduisez", "diminuer", "diminuez", "moins",
     "verwijderen", "verwijder", "verwijdert", "schrappen", "opzeggen", "minder", "verminderen", "verminder",
@@ -58,32 +58,44 @@ pub(super) const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", 
     "kündigen", "reduzieren", "reduziert", "verringern", "weniger", "streichen", "abbestellen", "afbouwen", "reduceren", "terugschroeven", "weg", "deaktivieren", "bort", "deactivate", "revoke", "downgrade", "intrekken", "deactiveren", "désactiver", "minska",
     "färre", "avsluta", "säga", "säg", "sänka", "left", "leaving", "leaves", "vertrokken", "vertrekt", "vertrekken", "quitté", "quitte",
     "ausgeschieden", "verlässt", "slutar", "slutat", "lämnar"];
-pub(super) const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower",
+pub(crate) const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower",
     "update", "modify", "make", "scale", "back", "wijzigen", "wijzig", "aanpassen", "pas", "zetten", "zet", "brengen",
     "breng", "verhogen", "ophogen", "optrekken", "afbouwen", "reduceren", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
     "ajuster", "ramener", "ramenez", "porter", "augmenter", "réduire", "diminuer", "mettre", "changer", "ändern",
     "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen", "zurück", "ändra",
-    "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "aanpassing", "wijziging"];
+    "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "gör", "göra", "aanpassing", "wijziging"];
 /// "dat moeten er vijftien worden", "that should become 15".
-pub(super) const BECOME: &[&str] = &["worden", "become", "be", "devenir", "être", "werden", "sein", "bli", "bliva", "vara"];
-pub(super) const TO: &[&str] = &["to", "naar", "tot", "op", "à", "a", "auf", "zu", "till", "på"];
-pub(super) const BY: &[&str] = &["by", "met", "de", "um", "med"];
-pub(super) const FROM: &[&str] = &["from", "van", "de", "von", "från"];
-pub(super) const OR: &[&str] = &["or", "of", "ou", "oder", "eller", "à", "to", "tot", "bis", "till"];
-pub(super) const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe"];
+/// "11 is enough", "11 volstaan", "11 suffisent", "11 reichen", "11 räcker": the wanted total.
+pub(crate) const ENOUGH: &[&str] = &["enough", "sufficient", "suffice", "genoeg", "voldoende", "volstaan", "volstaat", "suffisent",
+    "suffit", "suffiront", "assez", "reichen", "reicht", "genug", "ausreichend", "räcker", "tillräckligt", "räcka"];
+/// Want and need words: after today's count, the number they govern is the wanted total.
+pub(crate) const WANT: &[&str] = &["want", "like", "need", "needs", "require", "willen", "wil", "nodig", "faudrait",
+    "faut", "souhaitons", "souhaiterions", "voudrions", "voudrais", "besoin", "passer", "möchten", "möchte", "brauchen",
+    "benötigen", "wollen", "hätten", "gerne", "vill", "behöver", "önskar"];
+/// People joining: "start", "begint", "arrivent", "fangen an", "börjar".
+pub(crate) const JOIN: &[&str] = &["start", "starts", "starting", "join", "joins", "joining", "arrive", "arrives", "hired",
+    "hire", "komen", "beginnen", "begint", "starten", "aangenomen", "arrivent", "arrivera", "arriveront", "commencent",
+    "rejoignent", "embauché", "embauchés", "kommen", "anfangen", "fangen", "beginnt", "eingestellt", "börjar", "kommer",
+    "anställt", "anställer", "börja"];
+pub(crate) const BECOME: &[&str] = &["worden", "become", "be", "devenir", "être", "werden", "sein", "bli", "bliva", "vara"];
+pub(crate) const TO: &[&str] = &["to", "naar", "tot", "op", "à", "a", "auf", "zu", "till", "på"];
+pub(crate) const BY: &[&str] = &["by", "met", "de", "um", "med"];
+pub(crate) const FROM: &[&str] = &["from", "van", "de", "von", "från"];
+pub(crate) const OR: &[&str] = &["or", "of", "ou", "oder", "eller", "à", "to", "tot", "bis", "till"];
+pub(crate) const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe"];
 /// "we only need 5": a total, but only next to a need/keep verb ("only 11 users" is a count).
-pub(super) const ONLY: &[&str] = &["only", "slechts", "seulement", "nur", "bara", "endast", "maar"];
-pub(super) const NEED: &[&str] = &["need", "needs", "want", "keep", "nodig", "willen", "houden", "behouden", "besoin", "souhaitons",
+pub(crate) const ONLY: &[&str] = &["only", "slechts", "seulement", "nur", "bara", "endast", "maar"];
+pub(crate) const NEED: &[&str] = &["need", "needs", "want", "keep", "nodig", "willen", "houden", "behouden", "besoin", "souhaitons",
     "garder", "conserver", "brauchen", "benötigen", "behalten", "möchten", "behöver", "vill", "behålla"];
-pub(super) const CONTEXT: &[&str] = &["have", "has", "currently", "now", "hebben", "heb", "hebt", "momenteel", "nu", "avons",
+pub(crate) const CONTEXT: &[&str] = &["have", "has", "currently", "now", "hebben", "heb", "hebt", "momenteel", "nu", "avons",
     "ai", "actuellement", "haben", "habe", "derzeit", "aktuell", "zurzeit", "har", "nuvarande", "existing",
     "bestaande", "existants", "vorhandenen"];
 
-pub(super) fn is_w(t: &Tok, list: &[&str]) -> bool {
+pub(crate) fn is_w(t: &Tok, list: &[&str]) -> bool {
     matches!(t, Tok::Word(w) if list.contains(&w.as_str())) || matches!(t, Tok::Article(w) if list.contains(&w.as_str()))
 }
 
-pub(super) fn is_licence_noun(t: &Tok) -> bool {
+pub(crate) fn is_licence_noun(t: &Tok) -> bool {
     match t {
         Tok::Word(w) => ["licen", "lizenz", "seat", "subscription", "abonnement", "abonnemang", "plaats", "platz", "plats", "siège"]
             .iter()
@@ -94,22 +106,22 @@ pub(super) fn is_licence_noun(t: &Tok) -> bool {
 }
 
 /// "his licence", "sa licence", "haar licentie", "seine Lizenz", "hans licens": one.
-pub(super) const POSSESSIVE: &[&str] = &["his", "her", "sa", "son", "haar", "seine", "sein", "hans", "hennes"];
+pub(crate) const POSSESSIVE: &[&str] = &["his", "her", "sa", "son", "haar", "seine", "sein", "hans", "hennes"];
 
 /// Definite articles before a singular licence word: "the licence", "la licence", "die Lizenz".
-pub(super) const DEFINITE: &[&str] = &["the", "la", "le", "l", "de", "het", "die", "der", "den", "das", "dem"];
+pub(crate) const DEFINITE: &[&str] = &["the", "la", "le", "l", "de", "het", "die", "der", "den", "das", "dem"];
 /// Swedish definite singular licence words ("licensen"): one licence.
-pub(super) const DEFINITE_LICENCE: &[&str] = &["licensen", "licencen", "platsen", "abonnemanget"];
+pub(crate) const DEFINITE_LICENCE: &[&str] = &["licensen", "licencen", "platsen", "abonnemanget"];
 
-pub(super) fn is_singular_licence(t: &Tok) -> bool {
+pub(crate) fn is_singular_licence(t: &Tok) -> bool {
     matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "abonnement", "subscription", "abonnemang"].contains(&w.as_str()))
 }
 
-pub(super) fn is_singular_unit(t: &Tok) -> bool {
+pub(crate) fn is_singular_unit(t: &Tok) -> bool {
     matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "account", "mailbox", "compte", "konto", "abonnement", "subscription"].contains(&w.as_str()))
 }
 
-pub(super) fn is_unit(t: &Tok) -> bool {
+pub(crate) fn is_unit(t: &Tok) -> bool {
     match t {
         Tok::Word(w) => numbers::is_unit_noun(w),
         Tok::Product(_) => true,
@@ -126,7 +138,7 @@ fn clause_break(t: &Tok) -> bool {
 }
 
 /// The clause around token `i` (from the token after the previous break to the one before the next).
-pub(super) fn clause_of(toks: &[Tok], i: usize) -> (usize, usize) {
+pub(crate) fn clause_of(toks: &[Tok], i: usize) -> (usize, usize) {
     let lo = (0..i).rev().find(|&j| clause_break(&toks[j])).map_or(0, |j| j + 1);
     let hi = (i + 1..toks.len()).find(|&j| clause_break(&toks[j])).unwrap_or(toks.len());
     (lo, hi)
@@ -135,7 +147,7 @@ pub(super) fn clause_of(toks: &[Tok], i: usize) -> (usize, usize) {
 /// Nearest direction cue to token `i`, preferring words before it. When the number's own clause
 /// has a strong cue, that one decides: in "3 X hinzufügen und 3 Y entfernen" the second 3 is
 /// removed, however near "hinzufügen" is.
-pub(super) fn cue_near(toks: &[Tok], i: usize) -> Option<(Dir, bool)> {
+pub(crate) fn cue_near(toks: &[Tok], i: usize) -> Option<(Dir, bool)> {
     let (clo, chi) = clause_of(toks, i);
     let own = cue_in(toks, i, clo.max(i.saturating_sub(8)), chi.min(i + 6));
     if own.is_some_and(|(_, strong)| strong) {
@@ -161,7 +173,7 @@ fn cue_in(toks: &[Tok], i: usize, lo: usize, hi: usize) -> Option<(Dir, bool)> {
 }
 
 /// The direction a token says, if it is a cue (with its multiword exceptions).
-pub(super) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
+pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
     let prev = |k: usize| if j >= k { toks.get(j - k) } else { None };
     let next = toks.get(j + 1);
     match &toks[j] {
@@ -198,6 +210,12 @@ pub(super) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             }
             if w == "plus" && prev(1).is_some_and(|t| is_w(t, &["n", "ne"])) {
                 return Some((Dir::Remove, true));
+            }
+            // "2 licences de plus", "plus 2": more; "plus avantageux", "plus tard": no cue.
+            if w == "plus" {
+                let near_qty = |t: Option<&Tok>| t.is_some_and(|t| matches!(t, Tok::Num { .. } | Tok::Article(_)) || is_licence_noun(t));
+                let de_plus = prev(1).is_some_and(|t| is_w(t, &["de", "en"]));
+                return (de_plus || near_qty(next) || near_qty(prev(1))).then_some((Dir::Add, true));
             }
             if w == "bij" {
                 let end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["zetten", "voegen", "komen", "te", "voor", "op", "in", "aub", "graag", "alstublieft", "alsjeblieft", "a.u.b", "svp", "please"]));
@@ -267,7 +285,7 @@ pub(super) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
 }
 
 /// The one direction a sentence's cues (weak ones included) point to, if they agree.
-pub(super) fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
+pub(crate) fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
     let cues: Vec<(Dir, bool)> = (0..toks.len()).filter_map(|j| cue_at(toks, j)).collect();
     let strong = cues.iter().any(|(_, s)| *s);
     let dirs: BTreeSet<u8> = cues.iter().filter(|(_, s)| *s || !strong).map(|(d, _)| *d as u8).collect();
@@ -277,18 +295,18 @@ pub(super) fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
     }
 }
 
-pub(super) fn signed_at(toks: &[Tok], i: usize) -> bool {
+pub(crate) fn signed_at(toks: &[Tok], i: usize) -> bool {
     i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'))
 }
 
 /// Whether the sentence's only cues are weak ones ("drei neue Mitarbeiter").
-pub(super) fn weak_sentence(toks: &[Tok]) -> bool {
+pub(crate) fn weak_sentence(toks: &[Tok]) -> bool {
     if toks.iter().any(|t| is_w(t, TOTAL) || is_w(t, CHANGE)) {
         return false;
     }
     !(0..toks.len()).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong))
 }
 
-pub(super) fn has_change_verb(toks: &[Tok]) -> bool {
+pub(crate) fn has_change_verb(toks: &[Tok]) -> bool {
     toks.iter().any(|t| is_w(t, CHANGE) || is_w(t, TOTAL))
 }

@@ -1,0 +1,155 @@
+//! Step 4: the candidate changes of the whole mail. What one sentence leaves open is filled from
+//! the rest only when the rest says one thing: the direction of a bare "3 licences" from its
+//! paragraph or the mail, today's count in one sentence with the wanted total in the next ("we
+//! have 15 ... we only need 12" is -3), new colleagues less those who take over a licence. The
+//! subject counts when the customer wrote it, and must agree with the body.
+
+use super::cues::Dir;
+use super::explain::{Meaning, Raw, Reading};
+use crate::parse::{Ask, Change};
+
+/// The candidate changes of a mail, and what is wrong with them.
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    pub raws: Vec<Raw>,
+    pub problems: Vec<(Ask, String)>,
+}
+
+fn one_dir(dirs: &[Dir]) -> Option<Dir> {
+    let first = *dirs.first()?;
+    dirs.iter().all(|d| *d == first).then_some(first)
+}
+
+/// Combine the readings of the kept body sentences (`None` for a sentence the gate left out)
+/// and of an authored subject.
+pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Candidates {
+    let mut c = Candidates::default();
+    let mut body_dirs: Vec<Dir> = Vec::new();
+    let mut para_dirs: Vec<(usize, Dir)> = Vec::new();
+    for r in readings.iter().flatten() {
+        c.raws.extend(r.raws.iter().cloned());
+        c.problems.extend(r.problems.iter().cloned());
+        body_dirs.extend(r.dirs.iter().copied());
+        // Sentences without numbers count too ("Please add:" over a list).
+        para_dirs.extend(r.dirs.iter().map(|d| (r.para, *d)));
+    }
+    let mut subj_raws: Vec<Raw> = subject.iter().flat_map(|r| r.raws.iter().cloned()).collect();
+    let subj_dirs: Vec<Dir> = subject.iter().flat_map(|r| r.dirs.iter().copied()).collect();
+
+    // Direction of the whole mail, for quantities that state none ("3 licenties Business Standard").
+    let mut all_dirs = body_dirs.clone();
+    all_dirs.extend(subj_dirs.iter().copied());
+    let global = one_dir(&all_dirs);
+    for r in c.raws.iter_mut().chain(subj_raws.iter_mut()) {
+        if let Some(v) = r.undirected {
+            let mine: Vec<Dir> = para_dirs.iter().filter(|(p, _)| *p == r.para && r.sentence != usize::MAX).map(|(_, d)| *d).collect();
+            let dir = one_dir(&mine).or(global);
+            match dir {
+                Some(Dir::Add) => r.change = Some(Change::Delta(v)),
+                Some(Dir::Remove) => r.change = Some(Change::Delta(-v)),
+                None => {}
+            }
+        }
+    }
+
+    // Subject against body.
+    let body_changes: Vec<Change> = c.raws.iter().filter_map(|r| r.change).collect();
+    let subj_changes: Vec<Change> = subj_raws.iter().filter_map(|r| r.change).collect();
+    if !body_changes.is_empty() && !subj_changes.is_empty() {
+        let sign = |c: &Change| match c {
+            Change::Delta(d) => d.signum(),
+            Change::Target(_) => 0,
+        };
+        let contradicts = subj_changes.iter().any(|sc| !body_changes.contains(sc))
+            && subj_changes.iter().all(|sc| body_changes.iter().all(|bc| bc != sc && (sign(bc) != sign(sc) || matches!((bc, sc), (Change::Delta(_), Change::Delta(_))))));
+        if contradicts {
+            c.problems.push((Ask::Contradiction, "the subject and the body ask for different changes".into()));
+        }
+    } else if body_changes.is_empty() && !subj_changes.is_empty() && c.raws.iter().all(|r| r.change.is_none()) {
+        c.raws.extend(subj_raws.iter().filter(|r| r.change.is_some()).cloned().map(|mut r| {
+            r.sentence = usize::MAX;
+            r
+        }));
+    }
+    let subj_set = one_dir(&subj_dirs);
+    let body_set: Vec<Dir> = body_dirs.clone();
+    if !subj_dirs.is_empty() && !body_set.is_empty() && !body_changes.is_empty() {
+        let disjoint = subj_dirs.iter().all(|d| !body_set.contains(d));
+        if disjoint && subj_set.is_some() {
+            c.problems.push((Ask::Contradiction, "the subject says one direction, the body the other".into()));
+        }
+    }
+
+    today_and_wanted(readings, &mut c.raws);
+    new_people_less_reused(readings, &mut c.raws);
+
+    for r in &c.raws {
+        if r.change.is_none() {
+            if let Some(v) = r.undirected {
+                c.problems.push((Ask::Direction, format!("{v} seats, but not whether to add them, remove them or make it the new total")));
+            }
+        }
+    }
+
+    // A sentence that only says "three new colleagues start" repeats a request made elsewhere.
+    // A weak one that names another product with its licences ("We also need 2 Exchange Online
+    // Plan 1 for the drivers") is a request of its own.
+    if c.raws.iter().any(|r| r.change.is_some() && !r.weak) {
+        let strong_products: Vec<_> = c.raws.iter().filter(|r| r.change.is_some() && !r.weak).map(|r| r.product.clone()).collect();
+        c.raws.retain(|r| !r.weak || (r.attached && r.product.is_some() && !strong_products.contains(&r.product) && !strong_products.contains(&None)));
+    }
+    // "Bitte 3 Lizenzen X hinzufügen ... Ihr Angebot sah noch 5 vor, wir fangen mit 3 an": beside
+    // quantities of licences, a bare number in a sentence that names no licence, no product and
+    // asks nothing is commentary; so is a count of people.
+    if c.raws.iter().any(|r| r.change.is_some() && r.attached && !r.people) {
+        c.raws.retain(|r| (r.attached && !r.people) || (r.asks && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
+    }
+    c
+}
+
+/// "We currently have 15 licences. We only need 12.": today's count in one sentence and the wanted
+/// total in another (of the same mail, nothing else in between) is the change between the two.
+fn today_and_wanted(readings: &[Option<Reading>], raws: &mut [Raw]) {
+    let currents: Vec<(usize, i64)> = readings
+        .iter()
+        .enumerate()
+        .filter_map(|(si, r)| r.as_ref().map(|r| (si, r)))
+        .filter(|(_, r)| !r.raws.iter().any(|x| x.from_current))
+        .flat_map(|(si, r)| r.numbers.iter().filter(|n| n.meaning == Meaning::Current).map(move |n| (si, n.value)))
+        .collect();
+    let mut values: Vec<i64> = currents.iter().map(|(_, v)| *v).collect();
+    values.dedup();
+    let [today] = values[..] else { return };
+    let first = currents[0].0;
+    let targets: Vec<usize> = raws.iter().enumerate().filter(|(_, r)| matches!(r.change, Some(Change::Target(_))) && r.sentence != usize::MAX && r.sentence >= first).map(|(k, _)| k).collect();
+    let [k] = targets[..] else { return };
+    if let Some(Change::Target(t)) = raws[k].change {
+        if t != today {
+            raws[k].change = Some(Change::Delta(t - today));
+            raws[k].from_current = true;
+        }
+    }
+}
+
+/// "Three new colleagues start on 1 June. One of them takes over Ann's licence." is two licences:
+/// the people who join, less those who take over a licence already there, unless the mail says
+/// the rest in so many words ("for the other two we need licences").
+fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
+    let reused: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::Reuse).map(|n| n.value).sum();
+    if reused == 0 {
+        return;
+    }
+    if raws.iter().any(|r| r.rest && r.change.is_some()) {
+        raws.retain(|r| !r.people || r.rest);
+        return;
+    }
+    let joining: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::People && n.joining > 0).map(|n| n.value).sum();
+    let Some(k) = raws.iter().position(|r| r.people && matches!(r.change, Some(Change::Delta(d)) if d > 0)) else { return };
+    if joining > reused {
+        let mut r = raws[k].clone();
+        r.change = Some(Change::Delta(joining - reused));
+        r.weak = false;
+        raws.retain(|x| !x.people);
+        raws.push(r);
+    }
+}

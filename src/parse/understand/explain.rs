@@ -1,0 +1,503 @@
+//! Step 3: every number of a sentence explained. Dates, phones, prices, references, addresses
+//! and versions were masked when the sentence was tokenized; what is left gets one [`Meaning`]:
+//! a change of licences, a new total, today's quantity, a count of people or of other things, a
+//! number taken back, one of several alternatives, an approximation, or nothing at all.
+//!
+//! Changes come out as [`Raw`] candidates with what the sentence says about them (direction,
+//! product, how firmly the sentence asks); the mail-level steps combine them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::cues::*;
+use super::sentences::Sentence;
+use crate::parse::numbers::Tok;
+use crate::parse::products::Mention;
+use crate::parse::{Ask, Change};
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).expect("static explain regex")
+}
+
+/// What one number of the customer's text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Meaning {
+    /// Seats to add or remove, or a change whose direction the sentence leaves open.
+    Change,
+    /// The wanted total.
+    Target,
+    /// Today's quantity ("we have 12", "currently 30").
+    Current,
+    /// People, not licences ("three new colleagues", "two people leave").
+    People,
+    /// People who take over a licence that is already there ("one of them takes over Ann's").
+    Reuse,
+    /// A count of something else (shops, laptops, sites), or commentary.
+    Thing,
+    /// Taken back: "not 3 but 4", "4 instead of 3".
+    TakenBack,
+    /// One of several: "3 or 4", "between 5 and 7".
+    Alternative,
+    /// "about ten", "ungefähr 10".
+    Approximate,
+    /// Nothing explains it.
+    Unexplained,
+}
+
+/// One number and its meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Number {
+    pub value: i64,
+    pub meaning: Meaning,
+    /// People counts: joining (+1), leaving (-1), unknown (0).
+    pub joining: i8,
+}
+
+/// A candidate change read from one number.
+#[derive(Debug, Clone)]
+pub(crate) struct Raw {
+    pub change: Option<Change>,
+    /// The direction came only from a weak cue ("new", "nieuwe").
+    pub weak: bool,
+    /// Delta without a stated direction (filled from the rest of the mail, or asked).
+    pub undirected: Option<i64>,
+    pub product: Option<Mention>,
+    /// Index of the sentence's address nearest to the number, if any.
+    pub near_email: Option<usize>,
+    pub sentence: usize,
+    pub para: usize,
+    /// The number stands next to a licence word or product ("3 licences", "Business Standard: 2")
+    /// or carries a sign; "one person", "two new colleagues" are counts of people.
+    pub attached: bool,
+    /// The sentence asks for it in so many words ("please", "kunnen jullie", an imperative).
+    pub asks: bool,
+    /// Read from today's quantity and a wanted total stated together.
+    pub from_current: bool,
+    /// The number counts people ("three new colleagues"), not licences.
+    pub people: bool,
+    /// "the other two": the people left once some took over a licence.
+    pub rest: bool,
+}
+
+/// What one sentence says with its numbers.
+#[derive(Debug, Default)]
+pub(crate) struct Reading {
+    pub raws: Vec<Raw>,
+    pub numbers: Vec<Number>,
+    pub problems: Vec<(Ask, String)>,
+    /// Direction cues seen (for the subject against the body, and undirected quantities).
+    pub dirs: Vec<Dir>,
+    /// The sentence speaks of changing seats (a cue next to a licence word or product).
+    pub intent: bool,
+    /// The sentence says a number is not final ("I still have to confirm the number").
+    pub unsure: bool,
+    pub para: usize,
+}
+
+/// "about", "environ", "ongeveer", "ungefähr", "ungefär": the number that follows is a guess.
+const APPROX: &[&str] = &["about", "around", "approximately", "approx", "roughly", "circa", "ca", "some", "ongeveer",
+    "rond", "zowat", "ongeveer", "omtrent", "plusminus", "environ", "approximativement", "quelque", "ungefähr", "etwa",
+    "rund", "zirka", "circa", "annähernd", "ungefär", "omkring", "runt", "cirka", "kring", "ungefärligen"];
+/// "I still have to confirm the number", "à confirmer", "steht noch nicht fest": not final.
+static UNSURE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(\b(still|yet) (have|need) to (confirm|check|decide)|\bnot (yet )?(sure|certain|final|decided|confirmed)\b|\bto be confirmed\b|\btbc\b|\bonly know (the )?(exact|final)|\bexact (number|headcount|count)\b.{0,40}\b(later|next week|after|once)|\bexact (number|count|headcount) (is |remains )?(not|un)known|nog (te )?bevestig|nog niet (zeker|definitief|bekend)|weet(en)? (ik |we )?nog niet|exacte? aantal .{0,30}(later|nog niet|volgt)|à confirmer|pas encore (sûr|certain|définitif|fixé)|je (dois|devrai) encore confirmer|nombre exact .{0,30}(plus tard|pas encore|suivra)|noch nicht (sicher|fest|klar|bekannt|endgültig)|muss (ich |wir )?noch (bestätigen|klären)|steht noch nicht fest|wie viele genau|genaue (anzahl|zahl) .{0,30}(später|noch nicht|folgt)|inte (helt )?säker|vet (vi|jag) inte (än|ännu)|exakt antal .{0,30}(senare|när|vet vi)|återkommer med (exakt|det exakta))")
+});
+/// "one of them takes over Ann's licence", "één neemt de licentie van Kurt over", "l'un reprend
+/// la licence de", "einer übernimmt die Lizenz", "en tar över licensen".
+static REUSE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(takes? over|taking over|will take over|inherits?|gets?|reuses?|re-?uses?|can use|will use)\b.{0,30}\blicen|neemt .{0,40}\bover\b|overnem|krijgt .{0,20}licentie van|hergebruik|reprend|récupère|reprendra|récupérera|übernimmt|übernehmen|bekommt .{0,20}lizenz (von|der)|tar över|övertar|tar .{0,20}licens")
+});
+/// "the other two", "de andere twee", "les deux autres", "die anderen zwei", "de andra två".
+const OTHER: &[&str] = &["other", "others", "andere", "anderen", "autres", "autre", "andra", "övriga", "resterende", "remaining", "restlichen", "übrigen", "restants", "restantes"];
+/// People leaving: their count is a removal only when licences are named.
+const LEAVING: &[&str] = &["leave", "leaves", "leaving", "left", "retire", "retires", "retiring", "quit", "quits", "vertrekken",
+    "vertrekt", "vertrokken", "weg", "partent", "part", "partis", "quittent", "quitte", "verlassen", "verlässt", "gehen",
+    "ausgeschieden", "slutar", "slutat", "lämnar", "lämnat", "uit", "dienst"];
+/// Counts of things that are not seats.
+const THINGS: &[&str] = &["shop", "store", "site", "office", "branch", "laptop", "pc", "computer", "device", "printer",
+    "phone", "tablet", "room", "location", "vestiging", "winkel", "filiaal", "kantoor", "toestel", "magasin", "boutique",
+    "site", "bureau", "agence", "ordinateur", "appareil", "imprimante", "filiale", "geschäft", "laden", "standort",
+    "gerät", "rechner", "drucker", "butik", "kontor", "enhet", "skrivare", "dator", "domain", "domein", "domaine",
+    "adresse", "address", "adressen", "mailbox", "mailboxes", "postfach", "postlåd", "brevlåd", "boîte", "mailadres",
+    "adres", "month", "maand", "mois", "monat", "månad", "euro", "eur", "camp", "kamp", "school", "école", "schule",
+    "skola", "class", "klas", "classe", "klasse", "klass", "team", "équipe", "ploeg", "projet", "project", "projekt"];
+
+pub(crate) fn is_thing(t: &Tok) -> bool {
+    match t {
+        Tok::Word(w) => THINGS.iter().any(|p| w == p || (p.len() >= 4 && w.starts_with(p))),
+        _ => false,
+    }
+}
+
+fn short(s: &str) -> String {
+    let t: String = s.chars().take(60).collect();
+    if t.len() < s.len() { format!("{t}...") } else { t }
+}
+
+/// Quantities of one sentence and what they mean.
+pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
+    let toks = &s.toks;
+    let n = toks.len();
+    let mut r = Reading { unsure: UNSURE.is_match(&s.text), para: s.para, ..Reading::default() };
+    let any_cue = (0..n).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong));
+    for j in 0..n {
+        if let Some((d, true)) = cue_at(toks, j) {
+            r.dirs.push(d);
+        }
+    }
+    let mentions_unit = toks.iter().any(is_unit);
+    r.intent = any_cue && mentions_unit;
+    let strong_present = toks.iter().any(|t| matches!(t, Tok::Num { .. }));
+    // Sentence-wide facts, computed once: a long sentence full of numbers stays linear.
+    let num_count = toks.iter().filter(|t| matches!(t, Tok::Num { .. })).count();
+    let change_verb = has_change_verb(toks);
+    let need_verb = toks.iter().any(|t| is_w(t, NEED));
+    let needs = toks.iter().any(|t| is_w(t, &["nodig", "nötig"]));
+    let sdir = sentence_dir(toks);
+    let weak_sentence = weak_sentence(toks);
+    let reuse = REUSE.is_match(&s.text);
+    // A quantity field ("Anzahl: -2", "Aantal: 3") counts licences whatever words it lacks.
+    let quantity_field = s.label.as_deref().is_some_and(is_quantity_label);
+    let mut context_before = Vec::with_capacity(n);
+    let mut seen_context = false;
+    for t in toks {
+        context_before.push(seen_context);
+        seen_context |= is_w(t, CONTEXT);
+    }
+    let mut meaning: Vec<Option<Number>> = vec![None; n];
+    let set = |meaning: &mut Vec<Option<Number>>, i: usize, m: Meaning| {
+        if let Tok::Num { value } = toks[i] {
+            meaning[i] = Some(Number { value, meaning: m, joining: 0 });
+        }
+    };
+    let product_near = |i: usize| -> Option<Mention> {
+        let mut best: Option<(usize, usize)> = None;
+        // A product far from the number belongs to another part of the sentence.
+        let lo = i.saturating_sub(12);
+        for (j, t) in toks.iter().enumerate().take((i + 13).min(n)).skip(lo) {
+            if let Tok::Product(k) = t {
+                // Between the quantity and a product there must be no other quantity.
+                let (a, b) = if j < i { (j, i) } else { (i, j) };
+                if toks[a + 1..b].iter().any(|t| matches!(t, Tok::Num { .. })) {
+                    continue;
+                }
+                let dist = if j > i { (j - i) * 2 } else { (i - j) * 2 + 1 };
+                if best.is_none_or(|(bd, _)| dist < bd) {
+                    best = Some((dist, *k));
+                }
+            }
+        }
+        best.and_then(|(_, k)| s.products.get(k).cloned())
+    };
+    let email_near = |i: usize| -> Option<usize> {
+        let mut best: Option<(usize, usize)> = None;
+        for (j, t) in toks.iter().enumerate() {
+            if let Tok::Email(k) = *t {
+                // "3 for jan@x and 2 for piet@y": on a tie the address after the number wins.
+                let dist = if j > i { (j - i) * 2 } else { (i - j) * 2 + 1 };
+                if best.is_none_or(|(bd, _)| dist < bd) {
+                    best = Some((dist, k));
+                }
+            }
+        }
+        best.map(|(_, k)| k)
+    };
+    let problem = crate::parse::understand::PROBLEM.is_match(&s.text);
+    let mut raws: Vec<Raw> = Vec::new();
+    let push = |change: Option<Change>, undirected: Option<i64>, i: usize, from_current: bool, meaning: &[Option<Number>], raws: &mut Vec<Raw>| {
+        let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence;
+        // "3 licences for the interns do not work": a report, the weak cue says nothing.
+        let (change, undirected) = match change {
+            Some(Change::Delta(d)) if weak && problem => (None, Some(d.abs())),
+            other => (other, undirected),
+        };
+        let weak = weak && change.is_some();
+        let attached = quantity_field
+            || signed_at(toks, i)
+            || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
+            || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+        raws.push(Raw {
+            change,
+            weak,
+            undirected,
+            product: product_near(i),
+            near_email: email_near(i),
+            sentence: si,
+            para: s.para,
+            attached,
+            asks,
+            from_current,
+            people: meaning[i].is_some_and(|m| m.meaning == Meaning::People),
+            rest: (i > 0 && is_w(&toks[i - 1], OTHER)) || toks.get(i + 1).is_some_and(|t| is_w(t, OTHER)),
+        });
+    };
+    let mut used = vec![false; n];
+
+    // "from 10 to 15" / "van 10 naar 7" / "de 10 à 15" / "von 10 auf 15" / "från 10 till 15", and
+    // without "from" where the word cannot mean a range: "30 auf 26", "14 naar 11", "12 -> 10".
+    for i in 0..n {
+        let Tok::Num { value: a } = toks[i] else { continue };
+        let from = i > 0 && is_w(&toks[i - 1], FROM);
+        for k in i + 1..(i + 5).min(n) {
+            let to_word = is_w(&toks[k], TO) || is_w(&toks[k], &["bis", "naar", "tot"]);
+            let arrow = matches!(toks[k], Tok::Punct('→' | '>')) && k == i + 1 || (matches!(toks[k], Tok::Punct('-' | '=')) && matches!(toks.get(k + 1), Some(Tok::Punct('>'))));
+            let no_range = is_w(&toks[k], &["auf", "naar"]) || arrow;
+            if (to_word && (from || (no_range && k == i + 1))) || arrow {
+                let b_at = if matches!(toks.get(k + 1), Some(Tok::Punct('>'))) { k + 2 } else { k + 1 };
+                if let Some(Tok::Num { value: b }) = toks.get(b_at) {
+                    used[i] = true;
+                    used[b_at] = true;
+                    set(&mut meaning, i, Meaning::Current);
+                    set(&mut meaning, b_at, Meaning::Target);
+                    if *b != a {
+                        push(Some(Change::Delta(b - a)), None, b_at, true, &meaning, &mut raws);
+                    } else {
+                        r.problems.push((Ask::Quantity, format!("from {a} to {b} changes nothing")));
+                    }
+                }
+                break;
+            }
+            if matches!(toks[k], Tok::Num { .. }) {
+                break;
+            }
+        }
+    }
+    // Corrections: "not 3 but 4", "pas 3 mais 4", "niet 3 maar 4", "nicht 3 sondern 4", "inte 3
+    // utan 4", and "4 instead of 3": the number taken back is no quantity.
+    for i in 1..n {
+        if !matches!(toks[i], Tok::Num { .. }) || used[i] {
+            continue;
+        }
+        let negated = is_w(&toks[i - 1], &["not", "pas", "niet", "nicht", "inte", "no", "geen", "kein", "keine", "keinen"]);
+        let but_then_num = (i + 1..(i + 4).min(n)).any(|k| {
+            is_w(&toks[k], &["but", "mais", "maar", "sondern", "utan", "men", "aber"]) && toks[k + 1..(k + 3).min(n)].iter().any(|t| matches!(t, Tok::Num { .. }))
+        });
+        let instead = (i >= 2 && is_w(&toks[i - 2], &["instead", "lieu", "plaats", "istället"]) && is_w(&toks[i - 1], &["of", "de", "van", "för"]))
+            || is_w(&toks[i - 1], &["statt", "anstatt", "anstelle"]);
+        // "we will then have 10 licences instead of 13": a state, today's 13 and the new 10.
+        let state = toks[..i].iter().any(|t| is_w(t, CONTEXT) || is_w(t, &["aurons", "aurez", "zullen", "werden", "kommer", "will"]));
+        if instead && state {
+            let wanted = (0..i).rev().find(|&k| matches!(toks[k], Tok::Num { .. }) && !used[k]);
+            if let (Some(k), Tok::Num { value: old }) = (wanted, &toks[i]) {
+                if let Tok::Num { value: new } = toks[k] {
+                    used[i] = true;
+                    used[k] = true;
+                    set(&mut meaning, i, Meaning::Current);
+                    set(&mut meaning, k, Meaning::Target);
+                    if new != *old {
+                        push(Some(Change::Delta(new - old)), None, k, true, &meaning, &mut raws);
+                    }
+                    continue;
+                }
+            }
+        }
+        if (negated && but_then_num) || instead {
+            used[i] = true;
+            set(&mut meaning, i, Meaning::TakenBack);
+        }
+    }
+    for i in 0..n {
+        if used[i] {
+            continue;
+        }
+        let value = match &toks[i] {
+            Tok::Num { value, .. } => *value,
+            Tok::Range => {
+                if any_cue || mentions_unit {
+                    r.problems.push((Ask::Quantity, format!("several possible quantities in \"{}\"", short(&s.text))));
+                }
+                continue;
+            }
+            Tok::Vague => {
+                if any_cue || mentions_unit {
+                    r.problems.push((Ask::Quantity, format!("no exact number of seats in \"{}\"", short(&s.text))));
+                }
+                continue;
+            }
+            Tok::Word(w) if !strong_present && POSSESSIVE.contains(&w.as_str()) && toks.get(i + 1).is_some_and(is_singular_unit) => 1,
+            // "supprimer la licence ... de Claire", "remove the licence of Jan", "de licentie van
+            // Jan opzeggen", "ta bort licensen": one licence, when the sentence says what to do.
+            Tok::Word(w)
+                if !strong_present
+                    && any_cue
+                    && !reuse
+                    && DEFINITE.contains(&w.as_str())
+                    && !(w == "de" && i > 0 && is_w(&toks[i - 1], &["plus", "pas", "besoin", "moins", "trop", "of", "beaucoup"]))
+                    && (toks.get(i + 1).is_some_and(is_singular_licence)
+                        || (matches!(toks.get(i + 1), Some(Tok::Product(_))) && toks.get(i + 2).is_some_and(is_singular_licence))) =>
+            {
+                1
+            }
+            Tok::Word(w) if !strong_present && any_cue && DEFINITE_LICENCE.contains(&w.as_str()) => 1,
+            Tok::Article(_) if !strong_present => {
+                // "a licence", "une de plus", "een extra licentie", "en supprimer une".
+                let after = &toks[i + 1..(i + 4).min(n)];
+                let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
+                    || after.iter().any(|t| is_unit(t) || is_w(t, &["more", "extra", "additional", "plus", "meer", "mehr", "weitere", "zusätzliche", "ytterligare", "till", "supplémentaire"]));
+                let ok = ok && !(i > 0 && is_w(&toks[i - 1], TO) && change_verb);
+                if !ok {
+                    continue;
+                }
+                1
+            }
+            _ => continue,
+        };
+        let prev = |k: usize| if i >= k { toks.get(i - k) } else { None };
+        // "about ten", "ungefähr 10", "environ 10": a guess is no quantity to act on.
+        if (1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, APPROX))) && !prev(1).is_some_and(|t| is_w(t, &["some"]) && matches!(toks[i], Tok::Article(_))) {
+            set(&mut meaning, i, Meaning::Approximate);
+            if any_cue || mentions_unit || need_verb {
+                r.problems.push((Ask::Quantity, format!("no exact number of seats in \"{}\"", short(&s.text))));
+            }
+            continue;
+        }
+        // "3 or 4", "3 à 4", "3 of 4", "between 5 and 7": the customer does not know yet.
+        if let (Some(c), Some(Tok::Num { value: b, .. })) = (toks.get(i + 1), toks.get(i + 2)) {
+            let between = i > 0 && is_w(&toks[i - 1], &["between", "tussen", "entre", "zwischen", "mellan"]) && is_w(c, &["and", "en", "et", "und", "och"]);
+            if (between || is_w(c, OR) || matches!(c, Tok::Punct('/' | '-'))) && *b != value {
+                used[i + 2] = true;
+                set(&mut meaning, i, Meaning::Alternative);
+                set(&mut meaning, i + 2, Meaning::Alternative);
+                r.problems.push((Ask::Quantity, format!("several possible quantities ({value} or {b})")));
+                continue;
+            }
+        }
+        // "one of them takes over Ann's licence": a person who needs no new licence.
+        let people_after = toks[i + 1..(i + 4).min(n)].iter().any(is_people)
+            || toks.get(i + 1).is_some_and(|t| is_w(t, &["of", "van", "de", "von", "av", "d"]));
+        if reuse && (people_after || i + 1 < n && toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, &["neemt", "takes", "reprend", "übernimmt", "tar"]))) {
+            set(&mut meaning, i, Meaning::Reuse);
+            continue;
+        }
+        // "reduce to 8", "naar 7", "passer à 15", "auf 12 erhöhen", "totalt 20", "25 in total".
+        let to_before = (prev(1).is_some_and(|t| is_w(t, TO)) && cue_at(toks, i - 1).is_none()) || (prev(1).is_some_and(|t| is_w(t, &["of", "van", "de"])) && prev(2).is_some_and(|t| is_w(t, TOTAL)));
+        // "we only need 5" is a total; "we only need 2 extra" is not.
+        let only = (1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, ONLY)))
+            && need_verb
+            && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, ADD));
+        // "in total 4 additional licences" is still 4 more.
+        let more_after = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, ADD) || is_w(t, REMOVE));
+        let total_near = only
+            || ((1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, TOTAL))) && !more_after)
+            || toks[i + 1..(i + 7).min(n)].iter().any(|t| is_w(t, TOTAL) || is_w(t, ENOUGH));
+        // "make it 10", "maak er 10 van", "mach es 10", "gör det till 10".
+        let make_it = prev(1).is_some_and(|t| is_w(t, &["it", "er", "es", "det", "en", "that", "dat", "ça"]))
+            && prev(2).is_some_and(|t| is_w(t, &["make", "maak", "maken", "mach", "machen", "gör", "göra", "fais", "faites", "set", "zet", "houd", "keep"]));
+        if (to_before && change_verb) || total_near || make_it {
+            set(&mut meaning, i, Meaning::Target);
+            push(Some(Change::Target(value)), None, i, false, &meaning, &mut raws);
+            continue;
+        }
+        let after_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun);
+        // "nodig hebben" is a need, not a count.
+        let context = !needs
+            && (((1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, CONTEXT)))
+                && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_w(t, &["of", "de", "van", "av"])))
+                && !(1..=3).any(|k| prev(k).is_some_and(|_| cue_at(toks, i - k).is_some_and(|(_, s)| s))))
+                || (context_before[i] && !any_cue));
+        // "we have 10 licences, please add 2": the 10 is the current count. When it is the only
+        // number of a sentence with a cue ("we hebben 3 licenties niet meer nodig") it is the change.
+        let other_qty = num_count > 1;
+        if context && (other_qty || !any_cue) && !toks[i + 1..(i + 5).min(n)].iter().any(|t| is_w(t, ADD) || is_w(t, REMOVE)) {
+            set(&mut meaning, i, Meaning::Current);
+            // "we hebben twaalf licenties, dat moeten er vijftien worden": from 12 to 15; "we have
+            // 10, we would like to have 14", "nous avons 7 licences et il nous en faudrait 10".
+            let later = toks.iter().enumerate().skip(i + 1).find_map(|(j, t)| match t {
+                Tok::Num { value } if !used[j] && (toks[j + 1..(j + 4).min(n)].iter().any(|t| is_w(t, BECOME) || is_w(t, ENOUGH)) || wanted_before(toks, j)) => Some((j, *value)),
+                _ => None,
+            });
+            if let Some((j, b)) = later {
+                used[j] = true;
+                set(&mut meaning, j, Meaning::Target);
+                if b != value {
+                    push(Some(Change::Delta(b - value)), None, j, true, &meaning, &mut raws);
+                }
+            }
+            continue;
+        }
+        let near_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_unit)
+            || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+        let signed = i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'));
+        if signed && !near_unit && !mentions_unit && !quantity_field {
+            // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
+            set(&mut meaning, i, Meaning::Thing);
+            continue;
+        }
+        // "2 new shops", "3 laptops": counts of things that are not seats.
+        if toks[i + 1..(i + 3).min(n)].iter().any(is_thing) && !toks[i + 1..(i + 3).min(n)].iter().any(is_licence_noun) && !quantity_field {
+            set(&mut meaning, i, Meaning::Thing);
+            continue;
+        }
+        // "+2 (nieuwe collega's)": a signed number, or one right after a product, counts licences.
+        let people = toks[i + 1..(i + 4).min(n)].iter().any(is_people)
+            && !toks[i + 1..(i + 3).min(n)].iter().any(is_licence_noun)
+            && !signed
+            && !toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)));
+        set(&mut meaning, i, if people { Meaning::People } else { Meaning::Change });
+        if people {
+            if let Some(Some(num)) = meaning.get_mut(i) {
+                num.joining = if toks[i.saturating_sub(3)..(i + 8).min(n)].iter().any(|t| is_w(t, LEAVING)) {
+                    -1
+                } else if toks[i.saturating_sub(4)..(i + 8).min(n)].iter().any(|t| is_w(t, ADD_WEAK) || is_w(t, ADD) || is_w(t, JOIN)) {
+                    1
+                } else {
+                    0
+                };
+            }
+        }
+        // "the other two": the people left after some took over a licence.
+        let rest = prev(1).is_some_and(|t| is_w(t, OTHER)) || toks.get(i + 1).is_some_and(|t| is_w(t, OTHER));
+        if rest {
+            if let Some(Some(num)) = meaning.get_mut(i) {
+                num.meaning = Meaning::Change;
+            }
+        }
+        match cue_near(toks, i) {
+            Some((Dir::Add, _)) => push(Some(Change::Delta(value)), None, i, false, &meaning, &mut raws),
+            Some((Dir::Remove, _)) => push(Some(Change::Delta(-value)), None, i, false, &meaning, &mut raws),
+            None if sdir.is_some() => {
+                let d = sdir;
+                push(Some(Change::Delta(if d == Some(Dir::Add) { value } else { -value })), None, i, false, &meaning, &mut raws);
+            }
+            None => {
+                // "15 of our users" is a count of people; a bare change needs licences or a product.
+                let near_licence = quantity_field
+                    || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
+                    || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+                if near_licence && !matches!(toks[i], Tok::Article(_)) {
+                    push(None, Some(value), i, false, &meaning, &mut raws);
+                } else if let Some(Some(num)) = meaning.get_mut(i) {
+                    if num.meaning == Meaning::Change {
+                        num.meaning = Meaning::Unexplained;
+                    }
+                }
+            }
+        }
+    }
+    // "One person will not join after all: please reduce to 12", "auf 12 erhöhen, zwei neue
+    // Kollegen beginnen": a new total asked in so many words beats a count of people in the same
+    // sentence; only quantities of licences stay beside it.
+    if raws.iter().any(|r| matches!(r.change, Some(Change::Target(_))) && !r.from_current) {
+        raws.retain(|r| matches!(r.change, Some(Change::Target(_))) || r.attached || r.from_current);
+    }
+    r.raws = raws;
+    r.numbers = meaning.into_iter().flatten().collect();
+    r
+}
+
+/// "we would like to have 14", "il nous en faudrait 10", "wir möchten 14", "vi behöver 14": the
+/// number right after a want or need says the wanted total when today's count was given.
+fn wanted_before(toks: &[Tok], j: usize) -> bool {
+    toks[j.saturating_sub(4)..j].iter().any(|t| is_w(t, WANT))
+}
+
+/// Field labels that hold the number of licences: "Quantity", "Aantal", "Nombre", "Anzahl",
+/// "Antal", "Number of licences", "Seats".
+pub(crate) fn is_quantity_label(label: &str) -> bool {
+    const Q: &[&str] = &["quantity", "qty", "number", "amount", "count", "seats", "licences", "licenses", "aantal",
+        "hoeveelheid", "nombre", "quantité", "anzahl", "menge", "stückzahl", "antal", "mängd", "change", "wijziging",
+        "modification", "änderung", "ändring", "delta"];
+    let words: Vec<&str> = label.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.first().is_some_and(|w| Q.contains(w)) || (words.len() <= 3 && words.iter().any(|w| Q.contains(w)))
+}

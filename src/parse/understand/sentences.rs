@@ -1,0 +1,281 @@
+//! Step 1: the customer's text cut into sentences, each with its tokens, the addresses and
+//! product names it holds, and where it stands: which paragraph, whether it is a labelled field
+//! ("UPN: x", "Anzahl: -2"), a list item or a line that only names an account.
+//!
+//! Addresses and product names are replaced by placeholders before tokenizing, so "Plan 1" or
+//! "jan2@x.be" never read as quantities; dates, phones, prices, references and the like are masked
+//! by `numbers` and so are explained before any rule sees them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::cues::{ADD, CHANGE, REMOVE};
+use crate::parse::fuzzy;
+use crate::parse::language::{self, Language};
+use crate::parse::numbers::{self, Tok, EMAIL_MARK, PRODUCT_MARK};
+use crate::parse::products::{Catalog, Mention};
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).expect("static sentence regex")
+}
+
+pub(crate) static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)[a-z0-9][a-z0-9._%+'\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}"));
+static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| re(r"[.!?;]+(?:\s+|$)"));
+/// "UPN: x", "Aantal : 3", "Nombre de licences : 4": a short label, a colon, a value.
+static FIELD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*\*?([\p{L}][\p{L}\s/().'’-]{0,38}?)\*?\s*:\s*(\S.*)$"));
+
+/// Short words that end with a dot without ending the sentence ("ca. 3", "nr. 5", "bzw.").
+/// Ordinary short words ("... komen er heel wat mensen bij. Mogen we ...") do end it.
+const ABBREVIATIONS: &[&str] = &["ca", "nr", "no", "vs", "etc", "bzw", "inkl", "incl", "resp", "evt", "ggf", "bv", "vgl",
+    "usw", "zb", "dh", "min", "max", "tel", "tél", "st", "stk", "ex", "cf", "env", "approx", "mr", "mme", "mw", "dhr",
+    "hr", "fr", "dr", "ing", "ir", "nº", "n°", "art", "pt", "zgl", "ev", "t", "m", "p", "s", "z", "u", "a", "e", "i"];
+
+/// One address in a sentence, with the words around it (for `whom`).
+#[derive(Debug, Clone)]
+pub(crate) struct Address {
+    pub addr: String,
+    /// Up to 60 characters before it (after the previous address).
+    pub before: String,
+    /// Up to 40 characters after it (before the next address).
+    pub after: String,
+}
+
+/// One sentence of the text, with its placeholders resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Sentence {
+    pub toks: Vec<Tok>,
+    pub emails: Vec<Address>,
+    pub products: Vec<Mention>,
+    /// Paragraph number (blank lines separate paragraphs).
+    pub para: usize,
+    /// Line number of the sentence's first line.
+    pub line: usize,
+    pub text: String,
+    /// The label of a "Label: value" line, lowercased.
+    pub label: Option<String>,
+    /// The line is a list item ("- 2 Business Standard", "1) ...").
+    pub bullet: bool,
+}
+
+impl Sentence {
+    pub fn has_num(&self) -> bool {
+        self.toks.iter().any(|t| matches!(t, Tok::Num { .. }))
+    }
+}
+
+/// Words corrected wherever they are misspelt: licence nouns and direction verbs.
+static TYPO_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let units = ["licenses", "licences", "license", "licence", "licenties", "licentie", "lizenzen", "lizenz", "licenser", "licens", "licensen", "licenserna"];
+    let mut v: Vec<String> = units
+        .iter()
+        .chain(ADD.iter())
+        .chain(REMOVE.iter())
+        .chain(CHANGE.iter())
+        .map(|w| fuzzy::fold(w))
+        .filter(|w| w.chars().count() >= 6)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+});
+
+/// Cut `text` into sentences. Lines a mailer wrapped are joined; a blank line ends a paragraph;
+/// list items and labelled fields stand alone.
+pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Vec<Sentence> {
+    let vocabulary = catalog.vocabulary();
+    let mut out = Vec::new();
+    let mut para = 0;
+    let mut pending = String::new();
+    let mut pending_line = 0;
+    let mut pending_bullet = false;
+    let mut prev_len = 0usize;
+    let ctx = Ctx { catalog, vocabulary: &vocabulary, lang };
+    for (ln, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        let stripped = strip_bullet(trimmed);
+        let bullet = stripped.len() != trimmed.len()
+            || trimmed.starts_with(|c: char| c.is_ascii_digit()) && trimmed.chars().nth(1).is_some_and(|c| c == '.' || c == ')');
+        if stripped.is_empty() {
+            flush(&mut pending, para, pending_line, pending_bullet, &ctx, &mut out);
+            para += 1;
+            prev_len = 0;
+            continue;
+        }
+        let field = FIELD.is_match(stripped) && field_label(stripped).is_some();
+        // Long lines without final punctuation were wrapped by the mailer: keep them together.
+        let wrapped = !bullet && !field && prev_len >= 60 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
+        if !pending.is_empty() && !wrapped {
+            flush(&mut pending, para, pending_line, pending_bullet, &ctx, &mut out);
+        }
+        if pending.is_empty() {
+            pending_line = ln;
+            pending_bullet = bullet;
+        } else {
+            pending.push(' ');
+        }
+        pending.push_str(stripped);
+        prev_len = stripped.chars().count();
+        if field {
+            flush(&mut pending, para, pending_line, pending_bullet, &ctx, &mut out);
+            prev_len = 0;
+        }
+    }
+    flush(&mut pending, para, pending_line, pending_bullet, &ctx, &mut out);
+    out
+}
+
+struct Ctx<'a> {
+    catalog: &'a Catalog,
+    vocabulary: &'a [String],
+    lang: Option<Language>,
+}
+
+fn flush(pending: &mut String, para: usize, line: usize, bullet: bool, ctx: &Ctx<'_>, out: &mut Vec<Sentence>) {
+    let p = std::mem::take(pending);
+    if p.trim().is_empty() {
+        return;
+    }
+    // A labelled field is one sentence whatever dots its value holds ("Aantal: 3. Product: X" is rare).
+    if field_label(&p).is_some() {
+        push(&p, para, line, bullet, ctx, out);
+        return;
+    }
+    let mut last = 0;
+    for m in SENTENCE_END.find_iter(&p) {
+        // "am 1. April", "nr. 5", "ca. 3", "z.B.": a dot after a digit or a short
+        // abbreviation does not end the sentence.
+        let before = &p[last..m.start()];
+        let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+        // "auf 12. Zum 1. Februar": after a number, a capitalised word that is no month
+        // starts a new sentence; "am 1. April" and "1. Lizenz" (lowercase) do not.
+        let next_word = p[m.end()..].split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
+        let new_sentence_after_number = next_word.chars().next().is_some_and(char::is_uppercase) && !numbers::is_month(next_word);
+        let abbreviation = (word.chars().all(|c| c.is_ascii_digit()) && !new_sentence_after_number)
+            || (word.chars().count() <= 4
+                && word.chars().all(|c| c.is_lowercase() || c == '.')
+                && (word.contains('.') || ABBREVIATIONS.contains(&word)));
+        // The dot inside an address ("jan@x.be") is no end either.
+        let in_address = EMAIL.find_iter(&p).any(|e| e.start() < m.start() && m.start() < e.end());
+        if m.as_str().starts_with('.') && !word.is_empty() && (abbreviation || in_address) && m.end() < p.len() {
+            continue;
+        }
+        push(&p[last..m.end()], para, line, bullet, ctx, out);
+        last = m.end();
+    }
+    push(&p[last..], para, line, bullet, ctx, out);
+}
+
+/// The label of a "Label: value" line, if the line is one: at most four words before the colon,
+/// and not a sentence that merely has a colon in it ("please add: 2 licences" is no field).
+pub(crate) fn field_label(s: &str) -> Option<String> {
+    let c = FIELD.captures(s.trim())?;
+    let label = c.get(1)?.as_str().trim().to_lowercase();
+    let words = label.split_whitespace().count();
+    if words == 0 || words > 4 || EMAIL.is_match(&label) {
+        return None;
+    }
+    Some(label)
+}
+
+/// "- 2 Business Standard", "* 1 E3", "• 3": a list bullet, not a minus sign.
+pub(crate) fn strip_bullet(l: &str) -> &str {
+    for b in ["- ", "* ", "• ", "· ", "– ", "o ", "> "] {
+        if let Some(rest) = l.strip_prefix(b) {
+            return rest.trim_start();
+        }
+    }
+    l.strip_prefix('•').map(str::trim_start).unwrap_or(l)
+}
+
+fn tail_chars(s: &str, n: usize) -> &str {
+    let count = s.chars().count();
+    if count <= n {
+        return s;
+    }
+    let skip = s.char_indices().nth(count - n).map_or(0, |(i, _)| i);
+    &s[skip..]
+}
+
+fn head_chars(s: &str, n: usize) -> &str {
+    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}
+
+fn push(s: &str, para: usize, line: usize, bullet: bool, ctx: &Ctx<'_>, out: &mut Vec<Sentence>) {
+    let s = s.trim();
+    if s.is_empty() {
+        return;
+    }
+    let spans: Vec<(usize, usize)> = EMAIL.find_iter(s).map(|m| (m.start(), m.end())).collect();
+    let emails: Vec<Address> = spans
+        .iter()
+        .enumerate()
+        .map(|(k, &(a, b))| {
+            let from = if k > 0 { spans[k - 1].1 } else { 0 };
+            let to = spans.get(k + 1).map_or(s.len(), |n| n.0);
+            Address {
+                addr: s[a..b].to_lowercase(),
+                before: tail_chars(&s[from..a], 60).to_string(),
+                after: head_chars(&s[b..to], 40).to_string(),
+            }
+        })
+        .collect();
+    let with_emails = EMAIL.replace_all(s, EMAIL_MARK.to_string().as_str()).into_owned();
+    let with_emails = fuzzy::correct(&with_emails, &TYPO_WORDS, ctx.vocabulary);
+    let found = ctx.catalog.find(&with_emails);
+    let mut with_products = String::with_capacity(with_emails.len());
+    let mut last = 0;
+    for f in &found {
+        with_products.push_str(&with_emails[last..f.start]);
+        with_products.push(' ');
+        with_products.push(PRODUCT_MARK);
+        with_products.push(' ');
+        last = f.end;
+    }
+    with_products.push_str(&with_emails[last..]);
+    // A bilingual mail: the sentence's own language says which number words are words.
+    let lang = language::detect_clear(s).or(ctx.lang);
+    let toks = numbers::tokenize(&numbers::mask(&with_products), lang);
+    out.push(Sentence {
+        toks,
+        emails,
+        products: found.into_iter().map(|f| f.mention).collect(),
+        para,
+        line,
+        text: s.to_string(),
+        label: field_label(s),
+        bullet,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(t: &str) -> Vec<String> {
+        split(t, &Catalog::builtin(), Some(Language::En)).into_iter().map(|s| s.text).collect()
+    }
+
+    #[test]
+    fn sentences_lines_and_fields() {
+        assert_eq!(texts("Please add 2. Thanks!"), vec!["Please add 2.", "Thanks!"]);
+        assert_eq!(texts("Bitte ab 1. April 3 mehr. Danke"), vec!["Bitte ab 1. April 3 mehr.", "Danke"]);
+        assert_eq!(texts("Konto: admin@x.onmicrosoft.com\nAnzahl: -2\nProdukt: Exchange Online Plan 1"),
+            vec!["Konto: admin@x.onmicrosoft.com", "Anzahl: -2", "Produkt: Exchange Online Plan 1"]);
+        let s = split("UPN: beheer@x.onmicrosoft.com\nQuantity: +3", &Catalog::builtin(), None);
+        assert_eq!(s[0].label.as_deref(), Some("upn"));
+        assert_eq!(s[0].emails[0].addr, "beheer@x.onmicrosoft.com");
+        assert_eq!(s[1].label.as_deref(), Some("quantity"));
+        // A long line a mailer wrapped stays one sentence; a list item does not join.
+        assert_eq!(texts("We would like to add two more licences of Business Standard for the\nnew colleagues please"),
+            vec!["We would like to add two more licences of Business Standard for the new colleagues please"]);
+        assert_eq!(texts("Please:\n- add 2 Business Basic\n- remove 1 E3").len(), 3);
+    }
+
+    #[test]
+    fn a_dot_in_an_address_ends_nothing() {
+        assert_eq!(texts("Please add 2 for jan.peeters@x.be. Thanks"), vec!["Please add 2 for jan.peeters@x.be.", "Thanks"]);
+    }
+}

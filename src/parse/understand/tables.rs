@@ -1,0 +1,120 @@
+//! Tables of current and wanted counts ("Product | Current | Needed" over "Business Standard |
+//! 10 | 14") say "from 10 to 14": their rows are rewritten as such before sentences are read,
+//! and rows that stay the same as the product name alone.
+
+use crate::parse::numbers;
+
+/// Column headings of a "now / wanted" table: "Current | Needed", "Huidig | Nodig", "Actuel |
+/// Souhaité", "Ist | Soll", "Nuvarande | Behov".
+const COL_NOW: &[&str] = &["current", "currently", "now", "actual", "existing", "today", "present", "old", "before", "huidig",
+    "huidige", "nu", "momenteel", "bestaand", "bestaande", "oud", "actuel", "actuelle", "actuellement", "existant",
+    "existantes", "aujourd'hui", "ancien", "avant", "aktuell", "derzeit", "bisher", "ist", "jetzt", "alt", "heute",
+    "nuvarande", "idag", "befintlig", "befintliga", "före", "nuläge"];
+const COL_WANT: &[&str] = &["needed", "need", "new", "required", "desired", "wanted", "target", "future", "requested", "after",
+    "nodig", "nieuw", "nieuwe", "gewenst", "gevraagd", "toekomstig", "doel", "souhaité", "souhaitée", "souhaités",
+    "nouveau", "nouvelle", "demandé", "demandée", "besoin", "cible", "futur", "après", "neu", "benötigt", "gewünscht",
+    "soll", "ziel", "künftig", "zukünftig", "nachher", "behov", "önskat", "önskad", "önskas", "nytt", "ny", "nya",
+    "framtida", "efter", "mål"];
+
+/// The cells of a table line with their column: split on "|" or tabs (column = cell index), or,
+/// for tables a mailer laid out with spaces, each word with its character offset.
+fn table_cells(line: &str) -> (bool, Vec<(usize, String)>) {
+    let sep = if line.contains('|') { Some('|') } else if line.contains('\t') { Some('\t') } else { None };
+    if let Some(sep) = sep {
+        let t = line.trim().trim_matches(sep);
+        return (true, t.split(sep).enumerate().map(|(k, c)| (k, c.trim().to_string())).collect());
+    }
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut word = String::new();
+    for (k, c) in line.chars().enumerate() {
+        if c.is_whitespace() {
+            if let Some(st) = start.take() {
+                out.push((st, std::mem::take(&mut word)));
+            }
+        } else {
+            start.get_or_insert(k);
+            word.push(c);
+        }
+    }
+    if let Some(st) = start {
+        out.push((st, word));
+    }
+    (false, out)
+}
+
+fn cell_number(c: &str) -> Option<i64> {
+    let c = c.trim().trim_matches(|ch: char| !ch.is_alphanumeric());
+    if !c.is_empty() && c.len() <= 3 && c.chars().all(|ch| ch.is_ascii_digit()) {
+        return c.parse().ok();
+    }
+    numbers::word_value(&c.to_lowercase())
+}
+
+fn heading_is(cell: &str, list: &[&str]) -> bool {
+    let words: Vec<String> = cell.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    !words.is_empty() && words.len() <= 4 && words.iter().any(|w| list.contains(&w.as_str()))
+}
+
+/// A table of current and wanted counts ("Product | Current | Needed" / "Business Standard | 10 |
+/// 14") says "from 10 to 14": its rows are rewritten as such, and rows that stay the same as the
+/// product name alone.
+pub(crate) fn rewrite(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut header: Option<(bool, usize, usize)> = None; // (split cells, now column, wanted column)
+    for line in &lines {
+        if line.trim().is_empty() {
+            header = None;
+            out.push(line.to_string());
+            continue;
+        }
+        let (split, cells) = table_cells(line);
+        if let Some((hsplit, now, want)) = header {
+            let pick = |col: usize| -> Option<i64> {
+                if hsplit {
+                    cells.get(col).and_then(|(_, c)| cell_number(c))
+                } else {
+                    None
+                }
+            };
+            let (a, b, label) = if hsplit && split {
+                let label: Vec<&str> = cells.iter().filter(|(k, c)| *k != now && *k != want && cell_number(c).is_none()).map(|(_, c)| c.as_str()).collect();
+                (pick(now), pick(want), label.join(" "))
+            } else if !hsplit && !split {
+                // Laid out with spaces: a number belongs to the heading it starts under.
+                let (mut a, mut b) = (None, None);
+                let mut label = Vec::new();
+                for (pos, w) in &cells {
+                    let v = cell_number(w);
+                    let near = |col: usize| pos.abs_diff(col) <= 3;
+                    match v {
+                        Some(v) if near(now) && a.is_none() => a = Some(v),
+                        Some(v) if near(want) && b.is_none() => b = Some(v),
+                        _ if *pos + 1 < now.min(want) => label.push(w.as_str()),
+                        _ => {}
+                    }
+                }
+                (a, b, label.join(" "))
+            } else {
+                (None, None, String::new())
+            };
+            if let (Some(a), Some(b)) = (a, b) {
+                out.push(if a == b { format!("{label}.") } else { format!("{label}: from {a} to {b}.") });
+                continue;
+            }
+            header = None;
+        }
+        // A heading line: a "now" column and a "wanted" column.
+        let now = cells.iter().find(|(_, c)| heading_is(c, COL_NOW)).map(|(k, _)| *k);
+        let want = cells.iter().find(|(_, c)| heading_is(c, COL_WANT)).map(|(k, _)| *k);
+        let short = cells.len() <= 8 && !cells.iter().any(|(_, c)| cell_number(c).is_some());
+        match (now, want) {
+            (Some(n), Some(w)) if short && n != w => header = Some((split, n, w)),
+            _ => {}
+        }
+        out.push(line.to_string());
+    }
+    out.join("\n")
+}
+
