@@ -66,7 +66,10 @@ pub(crate) fn parse_mail(raw: &[u8], catalog: &Catalog, limits: &Limits) -> Pars
 
     let split = quote::split(&body.text);
     let mut text = split.own.clone();
+    // The sender's own words, before any forwarded request is added (see below).
+    let mut own_only = None;
     if let Some(fw) = &split.forwarded {
+        own_only = Some(text.clone());
         text = if text.trim().is_empty() { fw.clone() } else { format!("{text}\n\n{fw}") };
     }
     let thin = !text.chars().any(|c| c.is_ascii_digit()) && text.split_whitespace().count() < 12;
@@ -116,7 +119,20 @@ pub(crate) fn parse_mail(raw: &[u8], catalog: &Catalog, limits: &Limits) -> Pars
     }
 
     let subj = authored_subject.then_some(subject_clean.as_str()).filter(|s| !s.trim().is_empty());
-    let u = understand::understand(&Input { text: &text, subject: subj, sender: p.from.as_deref(), lang: p.language, quoted: &split.quoted }, catalog);
+    let read = |text: &str| understand::understand(&Input { text, subject: subj, sender: p.from.as_deref(), lang: p.language, quoted: &split.quoted }, catalog);
+    // A forwarded mail the sender points to is read with their words ("please sort this out"),
+    // but where the two disagree and the sender's own words are a clear request of their own
+    // ("two more, the earlier request below was done"), those words are the request.
+    let mut u = read(&text);
+    if u.problem.is_some() {
+        if let Some(own) = own_only.as_deref().filter(|o| !o.trim().is_empty()) {
+            let mine = read(own);
+            if !mine.items.is_empty() && mine.problem.is_none() {
+                p.meta.text = own.to_string();
+                u = mine;
+            }
+        }
+    }
     if let Some(why) = u.not_ours {
         p.outcome = Outcome::NotARequest;
         p.reason = why.into();

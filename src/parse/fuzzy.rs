@@ -61,8 +61,13 @@ pub(crate) fn nearest<'a>(w: &str, known: &'a [String], min_len: usize) -> Optio
     // One slip per word, and never in the first letter: "Verhaegen" is a name, not "verhogen".
     // "removed", "adds", "ordering" are words of their own, not typing errors.
     let inflected = |k: &str| ["d", "ed", "s", "es", "ing", "n", "en"].iter().any(|suf| w.strip_suffix(suf) == Some(k));
+    // Another ending of the same stem is another word ("retires" is not the French "retirer").
+    let other_ending = |k: &str| {
+        let (a, b): (Vec<char>, Vec<char>) = (w.chars().collect(), k.chars().collect());
+        a.len() == b.len() && a.len() > 1 && a[..a.len() - 1] == b[..b.len() - 1]
+    };
     let first = w.chars().next();
-    known.iter().find(|k| k.chars().next() == first && close(w, k, 1) && !inflected(k)).map(String::as_str)
+    known.iter().find(|k| k.chars().next() == first && close(w, k, 1) && !inflected(k) && !other_ending(k)).map(String::as_str)
 }
 
 /// Rewrite `text` with typing errors corrected: `anywhere` words are corrected wherever they

@@ -65,6 +65,8 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"\b0\d{1,3}[\s./\-]?\d{2,3}[\s./\-]?\d{2}[\s./\-]?\d{2,3}\b".into(),
         // Dates.
         r"\b\d{1,4}[\-/.]\d{1,2}[\-/.]\d{1,4}\b".into(),
+        // "12-14 march", "du 3 au 5 mai", "3. bis 5. Mai": a span of days.
+        format!(r"(?i)\b\d{{1,2}}\.?\s?(?:[-–]|to|tot|au|bis|till)\s?\d{{1,2}}(?:st|nd|rd|th|er|e|\.)?\s*(?:of\s+)?(?:{MONTHS})\b\.?"),
         format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th|er|e|ème|eme|ste|de|te|\.|:e|:a)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?:\s*\d{{4}})?"),
         // "March 3" is a date in English word order, but "ab April 3 Lizenzen" is a quantity: only
         // when a preposition, a year, an ordinal or the end of the phrase says date.
@@ -330,6 +332,9 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
             } else {
                 (Tok::Word(w), true)
             }
+        } else if single && matches!(first, '-' | '–') && masked[m.end()..].starts_with(char::is_whitespace) {
+            // "Purchase order - 4 licences": a dash between words, not a minus.
+            (Tok::Punct('—'), false)
         } else {
             (Tok::Punct(first), false)
         };

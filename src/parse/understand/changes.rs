@@ -80,6 +80,7 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         }
     }
 
+    breakdowns(&mut c.raws);
     today_and_wanted(readings, &mut c.raws);
     new_people_less_reused(readings, &mut c.raws);
 
@@ -105,6 +106,31 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         c.raws.retain(|r| (r.attached && !r.people) || (r.asks && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
     }
     c
+}
+
+/// "Please add 6 F3 licences (4 people + 2 reserves)": numbers of a sentence that add up to its
+/// change of licences say what the change is made of, and are no change of their own.
+fn breakdowns(raws: &mut Vec<Raw>) {
+    let value = |r: &Raw| match r.change {
+        Some(Change::Delta(d)) => d.abs(),
+        Some(Change::Target(_)) | None => r.undirected.unwrap_or(0),
+    };
+    let mut drop: Vec<usize> = Vec::new();
+    for (k, main) in raws.iter().enumerate() {
+        if !main.attached || main.people || main.change.is_none() {
+            continue;
+        }
+        let parts: Vec<usize> = (0..raws.len()).filter(|&o| o != k && raws[o].sentence == main.sentence && !drop.contains(&o)).collect();
+        let sum: i64 = parts.iter().map(|&o| value(&raws[o])).sum();
+        if parts.len() >= 2 && sum == value(main) {
+            drop.extend(parts);
+        }
+    }
+    let mut k = 0;
+    raws.retain(|_| {
+        k += 1;
+        !drop.contains(&(k - 1))
+    });
 }
 
 /// "We currently have 15 licences. We only need 12.": today's count in one sentence and the wanted

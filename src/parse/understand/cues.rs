@@ -21,6 +21,10 @@ pub(crate) const ADD: &[&str] = &["add", "adding", "additional", "extra", "extra
     "meer", "bijkomende", "bijkomend", "bijkomstige", "bestellen", "verhogen", "verhoog", "uitbreiden", "hinzufügen",
     "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
     "erhöht", "dazu", "aufstocken", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
+/// "4 additional", "2 weniger": the number is a change, whatever total word stands near.
+pub(crate) const MORE_OR_LESS: &[&str] = &["extra", "additional", "more", "another", "additionnelles", "supplémentaires",
+    "supplémentaire", "meer", "bijkomende", "extra's", "zusätzliche", "zusätzlichen", "weitere", "weiteren", "mehr",
+    "ytterligare", "fler", "mer", "less", "fewer", "minder", "weniger", "moins", "färre"];
 /// Need words: more seats, weakly ("we need 3 Business Basic").
 pub(crate) const NEED_MORE: &[&str] = &["need", "needs", "require", "requires", "nodig", "besoin", "faut", "faudrait",
     "brauchen", "brauche", "benötigen", "benötige", "behöver", "behövs"];
@@ -63,7 +67,9 @@ pub(crate) const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "
     "breng", "verhogen", "ophogen", "optrekken", "afbouwen", "reduceren", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
     "ajuster", "ramener", "ramenez", "porter", "augmenter", "réduire", "diminuer", "mettre", "changer", "ändern",
     "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen", "zurück", "ändra",
-    "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "gör", "göra", "aanpassing", "wijziging"];
+    "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "gör", "göra", "aanpassing", "wijziging",
+    "afstemmen", "align", "aligner", "abgleichen", "anpassung", "ändring", "modification", "aktualisieren", "actualiser",
+    "bijwerken", "uppdatera"];
 /// "dat moeten er vijftien worden", "that should become 15".
 /// "11 is enough", "11 volstaan", "11 suffisent", "11 reichen", "11 räcker": the wanted total.
 pub(crate) const ENOUGH: &[&str] = &["enough", "sufficient", "suffice", "genoeg", "voldoende", "volstaan", "volstaat", "suffisent",

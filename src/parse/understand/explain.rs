@@ -78,6 +78,8 @@ pub(crate) struct Raw {
     pub people: bool,
     /// "the other two": the people left once some took over a licence.
     pub rest: bool,
+    /// Direction words in the number's own clause: (adding, removing).
+    pub clause_dirs: (bool, bool),
 }
 
 /// What one sentence says with its numbers.
@@ -147,7 +149,8 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         }
     }
     let mentions_unit = toks.iter().any(is_unit);
-    r.intent = any_cue && mentions_unit;
+    // "add licences", "adjust our licences to the attached list": the sentence is about changing seats.
+    r.intent = (any_cue || has_change_verb(toks)) && toks.iter().any(is_licence_noun);
     let strong_present = toks.iter().any(|t| matches!(t, Tok::Num { .. }));
     // Sentence-wide facts, computed once: a long sentence full of numbers stays linear.
     let num_count = toks.iter().filter(|t| matches!(t, Tok::Num { .. })).count();
@@ -206,7 +209,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     let problem = crate::parse::understand::PROBLEM.is_match(&s.text);
     let mut raws: Vec<Raw> = Vec::new();
     let push = |change: Option<Change>, undirected: Option<i64>, i: usize, from_current: bool, meaning: &[Option<Number>], raws: &mut Vec<Raw>| {
-        let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence;
+        let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence && !from_current;
         // "3 licences for the interns do not work": a report, the weak cue says nothing.
         let (change, undirected) = match change {
             Some(Change::Delta(d)) if weak && problem => (None, Some(d.abs())),
@@ -230,6 +233,11 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             from_current,
             people: meaning[i].is_some_and(|m| m.meaning == Meaning::People),
             rest: (i > 0 && is_w(&toks[i - 1], OTHER)) || toks.get(i + 1).is_some_and(|t| is_w(t, OTHER)),
+            clause_dirs: {
+                let (lo, hi) = clause_of(toks, i);
+                let dirs: Vec<Dir> = (lo..hi).filter_map(|j| cue_at(toks, j)).filter(|(_, strong)| *strong).map(|(d, _)| d).collect();
+                (dirs.contains(&Dir::Add), dirs.contains(&Dir::Remove))
+            },
         });
     };
     let mut used = vec![false; n];
@@ -277,7 +285,9 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             || is_w(&toks[i - 1], &["statt", "anstatt", "anstelle"]);
         // "we will then have 10 licences instead of 13": a state, today's 13 and the new 10.
         let state = toks[..i].iter().any(|t| is_w(t, CONTEXT) || is_w(t, &["aurons", "aurez", "zullen", "werden", "kommer", "will"]));
-        if instead && state {
+        // "passer à 12 (au lieu de 10)": after a new total, the number it replaces is today's.
+        let after_total = (0..i).rev().find(|&k| matches!(toks[k], Tok::Num { .. })).is_some_and(|k| k > 0 && (is_w(&toks[k - 1], TO) || is_w(&toks[k - 1], TOTAL)));
+        if instead && (state || after_total) {
             let wanted = (0..i).rev().find(|&k| matches!(toks[k], Tok::Num { .. }) && !used[k]);
             if let (Some(k), Tok::Num { value: old }) = (wanted, &toks[i]) {
                 if let Tok::Num { value: new } = toks[k] {
@@ -310,7 +320,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
                 continue;
             }
             Tok::Vague => {
-                if any_cue || mentions_unit {
+                if any_cue {
                     r.problems.push((Ask::Quantity, format!("no exact number of seats in \"{}\"", short(&s.text))));
                 }
                 continue;
@@ -377,7 +387,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             && need_verb
             && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, ADD));
         // "in total 4 additional licences" is still 4 more.
-        let more_after = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, ADD) || is_w(t, REMOVE));
+        let more_after = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, MORE_OR_LESS));
         let total_near = only
             || ((1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, TOTAL))) && !more_after)
             || toks[i + 1..(i + 7).min(n)].iter().any(|t| is_w(t, TOTAL) || is_w(t, ENOUGH));
@@ -390,8 +400,10 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             continue;
         }
         let after_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun);
+        let people_after = toks[i + 1..(i + 4).min(n)].iter().any(is_people) && !after_unit;
         // "nodig hebben" is a need, not a count.
         let context = !needs
+            && !people_after
             && (((1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, CONTEXT)))
                 && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_w(t, &["of", "de", "van", "av"])))
                 && !(1..=3).any(|k| prev(k).is_some_and(|_| cue_at(toks, i - k).is_some_and(|(_, s)| s))))

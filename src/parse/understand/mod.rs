@@ -129,7 +129,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         if readings.iter().flatten().any(|r| r.unsure) {
             problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
         }
-        cross_check(&items, &c.raws, &readings, &mut problems);
+        cross_check(&items, &c.raws, &mut problems);
     }
     if items.is_empty() && problems.is_empty() && u.intent {
         let why = if WHO_LEFT.is_match(text) {
@@ -154,16 +154,14 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
 }
 
 /// A check independent of how the change was read: a change whose direction contradicts every
-/// direction word of its sentence (removal words with a +N, adding words with a -N) asks.
-fn cross_check(items: &[Item], raws: &[explain::Raw], readings: &[Option<explain::Reading>], problems: &mut Vec<(Ask, String)>) {
+/// direction word of its own clause (removal words with a +N, adding words with a -N) asks.
+fn cross_check(items: &[Item], raws: &[explain::Raw], problems: &mut Vec<(Ask, String)>) {
     for r in raws {
         let Some(Change::Delta(d)) = r.change else { continue };
         if r.from_current || !items.iter().any(|i| i.change == Change::Delta(d)) {
             continue;
         }
-        let Some(Some(reading)) = readings.get(r.sentence) else { continue };
-        let says = |dir: Dir| reading.dirs.contains(&dir);
-        let (add, remove) = (says(Dir::Add), says(Dir::Remove));
+        let (add, remove) = r.clause_dirs;
         if (d > 0 && remove && !add) || (d < 0 && add && !remove) {
             problems.push((Ask::Direction, "the number and the words around it point in different directions".into()));
         }

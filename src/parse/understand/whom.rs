@@ -25,7 +25,7 @@ static CONTACT_AFTER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\W{0,3}(\(?\s
 /// What introduces an address as the tenant's login: "login", "username", "Benutzername",
 /// "gebruikersnaam", "identifiant", "användarnamn", "tenant", "admin", "our account".
 static LOGIN_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(\b(log-?in|logon|sign-?in|user ?name|user-?id|upn|tenant|admin|administrator|gebruikersnaam|inlognaam|inlog|beheerder|beheerdersaccount|identifiant|administrateur|benutzername|anmeldename|anmeldung|användarnamn|inloggning|inlogg|account|compte|konto|kontot|tenant)\b)")
+    re(r"(?i)\b(log-?in|logon|sign-?in|user ?names?|user-?id|upn|tenants?|admin\w*|gebruikersnaam\w*|inlognaam\w*|inlog\w*|beheerder\w*|identifiants?|benutzername\w*|anmeldename\w*|anmeldung|användarnamn\w*|inloggning\w*|inlogg|account\w*|comptes?|konto\w*)\b")
 });
 /// "licences for admin@x", "op admin@x", "on admin@x", "sur admin@x", "auf admin@x", "på admin@x",
 /// "to it@x": the change is made there.
@@ -37,7 +37,7 @@ static SENDER_IS_ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
     let this = r"(this|my|same|the sender'?s?|cette|mon|ma|même|dit|deze|mijn|hetzelfde|zelfde|diese|dieser|dieses|meine|dieselbe|gleiche|denna|den här|det här|detta|min|samma)";
     let addr = r"(e-?mail[- ]?|mail|e-?post|courriel)?(address|adresse|adres|adress|mailadres|e-?mailadres|e-?postadress)\w*";
     let login = r"(login|log-in|username|user name|user|account|identifiant|compte|gebruikersnaam|gebruiker|benutzername|benutzer|anmeldename|konto|användarnamn|inloggning|användare)";
-    re(&format!(r"(?i)({this}\s+{addr}\b.{{0,60}}\b{login}|\b{login}\b.{{0,40}}\b{this}\s+{addr}|\b(login|username|identifiant|gebruikersnaam|benutzername|användarnamn)\b.{{0,20}}\b(is|est|ist|är)\s+(the )?(sender|afzender|expéditeur|absender|avsändare)|\b(my|mijn|mon|mein|meinem|meinen|mitt|min) (own |eigen |propre |eigenes |eigenen |egna? )?(office 365 |microsoft 365 |m365 |o365 )?(account|compte|konto|kontot|login|gebruikersaccount|benutzerkonto|licen[cs]e|licentie|lizenz|licens)\b|\b(for|voor|pour|für|för|åt) (me|mij|moi|mich|mig)( (personally|persoonlijk|personnellement|persönlich|personligen))?\b|\bmyself\b|\bzelf\b)"))
+    re(&format!(r"(?i)({this}\s+{addr}\b.{{0,60}}\b{login}|\b{login}\b.{{0,40}}\b{this}\s+{addr}|\b(login|username|identifiant|gebruikersnaam|benutzername|användarnamn)\b.{{0,20}}\b(is|est|ist|är)\s+(the )?(sender|afzender|expéditeur|absender|avsändare)|\b(my|mijn|mon|mein|meinem|meinen|mitt|min) (own |eigen |propre |eigenes |eigenen |egna? )?(office 365 |microsoft 365 |m365 |o365 )?(account|compte|konto|kontot|login|gebruikersaccount|benutzerkonto|licen[cs]e|licentie|lizenz|licens)\b|\b(for|voor|pour|für|för|åt) (me|mij|moi|mich|mig)( (personally|persoonlijk|personnellement|persönlich|personligen))?\b|\bmyself\b|\bzelf\b|(address|adresse|adres|adress)\w*\s+(that |which |from which |waarmee |waarvan |avec laquelle |von der |mit der |som )?(i'?m|i am|i|we|we're|je|j'|ik|wij|we|ich|wir|jag|vi)\b.{{0,20}}\b(writ\w*|send\w*|mail\w*|écri\w*|schrijf\w*|stuur\w*|mail\w*|schreib\w*|sende\w*|skriv\w*|skick\w*))"))
 });
 /// "the same account as last time", "hetzelfde account", "le même compte", "das gleiche Konto",
 /// "samma konto": the account of the history below.
