@@ -1306,10 +1306,6 @@ impl Config {
         }
     }
 
-    /// Seat maximum for a SKU: the policy's override, else the catalog's.
-    pub fn product_max(&self, catalog: &Catalog, sku: &str) -> Option<i64> {
-        self.policy.product_max.get(sku).copied().or_else(|| catalog.get(sku).and_then(|p| p.max_seats))
-    }
 }
 
 fn check_server(section: &str, host: &str, tls: TlsMode, ca_file: Option<&Path>) -> Result<(), ConfigError> {

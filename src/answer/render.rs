@@ -7,15 +7,13 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use serde::Serialize;
 
-use crate::decide::{AnswerKind, AnswerPlan, Context, ItemDecision, ItemStatus, Rule, Snapshot};
-use crate::domain::{Billing, Subscription};
-use crate::parse::{Change, Language, Meta};
+use crate::decide::{AnswerKind, AnswerPlan, CustomerState, ItemDecision, ItemStatus};
+use crate::parse::{Catalog, Change, Language, Meta};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -41,13 +39,13 @@ pub struct Rendered {
     pub body: Vec<u8>,
 }
 
-/// Everything the answer to one mail needs to know.
+/// Everything the answer to one mail needs to know: what decide planned and decided (the
+/// answer works nothing out again), the customer it is about and the mail it replies to.
 pub struct AnswerInput<'a> {
     pub plan: &'a AnswerPlan,
     pub items: &'a [ItemDecision],
-    pub snapshot: &'a Snapshot,
-    pub ctx: &'a Context<'a>,
-    pub customer_id: Option<&'a str>,
+    pub customer: Option<&'a CustomerState>,
+    pub catalog: &'a Catalog,
     pub sender: &'a str,
     pub meta: &'a Meta,
     pub original_message_id: Option<&'a str>,
@@ -198,81 +196,19 @@ impl Renderer {
     }
 
     fn context(&self, input: &AnswerInput<'_>) -> minijinja::Value {
-        let snap = input.snapshot;
-        let customer = input.customer_id.and_then(|c| snap.customers.get(c));
+        let customer = input.customer;
         let sender_name = if input.meta.from_all.len() == 1 { input.meta.from_name.clone() } else { None };
-        let find_sub = |id: Option<&str>| -> Option<&Subscription> {
-            let id = id?;
-            snap.customers.values().flat_map(|c| c.subscriptions.iter()).find(|s| s.id == id)
-        };
-        let role_of = |i: &ItemDecision| {
-            let cid = i.customer_id.as_deref().or(input.customer_id)?;
-            snap.contacts.iter().find(|c| c.customer_id == cid).map(|c| c.role.as_str())
-        };
-        let items: Vec<ItemView> = input
-            .items
-            .iter()
-            .filter(|i| i.status != ItemStatus::Clarify)
-            .map(|i| {
-                let sub = find_sub(i.subscription_id.as_deref());
-                let limits = sub.map(|s| input.ctx.limits_for(&s.product, input.ctx.policy.max_seats_per_day));
-                let product = i.product.clone();
-                let applied = i.status == ItemStatus::Applied;
-                let new_quantity = if applied || i.status == ItemStatus::Pending { i.new_quantity } else { None };
-                let shown_total = if applied { i.new_quantity } else { i.old_quantity };
-                ItemView {
-                    status: i.status.as_str(),
-                    rule: i.rule.as_str(),
-                    product_name: product.as_deref().map(|p| input.ctx.catalog.name_of(p)),
-                    product,
-                    username: i.username.clone(),
-                    requested: match i.change {
-                        Change::Delta(d) => format!("{d:+}"),
-                        Change::Target(t) => format!("= {t}"),
-                    },
-                    old_quantity: i.old_quantity,
-                    new_quantity,
-                    delta: match (i.old_quantity, i.new_quantity) {
-                        (Some(o), Some(n)) => Some(n - o),
-                        _ => match i.change {
-                            Change::Delta(d) => Some(d),
-                            Change::Target(_) => None,
-                        },
-                    },
-                    assigned: sub.map(|s| s.assigned),
-                    available: sub.and_then(|s| shown_total.map(|t| t - s.assigned)),
-                    billing: sub.map(|s| s.billing.as_str()),
-                    effective: match (i.rule, sub.map(|s| s.billing)) {
-                        (Rule::Decrease | Rule::DecreaseInWindow, _) => Some("next_bill"),
-                        _ if applied => Some("immediately"),
-                        _ => None,
-                    },
-                    renewal_date: sub
-                        .filter(|s| s.billing == Billing::Annual)
-                        .map(|s| crate::decide::policy::renewal_date(s.term_start, input.ctx.today))
-                        .map(|d: NaiveDate| d.format("%Y-%m-%d").to_string()),
-                    window_days: limits.map(|l| l.cancellation_window_days),
-                    max: match i.rule {
-                        Rule::RequestMaximum => limits.map(|l| l.max_per_request),
-                        Rule::DailyLimit => Some(input.ctx.policy.max_seats_per_day),
-                        _ => limits.and_then(|l| l.product_max),
-                    },
-                    threshold: limits.map(|l| l.approval_threshold),
-                    role: role_of(i),
-                    subscription_status: sub.map(|s| s.status.as_str()),
-                }
-            })
-            .collect();
-        let admins: Vec<Person> = customer
-            .map(|c| c.admins().map(|a| Person { name: a.name.clone(), email: a.email.clone() }).collect())
-            .unwrap_or_default();
+        let items: Vec<ItemView> =
+            input.items.iter().filter(|i| i.status != ItemStatus::Clarify).map(|i| item_view(i, input.catalog)).collect();
+        let admins: Vec<Person> =
+            input.plan.admins.iter().map(|a| Person { name: a.name.clone(), email: a.email.clone() }).collect();
         let products: Vec<ProductView> = customer
             .map(|c| {
                 c.subscriptions
                     .iter()
                     .map(|s| ProductView {
                         sku: s.product.clone(),
-                        name: input.ctx.catalog.name_of(&s.product),
+                        name: input.catalog.name_of(&s.product),
                         quantity: s.quantity,
                         assigned: s.assigned,
                     })
@@ -298,6 +234,41 @@ impl Renderer {
             products => products,
             items => items,
         }
+    }
+}
+
+/// One item as the templates see it (see `templates/samples/`).
+fn item_view(i: &ItemDecision, catalog: &Catalog) -> ItemView {
+    let applied = i.status == ItemStatus::Applied;
+    let terms = i.terms.as_ref();
+    let shown_total = if applied { i.new_quantity } else { i.old_quantity };
+    ItemView {
+        status: i.status.as_str(),
+        rule: i.rule.as_str(),
+        product_name: i.product.as_deref().map(|p| catalog.name_of(p)),
+        product: i.product.clone(),
+        username: i.username.clone(),
+        requested: match i.change {
+            Change::Delta(d) => format!("{d:+}"),
+            Change::Target(t) => format!("= {t}"),
+        },
+        old_quantity: i.old_quantity,
+        new_quantity: if applied || i.status == ItemStatus::Pending { i.new_quantity } else { None },
+        delta: match (i.old_quantity, i.new_quantity, i.change) {
+            (Some(o), Some(n), _) => Some(n - o),
+            (_, _, Change::Delta(d)) => Some(d),
+            (_, _, Change::Target(_)) => None,
+        },
+        assigned: terms.map(|t| t.assigned),
+        available: terms.and_then(|t| shown_total.map(|total| total - t.assigned)),
+        billing: terms.map(|t| t.billing.as_str()),
+        effective: terms.and_then(|t| t.effective).map(|e| e.as_str()),
+        renewal_date: terms.and_then(|t| t.renewal_date).map(|d| d.format("%Y-%m-%d").to_string()),
+        window_days: terms.map(|t| t.window_days),
+        max: terms.and_then(|t| t.max),
+        threshold: terms.map(|t| t.threshold),
+        role: i.role.map(|r| r.as_str()),
+        subscription_status: terms.map(|t| t.status.as_str()),
     }
 }
 
