@@ -1,9 +1,13 @@
 //! Templates → a complete answer mail: subject, text and HTML parts, threading headers and our
 //! own pre-generated Message-ID (so a re-send is recognisably the same mail).
 //!
-//! Templates live in `templates/LANG/{subject.txt,KIND.txt,KIND.html}.j2`; the context they get
-//! is documented by the samples in `templates/samples/`. They are loaded and checked once at
-//! start, so a missing or broken template stops the daemon before it reads any mail.
+//! One template structure per kind of answer, `templates/answers/KIND.j2` (and `subject.j2`),
+//! shared by every language and both formats: its words come from the language's table
+//! `templates/lang/LANG.j2`, its layout from `answers/text.j2` or `answers/html.j2` (`format` in
+//! the context). The HTML form is the same template rendered under the name `html:...`, which
+//! turns auto-escaping on. The context is documented by the samples in `templates/samples/`.
+//! Templates are loaded and checked once at start, so a missing or broken one stops the daemon
+//! before it reads any mail.
 
 use std::path::Path;
 
@@ -57,13 +61,8 @@ pub struct AnswerInput<'a> {
     pub bcc: &'a [String],
 }
 
-const KINDS: [AnswerKind; 5] = [
-    AnswerKind::Confirmation,
-    AnswerKind::Rejection,
-    AnswerKind::Clarification,
-    AnswerKind::Pending,
-    AnswerKind::Confirm,
-];
+/// The name prefix under which a template renders as HTML (auto-escaped).
+const HTML: &str = "html:";
 
 #[derive(Serialize)]
 struct ItemView {
@@ -105,25 +104,25 @@ struct ProductView {
 impl Renderer {
     pub fn load(dir: &Path, from: &str, from_name: &str, message_id_domain: &str) -> Result<Renderer, RenderError> {
         let mut env = minijinja::Environment::new();
-        env.set_loader(minijinja::path_loader(dir));
+        let files = minijinja::path_loader(dir);
+        env.set_loader(move |name| files(name.strip_prefix(HTML).unwrap_or(name)));
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html.j2") {
+            if name.starts_with(HTML) {
                 minijinja::AutoEscape::Html
             } else {
                 minijinja::AutoEscape::None
             }
         });
         env.set_keep_trailing_newline(true);
-        for lang in Language::ALL {
-            let mut names = vec![format!("{}/subject.txt.j2", lang.code())];
-            for kind in KINDS {
-                names.push(format!("{}/{}.txt.j2", lang.code(), kind.as_str()));
-                names.push(format!("{}/{}.html.j2", lang.code(), kind.as_str()));
-            }
-            for name in names {
-                env.get_template(&name).map_err(|source| RenderError::Template { name: name.clone(), source })?;
-            }
+        let mut names: Vec<String> = Language::ALL.iter().map(|l| format!("lang/{}.j2", l.code())).collect();
+        names.push("answers/subject.j2".into());
+        for kind in AnswerKind::ALL {
+            names.push(format!("answers/{kind}.j2"));
+            names.push(format!("{HTML}answers/{kind}.j2"));
+        }
+        for name in names {
+            env.get_template(&name).map_err(|source| RenderError::Template { name: name.clone(), source })?;
         }
         let address = from.parse().map_err(|e| RenderError::Mail(format!("from address {from}: {e}")))?;
         Ok(Renderer {
@@ -139,19 +138,25 @@ impl Renderer {
         format!("{}.seatmail@{}", uuid::Uuid::new_v4().simple(), self.message_id_domain)
     }
 
-    pub fn render(&self, input: &AnswerInput<'_>) -> Result<Rendered, RenderError> {
-        let lang = input.plan.language.code();
-        let kind = input.plan.kind.as_str();
-        let ctx = self.context(input);
-        let render = |name: String| {
+    /// Subject, text and HTML of an answer from its template context (what
+    /// `templates/samples/*.json` show); `lang` and `kind` in the context choose the templates.
+    pub fn render_parts(&self, ctx: &minijinja::Value) -> Result<(String, String, String), RenderError> {
+        let kind = ctx.get_attr("kind").ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let render = |name: String, format: &str| {
             self.env
                 .get_template(&name)
-                .and_then(|t| t.render(&ctx))
+                .and_then(|t| t.render(minijinja::context! { format => format, ..ctx.clone() }))
                 .map_err(|source| RenderError::Template { name, source })
         };
-        let subject = render(format!("{lang}/subject.txt.j2"))?.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("seatmail").to_string();
-        let text = render(format!("{lang}/{kind}.txt.j2"))?;
-        let html = render(format!("{lang}/{kind}.html.j2"))?;
+        let subject = render("answers/subject.j2".into(), "text")?;
+        let subject = subject.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("seatmail").to_string();
+        let text = render(format!("answers/{kind}.j2"), "text")?;
+        let html = render(format!("{HTML}answers/{kind}.j2"), "html")?;
+        Ok((subject, text, html))
+    }
+
+    pub fn render(&self, input: &AnswerInput<'_>) -> Result<Rendered, RenderError> {
+        let (subject, text, html) = self.render_parts(&self.context(input))?;
         let message_id = self.new_message_id();
 
         let mut builder = Message::builder()
@@ -277,4 +282,156 @@ fn mailbox(address: &str) -> Result<Mailbox, RenderError> {
         .parse::<lettre::Address>()
         .map(|a| Mailbox::new(None, a))
         .map_err(|e| RenderError::Mail(format!("recipient {address}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::domain::Role;
+
+    fn templates() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates")
+    }
+
+    fn renderer() -> Renderer {
+        Renderer::load(&templates(), "webservices@reseller.example", "Reseller Webservices", "reseller.example").unwrap()
+    }
+
+    /// Lowercased words (letters only) of `text`.
+    fn words(text: &str) -> BTreeSet<String> {
+        text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    }
+
+    /// The words a language table writes: its text outside the template tags, and the values of
+    /// the tables inside them (roles, statuses, questions, months; not their keys).
+    fn table_words(lang: &str) -> BTreeSet<String> {
+        let source = std::fs::read_to_string(templates().join(format!("lang/{lang}.j2"))).unwrap();
+        let tags = regex::Regex::new(r"(?s)\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}").unwrap();
+        let literals = regex::Regex::new(r#""([^"]*)"\s*[,}\]]"#).unwrap();
+        let mut text = tags.replace_all(&source, " ").into_owned();
+        for tag in tags.find_iter(&source).filter(|t| !t.as_str().starts_with("{#")) {
+            for l in literals.captures_iter(tag.as_str()) {
+                text.push(' ');
+                text.push_str(&l[1]);
+            }
+        }
+        words(&text)
+    }
+
+    /// The words of a sample's data (names, subjects, notes): not the template's words. The
+    /// stored words (a role, a rule, a status) are not: the template must translate them.
+    fn data_words(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+        const WORDS: [&str; 9] = ["lang", "kind", "ask", "status", "rule", "billing", "effective", "role", "subscription_status"];
+        match v {
+            serde_json::Value::String(s) => out.extend(words(s)),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| data_words(x, out)),
+            serde_json::Value::Object(o) => o.iter().filter(|(k, _)| !WORDS.contains(&k.as_str())).for_each(|(_, x)| data_words(x, out)),
+            _ => {}
+        }
+    }
+
+    /// Words a language's table shares with the English one and no other (checked: a new one is
+    /// English left in that language, or a word to add here).
+    const SHARED_WITH_ENGLISH: [(&str, &[&str]); 4] = [
+        ("fr", &["a", "certain", "change", "confirmation", "correct", "date", "licence", "licences", "part", "question", "questions", "service", "total"]),
+        ("nl", &["account", "contact", "is", "of", "pro", "product", "rata", "we"]),
+        ("de", &["admin", "administrator", "also", "an", "august", "center", "domain"]),
+        ("sv", &["be", "global", "start"]),
+    ];
+
+    /// Every sample of `templates/samples/` renders in every language (a missing key or table
+    /// entry is an error: undefined values are), and no English word of the English table is
+    /// left in another language's answer. `SEATMAIL_DUMP_SAMPLES=DIR` writes what they render
+    /// to, for reading.
+    #[test]
+    fn every_sample_renders_in_every_language() {
+        let r = renderer();
+        let dump = std::env::var_os("SEATMAIL_DUMP_SAMPLES").map(PathBuf::from);
+        // Words only the English table has: any of them in another language is untranslated.
+        let mut english = table_words("en");
+        for lang in Language::ALL.iter().filter(|l| **l != Language::En) {
+            english = &english - &table_words(lang.code());
+        }
+        assert!(english.len() > 100 && english.contains("your") && english.contains("billing"), "{english:?}");
+        // And each table shares with the English one only words that are its own too.
+        for (lang, own) in SHARED_WITH_ENGLISH {
+            let others = Language::ALL.iter().filter(|l| ![Language::En.code(), lang].contains(&l.code()));
+            let elsewhere = others.fold(BTreeSet::new(), |acc, l| &acc | &table_words(l.code()));
+            let shared = &(&table_words("en") & &table_words(lang)) - &elsewhere;
+            let unexpected: Vec<&String> = shared.iter().filter(|w| !own.contains(&w.as_str())).collect();
+            assert!(unexpected.is_empty(), "lang/{lang}.j2 has English words: {unexpected:?}");
+        }
+        let mut samples: Vec<_> = std::fs::read_dir(templates().join("samples")).unwrap().map(|e| e.unwrap().path()).collect();
+        samples.sort();
+        assert!(samples.len() >= 20, "the samples are there");
+        let mut kinds = BTreeSet::new();
+        for sample in samples {
+            let mut ctx: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sample).unwrap()).unwrap();
+            kinds.insert(ctx["kind"].as_str().unwrap().to_string());
+            let mut data = BTreeSet::new();
+            data_words(&ctx, &mut data);
+            for lang in Language::ALL {
+                ctx["lang"] = lang.code().into();
+                let name = format!("{} in {}", sample.file_stem().unwrap().to_string_lossy(), lang.code());
+                let (subject, text, html) =
+                    r.render_parts(&minijinja::Value::from_serialize(&ctx)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+                assert!(!text.trim().is_empty() && html.contains("</html>") && !subject.is_empty(), "{name}");
+                if lang != Language::En {
+                    let left: Vec<String> = (&(&words(&format!("{subject} {text}")) - &data) & &english).into_iter().collect();
+                    assert!(left.is_empty(), "{name}: English left: {left:?}\n{subject}\n{text}");
+                }
+                if let Some(d) = &dump {
+                    let file = format!("{}.{}", sample.file_stem().unwrap().to_string_lossy(), lang.code());
+                    std::fs::write(d.join(format!("{file}.txt")), format!("Subject: {subject}\n\n{text}")).unwrap();
+                    std::fs::write(d.join(format!("{file}.html")), html).unwrap();
+                }
+            }
+        }
+        let all: BTreeSet<String> = AnswerKind::ALL.iter().map(|k| k.to_string()).collect();
+        assert_eq!(kinds, all, "a sample of every kind of answer");
+    }
+
+    /// Every language has every key of the English table, with the same arguments, and its
+    /// tables name exactly the roles, statuses and questions there are.
+    #[test]
+    fn every_language_has_every_key() {
+        let macros = regex::Regex::new(r"\{%-? macro (\w+\([^)]*\))").unwrap();
+        let keys = |lang: &str| -> BTreeSet<String> {
+            let source = std::fs::read_to_string(templates().join(format!("lang/{lang}.j2"))).unwrap();
+            macros.captures_iter(&source).map(|c| c[1].to_string()).collect()
+        };
+        let en = keys("en");
+        for rule in crate::decide::Rule::ALL {
+            assert!(en.contains(&format!("reason_{rule}(item, renewal)")), "a sentence for {rule}");
+        }
+        let r = renderer();
+        let table = |lang: &str, name: &str| {
+            r.env
+                .render_str(&format!("{{% import 'lang/{lang}.j2' as t %}}{{% for k in t.{name} %}}{{{{ k }}}}={{{{ t.{name}[k] }}}}\n{{% endfor %}}"), ())
+                .unwrap()
+        };
+        for lang in Language::ALL {
+            let code = lang.code();
+            assert_eq!(keys(code), en, "{code} has the keys of en");
+            let roles: Vec<(String, String)> =
+                table(code, "roles").lines().map(|l| l.split_once('=').map(|(a, b)| (a.into(), b.into())).unwrap()).collect();
+            let words: BTreeSet<&str> = roles.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(words, Role::ALL.iter().map(|r| r.as_str()).collect(), "{code}: the roles Role has");
+            for (role, name) in &roles {
+                assert!(!name.is_empty() && !name.contains('_') && name != role, "{code}: {role} = {name}");
+            }
+            let statuses: BTreeSet<String> = table(code, "statuses").lines().map(|l| l.split('=').next().unwrap().to_string()).collect();
+            assert_eq!(statuses, ["applied", "confirming", "pending", "rejected"].map(String::from).into(), "{code}");
+            let asks: BTreeSet<String> = table(code, "asks").lines().map(|l| l.split('=').next().unwrap().to_string()).collect();
+            let mut want: BTreeSet<String> =
+                ["quantity", "direction", "product", "contradiction", "username", "unreadable"].map(String::from).into();
+            want.insert("other".into());
+            assert_eq!(asks, want, "{code}");
+            let months = r.env.render_str(&format!("{{% import 'lang/{code}.j2' as t %}}{{{{ t.months|length }}}}"), ()).unwrap();
+            assert_eq!(months, "12", "{code}");
+        }
+    }
 }
