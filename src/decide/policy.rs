@@ -1,7 +1,7 @@
 //! The seat rules of the seeds, one named [`Rule`] each: the rule's name is what the answer
 //! explains and what the ledger records. [`evaluate`] holds the rules that refuse a change;
 //! the reasons to hold an allowed one (for ops, for the customer's code) are in
-//! [`super::holds`].
+//! `holds.rs`.
 
 use chrono::{Datelike, Duration, NaiveDate};
 
