@@ -44,47 +44,24 @@ impl Secret {
     }
 }
 
-/// Where a password comes from (`password`, `password_file` or `password_env` of a server
-/// section). Exactly one of the three.
-#[derive(Debug, Clone, Default)]
-pub struct PasswordSource {
-    pub password: Option<Secret>,
-    pub password_file: Option<PathBuf>,
-    pub password_env: Option<String>,
-}
-
-impl PasswordSource {
-    pub fn is_set(&self) -> bool {
-        self.password.is_some() || self.password_file.is_some() || self.password_env.is_some()
-    }
-
-    /// The password, read now. Errors name the key.
-    pub fn resolve(&self, section: &str) -> Result<Secret, SecretError> {
-        match (&self.password, &self.password_file, &self.password_env) {
-            (Some(p), None, None) => Ok(p.clone()),
-            (None, Some(f), None) => std::fs::read_to_string(f)
-                .map(|s| Secret(s.trim_end_matches(['\r', '\n']).to_string()))
-                .map_err(|e| invalid(&format!("{section}.password_file"), format!("cannot read {}: {e}", f.display()))),
-            (None, None, Some(var)) => std::env::var(var)
-                .map(Secret)
-                .map_err(|_| invalid(&format!("{section}.password_env"), format!("environment variable {var} is not set"))),
-            (None, None, None) => Err(invalid(&format!("{section}.password"), "no password, password_file or password_env")),
-            _ => Err(invalid(&format!("{section}.password"), "give only one of password, password_file, password_env")),
-        }
-    }
-}
-
-/// A secret other than a password (`NAME`, `NAME_file` or `NAME_env` of a section): at most
-/// one of the three.
+/// Where a secret comes from: `NAME`, `NAME_file` or `NAME_env` of a section, one of the three.
 #[derive(Debug, Clone)]
 pub struct SecretSource {
     pub name: &'static str,
     pub value: Option<Secret>,
     pub file: Option<PathBuf>,
     pub env: Option<String>,
+    /// A password: taken as written (only a file's final line break is not part of it), and
+    /// may be empty. Other secrets are trimmed and may not.
+    pub exact: bool,
 }
 
 impl SecretSource {
+    /// `password`, `password_file` or `password_env` of a server section.
+    pub fn password(value: Option<Secret>, file: Option<PathBuf>, env: Option<String>) -> SecretSource {
+        SecretSource { name: "password", value, file, env, exact: true }
+    }
+
     pub fn is_set(&self) -> bool {
         self.value.is_some() || self.file.is_some() || self.env.is_some()
     }
@@ -93,18 +70,19 @@ impl SecretSource {
     pub fn resolve(&self, section: &str) -> Result<Secret, SecretError> {
         let name = self.name;
         let key = |suffix: &str| format!("{section}.{name}{suffix}");
+        let clean = |s: String| Secret(if self.exact { s } else { s.trim().to_string() });
         let secret = match (&self.value, &self.file, &self.env) {
             (Some(p), None, None) => p.clone(),
             (None, Some(f), None) => std::fs::read_to_string(f)
-                .map(|s| Secret(s.trim().to_string()))
+                .map(|s| clean(s.trim_end_matches(['\r', '\n']).to_string()))
                 .map_err(|e| invalid(&key("_file"), format!("cannot read {}: {e}", f.display())))?,
             (None, None, Some(var)) => std::env::var(var)
-                .map(|s| Secret(s.trim().to_string()))
+                .map(clean)
                 .map_err(|_| invalid(&key("_env"), format!("environment variable {var} is not set")))?,
             (None, None, None) => return Err(invalid(&key(""), format!("no {name}, {name}_file or {name}_env"))),
             _ => return Err(invalid(&key(""), format!("give only one of {name}, {name}_file, {name}_env"))),
         };
-        if secret.expose().is_empty() {
+        if !self.exact && secret.expose().is_empty() {
             return Err(invalid(&key(""), "is empty"));
         }
         Ok(secret)
@@ -123,7 +101,7 @@ mod tests {
 
     #[test]
     fn each_source_names_its_key() {
-        let none = SecretSource { name: "client_secret", value: None, file: None, env: None };
+        let none = SecretSource { name: "client_secret", value: None, file: None, env: None, exact: false };
         assert_eq!(none.resolve("o").unwrap_err().key, "o.client_secret");
         let file = SecretSource { file: Some("/nonexistent/secret".into()), ..none.clone() };
         assert_eq!(file.resolve("o").unwrap_err().key, "o.client_secret_file");
@@ -131,8 +109,10 @@ mod tests {
         assert_eq!(env.resolve("o").unwrap_err().key, "o.client_secret_env");
         let empty = SecretSource { value: Some(Secret::new(String::new())), ..none };
         assert_eq!(empty.resolve("o").unwrap_err().key, "o.client_secret");
-        let password = PasswordSource { password_env: Some("SEATMAIL_UNIT_NO_SUCH_VAR".into()), ..PasswordSource::default() };
+        let password = SecretSource::password(None, None, Some("SEATMAIL_UNIT_NO_SUCH_VAR".into()));
         assert_eq!(password.resolve("intake.imap").unwrap_err().key, "intake.imap.password_env");
-        assert_eq!(PasswordSource::default().resolve("intake.imap").unwrap_err().key, "intake.imap.password");
+        assert_eq!(SecretSource::password(None, None, None).resolve("intake.imap").unwrap_err().key, "intake.imap.password");
+        let spaced = SecretSource::password(Some(Secret::new(" p ".into())), None, None);
+        assert_eq!(spaced.resolve("s").unwrap().expose(), " p ", "a password is taken as written");
     }
 }

@@ -32,3 +32,27 @@ impl From<SettingError> for ConfigError {
 pub(super) fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key: key.to_string(), message: message.into() }
 }
+
+/// Each `(key, value)` of `section` at least `min`; the error names the key that is not.
+pub(super) fn at_least(section: &str, min: i128, values: &[(&str, i128)]) -> Result<(), ConfigError> {
+    match values.iter().find(|(_, v)| *v < min) {
+        Some((key, _)) => Err(invalid(&format!("{section}.{key}"), format!("must be at least {min}"))),
+        None => Ok(()),
+    }
+}
+
+/// A `kind` that needs its own section (`[intake.imap]` for `intake.kind = "imap"`): checked
+/// when it is there, an error naming it when it is not.
+pub(super) fn needed<T>(
+    wanted: bool,
+    section: Option<&T>,
+    key: &str,
+    kind: &str,
+    check: impl FnOnce(&T) -> Result<(), ConfigError>,
+) -> Result<(), ConfigError> {
+    match (wanted, section) {
+        (true, None) => Err(invalid(key, format!("{kind} needs an [{key}] section"))),
+        (true, Some(s)) => check(s),
+        (false, _) => Ok(()),
+    }
+}

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::error::{invalid, ConfigError};
-use super::server::{check_server, TlsMode};
+use super::error::{at_least, invalid, needed, ConfigError};
+use super::server::{check_oauth2, check_server, TlsMode};
 use crate::oauth::OAuth2Config;
-use crate::secret::{PasswordSource, Secret};
+use crate::secret::{Secret, SecretSource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -40,14 +40,8 @@ impl Default for IntakeConfig {
 
 impl IntakeConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        if self.maildir.poll_interval_secs == 0 {
-            return Err(invalid("intake.maildir.poll_interval_secs", "must be at least 1"));
-        }
-        match (self.kind, &self.imap) {
-            (IntakeKind::Imap, None) => Err(invalid("intake.imap", "intake.kind = \"imap\" needs an [intake.imap] section")),
-            (IntakeKind::Imap, Some(imap)) => imap.validate(),
-            (IntakeKind::Maildir, _) => Ok(()),
-        }
+        at_least("intake.maildir", 1, &[("poll_interval_secs", self.maildir.poll_interval_secs.into())])?;
+        needed(self.kind == IntakeKind::Imap, self.imap.as_ref(), "intake.imap", "intake.kind = \"imap\"", ImapConfig::validate)
     }
 }
 
@@ -189,12 +183,8 @@ fn default_connect_timeout() -> u64 {
 }
 
 impl ImapConfig {
-    pub fn password(&self) -> PasswordSource {
-        PasswordSource {
-            password: self.password.clone(),
-            password_file: self.password_file.clone(),
-            password_env: self.password_env.clone(),
-        }
+    pub fn password(&self) -> SecretSource {
+        SecretSource::password(self.password.clone(), self.password_file.clone(), self.password_env.clone())
     }
 
     pub fn port(&self) -> u16 {
@@ -211,38 +201,22 @@ impl ImapConfig {
         if self.user.is_empty() {
             return Err(invalid("intake.imap.user", "must not be empty"));
         }
-        match (self.auth, &self.oauth2) {
-            (ImapAuth::OAuth2, Some(o)) => {
-                if self.password().is_set() {
-                    return Err(invalid("intake.imap.password", "not used with auth = \"oauth2\": remove it"));
-                }
-                crate::oauth::check("intake.imap.oauth2", o)?;
-            }
-            (ImapAuth::OAuth2, None) => {
-                return Err(invalid("intake.imap.oauth2", "auth = \"oauth2\" needs an [intake.imap.oauth2] section"))
-            }
-            (_, Some(_)) => {
-                return Err(invalid("intake.imap.auth", "an [intake.imap.oauth2] section is set: use auth = \"oauth2\""))
-            }
-            (_, None) => {
-                self.password().resolve("intake.imap")?;
-            }
+        if !check_oauth2("intake.imap", self.auth == ImapAuth::OAuth2, self.oauth2.as_ref(), &self.password())? {
+            self.password().resolve("intake.imap")?;
         }
         if self.folder.is_empty() {
             return Err(invalid("intake.imap.folder", "must not be empty"));
         }
-        if self.lease_secs < 3 {
-            return Err(invalid("intake.imap.lease_secs", "must be at least 3"));
-        }
-        for (key, value) in [
-            ("poll_interval_secs", self.poll_interval_secs),
-            ("idle_timeout_secs", self.idle_timeout_secs),
-            ("timeout_secs", self.timeout_secs),
-        ] {
-            if value == 0 {
-                return Err(invalid(&format!("intake.imap.{key}"), "must be at least 1"));
-            }
-        }
+        at_least("intake.imap", 3, &[("lease_secs", self.lease_secs.into())])?;
+        at_least(
+            "intake.imap",
+            1,
+            &[
+                ("poll_interval_secs", self.poll_interval_secs.into()),
+                ("idle_timeout_secs", self.idle_timeout_secs.into()),
+                ("timeout_secs", self.timeout_secs.into()),
+            ],
+        )?;
         if self.idle_timeout_secs > 29 * 60 {
             return Err(invalid("intake.imap.idle_timeout_secs", "servers end IDLE after 30 minutes: use at most 1740"));
         }

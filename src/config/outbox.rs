@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::error::{invalid, ConfigError};
-use super::server::{check_server, TlsMode};
+use super::error::{at_least, invalid, needed, ConfigError};
+use super::server::{check_oauth2, check_server, TlsMode};
 use crate::oauth::OAuth2Config;
-use crate::secret::{PasswordSource, Secret};
+use crate::secret::{Secret, SecretSource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,14 +60,8 @@ impl Default for OutboxConfig {
 
 impl OutboxConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        if self.max_attempts == 0 {
-            return Err(invalid("outbox.max_attempts", "must be at least 1"));
-        }
-        match (self.kind, &self.smtp) {
-            (OutboxKind::Smtp, None) => Err(invalid("outbox.smtp", "outbox.kind = \"smtp\" needs an [outbox.smtp] section")),
-            (OutboxKind::Smtp, Some(smtp)) => smtp.validate(),
-            (OutboxKind::File, _) => Ok(()),
-        }
+        at_least("outbox", 1, &[("max_attempts", self.max_attempts.into())])?;
+        needed(self.kind == OutboxKind::Smtp, self.smtp.as_ref(), "outbox.smtp", "outbox.kind = \"smtp\"", SmtpConfig::validate)
     }
 }
 
@@ -151,12 +145,8 @@ impl SmtpConfig {
         }
     }
 
-    pub fn password(&self) -> PasswordSource {
-        PasswordSource {
-            password: self.password.clone(),
-            password_file: self.password_file.clone(),
-            password_env: self.password_env.clone(),
-        }
+    pub fn password(&self) -> SecretSource {
+        SecretSource::password(self.password.clone(), self.password_file.clone(), self.password_env.clone())
     }
 
     pub fn port(&self) -> u16 {
@@ -171,40 +161,24 @@ impl SmtpConfig {
 impl SmtpConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         check_server("outbox.smtp", &self.host, self.tls, self.ca_file.as_deref())?;
-        match (self.auth(), &self.oauth2) {
-            (SmtpAuth::OAuth2, Some(o)) => {
-                if self.user.as_deref().unwrap_or("").is_empty() {
-                    return Err(invalid("outbox.smtp.user", "auth = \"oauth2\" needs the mailbox as user"));
-                }
-                if self.password().is_set() {
-                    return Err(invalid("outbox.smtp.password", "not used with auth = \"oauth2\": remove it"));
-                }
-                crate::oauth::check("outbox.smtp.oauth2", o)?;
-            }
-            (SmtpAuth::OAuth2, None) => {
-                return Err(invalid("outbox.smtp.oauth2", "auth = \"oauth2\" needs an [outbox.smtp.oauth2] section"))
-            }
-            (_, Some(_)) => {
-                return Err(invalid("outbox.smtp.auth", "an [outbox.smtp.oauth2] section is set: use auth = \"oauth2\""))
-            }
-            (SmtpAuth::Password, None) => {
-                if self.user.is_none() {
-                    return Err(invalid("outbox.smtp.user", "auth = \"password\" needs a user"));
-                }
+        let auth = self.auth();
+        if auth == SmtpAuth::OAuth2 && self.oauth2.is_some() && self.user.as_deref().unwrap_or("").is_empty() {
+            return Err(invalid("outbox.smtp.user", "auth = \"oauth2\" needs the mailbox as user"));
+        }
+        if check_oauth2("outbox.smtp", auth == SmtpAuth::OAuth2, self.oauth2.as_ref(), &self.password())? {
+            return at_least("outbox.smtp", 1, &[("timeout_secs", self.timeout_secs.into())]);
+        }
+        match (auth, &self.user) {
+            (SmtpAuth::Password, None) => return Err(invalid("outbox.smtp.user", "auth = \"password\" needs a user")),
+            (SmtpAuth::Password, Some(_)) => {
                 self.password().resolve("outbox.smtp")?;
             }
-            (SmtpAuth::None, None) => {
-                if self.password().is_set() {
-                    return Err(match self.user {
-                        None => invalid("outbox.smtp.user", "a password is set but no user"),
-                        Some(_) => invalid("outbox.smtp.password", "not used with auth = \"none\""),
-                    });
-                }
+            (_, None) if self.password().is_set() => return Err(invalid("outbox.smtp.user", "a password is set but no user")),
+            (_, Some(_)) if self.password().is_set() => {
+                return Err(invalid("outbox.smtp.password", "not used with auth = \"none\""))
             }
+            _ => {}
         }
-        if self.timeout_secs == 0 {
-            return Err(invalid("outbox.smtp.timeout_secs", "must be at least 1"));
-        }
-        Ok(())
+        at_least("outbox.smtp", 1, &[("timeout_secs", self.timeout_secs.into())])
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::error::{invalid, ConfigError};
+use super::error::{at_least, invalid, ConfigError};
 use crate::parse::{Catalog, Language, Limits};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,10 +46,7 @@ impl DatabaseConfig {
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(invalid("database.url", format!("`{url}` is neither sqlite:FILE nor postgres://...")));
         }
-        if self.max_connections == 0 {
-            return Err(invalid("database.max_connections", "must be at least 1"));
-        }
-        Ok(())
+        at_least("database", 1, &[("max_connections", self.max_connections.into())])
     }
 }
 
@@ -148,13 +145,11 @@ impl AnswersConfig {
         if !self.templates.is_dir() {
             return Err(invalid("answers.templates", format!("{} is not a directory", self.templates.display())));
         }
-        if self.max_per_correspondent_per_day < 1 {
-            return Err(invalid("answers.max_per_correspondent_per_day", "must be at least 1"));
-        }
-        if self.max_per_thread < 1 {
-            return Err(invalid("answers.max_per_thread", "must be at least 1"));
-        }
-        Ok(())
+        at_least(
+            "answers",
+            1,
+            &[("max_per_correspondent_per_day", self.max_per_correspondent_per_day.into()), ("max_per_thread", self.max_per_thread.into())],
+        )
     }
 }
 
@@ -234,25 +229,19 @@ impl Default for PolicyConfig {
 
 impl PolicyConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        if self.cancellation_window_days < 0 {
-            return Err(invalid("policy.cancellation_window_days", "must not be negative"));
-        }
-        for (key, value) in [
-            ("approval_threshold", self.approval_threshold),
-            ("max_per_request", self.max_per_request),
-            ("max_seats_per_day", self.max_seats_per_day),
-            ("confirm_code_ttl_hours", self.confirm_code_ttl_hours),
-        ] {
-            if value < 1 {
-                return Err(invalid(&format!("policy.{key}"), "must be at least 1"));
-            }
-        }
-        for (sku, max) in &self.product_max {
-            if *max < 0 {
-                return Err(invalid(&format!("policy.product_max.{sku}"), "must not be negative"));
-            }
-        }
-        Ok(())
+        at_least("policy", 0, &[("cancellation_window_days", self.cancellation_window_days.into())])?;
+        at_least(
+            "policy",
+            1,
+            &[
+                ("approval_threshold", self.approval_threshold.into()),
+                ("max_per_request", self.max_per_request.into()),
+                ("max_seats_per_day", self.max_seats_per_day.into()),
+                ("confirm_code_ttl_hours", self.confirm_code_ttl_hours.into()),
+            ],
+        )?;
+        let maxima: Vec<(&str, i128)> = self.product_max.iter().map(|(sku, max)| (sku.as_str(), i128::from(*max))).collect();
+        at_least("policy.product_max", 0, &maxima)
     }
 }
 
@@ -338,16 +327,9 @@ impl LimitsConfig {
 
 impl LimitsConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        if self.max_message_bytes < 1024 {
-            return Err(invalid("limits.max_message_bytes", "must be at least 1024"));
-        }
-        if self.max_parts == 0 {
-            return Err(invalid("limits.max_parts", "must be at least 1"));
-        }
-        if self.max_text_chars == 0 {
-            return Err(invalid("limits.max_text_chars", "must be at least 1"));
-        }
-        Ok(())
+        let size = |n: usize| i128::try_from(n).unwrap_or(i128::MAX);
+        at_least("limits", 1024, &[("max_message_bytes", size(self.max_message_bytes))])?;
+        at_least("limits", 1, &[("max_parts", size(self.max_parts)), ("max_text_chars", size(self.max_text_chars))])
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::error::{invalid, ConfigError};
+use super::error::{at_least, invalid, ConfigError};
 use crate::secret::Secret;
 
 /// Who may do what on the dashboard: only operators act.
@@ -92,9 +92,7 @@ impl WebConfig {
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(invalid("web.bind", format!("`{}` is not an address:port like 127.0.0.1:8025", self.bind)));
         }
-        if self.session_minutes == 0 {
-            return Err(invalid("web.session_minutes", "must be at least 1"));
-        }
+        at_least("web", 1, &[("session_minutes", self.session_minutes.into())])?;
         let mut names = std::collections::BTreeSet::new();
         for (i, u) in self.users.iter().enumerate() {
             if u.name.trim().is_empty() || u.name.chars().any(|c| c.is_whitespace() || c.is_control()) {

@@ -128,6 +128,7 @@ impl OAuth2Config {
             value: self.client_secret.clone(),
             file: self.client_secret_file.clone(),
             env: self.client_secret_env.clone(),
+            exact: false,
         }
     }
 
@@ -137,6 +138,7 @@ impl OAuth2Config {
             value: self.refresh_token.clone(),
             file: self.refresh_token_file.clone(),
             env: self.refresh_token_env.clone(),
+            exact: false,
         }
     }
 
