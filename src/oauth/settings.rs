@@ -208,6 +208,11 @@ impl OAuth2Config {
         if let Some(url) = self.token_url() {
             check_token_url(&url).map_err(|m| invalid(&key("token_url"), m))?;
         }
+        self.check_grant(&key)
+    }
+
+    /// The credentials the grant needs, and nothing it does not use.
+    fn check_grant(&self, key: &dyn Fn(&str) -> String) -> Result<(), SettingError> {
         let grant = self.grant();
         let has_id = matches!(&self.client_id, Some(id) if !id.trim().is_empty());
         let secret = self.client_secret().is_set();

@@ -10,24 +10,24 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{self, safe_next, Auth, LOGIN_COOKIE, SESSION_COOKIE};
-use super::{charts, mailview, WebError, WebState};
+use super::{mailview, WebError, WebState};
 use crate::apply::ApplyError;
 use crate::config::WebRole;
 use crate::decide::policy::{product_max, renewal_date, shrink, Shrink};
 use crate::decide::Rule;
-use crate::domain::{ItemStatus, MessageState, OutboxState};
+use crate::domain::{ItemStatus, MessageState};
 use crate::store::{ItemRow, MessageQuery, StoreError};
 
 type St = State<Arc<WebState>>;
 
 /// What every page shows around its content: who is logged in, the CSRF token for its forms,
 /// the one-time message, the queue length in the navigation.
-async fn base(state: &WebState, auth: &Auth, nav: &str) -> minijinja::Value {
+pub(super) async fn base(state: &WebState, auth: &Auth, nav: &str) -> minijinja::Value {
     let queue = state.store.queue().await.map(|q| q.len()).unwrap_or(0);
     context! {
         me => auth.user,
@@ -567,121 +567,6 @@ pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> R
             subs => subs,
             recent => recent,
             this_year => today.year(),
-            ..base,
-        },
-    )
-}
-
-// ---------------------------------------------------------------- outbox
-
-#[derive(Deserialize, Default)]
-pub struct OutboxFilter {
-    #[serde(default)]
-    state: String,
-}
-
-pub async fn outbox(State(state): St, auth: Auth, Query(f): Query<OutboxFilter>) -> Result<Response, WebError> {
-    // The tabs: one per outbox state, plus the failing ones, all, and by default what is not
-    // delivered (pending or dead).
-    let (tab, rows) = match (f.state.as_str(), f.state.parse::<OutboxState>()) {
-        (_, Ok(s)) => (s.as_str(), state.store.list_outbox(Some(s), 300).await?),
-        ("failed", _) => {
-            let pending = state.store.list_outbox(Some(OutboxState::Pending), 300).await?;
-            ("failed", pending.into_iter().filter(|r| r.last_error.is_some()).collect())
-        }
-        ("all", _) => ("all", state.store.list_outbox(None, 300).await?),
-        _ => ("unsent", state.store.unsent_outbox(300).await?),
-    };
-    let stats = state.store.outbox_stats().await?;
-    let base = base(&state, &auth, "outbox").await;
-    state.render("outbox.html.j2", context! { rows => rows, tab => tab, stats => stats, ..base })
-}
-
-// ---------------------------------------------------------------- health
-
-pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> {
-    let now = Utc::now();
-    let today = now.date_naive();
-    let queue = state.store.queue().await?;
-    let held = queue.iter().filter(|e| e.state == MessageState::AwaitingApproval).count();
-    let review = queue.iter().filter(|e| e.state == MessageState::NeedsReview).count();
-    let oldest = queue.iter().map(|e| e.received_at.clone()).min();
-    let stats = state.store.outbox_stats().await?;
-    let stat = |s: OutboxState| stats.iter().find(|x| x.state == s).map(|x| x.rows).unwrap_or(0);
-    let failing = stats.iter().find(|x| x.state == OutboxState::Pending).map(|x| x.failing).unwrap_or(0);
-    let retries: i64 = stats.iter().map(|x| x.retries).sum();
-    let day_ago = crate::store::ts(now - Duration::hours(24));
-    let last_day = state.store.messages_per_day(&day_ago).await?;
-    let mut last_day_by_state: BTreeMap<&str, i64> = BTreeMap::new();
-    for c in &last_day {
-        *last_day_by_state.entry(c.state.as_str()).or_default() += c.n;
-    }
-    let last_day_total: i64 = last_day_by_state.values().sum();
-    let (_, processed, latency_sum) = crate::health::processing_histogram();
-    let failures = crate::health::processing_failures();
-    let error_rate = if processed + failures > 0 {
-        format!("{:.1} %", failures as f64 * 100.0 / (processed + failures) as f64)
-    } else {
-        "–".to_string()
-    };
-    let mean_latency = if processed > 0 { format!("{:.0} ms", latency_sum * 1000.0 / processed as f64) } else { "–".into() };
-    let last_mail = state.store.search_messages(&MessageQuery { limit: 1, ..Default::default() }).await?.into_iter().next();
-    let imap = state.config.intake.kind == crate::config::IntakeKind::Imap;
-    let last_ok = crate::health::imap_last_ok();
-    let imap_last_ok = (last_ok > 0)
-        .then(|| chrono::DateTime::from_timestamp(last_ok, 0).map(crate::store::ts))
-        .flatten();
-    let imap_stale = imap && (last_ok == 0 || now.timestamp() - last_ok > 15 * 60);
-    let positions = state.store.imap_positions().await?;
-    let since = (today - Duration::days(13)).format("%Y-%m-%d").to_string();
-    let per_day = state.store.messages_per_day(&since).await?;
-    let week_from = crate::store::ts(
-        charts::week_start(today).and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(now) - Duration::weeks(7),
-    );
-    let ledger = state.store.seat_changes_since(&week_from).await?;
-    let chart_days = minijinja::Value::from_safe_string(charts::requests_per_day(&per_day, today, 14));
-    let chart_weeks = minijinja::Value::from_safe_string(charts::seats_per_week(&ledger, today, 8));
-    let legend: Vec<(&str, &str)> = charts::STATE_COLORS.iter().map(|(s, c)| (s.as_str(), *c)).collect();
-    let intake = match state.config.intake.kind {
-        crate::config::IntakeKind::Maildir => format!("Maildir {}", state.config.intake.maildir.path.display()),
-        crate::config::IntakeKind::Imap => state
-            .config
-            .intake
-            .imap
-            .as_ref()
-            .map(|i| format!("IMAP {}:{} {}", i.host, i.port.unwrap_or(0), i.folder))
-            .unwrap_or_else(|| "IMAP".into()),
-    };
-    let base = base(&state, &auth, "health").await;
-    state.render(
-        "health.html.j2",
-        context! {
-            intake => intake,
-            imap => imap,
-            imap_last_ok => imap_last_ok,
-            imap_stale => imap_stale,
-            imap_reconnects => crate::health::imap_reconnects(),
-            positions => positions,
-            queue_len => queue.len(),
-            held => held,
-            review => review,
-            oldest => oldest,
-            pending => stat(OutboxState::Pending),
-            dead => stat(OutboxState::Dead),
-            sent => stat(OutboxState::Sent),
-            failing => failing,
-            retries => retries,
-            last_day => last_day_by_state,
-            last_day_total => last_day_total,
-            processed => processed,
-            failures => failures,
-            error_rate => error_rate,
-            mean_latency => mean_latency,
-            last_mail => last_mail,
-            outbox_kind => format!("{:?}", state.config.outbox.kind).to_lowercase(),
-            chart_days => chart_days,
-            chart_weeks => chart_weeks,
-            legend => legend,
             ..base,
         },
     )
