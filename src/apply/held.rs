@@ -68,8 +68,8 @@ pub(super) async fn snapshot(tx: &mut Tx, held: &Held) -> Result<Snapshot, Store
 /// Write a resolution: the settled items with their seat changes and ledger rows, and the
 /// message's state (its approval closed when nothing waits any more, opened when ops must look).
 pub(super) async fn write(tx: &mut Tx, id: i64, rows: &[ItemRow], r: &Resolution, actor: &str, note: Option<&str>) -> Result<(), StoreError> {
-    for item in r.items.iter().filter(|i| r.settled.contains(&i.position)) {
-        let Some(row) = rows.iter().find(|row| usize::try_from(row.position).ok() == Some(item.position)) else { continue };
+    // The items are the rows', in their order (see `load`).
+    for (item, row) in r.items.iter().zip(rows).filter(|(i, _)| r.settled.contains(&i.position)) {
         tx.update_item(row.id, item.status, item.rule, item.old_quantity, item.new_quantity).await?;
         apply_change(tx, id, row.id, item, actor).await?;
     }
@@ -117,9 +117,8 @@ impl Processor {
         let snapshot = snapshot(&mut tx, &held).await?;
         let mail = self.reparse(&tx.message_raw(id).await?)?;
         let ours = self.ours();
-        // Ops' decisions are always answered: no cap applies (`capped` false).
         let ctx = self.context(&ours, Utc::now(), 0);
-        let r = decide::resolve::resolve(held, settle, &ops, &mail, false, &snapshot, &ctx).map_err(ApplyError::Refused)?;
+        let r = decide::resolve::resolve(held, settle, &ops, &mail, &snapshot, &ctx).map_err(ApplyError::Refused)?;
         write(&mut tx, id, &rows, &r, &ops, note).await?;
         let answered = match &r.answer {
             Some(plan) => {

@@ -196,7 +196,7 @@ impl Processor {
         let (held, rows, _) = held::load(&mut tx, held).await?;
         let held_id = held.id;
         let snapshot = held::snapshot(&mut tx, &held).await?;
-        let resolution = decide::resolve::resolve(held, Settle::CustomerConfirm, &sender, p, true, &snapshot, &ctx)
+        let resolution = decide::resolve::resolve(held, Settle::CustomerConfirm, &sender, p, &snapshot, &ctx)
             .map_err(ApplyError::Refused)?;
         let recorded = decide::code::confirming_mail(&reason, &resolution);
         let Some(message) = self.insert_message(&mut tx, incoming, &key, Some(p), &recorded).await? else {

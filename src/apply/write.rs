@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::{key, ApplyError, Processor};
 use crate::answer::AnswerInput;
-use crate::decide::{AnswerKind, AnswerPlan, CustomerState, Decision, ItemDecision, ItemStatus, Snapshot};
+use crate::decide::{AnswerPlan, CustomerState, Decision, ItemDecision, ItemStatus, Snapshot};
 use crate::intake::Incoming;
 use crate::parse::{Change, Parsed};
 use crate::store::{NewItem, NewLedger, NewMessage, NewOutbox, StoreError, Tx};
@@ -98,16 +98,14 @@ impl Processor {
             tx.open_approval(message).await?;
         }
         let Some(plan) = &decision.answer else { return Ok(false) };
-        let expires = Utc::now() + chrono::Duration::hours(self.config.policy.confirm_code_ttl_hours);
-        let code = match (plan.kind, &decision.customer_id) {
-            (AnswerKind::Confirm, Some(customer)) => {
+        let code = match (decision.code_expires, &decision.customer_id) {
+            (Some(expires), Some(customer)) => {
                 let code = new_code();
                 tx.insert_confirmation(message, customer, &crate::decide::code::hash(&code), &crate::store::ts(expires)).await?;
-                Some(code)
+                Some((code, expires.format("%Y-%m-%d %H:%M UTC").to_string()))
             }
             _ => None,
         };
-        let expires_text = expires.format("%Y-%m-%d %H:%M UTC").to_string();
         let reply = Reply {
             plan,
             items: &decision.items,
@@ -116,7 +114,7 @@ impl Processor {
             mail,
             date,
             note,
-            code: code.as_deref().map(|c| (c, expires_text.as_str())),
+            code: code.as_ref().map(|(c, e)| (c.as_str(), e.as_str())),
         };
         self.queue_answer(tx, message, &reply).await?;
         Ok(true)

@@ -221,11 +221,21 @@ pub struct Decision {
     pub answer: Option<AnswerPlan>,
     /// Why a rejected mail waits in the ops queue until a person has seen it.
     pub attention: Option<Attention>,
+    /// A one-time confirmation code goes with the answer, valid until then.
+    pub code_expires: Option<DateTime<Utc>>,
 }
 
 impl Decision {
     fn silent(state: MessageState, reason: impl Into<String>) -> Decision {
-        Decision { state, reason: reason.into(), customer_id: None, items: Vec::new(), answer: None, attention: None }
+        Decision {
+            state,
+            reason: reason.into(),
+            customer_id: None,
+            items: Vec::new(),
+            answer: None,
+            attention: None,
+            code_expires: None,
+        }
     }
 
     /// Something waits for reseller ops (the approvals queue).

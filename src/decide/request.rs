@@ -15,6 +15,10 @@ pub fn decide(parsed: &Parsed, snap: &Snapshot, ctx: &Context<'_>) -> Decision {
         Ok(from) => understood(parsed, from, snap, ctx),
     };
     answer::cap(&mut d.answer, &mut d.reason, parsed, ctx);
+    // The code travels in the answer: without one (capped, or no customer), none is issued.
+    if d.customer_id.is_some() && d.answer.as_ref().is_some_and(|a| a.kind == AnswerKind::Confirm) {
+        d.code_expires = Some(ctx.now + chrono::Duration::hours(ctx.policy.confirm_code_ttl_hours));
+    }
     d
 }
 
@@ -34,7 +38,7 @@ pub fn correct(
     snap: &Snapshot,
     ctx: &Context<'_>,
 ) -> Result<Decision, String> {
-    if state != MessageState::NeedsReview {
+    if !super::resolve::may_correct(state) {
         return Err(format!("message {id} is {state}: only mails needing review are corrected"));
     }
     if items.is_empty() {
@@ -142,6 +146,7 @@ fn understood(parsed: &Parsed, from: &str, snap: &Snapshot, ctx: &Context<'_>) -
             items,
             answer: Some(AnswerPlan { language: answer::language(parsed, named, ctx), ..question(ask) }),
             attention: None,
+            code_expires: None,
         };
     }
     let (state, kind) = outcome_of(&items);
@@ -163,6 +168,7 @@ fn understood(parsed: &Parsed, from: &str, snap: &Snapshot, ctx: &Context<'_>) -
         answer: plan,
         attention: flagged.then_some(Attention::Flagged),
         items,
+        code_expires: None,
     }
 }
 

@@ -51,6 +51,16 @@ pub enum OpsStep {
     Settle(Settle),
 }
 
+/// Ops may approve only what waits for them: a held request.
+pub fn may_approve(state: MessageState) -> bool {
+    state == MessageState::AwaitingApproval
+}
+
+/// Ops may correct only a mail that needed review (there is no understood request in it).
+pub fn may_correct(state: MessageState) -> bool {
+    state == MessageState::NeedsReview
+}
+
 pub fn ops_step(held: &Held, action: OpsAction, actor: &str, note: Option<&str>) -> Result<OpsStep, String> {
     let id = held.id;
     if !in_queue(held.state, held.attention, held.reviewed) {
@@ -121,14 +131,13 @@ impl Resolution {
 }
 
 /// Settle `held`'s pending items as `settle` may. `reply_to`: the mail the answer replies to
-/// (the held one for ops, the confirming one for a code), whose answer caps apply unless ops
-/// decided (`capped` false): a person's decision is always answered.
+/// (the held one for ops, the confirming one for a code). The answer caps apply to a mail's
+/// code, not to ops: a person's decision is always answered.
 pub fn resolve(
     held: Held,
     settle: Settle,
     actor: &str,
     reply_to: &Parsed,
-    capped: bool,
     snap: &Snapshot,
     ctx: &Context<'_>,
 ) -> Result<Resolution, String> {
@@ -195,7 +204,7 @@ pub fn resolve(
         answer::language(reply_to, named, ctx),
         named,
     );
-    if capped {
+    if settle == Settle::CustomerConfirm {
         answer::cap(&mut plan, &mut reason, reply_to, ctx);
     }
     Ok(Resolution { state, reason, items, settled, customer_id: held.customer_id, sender, answer: plan })

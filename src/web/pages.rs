@@ -19,6 +19,7 @@ use super::{mailview, WebError, WebState};
 use crate::apply::ApplyError;
 use crate::config::WebRole;
 use crate::decide::policy::{product_max, renewal_date, shrink, Shrink};
+use crate::decide::resolve::{may_approve, may_correct};
 use crate::decide::Rule;
 use crate::domain::{ItemStatus, MessageState};
 use crate::store::{ItemRow, MessageQuery, StoreError};
@@ -255,8 +256,8 @@ pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
             customer_name: e.customer_id.as_ref().and_then(|c| names.get(c).cloned()),
             customer_id: e.customer_id,
             key: e.key,
-            can_approve: e.state == MessageState::AwaitingApproval,
-            can_correct: e.state == MessageState::NeedsReview,
+            can_approve: may_approve(e.state),
+            can_correct: may_correct(e.state),
             state: e.state,
             from: e.from,
             subject: e.subject,

@@ -165,7 +165,14 @@ fn holds_in_order_and_confirmation_modes() {
         let kind = d.answer.as_ref().unwrap().kind;
         assert_eq!(kind == AnswerKind::Confirm, want == Rule::ConfirmationRequired, "{mode:?} {spec}");
         assert_eq!(d.waits_for_customer(), want == Rule::ConfirmationRequired);
+        let valid_until = (want == Rule::ConfirmationRequired).then(|| now() + Duration::hours(48));
+        assert_eq!(d.code_expires, valid_until, "a code with the answer, for confirm_code_ttl_hours");
     }
+    // No answer (a cap), no code: it could reach nobody.
+    let mut w = World::new().confirm(ConfirmMode::All);
+    w.answers_today = 10;
+    let d = w.decide(&mail(ADMIN, vec![item("+1 SPB")]));
+    assert_eq!((d.items[0].rule, d.code_expires), (Rule::ConfirmationRequired, None));
     // Per customer: C2 confirms everything, C1 nothing.
     let mut w = World::new();
     w.policy.confirm.insert("C2".into(), ConfirmMode::All);
