@@ -114,11 +114,11 @@ impl Store {
     /// A failed attempt: try again at `next_attempt_at`, or give up (`dead`).
     pub async fn mark_failed(&self, id: i64, error: &str, next_attempt_at: Option<DateTime<Utc>>) -> Result<()> {
         let (state, next) = match next_attempt_at {
-            Some(t) => ("pending", ts(t)),
-            None => ("dead", ts(Utc::now())),
+            Some(t) => (OutboxState::Pending, ts(t)),
+            None => (OutboxState::Dead, ts(Utc::now())),
         };
         sqlx::query("UPDATE outbox SET state = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $4")
-            .bind(state)
+            .bind(state.as_str())
             .bind(next)
             .bind(error)
             .bind(id)
