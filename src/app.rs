@@ -171,9 +171,9 @@ impl App {
 pub fn imap_intake(config: &Config, store: Store) -> Result<ImapIntake, AppError> {
     let cfg = config.intake.imap.clone().ok_or_else(|| AppError::Imap("no [intake.imap]".into()))?;
     let login = match (&cfg.auth, &cfg.oauth2) {
-        (ImapAuth::OAuth2, Some(o)) => ImapLogin::OAuth2(TokenSource::new("intake.imap.oauth2", o, &cfg.user)?),
+        (ImapAuth::OAuth2, Some(o)) => ImapLogin::OAuth2(TokenSource::new("intake.imap.oauth2", o, &cfg.user).map_err(ConfigError::from)?),
         (ImapAuth::OAuth2, None) => return Err(AppError::Imap("auth = \"oauth2\" without [intake.imap.oauth2]".into())),
-        _ => ImapLogin::Password(cfg.password().resolve("intake.imap")?),
+        _ => ImapLogin::Password(cfg.password().resolve("intake.imap").map_err(ConfigError::from)?),
     };
     ImapIntake::new(cfg, login, store, config.limits.max_message_bytes).map_err(|e| AppError::Imap(e.to_string()))
 }
@@ -184,10 +184,10 @@ pub fn smtp_transport(config: &Config) -> Result<SmtpTransport, AppError> {
     let smtp = config.outbox.smtp.clone().ok_or_else(|| AppError::Outbox("no [outbox.smtp]".into()))?;
     let login = match (smtp.auth(), &smtp.oauth2) {
         (SmtpAuth::OAuth2, Some(o)) => {
-            SmtpLogin::OAuth2(TokenSource::new("outbox.smtp.oauth2", o, smtp.user.as_deref().unwrap_or_default())?)
+            SmtpLogin::OAuth2(TokenSource::new("outbox.smtp.oauth2", o, smtp.user.as_deref().unwrap_or_default()).map_err(ConfigError::from)?)
         },
         (SmtpAuth::OAuth2, None) => return Err(AppError::Outbox("auth = \"oauth2\" without [outbox.smtp.oauth2]".into())),
-        (SmtpAuth::Password, _) => SmtpLogin::Password(smtp.password().resolve("outbox.smtp")?),
+        (SmtpAuth::Password, _) => SmtpLogin::Password(smtp.password().resolve("outbox.smtp").map_err(ConfigError::from)?),
         (SmtpAuth::None, _) => SmtpLogin::None,
     };
     SmtpTransport::new(smtp, login, &config.answers.from).map_err(AppError::Outbox)

@@ -14,6 +14,9 @@ macro_rules! out {
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+use crate::config::WebRole;
+use crate::domain::{MessageState, OutboxState};
+
 #[derive(Debug, Parser)]
 #[command(name = "seatmail", version, about = "Microsoft 365 seat changes requested by e-mail")]
 pub struct Cli {
@@ -95,7 +98,7 @@ pub enum UserAction {
         name: String,
         /// operator (may act on the queue and the outbox) or viewer (reads only).
         #[arg(long, default_value = "viewer")]
-        role: String,
+        role: WebRole,
     },
     /// The users added with `user add`.
     List {
@@ -143,7 +146,7 @@ pub enum MessagesAction {
     List {
         /// applied, rejected, awaiting_approval, needs_review or ignored.
         #[arg(long)]
-        state: Option<String>,
+        state: Option<MessageState>,
         #[arg(long, default_value_t = 200)]
         limit: i64,
         #[arg(long)]
@@ -228,7 +231,7 @@ pub enum OutboxAction {
     List {
         /// pending, sent or dead.
         #[arg(long)]
-        state: Option<String>,
+        state: Option<OutboxState>,
         #[arg(long, default_value_t = 200)]
         limit: i64,
         #[arg(long)]
@@ -288,4 +291,52 @@ pub fn one_line(s: &str, max: usize) -> String {
 
 pub fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "-".into())
+}
+
+/// `messages show` as text.
+pub fn print_detail(d: &crate::store::MessageDetail) {
+    let m = &d.message;
+    crate::out!("key          {}", m.key);
+    crate::out!("message-id   {}", opt(&m.message_id));
+    crate::out!("from         {}", opt(&m.from));
+    crate::out!("subject      {}", one_line(m.subject.as_deref().unwrap_or("-"), 200));
+    crate::out!("received     {}", m.received_at);
+    crate::out!("source       {} {}", d.source, d.source_id);
+    crate::out!("customer     {}", opt(&m.customer_id));
+    crate::out!("state        {}", m.state);
+    crate::out!("reason       {}", m.reason);
+    crate::out!("parsed       {}", d.parsed);
+    for i in &d.items {
+        let change = match (i.delta, i.target) {
+            (Some(x), _) => format!("{x:+}"),
+            (None, Some(t)) => format!("= {t}"),
+            _ => "?".into(),
+        };
+        crate::out!(
+            "item {}       {} {} {change}: {} ({}) {} -> {}",
+            i.position,
+            i.subscription_id.as_deref().unwrap_or("-"),
+            i.product.as_deref().unwrap_or("-"),
+            i.status,
+            i.rule,
+            i.old_quantity.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
+            i.new_quantity.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
+        );
+    }
+    for l in &d.ledger {
+        crate::out!(
+            "ledger       {} {} -> {} by {} ({}) at {}",
+            l.subscription_id, l.old_quantity, l.new_quantity, l.actor, l.rule, l.created_at
+        );
+    }
+    for a in &d.answers {
+        crate::out!(
+            "answer       {} {} to {} [{}{}]",
+            a.kind,
+            a.message_id,
+            a.recipients.join(", "),
+            a.state,
+            a.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+        );
+    }
 }

@@ -2,22 +2,22 @@
 //! and the states a mail can end in.
 //!
 //! These types are shared by the stages (decide reads them, the store loads and saves them, the
-//! CLI prints them), so they live here rather than in any one stage. Each enum parses from, and
-//! prints as, exactly the word used in the CSV files, the database and the JSON output.
-
-use std::fmt;
-use std::str::FromStr;
+//! CLI and the dashboard print them), so they live here rather than in any one stage. Each enum
+//! parses from, and prints as, exactly the word used in the CSV files, the database and the JSON
+//! output; the store decodes every row into them once, and an unknown word is an error there.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::parse::Language;
 
+/// An enum whose variants are stored and printed as fixed words: `as_str`, `ALL`, `FromStr`
+/// (an unknown word is an error naming the known ones), `Display` and `Serialize`.
 macro_rules! word_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $word:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        pub enum $name { $(#[serde(rename = $word)] $variant),+ }
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        pub enum $name { $($(#[$vm])* #[serde(rename = $word)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -26,7 +26,7 @@ macro_rules! word_enum {
             }
         }
 
-        impl FromStr for $name {
+        impl std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
                 match s.trim().to_ascii_lowercase().as_str() {
@@ -39,13 +39,14 @@ macro_rules! word_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
+pub(crate) use word_enum;
 
 word_enum!(
     /// Microsoft 365 admin roles, as far as seat changes go.
@@ -57,14 +58,6 @@ word_enum!(
         PasswordAdmin = "password_admin",
     }
 );
-
-impl Role {
-    /// Only global and billing admins may buy or return licences (Microsoft's rule; a user
-    /// admin may assign and unassign, nothing more).
-    pub fn may_change_seats(self) -> bool {
-        matches!(self, Role::GlobalAdmin | Role::BillingAdmin)
-    }
-}
 
 word_enum!(
     /// `flexible` is month to month; `annual` is a yearly commitment.
@@ -84,6 +77,47 @@ word_enum!(
         NeedsReview = "needs_review",
         Ignored = "ignored",
     }
+);
+
+word_enum!(
+    /// What became of one item of a request.
+    ItemStatus {
+        Applied = "applied",
+        Rejected = "rejected",
+        /// Held: for ops, or for the customer's confirmation code.
+        Pending = "pending",
+        /// Not decided: the mail is answered with a question instead.
+        Clarify = "clarify",
+    }
+);
+
+word_enum!(
+    /// The kinds of answer mail, one template structure each.
+    AnswerKind {
+        Confirmation = "confirmation",
+        Rejection = "rejection",
+        Clarification = "clarification",
+        Pending = "pending",
+        /// Asks the customer's admin to confirm with a one-time code.
+        Confirm = "confirm",
+    }
+);
+
+word_enum!(
+    /// Why a rejected mail still waits in the ops queue until a person has seen it.
+    Attention {
+        /// Not a registered contact: perhaps a new admin to register.
+        UnknownSender = "unknown_sender",
+        /// A registered address that failed authentication: perhaps a forgery.
+        Unauthenticated = "unauthenticated",
+        /// A username of another customer's tenant, or of no known tenant.
+        Flagged = "flagged",
+    }
+);
+
+word_enum!(
+    /// Where an answer is on its way out.
+    OutboxState { Pending = "pending", Sent = "sent", Dead = "dead" }
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

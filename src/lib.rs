@@ -18,6 +18,7 @@ pub mod import;
 pub mod intake;
 pub mod oauth;
 pub mod parse;
+pub mod secret;
 pub mod store;
 pub mod tls;
 pub mod web;

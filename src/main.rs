@@ -10,8 +10,8 @@ use tokio::sync::mpsc;
 
 use seatmail::apply::Processed;
 use seatmail::cli::{
-    one_line, opt, print_rows, Cli, Command, ImapAction, ImportWhat, MessagesAction, OutboxAction, QueueAction, SubsAction,
-    UserAction,
+    one_line, opt, print_detail, print_rows, Cli, Command, ImapAction, ImportWhat, MessagesAction, OutboxAction, QueueAction,
+    SubsAction, UserAction,
 };
 use seatmail::config::Config;
 use seatmail::parse::{self, Catalog};
@@ -61,216 +61,230 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config_path = cli.config.as_deref();
+    let config = cli.config.as_deref();
     match cli.command {
-        Command::Parse { json, files } => parse_files(config_path, json, &files),
-        Command::CheckConfig { connect } => {
-            let path = Config::locate(config_path);
-            let config = Config::load(&path)?;
-            let catalog = config.catalog()?;
-            seatmail::answer::Renderer::load(
-                &config.answers.templates,
-                &config.answers.from,
-                &config.answers.from_name,
-                config.answers.message_id_domain(),
-            )
-            .map_err(app::AppError::from)?;
-            out!(
-                "{}: ok (intake {:?}, database {}, outbox {:?}, {} products, trust {:?})",
-                path.display(),
-                config.intake.kind,
-                seatmail::store::redact_url(&config.database.url),
-                config.outbox.kind,
-                catalog.products().len(),
-                config.trust.require
-            );
-            if connect {
-                return Ok(check_connections(&config).await);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Run { once } => {
-            let config = load_config(config_path)?;
-            let app = app::App::build(config).await?;
-            let cancel = app::shutdown_signal();
-            app.run(cancel, once, None).await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Demo => demo(config_path).await,
-        Command::User { action } => user(config_path, action).await,
-        Command::Import { what } => {
-            let config = load_config(config_path)?;
-            let store = open_store(&config).await?;
-            let report = match what {
-                ImportWhat::Subscriptions { file } => {
-                    import::import_subscriptions(&store, &config.catalog()?, &file).await?
-                }
-                ImportWhat::Contacts { file } => import::import_contacts(&store, &file).await?,
-            };
-            out!(
-                "imported {} customer(s), {} subscription(s), {} contact(s)",
-                report.customers, report.subscriptions, report.contacts
-            );
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Subs { action: SubsAction::List { customer, json } } => {
-            let config = load_config(config_path)?;
-            let store = open_store(&config).await?;
-            let rows = store.list_subscriptions(customer.as_deref()).await?;
+        Command::Run { once } => run(config, once).await,
+        Command::Demo => demo(config).await,
+        Command::Parse { json, files } => parse_files(config, json, &files),
+        Command::Import { what } => import(config, what).await,
+        Command::Subs { action } => subs(config, action).await,
+        Command::Messages { action } => messages(config, action).await,
+        Command::Queue { action } => queue(config, action).await,
+        Command::Outbox { action } => outbox(config, action).await,
+        Command::Imap { action } => imap(config, action).await,
+        Command::CheckConfig { connect } => check_config(config, connect).await,
+        Command::User { action } => user(config, action).await,
+    }
+}
+
+async fn run(config_path: Option<&Path>, once: bool) -> anyhow::Result<ExitCode> {
+    let app = app::App::build(load_config(config_path)?).await?;
+    app.run(app::shutdown_signal(), once, None).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check_config(config_path: Option<&Path>, connect: bool) -> anyhow::Result<ExitCode> {
+    let path = Config::locate(config_path);
+    let config = Config::load(&path)?;
+    let catalog = config.catalog()?;
+    seatmail::answer::Renderer::load(
+        &config.answers.templates,
+        &config.answers.from,
+        &config.answers.from_name,
+        config.answers.message_id_domain(),
+    )
+    .map_err(app::AppError::from)?;
+    out!(
+        "{}: ok (intake {:?}, database {}, outbox {:?}, {} products, trust {:?})",
+        path.display(),
+        config.intake.kind,
+        seatmail::store::redact_url(&config.database.url),
+        config.outbox.kind,
+        catalog.products().len(),
+        config.trust.require
+    );
+    if connect {
+        return Ok(check_connections(&config).await);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(config_path: Option<&Path>, what: ImportWhat) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let store = open_store(&config).await?;
+    let report = match what {
+        ImportWhat::Subscriptions { file } => import::import_subscriptions(&store, &config.catalog()?, &file).await?,
+        ImportWhat::Contacts { file } => import::import_contacts(&store, &file).await?,
+    };
+    out!("imported {} customer(s), {} subscription(s), {} contact(s)", report.customers, report.subscriptions, report.contacts);
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn subs(config_path: Option<&Path>, action: SubsAction) -> anyhow::Result<ExitCode> {
+    let SubsAction::List { customer, json } = action;
+    let store = open_store(&load_config(config_path)?).await?;
+    let rows = store.list_subscriptions(customer.as_deref()).await?;
+    print_rows(
+        &rows,
+        json,
+        &[
+            ("CUSTOMER", &|r| r.customer_id.clone()),
+            ("NAME", &|r| r.customer_name.clone()),
+            ("SUBSCRIPTION", &|r| r.subscription_id.clone()),
+            ("PRODUCT", &|r| r.product.clone()),
+            ("QTY", &|r| r.quantity.to_string()),
+            ("ASSIGNED", &|r| r.assigned.to_string()),
+            ("AVAILABLE", &|r| format!("{} of {}", r.available, r.quantity)),
+            ("BILLING", &|r| r.billing.to_string()),
+            ("TERM START", &|r| r.term_start.to_string()),
+            ("STATUS", &|r| r.status.to_string()),
+        ],
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn messages(config_path: Option<&Path>, action: MessagesAction) -> anyhow::Result<ExitCode> {
+    let store = open_store(&load_config(config_path)?).await?;
+    match action {
+        MessagesAction::List { state, limit, json } => {
+            let rows = store.list_messages(state, limit).await?;
             print_rows(
                 &rows,
                 json,
                 &[
-                    ("CUSTOMER", &|r| r.customer_id.clone()),
-                    ("NAME", &|r| r.customer_name.clone()),
-                    ("SUBSCRIPTION", &|r| r.subscription_id.clone()),
-                    ("PRODUCT", &|r| r.product.clone()),
-                    ("QTY", &|r| r.quantity.to_string()),
-                    ("ASSIGNED", &|r| r.assigned.to_string()),
-                    ("AVAILABLE", &|r| format!("{} of {}", r.available, r.quantity)),
-                    ("BILLING", &|r| r.billing.clone()),
-                    ("TERM START", &|r| r.term_start.clone()),
-                    ("STATUS", &|r| r.status.clone()),
+                    ("KEY", &|r| r.key[..12.min(r.key.len())].to_string()),
+                    ("RECEIVED", &|r| r.received_at.chars().take(19).collect()),
+                    ("FROM", &|r| opt(&r.from)),
+                    ("SUBJECT", &|r| one_line(r.subject.as_deref().unwrap_or("-"), 40)),
+                    ("STATE", &|r| r.state.to_string()),
+                    ("REASON", &|r| r.reason.clone()),
                 ],
             );
-            Ok(ExitCode::SUCCESS)
         }
-        Command::Messages { action } => {
-            let config = load_config(config_path)?;
-            let store = open_store(&config).await?;
-            match action {
-                MessagesAction::List { state, limit, json } => {
-                    if let Some(s) = &state {
-                        s.parse::<seatmail::domain::MessageState>().map_err(|e| anyhow::anyhow!("--state: {e}"))?;
-                    }
-                    let rows = store.list_messages(state.as_deref(), limit).await?;
-                    print_rows(
-                        &rows,
-                        json,
-                        &[
-                            ("KEY", &|r| r.key[..12.min(r.key.len())].to_string()),
-                            ("RECEIVED", &|r| r.received_at.chars().take(19).collect()),
-                            ("FROM", &|r| opt(&r.from)),
-                            ("SUBJECT", &|r| one_line(r.subject.as_deref().unwrap_or("-"), 40)),
-                            ("STATE", &|r| r.state.clone()),
-                            ("REASON", &|r| r.reason.clone()),
-                        ],
-                    );
-                }
-                MessagesAction::Show { key, json, raw } => {
-                    let d = store.message_detail(&key).await?;
-                    if json {
-                        out!("{}", serde_json::to_string_pretty(&d)?);
-                    } else {
-                        print_detail(&d);
-                    }
-                    if raw {
-                        out!("\n--- original mail ---");
-                        out!("{}", String::from_utf8_lossy(&d.raw));
-                    }
-                }
+        MessagesAction::Show { key, json, raw } => {
+            let d = store.message_detail(&key).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&d)?);
+            } else {
+                print_detail(&d);
             }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Queue { action } => {
-            let config = load_config(config_path)?;
-            match action {
-                QueueAction::List { json } => {
-                    let store = open_store(&config).await?;
-                    let rows = store.queue().await?;
-                    print_rows(
-                        &rows,
-                        json,
-                        &[
-                            ("ID", &|r| r.id.to_string()),
-                            ("STATE", &|r| r.state.clone()),
-                            ("RECEIVED", &|r| r.received_at.chars().take(19).collect()),
-                            ("CUSTOMER", &|r| opt(&r.customer_id)),
-                            ("FROM", &|r| opt(&r.from)),
-                            ("REQUEST", &|r| r.request.clone()),
-                            ("WHY", &|r| r.reason.clone()),
-                        ],
-                    );
-                }
-                QueueAction::Approve(d) => decide_queued(config, d, true).await?,
-                QueueAction::Reject(d) => decide_queued(config, d, false).await?,
-                QueueAction::Correct { decide: d, change, product, username } => {
-                    let change = seatmail::cli::parse_change(&change).map_err(|e| anyhow::anyhow!("--change: {e}"))?;
-                    let item = seatmail::parse::Item {
-                        username: username.map(|u| u.to_ascii_lowercase()),
-                        change,
-                        product: product.map(|p| p.to_ascii_uppercase()),
-                    };
-                    let app = app::App::build(config).await?;
-                    let actor = d.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "ops".into());
-                    let done = app.processor().correct(d.id, &actor, vec![item], d.note.as_deref()).await?;
-                    out!("message {}: {} ({})", d.id, done.state, done.reason);
-                    if app.sender()?.drain().await?.sent > 0 {
-                        out!("answer delivered");
-                    }
-                    app.store.close().await;
-                }
+            if raw {
+                out!("\n--- original mail ---");
+                out!("{}", String::from_utf8_lossy(&d.raw));
             }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Imap { action } => {
-            let config = load_config(config_path)?;
-            let store = open_store(&config).await?;
-            match action {
-                ImapAction::Status { json } => {
-                    let rows = store.imap_positions().await?;
-                    print_rows(
-                        &rows,
-                        json,
-                        &[
-                            ("FOLDER", &|r| r.mailbox.clone()),
-                            ("UIDVALIDITY", &|r| r.uidvalidity.to_string()),
-                            ("LAST UID", &|r| r.last_uid.to_string()),
-                            ("UPDATED", &|r| r.updated_at.chars().take(19).collect()),
-                            ("STALLED", &|r| opt(&r.stalled)),
-                        ],
-                    );
-                }
-                ImapAction::Reset { folder } => {
-                    let source = if folder.starts_with("imap:") { folder.clone() } else { format!("imap:{folder}") };
-                    if store.reset_imap_position(&source).await? {
-                        out!("{folder}: position reset; a running daemon picks it up within its poll interval");
-                    } else {
-                        anyhow::bail!("no IMAP position stored for {folder}");
-                    }
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Outbox { action } => {
-            let config = load_config(config_path)?;
-            let store = open_store(&config).await?;
-            match action {
-                OutboxAction::List { state, limit, json } => {
-                    let rows = store.list_outbox(state.as_deref(), limit).await?;
-                    print_rows(
-                        &rows,
-                        json,
-                        &[
-                            ("ID", &|r| r.id.to_string()),
-                            ("STATE", &|r| r.state.clone()),
-                            ("KIND", &|r| r.kind.clone()),
-                            ("TO", &|r| r.recipients.join(" ")),
-                            ("ATTEMPTS", &|r| r.attempts.to_string()),
-                            ("NEXT", &|r| r.next_attempt_at.chars().take(19).collect()),
-                            ("ERROR", &|r| opt(&r.last_error)),
-                        ],
-                    );
-                }
-                OutboxAction::Retry { id } => {
-                    store.retry_outbox(id).await?;
-                    out!("answer {id} queued again");
-                }
-            }
-            Ok(ExitCode::SUCCESS)
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn queue(config_path: Option<&Path>, action: QueueAction) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let (d, done) = match action {
+        QueueAction::List { json } => {
+            let store = open_store(&config).await?;
+            let rows = store.queue().await?;
+            print_rows(
+                &rows,
+                json,
+                &[
+                    ("ID", &|r| r.id.to_string()),
+                    ("STATE", &|r| r.state.to_string()),
+                    ("RECEIVED", &|r| r.received_at.chars().take(19).collect()),
+                    ("CUSTOMER", &|r| opt(&r.customer_id)),
+                    ("FROM", &|r| opt(&r.from)),
+                    ("REQUEST", &|r| r.request.clone()),
+                    ("WHY", &|r| r.reason.clone()),
+                ],
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        QueueAction::Approve(d) => (d, QueueDecision::Approve),
+        QueueAction::Reject(d) => (d, QueueDecision::Reject),
+        QueueAction::Correct { decide: d, change, product, username } => {
+            let change = seatmail::cli::parse_change(&change).map_err(|e| anyhow::anyhow!("--change: {e}"))?;
+            let item = parse::Item {
+                username: username.map(|u| u.to_ascii_lowercase()),
+                change,
+                product: product.map(|p| p.to_ascii_uppercase()),
+            };
+            (d, QueueDecision::Correct(item))
+        }
+    };
+    let app = app::App::build(config).await?;
+    let actor = d.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "ops".into());
+    let processor = app.processor();
+    let done = match done {
+        QueueDecision::Approve => processor.approve(d.id, &actor, d.note.as_deref()).await?,
+        QueueDecision::Reject => processor.reject(d.id, &actor, d.note.as_deref()).await?,
+        QueueDecision::Correct(item) => processor.correct(d.id, &actor, vec![item], d.note.as_deref()).await?,
+    };
+    out!("message {}: {} ({})", d.id, done.state, done.reason);
+    // Deliver the answer now when the outbox is local; a running daemon would too.
+    if app.sender()?.drain().await?.sent > 0 {
+        out!("answer delivered");
+    }
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+enum QueueDecision {
+    Approve,
+    Reject,
+    Correct(parse::Item),
+}
+
+async fn imap(config_path: Option<&Path>, action: ImapAction) -> anyhow::Result<ExitCode> {
+    let store = open_store(&load_config(config_path)?).await?;
+    match action {
+        ImapAction::Status { json } => {
+            let rows = store.imap_positions().await?;
+            print_rows(
+                &rows,
+                json,
+                &[
+                    ("FOLDER", &|r| r.mailbox.clone()),
+                    ("UIDVALIDITY", &|r| r.uidvalidity.to_string()),
+                    ("LAST UID", &|r| r.last_uid.to_string()),
+                    ("UPDATED", &|r| r.updated_at.chars().take(19).collect()),
+                    ("STALLED", &|r| opt(&r.stalled)),
+                ],
+            );
+        }
+        ImapAction::Reset { folder } => {
+            let source = if folder.starts_with("imap:") { folder.clone() } else { format!("imap:{folder}") };
+            anyhow::ensure!(store.reset_imap_position(&source).await?, "no IMAP position stored for {folder}");
+            out!("{folder}: position reset; a running daemon picks it up within its poll interval");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn outbox(config_path: Option<&Path>, action: OutboxAction) -> anyhow::Result<ExitCode> {
+    let store = open_store(&load_config(config_path)?).await?;
+    match action {
+        OutboxAction::List { state, limit, json } => {
+            let rows = store.list_outbox(state, limit).await?;
+            print_rows(
+                &rows,
+                json,
+                &[
+                    ("ID", &|r| r.id.to_string()),
+                    ("STATE", &|r| r.state.to_string()),
+                    ("KIND", &|r| r.kind.to_string()),
+                    ("TO", &|r| r.recipients.join(" ")),
+                    ("ATTEMPTS", &|r| r.attempts.to_string()),
+                    ("NEXT", &|r| r.next_attempt_at.chars().take(19).collect()),
+                    ("ERROR", &|r| opt(&r.last_error)),
+                ],
+            );
+        }
+        OutboxAction::Retry { id } => {
+            store.retry_outbox(id).await?;
+            out!("answer {id} queued again");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `check-config --connect`: log in to the IMAP server of the intake and the SMTP server of the
@@ -353,7 +367,6 @@ async fn user(config_path: Option<&Path>, action: UserAction) -> anyhow::Result<
     let store = open_store(&config).await?;
     match action {
         UserAction::Add { name, role } => {
-            let role: seatmail::config::WebRole = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             anyhow::ensure!(
                 !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c.is_control()),
                 "a user name is one word"
@@ -362,15 +375,27 @@ async fn user(config_path: Option<&Path>, action: UserAction) -> anyhow::Result<
                 anyhow::bail!("{name} is a user of the config file ([web] users), which takes precedence");
             }
             let hash = hash_password(&read_password()?)?;
-            store.upsert_user(&name, &hash, role.as_str()).await?;
+            store.upsert_user(&name, &hash, role).await?;
             out!("user {name} ({}) saved", role.as_str());
         }
         UserAction::List { json } => {
-            let mut rows = store.list_users().await?;
+            #[derive(serde::Serialize)]
+            struct Listed {
+                name: String,
+                /// The role, and `(config)` for a user of the config file.
+                role: String,
+                created_at: String,
+                updated_at: String,
+            }
+            let mut rows: Vec<Listed> = store
+                .list_users()
+                .await?
+                .into_iter()
+                .map(|u| Listed { name: u.name, role: u.role.as_str().to_string(), created_at: u.created_at, updated_at: u.updated_at })
+                .collect();
             for u in &config.web.users {
-                rows.push(seatmail::store::UserRow {
+                rows.push(Listed {
                     name: u.name.clone(),
-                    password_hash: String::new(),
                     role: format!("{} (config)", u.role.as_str()),
                     created_at: String::new(),
                     updated_at: String::new(),
@@ -394,25 +419,6 @@ async fn user(config_path: Option<&Path>, action: UserAction) -> anyhow::Result<
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-async fn decide_queued(config: Config, d: seatmail::cli::Decide, approve: bool) -> anyhow::Result<()> {
-    let app = app::App::build(config).await?;
-    let actor = d.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "ops".into());
-    let processor = app.processor();
-    let done = if approve {
-        processor.approve(d.id, &actor, d.note.as_deref()).await?
-    } else {
-        processor.reject(d.id, &actor, d.note.as_deref()).await?
-    };
-    out!("message {}: {} ({})", d.id, done.state, done.reason);
-    // Deliver the answer now when the outbox is local; a running daemon would too.
-    let drained = app.sender()?.drain().await?;
-    if drained.sent > 0 {
-        out!("answer delivered");
-    }
-    app.store.close().await;
-    Ok(())
 }
 
 fn parse_files(config_path: Option<&Path>, json: bool, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
@@ -465,53 +471,6 @@ fn parse_files(config_path: Option<&Path>, json: bool, files: &[PathBuf]) -> any
         }
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
-
-fn print_detail(d: &seatmail::store::MessageDetail) {
-    let m = &d.message;
-    out!("key          {}", m.key);
-    out!("message-id   {}", opt(&m.message_id));
-    out!("from         {}", opt(&m.from));
-    out!("subject      {}", one_line(m.subject.as_deref().unwrap_or("-"), 200));
-    out!("received     {}", m.received_at);
-    out!("source       {} {}", d.source, d.source_id);
-    out!("customer     {}", opt(&m.customer_id));
-    out!("state        {}", m.state);
-    out!("reason       {}", m.reason);
-    out!("parsed       {}", d.parsed);
-    for i in &d.items {
-        let change = match (i.delta, i.target) {
-            (Some(x), _) => format!("{x:+}"),
-            (None, Some(t)) => format!("= {t}"),
-            _ => "?".into(),
-        };
-        out!(
-            "item {}       {} {} {change}: {} ({}) {} -> {}",
-            i.position,
-            i.subscription_id.as_deref().unwrap_or("-"),
-            i.product.as_deref().unwrap_or("-"),
-            i.status,
-            i.rule,
-            i.old_quantity.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
-            i.new_quantity.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
-        );
-    }
-    for l in &d.ledger {
-        out!(
-            "ledger       {} {} -> {} by {} ({}) at {}",
-            l.subscription_id, l.old_quantity, l.new_quantity, l.actor, l.rule, l.created_at
-        );
-    }
-    for a in &d.answers {
-        out!(
-            "answer       {} {} to {} [{}{}]",
-            a.kind,
-            a.message_id,
-            a.recipients.join(", "),
-            a.state,
-            a.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
-        );
-    }
 }
 
 /// The demo operator's password, as `config/seatmail.toml` documents it.

@@ -15,6 +15,11 @@ pub enum TlsError {
     Setup(String),
 }
 
+/// Is `host` this machine? Clear text (a password, a client secret) may go only there.
+pub fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
 /// Pick the process's crypto provider once (ring); harmless when called again.
 pub fn install_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();

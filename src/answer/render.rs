@@ -1,21 +1,23 @@
 //! Templates → a complete answer mail: subject, text and HTML parts, threading headers and our
 //! own pre-generated Message-ID (so a re-send is recognisably the same mail).
 //!
-//! Templates live in `templates/LANG/{subject.txt,KIND.txt,KIND.html}.j2`; the context they get
-//! is documented by the samples in `templates/samples/`. They are loaded and checked once at
-//! start, so a missing or broken template stops the daemon before it reads any mail.
+//! One template structure per kind of answer, `templates/answers/KIND.j2` (and `subject.j2`),
+//! shared by every language and both formats: its words come from the language's table
+//! `templates/lang/LANG.j2`, its layout from `answers/text.j2` or `answers/html.j2` (`format` in
+//! the context). The HTML form is the same template rendered under the name `html:...`, which
+//! turns auto-escaping on. The context is documented by the samples in `templates/samples/`.
+//! Templates are loaded and checked once at start, so a missing or broken one stops the daemon
+//! before it reads any mail.
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use serde::Serialize;
 
-use crate::decide::{AnswerKind, AnswerPlan, Context, ItemDecision, ItemStatus, Rule, Snapshot};
-use crate::domain::{Billing, Subscription};
-use crate::parse::{Change, Language, Meta};
+use crate::decide::{AnswerKind, AnswerPlan, CustomerState, ItemDecision, ItemStatus};
+use crate::parse::{Catalog, Change, Language, Meta};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -41,13 +43,13 @@ pub struct Rendered {
     pub body: Vec<u8>,
 }
 
-/// Everything the answer to one mail needs to know.
+/// Everything the answer to one mail needs to know: what decide planned and decided (the
+/// answer works nothing out again), the customer it is about and the mail it replies to.
 pub struct AnswerInput<'a> {
     pub plan: &'a AnswerPlan,
     pub items: &'a [ItemDecision],
-    pub snapshot: &'a Snapshot,
-    pub ctx: &'a Context<'a>,
-    pub customer_id: Option<&'a str>,
+    pub customer: Option<&'a CustomerState>,
+    pub catalog: &'a Catalog,
     pub sender: &'a str,
     pub meta: &'a Meta,
     pub original_message_id: Option<&'a str>,
@@ -59,13 +61,8 @@ pub struct AnswerInput<'a> {
     pub bcc: &'a [String],
 }
 
-const KINDS: [AnswerKind; 5] = [
-    AnswerKind::Confirmation,
-    AnswerKind::Rejection,
-    AnswerKind::Clarification,
-    AnswerKind::Pending,
-    AnswerKind::Confirm,
-];
+/// The name prefix under which a template renders as HTML (auto-escaped).
+const HTML: &str = "html:";
 
 #[derive(Serialize)]
 struct ItemView {
@@ -107,25 +104,25 @@ struct ProductView {
 impl Renderer {
     pub fn load(dir: &Path, from: &str, from_name: &str, message_id_domain: &str) -> Result<Renderer, RenderError> {
         let mut env = minijinja::Environment::new();
-        env.set_loader(minijinja::path_loader(dir));
+        let files = minijinja::path_loader(dir);
+        env.set_loader(move |name| files(name.strip_prefix(HTML).unwrap_or(name)));
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html.j2") {
+            if name.starts_with(HTML) {
                 minijinja::AutoEscape::Html
             } else {
                 minijinja::AutoEscape::None
             }
         });
         env.set_keep_trailing_newline(true);
-        for lang in Language::ALL {
-            let mut names = vec![format!("{}/subject.txt.j2", lang.code())];
-            for kind in KINDS {
-                names.push(format!("{}/{}.txt.j2", lang.code(), kind.as_str()));
-                names.push(format!("{}/{}.html.j2", lang.code(), kind.as_str()));
-            }
-            for name in names {
-                env.get_template(&name).map_err(|source| RenderError::Template { name: name.clone(), source })?;
-            }
+        let mut names: Vec<String> = Language::ALL.iter().map(|l| format!("lang/{}.j2", l.code())).collect();
+        names.push("answers/subject.j2".into());
+        for kind in AnswerKind::ALL {
+            names.push(format!("answers/{kind}.j2"));
+            names.push(format!("{HTML}answers/{kind}.j2"));
+        }
+        for name in names {
+            env.get_template(&name).map_err(|source| RenderError::Template { name: name.clone(), source })?;
         }
         let address = from.parse().map_err(|e| RenderError::Mail(format!("from address {from}: {e}")))?;
         Ok(Renderer {
@@ -141,19 +138,25 @@ impl Renderer {
         format!("{}.seatmail@{}", uuid::Uuid::new_v4().simple(), self.message_id_domain)
     }
 
-    pub fn render(&self, input: &AnswerInput<'_>) -> Result<Rendered, RenderError> {
-        let lang = input.plan.language.code();
-        let kind = input.plan.kind.as_str();
-        let ctx = self.context(input);
-        let render = |name: String| {
+    /// Subject, text and HTML of an answer from its template context (what
+    /// `templates/samples/*.json` show); `lang` and `kind` in the context choose the templates.
+    pub fn render_parts(&self, ctx: &minijinja::Value) -> Result<(String, String, String), RenderError> {
+        let kind = ctx.get_attr("kind").ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let render = |name: String, format: &str| {
             self.env
                 .get_template(&name)
-                .and_then(|t| t.render(&ctx))
+                .and_then(|t| t.render(minijinja::context! { format => format, ..ctx.clone() }))
                 .map_err(|source| RenderError::Template { name, source })
         };
-        let subject = render(format!("{lang}/subject.txt.j2"))?.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("seatmail").to_string();
-        let text = render(format!("{lang}/{kind}.txt.j2"))?;
-        let html = render(format!("{lang}/{kind}.html.j2"))?;
+        let subject = render("answers/subject.j2".into(), "text")?;
+        let subject = subject.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("seatmail").to_string();
+        let text = render(format!("answers/{kind}.j2"), "text")?;
+        let html = render(format!("{HTML}answers/{kind}.j2"), "html")?;
+        Ok((subject, text, html))
+    }
+
+    pub fn render(&self, input: &AnswerInput<'_>) -> Result<Rendered, RenderError> {
+        let (subject, text, html) = self.render_parts(&self.context(input))?;
         let message_id = self.new_message_id();
 
         let mut builder = Message::builder()
@@ -198,81 +201,19 @@ impl Renderer {
     }
 
     fn context(&self, input: &AnswerInput<'_>) -> minijinja::Value {
-        let snap = input.snapshot;
-        let customer = input.customer_id.and_then(|c| snap.customers.get(c));
+        let customer = input.customer;
         let sender_name = if input.meta.from_all.len() == 1 { input.meta.from_name.clone() } else { None };
-        let find_sub = |id: Option<&str>| -> Option<&Subscription> {
-            let id = id?;
-            snap.customers.values().flat_map(|c| c.subscriptions.iter()).find(|s| s.id == id)
-        };
-        let role_of = |i: &ItemDecision| {
-            let cid = i.customer_id.as_deref().or(input.customer_id)?;
-            snap.contacts.iter().find(|c| c.customer_id == cid).map(|c| c.role.as_str())
-        };
-        let items: Vec<ItemView> = input
-            .items
-            .iter()
-            .filter(|i| i.status != ItemStatus::Clarify)
-            .map(|i| {
-                let sub = find_sub(i.subscription_id.as_deref());
-                let limits = sub.map(|s| input.ctx.limits_for(&s.product, input.ctx.policy.max_seats_per_day));
-                let product = i.product.clone();
-                let applied = i.status == ItemStatus::Applied;
-                let new_quantity = if applied || i.status == ItemStatus::Pending { i.new_quantity } else { None };
-                let shown_total = if applied { i.new_quantity } else { i.old_quantity };
-                ItemView {
-                    status: i.status.as_str(),
-                    rule: i.rule.as_str(),
-                    product_name: product.as_deref().map(|p| input.ctx.catalog.name_of(p)),
-                    product,
-                    username: i.username.clone(),
-                    requested: match i.change {
-                        Change::Delta(d) => format!("{d:+}"),
-                        Change::Target(t) => format!("= {t}"),
-                    },
-                    old_quantity: i.old_quantity,
-                    new_quantity,
-                    delta: match (i.old_quantity, i.new_quantity) {
-                        (Some(o), Some(n)) => Some(n - o),
-                        _ => match i.change {
-                            Change::Delta(d) => Some(d),
-                            Change::Target(_) => None,
-                        },
-                    },
-                    assigned: sub.map(|s| s.assigned),
-                    available: sub.and_then(|s| shown_total.map(|t| t - s.assigned)),
-                    billing: sub.map(|s| s.billing.as_str()),
-                    effective: match (i.rule, sub.map(|s| s.billing)) {
-                        (Rule::Decrease | Rule::DecreaseInWindow, _) => Some("next_bill"),
-                        _ if applied => Some("immediately"),
-                        _ => None,
-                    },
-                    renewal_date: sub
-                        .filter(|s| s.billing == Billing::Annual)
-                        .map(|s| crate::decide::policy::renewal_date(s.term_start, input.ctx.today))
-                        .map(|d: NaiveDate| d.format("%Y-%m-%d").to_string()),
-                    window_days: limits.map(|l| l.cancellation_window_days),
-                    max: match i.rule {
-                        Rule::RequestMaximum => limits.map(|l| l.max_per_request),
-                        Rule::DailyLimit => Some(input.ctx.policy.max_seats_per_day),
-                        _ => limits.and_then(|l| l.product_max),
-                    },
-                    threshold: limits.map(|l| l.approval_threshold),
-                    role: role_of(i),
-                    subscription_status: sub.map(|s| s.status.as_str()),
-                }
-            })
-            .collect();
-        let admins: Vec<Person> = customer
-            .map(|c| c.admins().map(|a| Person { name: a.name.clone(), email: a.email.clone() }).collect())
-            .unwrap_or_default();
+        let items: Vec<ItemView> =
+            input.items.iter().filter(|i| i.status != ItemStatus::Clarify).map(|i| item_view(i, input.catalog)).collect();
+        let admins: Vec<Person> =
+            input.plan.admins.iter().map(|a| Person { name: a.name.clone(), email: a.email.clone() }).collect();
         let products: Vec<ProductView> = customer
             .map(|c| {
                 c.subscriptions
                     .iter()
                     .map(|s| ProductView {
                         sku: s.product.clone(),
-                        name: input.ctx.catalog.name_of(&s.product),
+                        name: input.catalog.name_of(&s.product),
                         quantity: s.quantity,
                         assigned: s.assigned,
                     })
@@ -301,9 +242,196 @@ impl Renderer {
     }
 }
 
+/// One item as the templates see it (see `templates/samples/`).
+fn item_view(i: &ItemDecision, catalog: &Catalog) -> ItemView {
+    let applied = i.status == ItemStatus::Applied;
+    let terms = i.terms.as_ref();
+    let shown_total = if applied { i.new_quantity } else { i.old_quantity };
+    ItemView {
+        status: i.status.as_str(),
+        rule: i.rule.as_str(),
+        product_name: i.product.as_deref().map(|p| catalog.name_of(p)),
+        product: i.product.clone(),
+        username: i.username.clone(),
+        requested: match i.change {
+            Change::Delta(d) => format!("{d:+}"),
+            Change::Target(t) => format!("= {t}"),
+        },
+        old_quantity: i.old_quantity,
+        new_quantity: if applied || i.status == ItemStatus::Pending { i.new_quantity } else { None },
+        delta: match (i.old_quantity, i.new_quantity, i.change) {
+            (Some(o), Some(n), _) => Some(n - o),
+            (_, _, Change::Delta(d)) => Some(d),
+            (_, _, Change::Target(_)) => None,
+        },
+        assigned: terms.map(|t| t.assigned),
+        available: terms.and_then(|t| shown_total.map(|total| total - t.assigned)),
+        billing: terms.map(|t| t.billing.as_str()),
+        effective: terms.and_then(|t| t.effective).map(|e| e.as_str()),
+        renewal_date: terms.and_then(|t| t.renewal_date).map(|d| d.format("%Y-%m-%d").to_string()),
+        window_days: terms.map(|t| t.window_days),
+        max: terms.and_then(|t| t.max),
+        threshold: terms.map(|t| t.threshold),
+        role: i.role.map(|r| r.as_str()),
+        subscription_status: terms.map(|t| t.status.as_str()),
+    }
+}
+
 fn mailbox(address: &str) -> Result<Mailbox, RenderError> {
     address
         .parse::<lettre::Address>()
         .map(|a| Mailbox::new(None, a))
         .map_err(|e| RenderError::Mail(format!("recipient {address}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::domain::Role;
+
+    fn templates() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates")
+    }
+
+    fn renderer() -> Renderer {
+        Renderer::load(&templates(), "webservices@reseller.example", "Reseller Webservices", "reseller.example").unwrap()
+    }
+
+    /// Lowercased words (letters only) of `text`.
+    fn words(text: &str) -> BTreeSet<String> {
+        text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    }
+
+    /// The words a language table writes: its text outside the template tags, and the values of
+    /// the tables inside them (roles, statuses, questions, months; not their keys).
+    fn table_words(lang: &str) -> BTreeSet<String> {
+        let source = std::fs::read_to_string(templates().join(format!("lang/{lang}.j2"))).unwrap();
+        let tags = regex::Regex::new(r"(?s)\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}").unwrap();
+        let literals = regex::Regex::new(r#""([^"]*)"\s*[,}\]]"#).unwrap();
+        let mut text = tags.replace_all(&source, " ").into_owned();
+        for tag in tags.find_iter(&source).filter(|t| !t.as_str().starts_with("{#")) {
+            for l in literals.captures_iter(tag.as_str()) {
+                text.push(' ');
+                text.push_str(&l[1]);
+            }
+        }
+        words(&text)
+    }
+
+    /// The words of a sample's data (names, subjects, notes): not the template's words. The
+    /// stored words (a role, a rule, a status) are not: the template must translate them.
+    fn data_words(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+        const WORDS: [&str; 9] = ["lang", "kind", "ask", "status", "rule", "billing", "effective", "role", "subscription_status"];
+        match v {
+            serde_json::Value::String(s) => out.extend(words(s)),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| data_words(x, out)),
+            serde_json::Value::Object(o) => o.iter().filter(|(k, _)| !WORDS.contains(&k.as_str())).for_each(|(_, x)| data_words(x, out)),
+            _ => {}
+        }
+    }
+
+    /// Words a language's table shares with the English one and no other (checked: a new one is
+    /// English left in that language, or a word to add here).
+    const SHARED_WITH_ENGLISH: [(&str, &[&str]); 4] = [
+        ("fr", &["a", "certain", "change", "confirmation", "correct", "date", "licence", "licences", "part", "question", "questions", "service", "total"]),
+        ("nl", &["account", "contact", "is", "of", "pro", "product", "rata", "we"]),
+        ("de", &["admin", "administrator", "also", "an", "august", "center", "domain"]),
+        ("sv", &["be", "global", "start"]),
+    ];
+
+    /// Every sample of `templates/samples/` renders in every language (a missing key or table
+    /// entry is an error: undefined values are), and no English word of the English table is
+    /// left in another language's answer. `SEATMAIL_DUMP_SAMPLES=DIR` writes what they render
+    /// to, for reading.
+    #[test]
+    fn every_sample_renders_in_every_language() {
+        let r = renderer();
+        let dump = std::env::var_os("SEATMAIL_DUMP_SAMPLES").map(PathBuf::from);
+        // Words only the English table has: any of them in another language is untranslated.
+        let mut english = table_words("en");
+        for lang in Language::ALL.iter().filter(|l| **l != Language::En) {
+            english = &english - &table_words(lang.code());
+        }
+        assert!(english.len() > 100 && english.contains("your") && english.contains("billing"), "{english:?}");
+        // And each table shares with the English one only words that are its own too.
+        for (lang, own) in SHARED_WITH_ENGLISH {
+            let others = Language::ALL.iter().filter(|l| ![Language::En.code(), lang].contains(&l.code()));
+            let elsewhere = others.fold(BTreeSet::new(), |acc, l| &acc | &table_words(l.code()));
+            let shared = &(&table_words("en") & &table_words(lang)) - &elsewhere;
+            let unexpected: Vec<&String> = shared.iter().filter(|w| !own.contains(&w.as_str())).collect();
+            assert!(unexpected.is_empty(), "lang/{lang}.j2 has English words: {unexpected:?}");
+        }
+        let mut samples: Vec<_> = std::fs::read_dir(templates().join("samples")).unwrap().map(|e| e.unwrap().path()).collect();
+        samples.sort();
+        assert!(samples.len() >= 20, "the samples are there");
+        let mut kinds = BTreeSet::new();
+        for sample in samples {
+            let mut ctx: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sample).unwrap()).unwrap();
+            kinds.insert(ctx["kind"].as_str().unwrap().to_string());
+            let mut data = BTreeSet::new();
+            data_words(&ctx, &mut data);
+            for lang in Language::ALL {
+                ctx["lang"] = lang.code().into();
+                let name = format!("{} in {}", sample.file_stem().unwrap().to_string_lossy(), lang.code());
+                let (subject, text, html) =
+                    r.render_parts(&minijinja::Value::from_serialize(&ctx)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+                assert!(!text.trim().is_empty() && html.contains("</html>") && !subject.is_empty(), "{name}");
+                if lang != Language::En {
+                    let left: Vec<String> = (&(&words(&format!("{subject} {text}")) - &data) & &english).into_iter().collect();
+                    assert!(left.is_empty(), "{name}: English left: {left:?}\n{subject}\n{text}");
+                }
+                if let Some(d) = &dump {
+                    let file = format!("{}.{}", sample.file_stem().unwrap().to_string_lossy(), lang.code());
+                    std::fs::write(d.join(format!("{file}.txt")), format!("Subject: {subject}\n\n{text}")).unwrap();
+                    std::fs::write(d.join(format!("{file}.html")), html).unwrap();
+                }
+            }
+        }
+        let all: BTreeSet<String> = AnswerKind::ALL.iter().map(|k| k.to_string()).collect();
+        assert_eq!(kinds, all, "a sample of every kind of answer");
+    }
+
+    /// Every language has every key of the English table, with the same arguments, and its
+    /// tables name exactly the roles, statuses and questions there are.
+    #[test]
+    fn every_language_has_every_key() {
+        let macros = regex::Regex::new(r"\{%-? macro (\w+\([^)]*\))").unwrap();
+        let keys = |lang: &str| -> BTreeSet<String> {
+            let source = std::fs::read_to_string(templates().join(format!("lang/{lang}.j2"))).unwrap();
+            macros.captures_iter(&source).map(|c| c[1].to_string()).collect()
+        };
+        let en = keys("en");
+        for rule in crate::decide::Rule::ALL {
+            assert!(en.contains(&format!("reason_{rule}(item, renewal)")), "a sentence for {rule}");
+        }
+        let r = renderer();
+        let table = |lang: &str, name: &str| {
+            r.env
+                .render_str(&format!("{{% import 'lang/{lang}.j2' as t %}}{{% for k in t.{name} %}}{{{{ k }}}}={{{{ t.{name}[k] }}}}\n{{% endfor %}}"), ())
+                .unwrap()
+        };
+        for lang in Language::ALL {
+            let code = lang.code();
+            assert_eq!(keys(code), en, "{code} has the keys of en");
+            let roles: Vec<(String, String)> =
+                table(code, "roles").lines().map(|l| l.split_once('=').map(|(a, b)| (a.into(), b.into())).unwrap()).collect();
+            let words: BTreeSet<&str> = roles.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(words, Role::ALL.iter().map(|r| r.as_str()).collect(), "{code}: the roles Role has");
+            for (role, name) in &roles {
+                assert!(!name.is_empty() && !name.contains('_') && name != role, "{code}: {role} = {name}");
+            }
+            let statuses: BTreeSet<String> = table(code, "statuses").lines().map(|l| l.split('=').next().unwrap().to_string()).collect();
+            assert_eq!(statuses, ["applied", "confirming", "pending", "rejected"].map(String::from).into(), "{code}");
+            let asks: BTreeSet<String> = table(code, "asks").lines().map(|l| l.split('=').next().unwrap().to_string()).collect();
+            let mut want: BTreeSet<String> =
+                ["quantity", "direction", "product", "contradiction", "username", "unreadable"].map(String::from).into();
+            want.insert("other".into());
+            assert_eq!(asks, want, "{code}");
+            let months = r.env.render_str(&format!("{{% import 'lang/{code}.j2' as t %}}{{{{ t.months|length }}}}"), ()).unwrap();
+            assert_eq!(months, "12", "{code}");
+        }
+    }
 }

@@ -104,7 +104,9 @@ mod smtp {
     use tokio_rustls::rustls;
 
     use super::SendError;
-    use crate::config::{SaslMechanism, Secret, SmtpConfig, TlsMode};
+    use crate::config::{SmtpConfig, TlsMode};
+    use crate::oauth::SaslMechanism;
+    use crate::secret::Secret;
     use crate::oauth::{Token, TokenSource};
 
     /// How the transport logs in (`[outbox.smtp] auth`).

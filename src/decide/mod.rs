@@ -1,19 +1,37 @@
-//! The decide stage: who sent the mail, which subscriptions it touches and what the rules allow.
+//! The decide stage: every decision seatmail takes, as pure functions over a snapshot.
 //!
-//! Pure: a [`Parsed`] mail, a [`Snapshot`] of the customers involved (read by the apply stage
-//! inside its transaction, with the subscription rows locked) and the [`Context`] (policy, trust,
-//! today) in; a [`Decision`] out. Every rule lives in [`policy`] or [`sender`] and nowhere else.
+//! In: what a mail says ([`Parsed`]), what the store knows of the people and customers it
+//! involves ([`Snapshot`], read by the apply stage inside its transaction, with the
+//! subscription rows locked) and the [`Context`] (policy, trust, caps, now). Out: a [`Decision`]
+//! or a [`resolve::Resolution`] that apply writes without adding to it. Nothing here reads or
+//! writes anything, so each rule is tested here, exhaustively and fast (`decide/tests.rs`).
+//!
+//! - [`request`]: a new mail asking for changes, and ops' correction of one;
+//! - [`code`]: a mail carrying a confirmation code: may this sender use it, now;
+//! - [`resolve`]: held changes settled by ops (approve, reject) or by the customer's code;
+//! - [`policy`]: the seat rules that refuse a change; [`holds`]: why an allowed change waits,
+//!   and who may release it;
+//! - [`sender`]: who really sent the mail; [`answer`]: whom to answer, with what, and whether.
 
+pub mod answer;
+pub mod code;
+pub mod holds;
 pub mod policy;
+pub mod request;
+pub mod resolve;
 pub mod sender;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::config::{ConfirmMode, PolicyConfig, TrustConfig};
-use crate::domain::{domain_of, Contact, Customer, MessageState, Subscription, SubscriptionStatus};
-use crate::parse::{Ask, Catalog, Change, Language, Outcome, Parsed};
+use crate::config::{PolicyConfig, TrustConfig};
+pub use crate::domain::{AnswerKind, Attention, ItemStatus};
+use crate::domain::{domain_of, Billing, Contact, Customer, MessageState, Role, Subscription, SubscriptionStatus};
+use crate::parse::{Ask, Catalog, Change, Item, Language};
+pub use holds::Releaser;
 pub use policy::{Rule, Verdict};
 pub use sender::{authenticate, Auth};
 
@@ -44,6 +62,12 @@ impl CustomerState {
     }
 }
 
+impl Snapshot {
+    fn subscription(&self, id: &str) -> Option<(&CustomerState, &Subscription)> {
+        self.customers.values().find_map(|c| c.subscriptions.iter().find(|s| s.id == id).map(|s| (c, s)))
+    }
+}
+
 pub struct Context<'a> {
     pub policy: &'a PolicyConfig,
     pub trust: &'a TrustConfig,
@@ -51,7 +75,7 @@ pub struct Context<'a> {
     /// Addresses that are ours: mail from them is never answered.
     pub own_addresses: &'a [String],
     pub default_language: Language,
-    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
     /// What marks a Message-ID as ours (`.seatmail@domain`).
     pub own_id_marker: &'a str,
     /// Automatic answers sent to the sender in the last 24 hours, and the cap.
@@ -62,28 +86,20 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    pub fn limits_for(&self, product: &str, daily_allowance: i64) -> policy::Limits {
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    fn limits_for(&self, product: &str) -> policy::Limits {
         policy::Limits {
             cancellation_window_days: self.policy.cancellation_window_days,
-            approval_threshold: self.policy.approval_threshold,
             max_per_request: self.policy.max_per_request,
-            product_max: self
-                .policy
-                .product_max
-                .get(product)
-                .copied()
-                .or_else(|| self.catalog.get(product).and_then(|p| p.max_seats)),
-            daily_allowance,
+            product_max: self.product_max(product),
         }
     }
 
-    /// Must this change wait for the customer's admin to confirm it with a code?
-    pub fn needs_confirmation(&self, customer_id: &str, diff: i64) -> bool {
-        match self.policy.confirm.get(customer_id).copied().unwrap_or(self.policy.confirm_default) {
-            ConfirmMode::None => false,
-            ConfirmMode::Decreases => diff < 0,
-            ConfirmMode::All => diff != 0,
-        }
+    fn product_max(&self, product: &str) -> Option<i64> {
+        policy::product_max(self.policy, self.catalog, product)
     }
 
     pub fn is_own_id(&self, id: &str) -> bool {
@@ -91,24 +107,25 @@ impl Context<'_> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemStatus {
-    Applied,
-    Rejected,
-    Pending,
-    /// Not decided: the mail is answered with a question instead.
-    Clarify,
-}
+crate::domain::word_enum!(
+    /// When an applied change shows on the bill.
+    Effective { NextBill = "next_bill", Immediately = "immediately" }
+);
 
-impl ItemStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemStatus::Applied => "applied",
-            ItemStatus::Rejected => "rejected",
-            ItemStatus::Pending => "pending",
-            ItemStatus::Clarify => "clarify",
-        }
-    }
+/// What the answer says about an item's subscription and the limits its rule applied: decided
+/// here, so that the answer repeats it and never works it out again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    pub assigned: i64,
+    pub billing: Billing,
+    pub status: SubscriptionStatus,
+    /// The next renewal of an annual plan (when seats may be returned again).
+    pub renewal_date: Option<NaiveDate>,
+    pub window_days: i64,
+    pub threshold: i64,
+    /// The cap the rule names: the per-request or daily maximum, else the product's.
+    pub max: Option<i64>,
+    pub effective: Option<Effective>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,27 +140,62 @@ pub struct ItemDecision {
     pub rule: Rule,
     pub old_quantity: Option<i64>,
     pub new_quantity: Option<i64>,
+    /// The sender's role at the item's customer (a refusal names it).
+    pub role: Option<Role>,
+    pub terms: Option<Terms>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AnswerKind {
-    Confirmation,
-    Rejection,
-    Clarification,
-    Pending,
-    /// Asks the customer's admin to confirm with a one-time code.
-    Confirm,
-}
-
-impl AnswerKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AnswerKind::Confirmation => "confirmation",
-            AnswerKind::Rejection => "rejection",
-            AnswerKind::Clarification => "clarification",
-            AnswerKind::Pending => "pending",
-            AnswerKind::Confirm => "confirm",
+impl ItemDecision {
+    fn new(position: usize, username: Option<String>, product: Option<String>, change: Change) -> ItemDecision {
+        ItemDecision {
+            position,
+            username,
+            product,
+            change,
+            customer_id: None,
+            subscription_id: None,
+            status: ItemStatus::Rejected,
+            rule: Rule::NoSubscription,
+            old_quantity: None,
+            new_quantity: None,
+            role: None,
+            terms: None,
         }
+    }
+
+    fn settle(&mut self, status: ItemStatus, rule: Rule, new_quantity: Option<i64>) {
+        self.status = status;
+        self.rule = rule;
+        self.new_quantity = new_quantity;
+    }
+
+    /// Fill in the terms the answer shows, once status and rule are final.
+    fn with_terms(&mut self, sub: &Subscription, ctx: &Context<'_>) {
+        let max = match self.rule {
+            Rule::RequestMaximum => Some(ctx.policy.max_per_request),
+            Rule::DailyLimit => Some(ctx.policy.max_seats_per_day),
+            _ => ctx.product_max(&sub.product),
+        };
+        let effective = match self.rule {
+            Rule::Decrease | Rule::DecreaseInWindow => Some(Effective::NextBill),
+            _ if self.status == ItemStatus::Applied => Some(Effective::Immediately),
+            _ => None,
+        };
+        self.terms = Some(Terms {
+            assigned: sub.assigned,
+            billing: sub.billing,
+            status: sub.status,
+            renewal_date: (sub.billing == Billing::Annual).then(|| policy::renewal_date(sub.term_start, sub.billing, ctx.today())),
+            window_days: ctx.policy.cancellation_window_days,
+            threshold: ctx.policy.approval_threshold,
+            max,
+            effective,
+        });
+    }
+
+    /// Who may release this item now (nobody unless it is pending).
+    pub fn waits_for(&self, releaser: Releaser) -> bool {
+        self.status == ItemStatus::Pending && releaser.may_release(self.rule)
     }
 }
 
@@ -156,6 +208,8 @@ pub struct AnswerPlan {
     pub cc: Vec<String>,
     pub language: Language,
     pub ask: Option<Ask>,
+    /// The people of the customer who may ask for changes (a refusal names them).
+    pub admins: Vec<Contact>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,272 +219,40 @@ pub struct Decision {
     pub customer_id: Option<String>,
     pub items: Vec<ItemDecision>,
     pub answer: Option<AnswerPlan>,
+    /// Why a rejected mail waits in the ops queue until a person has seen it.
+    pub attention: Option<Attention>,
+    /// A one-time confirmation code goes with the answer, valid until then.
+    pub code_expires: Option<DateTime<Utc>>,
 }
 
 impl Decision {
     fn silent(state: MessageState, reason: impl Into<String>) -> Decision {
-        Decision { state, reason: reason.into(), customer_id: None, items: Vec::new(), answer: None }
-    }
-}
-
-/// Domains of the usernames a parsed mail names: the store loads their owners.
-pub fn username_domains(parsed: &Parsed) -> Vec<String> {
-    let set: BTreeSet<String> = parsed.items.iter().filter_map(|i| i.username.as_deref()).filter_map(domain_of).collect();
-    set.into_iter().collect()
-}
-
-pub fn decide(parsed: &Parsed, snap: &Snapshot, ctx: &Context) -> Decision {
-    let mut d = decide_inner(parsed, snap, ctx);
-    if d.answer.is_some() {
-        let thread = parsed.meta.references.iter().chain(&parsed.meta.in_reply_to).filter(|r| ctx.is_own_id(r)).count() as i64;
-        if ctx.answers_today >= ctx.answer_cap {
-            d.answer = None;
-            d.reason = format!("{} (not answered: {} answers to this sender in 24 hours)", d.reason, ctx.answers_today);
-        } else if thread >= ctx.thread_cap {
-            d.answer = None;
-            d.reason = format!("{} (not answered: {thread} automatic answers in this thread already)", d.reason);
-        }
-    }
-    d
-}
-
-fn decide_inner(parsed: &Parsed, snap: &Snapshot, ctx: &Context) -> Decision {
-    let meta = &parsed.meta;
-    if parsed.message_id.as_deref().is_some_and(|id| ctx.is_own_id(id)) {
-        return Decision::silent(MessageState::Ignored, "our own mail came back (loop)");
-    }
-    match parsed.outcome {
-        Outcome::AutoReply | Outcome::Bounce => {
-            return Decision::silent(MessageState::Ignored, format!("{} (never answered)", parsed.reason))
-        }
-        _ => {}
-    }
-    let Some(from) = parsed.from.as_deref() else {
-        return Decision::silent(MessageState::Rejected, "no From address");
-    };
-    if ctx.own_addresses.iter().any(|a| a.eq_ignore_ascii_case(from)) {
-        return Decision::silent(MessageState::Ignored, "our own mail came back (loop)");
-    }
-    if let Some(list) = &meta.list_id {
-        return Decision::silent(MessageState::Ignored, format!("mailing list mail ({list}): never answered"));
-    }
-    if let Some(p) = meta.precedence.as_deref().map(str::to_ascii_lowercase) {
-        if ["bulk", "list", "junk"].contains(&p.trim()) {
-            return Decision::silent(MessageState::Ignored, format!("Precedence: {p}: never answered"));
-        }
-    }
-    if snap.contacts.is_empty() {
-        return Decision::silent(
-            MessageState::Rejected,
-            format!("unknown sender {from}: not a registered contact (no answer, to avoid backscatter)"),
-        );
-    }
-    if let Auth::Fail(why) = authenticate(meta, ctx.trust) {
-        return Decision::silent(MessageState::Rejected, format!("sender not authenticated: {why} (no answer)"));
-    }
-    let sender_customers: Vec<&str> = snap.contacts.iter().map(|c| c.customer_id.as_str()).collect();
-    let single_customer = match sender_customers.as_slice() {
-        [one] => Some(one.to_string()),
-        _ => None,
-    };
-    let language_for = |customer: Option<&str>| {
-        parsed
-            .language
-            .or_else(|| customer.and_then(|c| snap.customers.get(c)).map(|s| s.customer.language))
-            .unwrap_or(ctx.default_language)
-    };
-    match parsed.outcome {
-        Outcome::NotARequest => {
-            return Decision {
-                state: MessageState::NeedsReview,
-                reason: format!("not a seat request, for a person to answer: {}", parsed.reason),
-                customer_id: single_customer,
-                items: Vec::new(),
-                answer: None,
-            }
-        }
-        Outcome::Ambiguous => {
-            return Decision {
-                state: MessageState::NeedsReview,
-                reason: format!("unclear request, asked the customer: {}", parsed.reason),
-                answer: Some(AnswerPlan {
-                    kind: AnswerKind::Clarification,
-                    to: vec![from.to_string()],
-                    cc: Vec::new(),
-                    language: language_for(single_customer.as_deref()),
-                    ask: Some(parsed.ask.unwrap_or(Ask::Quantity)),
-                }),
-                customer_id: single_customer,
-                items: Vec::new(),
-            }
-        }
-        _ => {}
-    }
-    if parsed.items.is_empty() {
-        return Decision {
-            state: MessageState::NeedsReview,
-            reason: "request without items".into(),
-            customer_id: single_customer,
+        Decision {
+            state,
+            reason: reason.into(),
+            customer_id: None,
             items: Vec::new(),
             answer: None,
-        };
+            attention: None,
+            code_expires: None,
+        }
     }
 
-    // Quantities as they will be after the earlier items of this same mail, and the seats this
-    // mail has changed per customer so far (for the daily limit).
-    let mut working: HashMap<String, i64> = HashMap::new();
-    let mut spent: HashMap<String, i64> = HashMap::new();
-    let mut items = Vec::with_capacity(parsed.items.len());
-    let mut ask = None;
-    for (position, item) in parsed.items.iter().enumerate() {
-        let mut d = ItemDecision {
-            position,
-            username: item.username.clone(),
-            product: item.product.clone(),
-            change: item.change,
-            customer_id: None,
-            subscription_id: None,
-            status: ItemStatus::Rejected,
-            rule: Rule::NoSubscription,
-            old_quantity: None,
-            new_quantity: None,
-        };
-        let customer_id = match item.username.as_deref().and_then(domain_of) {
-            Some(domain) => match snap.domain_owners.get(&domain) {
-                None => {
-                    d.rule = Rule::UnknownTenant;
-                    items.push(d);
-                    continue;
-                }
-                Some(owner) if !sender_customers.contains(&owner.as_str()) => {
-                    d.rule = Rule::ForeignTenant;
-                    items.push(d);
-                    continue;
-                }
-                Some(owner) => owner.clone(),
-            },
-            None => match &single_customer {
-                Some(c) => c.clone(),
-                None => {
-                    d.status = ItemStatus::Clarify;
-                    d.rule = Rule::ProductRequired;
-                    ask.get_or_insert(Ask::Username);
-                    items.push(d);
-                    continue;
-                }
-            },
-        };
-        d.customer_id = Some(customer_id.clone());
-        let (Some(state), Some(contact)) = (
-            snap.customers.get(&customer_id),
-            snap.contacts.iter().find(|c| c.customer_id == customer_id),
-        ) else {
-            d.rule = Rule::ForeignTenant;
-            items.push(d);
-            continue;
-        };
-        if !contact.role.may_change_seats() {
-            d.rule = Rule::RoleNotAllowed;
-            items.push(d);
-            continue;
-        }
-        let sub = match &item.product {
-            Some(p) => {
-                let mut candidates: Vec<&Subscription> = state.subscriptions.iter().filter(|s| s.product == *p).collect();
-                candidates.sort_by_key(|s| s.status != SubscriptionStatus::Active);
-                candidates.first().copied()
-            }
-            None => match state.subscriptions.as_slice() {
-                [one] => Some(one),
-                [] => None,
-                _ => {
-                    d.status = ItemStatus::Clarify;
-                    d.rule = Rule::ProductRequired;
-                    ask.get_or_insert(Ask::Product);
-                    items.push(d);
-                    continue;
-                }
-            },
-        };
-        let Some(sub) = sub else {
-            d.rule = Rule::NoSubscription;
-            items.push(d);
-            continue;
-        };
-        d.subscription_id = Some(sub.id.clone());
-        d.product = Some(sub.product.clone());
-        if !contact.may_touch(&sub.id) {
-            d.rule = Rule::OutOfScope;
-            items.push(d);
-            continue;
-        }
-        let mut current = sub.clone();
-        if let Some(q) = working.get(&sub.id) {
-            current.quantity = *q;
-        }
-        d.old_quantity = Some(current.quantity);
-        let allowance = ctx.policy.max_seats_per_day - state.seats_changed_today - spent.get(&customer_id).copied().unwrap_or(0);
-        let verdict = policy::evaluate(&current, item.change, &ctx.limits_for(&sub.product, allowance), ctx.today, false);
-        d.rule = verdict.rule();
-        match verdict {
-            Verdict::Apply { new_quantity, .. } if ctx.needs_confirmation(&customer_id, new_quantity - current.quantity) => {
-                d.status = ItemStatus::Pending;
-                d.rule = Rule::ConfirmationRequired;
-                d.new_quantity = Some(new_quantity);
-            }
-            Verdict::Apply { new_quantity, .. } => {
-                d.status = ItemStatus::Applied;
-                d.new_quantity = Some(new_quantity);
-                working.insert(sub.id.clone(), new_quantity);
-                *spent.entry(customer_id.clone()).or_default() += (new_quantity - current.quantity).abs();
-            }
-            Verdict::Hold { new_quantity, .. } => {
-                d.status = ItemStatus::Pending;
-                d.new_quantity = Some(new_quantity);
-            }
-            Verdict::Reject { .. } => d.status = ItemStatus::Rejected,
-        }
-        items.push(d);
+    /// Something waits for reseller ops (the approvals queue).
+    pub fn waits_for_ops(&self) -> bool {
+        self.items.iter().any(|i| i.waits_for(Releaser::Ops))
     }
 
-    let customer_id = items.iter().find_map(|i| i.customer_id.clone()).or(single_customer);
-    // The people who hear about it: the sender and the admins of every customer involved.
-    let mut cc: Vec<String> = Vec::new();
-    for c in items.iter().filter_map(|i| i.customer_id.as_deref()).collect::<BTreeSet<_>>() {
-        if let Some(state) = snap.customers.get(c) {
-            for a in state.admins() {
-                if a.email != from && !cc.contains(&a.email) {
-                    cc.push(a.email.clone());
-                }
-            }
-        }
+    /// Something waits for the customer's confirmation code.
+    pub fn waits_for_customer(&self) -> bool {
+        self.items.iter().any(|i| i.waits_for(Releaser::Customer))
     }
-    let language = language_for(customer_id.as_deref());
-    if let Some(ask) = ask {
-        // Never apply half a mail we had to ask about: the answer would confuse more than help.
-        for i in &mut items {
-            if i.status != ItemStatus::Clarify {
-                i.status = ItemStatus::Clarify;
-            }
-            i.new_quantity = None;
-        }
-        return Decision {
-            state: MessageState::NeedsReview,
-            reason: format!("unclear request, asked the customer for the {}", ask.as_str()),
-            customer_id,
-            items,
-            answer: Some(AnswerPlan {
-                kind: AnswerKind::Clarification,
-                to: vec![from.to_string()],
-                cc: Vec::new(),
-                language,
-                ask: Some(ask),
-            }),
-        };
-    }
+}
+
+/// The state a mail's items add up to, and the answer that reports them.
+fn outcome_of(items: &[ItemDecision]) -> (MessageState, AnswerKind) {
     let any = |s: ItemStatus| items.iter().any(|i| i.status == s);
-    let needs_code = items.iter().any(|i| i.status == ItemStatus::Pending && i.rule == Rule::ConfirmationRequired);
-    let (state, kind) = if needs_code {
+    if items.iter().any(|i| i.waits_for(Releaser::Customer)) {
         (MessageState::AwaitingApproval, AnswerKind::Confirm)
     } else if any(ItemStatus::Pending) {
         (MessageState::AwaitingApproval, AnswerKind::Pending)
@@ -438,16 +260,13 @@ fn decide_inner(parsed: &Parsed, snap: &Snapshot, ctx: &Context) -> Decision {
         (MessageState::Applied, AnswerKind::Confirmation)
     } else {
         (MessageState::Rejected, AnswerKind::Rejection)
-    };
-    let reason = items.iter().map(describe_item).collect::<Vec<_>>().join("; ");
-    let flagged = items.iter().any(|i| matches!(i.rule, Rule::ForeignTenant | Rule::UnknownTenant));
-    Decision {
-        state,
-        reason: if flagged { format!("FLAGGED: {reason}") } else { reason },
-        customer_id,
-        answer: Some(AnswerPlan { kind, to: vec![from.to_string()], cc, language, ask: None }),
-        items,
     }
+}
+
+/// Domains of the usernames the items name: the store loads their owners.
+pub fn username_domains(items: &[Item]) -> Vec<String> {
+    let set: BTreeSet<String> = items.iter().filter_map(|i| i.username.as_deref()).filter_map(domain_of).collect();
+    set.into_iter().collect()
 }
 
 /// One line per item for the store's reason and the queue.
@@ -459,8 +278,65 @@ pub fn describe_item(i: &ItemDecision) -> String {
     };
     match (i.old_quantity, i.new_quantity, i.status) {
         (Some(old), Some(new), ItemStatus::Applied | ItemStatus::Pending) => {
-            format!("{what} {change} ({old} -> {new}) {}: {}", i.status.as_str(), i.rule.describe())
+            format!("{what} {change} ({old} -> {new}) {}: {}", i.status, i.rule.describe())
         }
-        _ => format!("{what} {change} {}: {}", i.status.as_str(), i.rule.describe()),
+        _ => format!("{what} {change} {}: {}", i.status, i.rule.describe()),
+    }
+}
+
+fn describe_items(items: &[ItemDecision]) -> String {
+    items.iter().map(describe_item).collect::<Vec<_>>().join("; ")
+}
+
+/// One change to one subscription (whose quantity is what earlier changes left): the seat
+/// rules, then the holds `releasing` has not lifted. `spent`: seats this same decision changed
+/// already for the customer, which the daily limit counts with the day's earlier changes.
+fn judge(item: &mut ItemDecision, sub: &Subscription, customer: &CustomerState, spent: i64, releasing: Option<Releaser>, ctx: &Context<'_>) {
+    item.old_quantity = Some(sub.quantity);
+    match policy::evaluate(sub, item.change, &ctx.limits_for(&sub.product), ctx.today()) {
+        Verdict::Reject { rule, .. } => item.settle(ItemStatus::Rejected, rule, None),
+        Verdict::Apply { rule, new_quantity } => {
+            let proposal = holds::Proposal {
+                customer_id: &customer.customer.id,
+                diff: new_quantity - sub.quantity,
+                allowance: ctx.policy.max_seats_per_day - customer.seats_changed_today - spent,
+            };
+            match holds::first(&proposal, ctx.policy, releasing) {
+                Some(hold) => item.settle(ItemStatus::Pending, hold, Some(new_quantity)),
+                None => item.settle(ItemStatus::Applied, rule, Some(new_quantity)),
+            }
+        }
+    }
+}
+
+/// Quantities as earlier items of one decision left them, and the seats each customer's
+/// applied items changed (for the daily limit).
+#[derive(Default)]
+struct Working {
+    quantities: HashMap<String, i64>,
+    spent: HashMap<String, i64>,
+}
+
+impl Working {
+    /// `sub` as the earlier items left it.
+    fn current(&self, sub: &Subscription) -> Subscription {
+        let mut current = sub.clone();
+        if let Some(q) = self.quantities.get(&sub.id) {
+            current.quantity = *q;
+        }
+        current
+    }
+
+    fn spent(&self, customer_id: &str) -> i64 {
+        self.spent.get(customer_id).copied().unwrap_or(0)
+    }
+
+    fn record(&mut self, item: &ItemDecision, customer_id: &str) {
+        if let (ItemStatus::Applied, Some(sub), Some(old), Some(new)) =
+            (item.status, &item.subscription_id, item.old_quantity, item.new_quantity)
+        {
+            self.quantities.insert(sub.clone(), new);
+            *self.spent.entry(customer_id.to_string()).or_default() += (new - old).abs();
+        }
     }
 }

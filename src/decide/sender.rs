@@ -2,11 +2,20 @@
 //! From/Sender consistency checks that make a forged From useless.
 //!
 //! Only the topmost header carrying our configured authserv-id counts: our server prepends its
-//! result, so anything below it (or with another id) may have been written by the sender.
+//! result, so anything below it (or with another id) may have been written by the sender. And
+//! which roles may change seats at all.
 
 use crate::config::{TrustConfig, TrustRequire};
-use crate::domain::domain_of;
+use crate::domain::{domain_of, Role};
 use crate::parse::Meta;
+
+impl Role {
+    /// Only global and billing admins may buy or return licences (Microsoft's rule; a user
+    /// admin may assign and unassign, nothing more).
+    pub fn may_change_seats(self) -> bool {
+        matches!(self, Role::GlobalAdmin | Role::BillingAdmin)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Auth {

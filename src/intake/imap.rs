@@ -30,7 +30,8 @@ use tokio_rustls::rustls;
 use tokio_util::sync::CancellationToken;
 
 use super::{Ack, InFlight, Incoming};
-use crate::config::{ImapAuth, ImapConfig, OutcomeFolders, Secret, TlsMode};
+use crate::config::{ImapAuth, ImapConfig, OutcomeFolders, TlsMode};
+use crate::secret::Secret;
 use crate::domain::MessageState;
 use crate::oauth::{Token, TokenSource};
 use crate::store::Store;

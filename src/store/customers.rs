@@ -7,8 +7,8 @@ use chrono::Utc;
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{parse_date, parse_word, ts, Result, Store, StoreError, Tx};
-use crate::domain::{Contact, Customer, Subscription};
+use super::{get_word, parse_date, parse_word, ts, Result, Store, StoreError, Tx};
+use crate::domain::{Billing, Contact, Customer, Subscription, SubscriptionStatus};
 use crate::parse::Language;
 
 #[derive(Debug, Default, Serialize)]
@@ -19,7 +19,7 @@ pub struct ImportReport {
 }
 
 /// One line of `subs list`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SubscriptionListRow {
     pub customer_id: String,
     pub customer_name: String,
@@ -28,9 +28,9 @@ pub struct SubscriptionListRow {
     pub quantity: i64,
     pub assigned: i64,
     pub available: i64,
-    pub billing: String,
-    pub term_start: String,
-    pub status: String,
+    pub billing: Billing,
+    pub term_start: chrono::NaiveDate,
+    pub status: SubscriptionStatus,
 }
 
 fn subscription_from_row(r: &sqlx::any::AnyRow) -> Result<Subscription> {
@@ -261,9 +261,9 @@ impl Store {
                     quantity,
                     assigned,
                     available: quantity - assigned,
-                    billing: r.try_get("billing")?,
-                    term_start: r.try_get("term_start")?,
-                    status: r.try_get("status")?,
+                    billing: get_word(r, "billing", "subscriptions")?,
+                    term_start: parse_date(&r.try_get::<String, _>("term_start")?, "subscriptions")?,
+                    status: get_word(r, "status", "subscriptions")?,
                 })
             })
             .collect()

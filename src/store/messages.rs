@@ -1,11 +1,13 @@
-//! Incoming mails and what became of them: the message row (one per key), its request items,
-//! the seat-change ledger and the approvals queue.
+//! Incoming mails and what became of them: the message row (one per key), its request items
+//! and the seat-change ledger. Rows decode here, once, into the typed states.
 
 use chrono::Utc;
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{ts, Result, Store, StoreError, Tx};
+use super::{get_word, ts, Result, Store, StoreError, Tx};
+use crate::decide::Rule;
+use crate::domain::{Attention, ItemStatus, MessageState};
 
 pub struct NewMessage<'a> {
     pub key: &'a str,
@@ -17,8 +19,9 @@ pub struct NewMessage<'a> {
     pub customer_id: Option<&'a str>,
     pub language: Option<&'a str>,
     pub received_at: &'a str,
-    pub state: &'a str,
+    pub state: MessageState,
     pub reason: &'a str,
+    pub attention: Option<Attention>,
     pub parsed: &'a str,
     pub raw: &'a [u8],
     pub raw_truncated: bool,
@@ -32,11 +35,10 @@ pub struct NewItem<'a> {
     pub delta: Option<i64>,
     pub target: Option<i64>,
     pub subscription_id: Option<&'a str>,
-    pub status: &'a str,
-    pub rule: &'a str,
+    pub status: ItemStatus,
+    pub rule: Rule,
     pub old_quantity: Option<i64>,
     pub new_quantity: Option<i64>,
-    pub detail: &'a str,
 }
 
 pub struct NewLedger<'a> {
@@ -46,7 +48,7 @@ pub struct NewLedger<'a> {
     pub actor: &'a str,
     pub old_quantity: i64,
     pub new_quantity: i64,
-    pub rule: &'a str,
+    pub rule: Rule,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,8 +63,12 @@ pub struct MessageRow {
     pub language: Option<String>,
     pub received_at: String,
     pub processed_at: String,
-    pub state: String,
+    pub state: MessageState,
     pub reason: String,
+    /// Why a rejected mail waits in the queue until a person has seen it.
+    pub attention: Option<Attention>,
+    /// When a person saw it.
+    pub reviewed_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,11 +82,10 @@ pub struct ItemRow {
     pub delta: Option<i64>,
     pub target: Option<i64>,
     pub subscription_id: Option<String>,
-    pub status: String,
-    pub rule: String,
+    pub status: ItemStatus,
+    pub rule: Rule,
     pub old_quantity: Option<i64>,
     pub new_quantity: Option<i64>,
-    pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,7 +95,7 @@ pub struct LedgerRow {
     pub actor: String,
     pub old_quantity: i64,
     pub new_quantity: i64,
-    pub rule: String,
+    pub rule: Rule,
     pub created_at: String,
 }
 
@@ -107,29 +112,11 @@ pub struct MessageDetail {
     pub raw: Vec<u8>,
 }
 
-/// What waits for a person: held requests and mails that need review.
-#[derive(Debug, Serialize)]
-pub struct QueueEntry {
-    pub id: i64,
-    pub key: String,
-    pub state: String,
-    pub customer_id: Option<String>,
-    pub from: Option<String>,
-    pub subject: Option<String>,
-    pub received_at: String,
-    pub reason: String,
-    pub request: String,
-}
-
-/// Rejections a person should see: a sender we do not know (perhaps a new admin to
-/// register), a mail that failed authentication (perhaps a forgery), a flagged request.
-const UNSEEN_REJECTIONS: &str =
-    "reason LIKE 'unknown sender%' OR reason LIKE 'sender not authenticated%' OR reason LIKE 'FLAGGED%'";
-
-pub(super) const MESSAGE_COLUMNS: &str =
-    "id, key, message_id, sender, subject, customer_id, language, received_at, processed_at, state, reason";
+pub(super) const MESSAGE_COLUMNS: &str = "id, key, message_id, sender, subject, customer_id, language, received_at, \
+     processed_at, state, reason, attention, reviewed_at";
 const ITEM_COLUMNS: &str = "id, message, position, username, product, delta, target, subscription_id, status, \
-     rule, old_quantity, new_quantity, detail";
+     rule, old_quantity, new_quantity";
+const TABLE: &str = "messages";
 
 pub(super) fn message_from_row(r: &sqlx::any::AnyRow) -> Result<MessageRow> {
     Ok(MessageRow {
@@ -142,8 +129,10 @@ pub(super) fn message_from_row(r: &sqlx::any::AnyRow) -> Result<MessageRow> {
         language: r.try_get("language")?,
         received_at: r.try_get("received_at")?,
         processed_at: r.try_get("processed_at")?,
-        state: r.try_get("state")?,
+        state: get_word(r, "state", TABLE)?,
         reason: r.try_get("reason")?,
+        attention: r.try_get::<Option<String>, _>("attention")?.map(|a| super::parse_word(&a, TABLE)).transpose()?,
+        reviewed_at: r.try_get("reviewed_at")?,
     })
 }
 
@@ -154,7 +143,7 @@ pub(super) fn ledger_from_row(r: &sqlx::any::AnyRow) -> Result<LedgerRow> {
         actor: r.try_get("actor")?,
         old_quantity: r.try_get("old_quantity")?,
         new_quantity: r.try_get("new_quantity")?,
-        rule: r.try_get("rule")?,
+        rule: get_word(r, "rule", "seat_changes")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -169,23 +158,27 @@ fn item_from_row(r: &sqlx::any::AnyRow) -> Result<ItemRow> {
         delta: r.try_get("delta")?,
         target: r.try_get("target")?,
         subscription_id: r.try_get("subscription_id")?,
-        status: r.try_get("status")?,
-        rule: r.try_get("rule")?,
+        status: get_word(r, "status", "request_items")?,
+        rule: get_word(r, "rule", "request_items")?,
         old_quantity: r.try_get("old_quantity")?,
         new_quantity: r.try_get("new_quantity")?,
-        detail: r.try_get("detail")?,
     })
 }
 
+/// A message's items, in the mail's order, inside a transaction or not.
+async fn items<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(on: E, message: i64) -> Result<Vec<ItemRow>> {
+    sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM request_items WHERE message = $1 ORDER BY position"))
+        .bind(message)
+        .fetch_all(on)
+        .await?
+        .iter()
+        .map(item_from_row)
+        .collect()
+}
+
 impl Tx {
-    async fn items_of(&mut self, message: i64) -> Result<Vec<ItemRow>> {
-        sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM request_items WHERE message = $1 ORDER BY position"))
-            .bind(message)
-            .fetch_all(self.conn())
-            .await?
-            .iter()
-            .map(item_from_row)
-            .collect()
+    pub(super) async fn items_of(&mut self, message: i64) -> Result<Vec<ItemRow>> {
+        items(self.conn(), message).await
     }
 
     /// Has a mail with this key been recorded already?
@@ -202,8 +195,8 @@ impl Tx {
     pub async fn insert_message(&mut self, m: &NewMessage<'_>) -> Result<Option<i64>> {
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO messages (key, source, source_id, message_id, sender, subject, customer_id, language, \
-             received_at, processed_at, state, reason, parsed, raw, raw_truncated) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             received_at, processed_at, state, reason, parsed, raw, raw_truncated, attention) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              ON CONFLICT (key) DO NOTHING RETURNING id",
         )
         .bind(m.key)
@@ -216,11 +209,12 @@ impl Tx {
         .bind(m.language)
         .bind(m.received_at)
         .bind(ts(Utc::now()))
-        .bind(m.state)
+        .bind(m.state.as_str())
         .bind(m.reason)
         .bind(m.parsed)
         .bind(m.raw)
         .bind(i64::from(m.raw_truncated))
+        .bind(m.attention.map(|a| a.as_str()))
         .fetch_optional(self.conn())
         .await?;
         Ok(id)
@@ -229,8 +223,8 @@ impl Tx {
     pub async fn insert_item(&mut self, i: &NewItem<'_>) -> Result<i64> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO request_items (message, position, username, product, delta, target, subscription_id, \
-             status, rule, old_quantity, new_quantity, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             status, rule, old_quantity, new_quantity) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(i.message)
         .bind(i.position)
@@ -239,11 +233,10 @@ impl Tx {
         .bind(i.delta)
         .bind(i.target)
         .bind(i.subscription_id)
-        .bind(i.status)
-        .bind(i.rule)
+        .bind(i.status.as_str())
+        .bind(i.rule.as_str())
         .bind(i.old_quantity)
         .bind(i.new_quantity)
-        .bind(i.detail)
         .fetch_one(self.conn())
         .await?;
         Ok(id)
@@ -252,21 +245,16 @@ impl Tx {
     pub async fn update_item(
         &mut self,
         id: i64,
-        status: &str,
-        rule: &str,
+        status: ItemStatus,
+        rule: Rule,
         old_quantity: Option<i64>,
         new_quantity: Option<i64>,
-        detail: &str,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE request_items SET status = $1, rule = $2, old_quantity = $3, new_quantity = $4, detail = $5 \
-             WHERE id = $6",
-        )
-        .bind(status)
-        .bind(rule)
+        sqlx::query("UPDATE request_items SET status = $1, rule = $2, old_quantity = $3, new_quantity = $4 WHERE id = $5")
+        .bind(status.as_str())
+        .bind(rule.as_str())
         .bind(old_quantity)
         .bind(new_quantity)
-        .bind(detail)
         .bind(id)
         .execute(self.conn())
         .await?;
@@ -284,59 +272,40 @@ impl Tx {
         .bind(l.actor)
         .bind(l.old_quantity)
         .bind(l.new_quantity)
-        .bind(l.rule)
+        .bind(l.rule.as_str())
         .bind(ts(Utc::now()))
         .execute(self.conn())
         .await?;
         Ok(())
     }
 
-    pub async fn insert_approval(&mut self, message: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO approvals (message, state, created_at) VALUES ($1, 'pending', $2) RETURNING id",
+    /// The message waits for ops: its approval, unless it has one already (a second insert
+    /// would fail, and on PostgreSQL a failed statement aborts the whole transaction).
+    pub async fn open_approval(&mut self, message: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO approvals (message, state, created_at) VALUES ($1, 'pending', $2) ON CONFLICT (message) DO NOTHING",
         )
         .bind(message)
         .bind(ts(Utc::now()))
-        .fetch_one(self.conn())
-        .await?)
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 
-    /// The message waiting in the queue under `id` (a message row id), locked, with its items.
-    /// Fails unless it is still waiting: a decision is taken once.
-    pub async fn queued_message_locked(&mut self, id: i64) -> Result<(MessageRow, Vec<ItemRow>)> {
-        let row = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS}, reviewed_at FROM messages WHERE id = $1{}",
-            self.backend.for_update()
-        ))
-        .bind(id)
-        .fetch_optional(self.conn())
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no message {id} in the queue")))?;
-        let message = message_from_row(&row)?;
-        let reviewed: Option<String> = row.try_get("reviewed_at")?;
-        let unseen_rejection = message.state == "rejected"
-            && reviewed.is_none()
-            && ["unknown sender", "sender not authenticated", "FLAGGED"].iter().any(|p| message.reason.starts_with(p));
-        if message.state != "awaiting_approval" && message.state != "needs_review" && !unseen_rejection {
-            return Err(StoreError::Conflict(format!(
-                "message {id} is {} already: nothing to decide",
-                message.state
-            )));
-        }
-        let items = self.items_of(id).await?;
-        Ok((message, items))
-    }
-
-    pub async fn decide_message(&mut self, id: i64, state: &str, reason: &str, actor: &str, note: Option<&str>) -> Result<()> {
+    /// A held message's final state, with its approval closed (approved when anything applied).
+    pub async fn decide_message(&mut self, id: i64, state: MessageState, reason: &str, actor: &str, note: Option<&str>) -> Result<()> {
         let now = ts(Utc::now());
         sqlx::query("UPDATE messages SET state = $1, reason = $2, processed_at = $3 WHERE id = $4")
-            .bind(state)
+            .bind(state.as_str())
             .bind(reason)
             .bind(&now)
             .bind(id)
             .execute(self.conn())
             .await?;
-        let approval_state = if state == "applied" { "approved" } else { "rejected" };
+        let approval_state = match state {
+            MessageState::Applied => "approved",
+            _ => "rejected",
+        };
         sqlx::query(
             "UPDATE approvals SET state = $1, decided_by = $2, decided_at = $3, note = $4 \
              WHERE message = $5 AND state = 'pending'",
@@ -358,22 +327,26 @@ impl Tx {
 }
 
 impl Store {
-    pub async fn list_messages(&self, state: Option<&str>, limit: i64) -> Result<Vec<MessageRow>> {
+    pub(super) async fn items(&self, message: i64) -> Result<Vec<ItemRow>> {
+        items(self.pool(), message).await
+    }
+
+    pub async fn list_messages(&self, state: Option<MessageState>, limit: i64) -> Result<Vec<MessageRow>> {
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE ($1 = '' OR state = $1) ORDER BY id DESC LIMIT $2"
         ))
-        .bind(state.unwrap_or(""))
+        .bind(state.map(|s| s.as_str()).unwrap_or(""))
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(message_from_row).collect()
     }
 
-    pub async fn count_by_state(&self) -> Result<Vec<(String, i64)>> {
+    pub async fn count_by_state(&self) -> Result<Vec<(MessageState, i64)>> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM messages GROUP BY state ORDER BY state")
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(|r| Ok((r.try_get("state")?, r.try_get("n")?))).collect()
+        rows.iter().map(|r| Ok((get_word(r, "state", TABLE)?, r.try_get("n")?))).collect()
     }
 
     /// A message by its key, or by a unique prefix of it (keys are long hashes).
@@ -392,13 +365,7 @@ impl Store {
         };
         let message = message_from_row(row)?;
         let parsed: String = row.try_get("parsed")?;
-        let items = sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM request_items WHERE message = $1 ORDER BY position"))
-            .bind(message.id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(item_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let items = self.items(message.id).await?;
         let ledger = sqlx::query(
             "SELECT id, subscription_id, actor, old_quantity, new_quantity, rule, created_at FROM seat_changes \
              WHERE message = $1 ORDER BY id",
@@ -433,57 +400,6 @@ impl Store {
         .await?;
         rows.iter().map(ledger_from_row).collect()
     }
-
-    /// Held requests and mails needing review, oldest first, held requests before reviews.
-    pub async fn queue(&self) -> Result<Vec<QueueEntry>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE state IN ('awaiting_approval', 'needs_review') \
-             OR (state = 'rejected' AND reviewed_at IS NULL AND ({UNSEEN_REJECTIONS})) \
-             ORDER BY CASE state WHEN 'awaiting_approval' THEN 0 WHEN 'needs_review' THEN 1 ELSE 2 END, received_at, id"
-        ))
-        .fetch_all(self.pool())
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let m = message_from_row(r)?;
-            let items = sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM request_items WHERE message = $1 ORDER BY position"))
-                .bind(m.id)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(item_from_row)
-                .collect::<Result<Vec<_>>>()?;
-            let request = items
-                .iter()
-                .map(|i| {
-                    let change = match (i.delta, i.target) {
-                        (Some(d), _) => format!("{d:+}"),
-                        (None, Some(t)) => format!("={t}"),
-                        _ => "?".into(),
-                    };
-                    format!(
-                        "{} {} {}",
-                        i.subscription_id.as_deref().or(i.product.as_deref()).unwrap_or("?"),
-                        change,
-                        i.status
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            out.push(QueueEntry {
-                id: m.id,
-                key: m.key,
-                state: m.state,
-                customer_id: m.customer_id,
-                from: m.from,
-                subject: m.subject,
-                received_at: m.received_at,
-                reason: m.reason,
-                request,
-            });
-        }
-        Ok(out)
-    }
 }
 
 impl Store {
@@ -493,109 +409,14 @@ impl Store {
             .bind(key)
             .fetch_optional(self.pool())
             .await?;
-        state.map(|s| super::parse_word(&s, "messages")).transpose()
-    }
-}
-
-/// A confirmation code's record (the code itself is never stored).
-#[derive(Debug, Clone)]
-pub struct Confirmation {
-    pub id: i64,
-    pub message: i64,
-    pub customer_id: String,
-    pub expires_at: String,
-    pub used_at: Option<String>,
-}
-
-impl Tx {
-    /// Seats added plus removed for a customer since `since` (the daily limit).
-    pub async fn seats_changed_since(&mut self, customer_id: &str, since: &str) -> Result<i64> {
-        let n: Option<i64> = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(ABS(c.new_quantity - c.old_quantity)), 0) AS BIGINT) FROM seat_changes c \
-             JOIN subscriptions s ON s.id = c.subscription_id WHERE s.customer_id = $1 AND c.created_at >= $2",
-        )
-        .bind(customer_id)
-        .bind(since)
-        .fetch_one(self.conn())
-        .await?;
-        Ok(n.unwrap_or(0))
-    }
-
-    /// Automatic answers to `address` since `since` (the per-correspondent cap).
-    pub async fn answers_to_since(&mut self, address: &str, since: &str) -> Result<i64> {
-        let pattern = format!("% {} %", address.replace(['%', '_'], ""));
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE created_at >= $1 AND (' ' || recipients || ' ') LIKE $2")
-            .bind(since)
-            .bind(pattern)
-            .fetch_one(self.conn())
-            .await?)
-    }
-
-    pub async fn insert_confirmation(&mut self, message: i64, customer_id: &str, code_hash: &str, expires_at: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO confirmations (message, customer_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(message)
-        .bind(customer_id)
-        .bind(code_hash)
-        .bind(ts(Utc::now()))
-        .bind(expires_at)
-        .execute(self.conn())
-        .await?;
-        Ok(())
-    }
-
-    /// The confirmation for a code hash, locked.
-    pub async fn confirmation_locked(&mut self, code_hash: &str) -> Result<Option<Confirmation>> {
-        let row = sqlx::query(&format!(
-            "SELECT id, message, customer_id, expires_at, used_at FROM confirmations WHERE code_hash = $1{}",
-            self.backend.for_update()
-        ))
-        .bind(code_hash)
-        .fetch_optional(self.conn())
-        .await?;
-        row.map(|r| {
-            Ok(Confirmation {
-                id: r.try_get("id")?,
-                message: r.try_get("message")?,
-                customer_id: r.try_get("customer_id")?,
-                expires_at: r.try_get("expires_at")?,
-                used_at: r.try_get("used_at")?,
-            })
-        })
-        .transpose()
-    }
-
-    pub async fn use_confirmation(&mut self, id: i64, used_by: i64) -> Result<()> {
-        sqlx::query("UPDATE confirmations SET used_at = $1, used_by = $2 WHERE id = $3")
-            .bind(ts(Utc::now()))
-            .bind(used_by)
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        Ok(())
-    }
-
-    /// A message row by id, locked, with its items (any state).
-    pub async fn message_locked(&mut self, id: i64) -> Result<(MessageRow, Vec<ItemRow>)> {
-        let row = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1{}",
-            self.backend.for_update()
-        ))
-        .bind(id)
-        .fetch_optional(self.conn())
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no message {id}")))?;
-        let message = message_from_row(&row)?;
-        let items = self.items_of(id).await?;
-        Ok((message, items))
+        state.map(|s| super::parse_word(&s, TABLE)).transpose()
     }
 }
 
 impl Tx {
-    pub async fn set_message_reason(&mut self, id: i64, state: &str, reason: &str) -> Result<()> {
+    pub async fn set_message_reason(&mut self, id: i64, state: MessageState, reason: &str) -> Result<()> {
         sqlx::query("UPDATE messages SET state = $1, reason = $2, processed_at = $3 WHERE id = $4")
-            .bind(state)
+            .bind(state.as_str())
             .bind(reason)
             .bind(ts(Utc::now()))
             .bind(id)
@@ -615,8 +436,24 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn set_message_customer(&mut self, id: i64, customer_id: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE messages SET customer_id = $1 WHERE id = $2").bind(customer_id).bind(id).execute(self.conn()).await?;
+    /// A message decided afresh (ops' correction): its state, reason, customer and attention.
+    pub async fn set_message_outcome(
+        &mut self,
+        id: i64,
+        state: MessageState,
+        reason: &str,
+        customer_id: Option<&str>,
+        attention: Option<Attention>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE messages SET state = $1, reason = $2, customer_id = $3, attention = $4, processed_at = $5 WHERE id = $6")
+            .bind(state.as_str())
+            .bind(reason)
+            .bind(customer_id)
+            .bind(attention.map(|a| a.as_str()))
+            .bind(ts(Utc::now()))
+            .bind(id)
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 }

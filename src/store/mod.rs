@@ -16,8 +16,10 @@
 mod customers;
 mod imap_state;
 mod leases;
+mod confirmations;
 mod messages;
 mod outbox;
+mod queue;
 mod search;
 mod users;
 
@@ -32,10 +34,9 @@ use sqlx::{Any, AnyPool, Executor};
 
 pub use customers::{ImportReport, SubscriptionListRow};
 pub use imap_state::ImapPosition;
-pub use messages::{
-    Confirmation, ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage, QueueEntry,
-};
-pub use outbox::{NewOutbox, OutboxRow, OutboxState};
+pub use messages::{ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage};
+pub use outbox::{NewOutbox, OutboxRow};
+pub use queue::QueueEntry;
 pub use search::{
     ContactRow, CustomerLedgerRow, CustomerSummary, CustomerView, DayCount, MessageQuery, OutboxStat,
 };
@@ -127,6 +128,7 @@ fn migrator(backend: Backend) -> Migrator {
             (4, "review marks", include_str!("../../migrations/sqlite/0004_review_marks.sql")),
             (5, "users", include_str!("../../migrations/sqlite/0005_users.sql")),
             (6, "leases", include_str!("../../migrations/sqlite/0006_leases.sql")),
+            (7, "attention", include_str!("../../migrations/sqlite/0007_attention.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -135,6 +137,7 @@ fn migrator(backend: Backend) -> Migrator {
             (4, "review marks", include_str!("../../migrations/postgres/0004_review_marks.sql")),
             (5, "users", include_str!("../../migrations/postgres/0005_users.sql")),
             (6, "leases", include_str!("../../migrations/postgres/0006_leases.sql")),
+            (7, "attention", include_str!("../../migrations/postgres/0007_attention.sql")),
         ],
     };
     let migrations: Vec<Migration> = files
@@ -239,8 +242,15 @@ fn parse_date(s: &str, table: &'static str) -> Result<NaiveDate> {
         .map_err(|e| StoreError::Corrupt { table, message: format!("date `{s}`: {e}") })
 }
 
+/// A stored word decoded into its enum: a word the code does not know is a corrupt row, never
+/// a default.
 fn parse_word<T: FromStr<Err = String>>(s: &str, table: &'static str) -> Result<T> {
     s.parse().map_err(|message| StoreError::Corrupt { table, message })
+}
+
+fn get_word<T: FromStr<Err = String>>(r: &sqlx::any::AnyRow, column: &str, table: &'static str) -> Result<T> {
+    use sqlx::Row;
+    parse_word(&r.try_get::<String, _>(column)?, table)
 }
 
 #[cfg(test)]

@@ -5,20 +5,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{ts, Result, Store, StoreError, Tx};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutboxState {
-    Pending,
-    Sent,
-    Dead,
-}
+use super::{get_word, ts, Result, Store, StoreError, Tx};
+use crate::domain::{AnswerKind, OutboxState};
 
 pub struct NewOutbox<'a> {
     pub message: Option<i64>,
     pub message_id: &'a str,
-    pub kind: &'a str,
+    pub kind: AnswerKind,
     pub recipients: &'a [String],
     pub subject: &'a str,
     pub body: &'a [u8],
@@ -30,10 +23,10 @@ pub struct OutboxRow {
     #[serde(skip)]
     pub message: Option<i64>,
     pub message_id: String,
-    pub kind: String,
+    pub kind: AnswerKind,
     pub recipients: Vec<String>,
     pub subject: String,
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: i64,
     pub next_attempt_at: String,
     pub last_error: Option<String>,
@@ -52,10 +45,10 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<OutboxRow> {
         id: r.try_get("id")?,
         message: r.try_get("message")?,
         message_id: r.try_get("message_id")?,
-        kind: r.try_get("kind")?,
+        kind: get_word(r, "kind", "outbox")?,
         recipients: recipients.split_whitespace().map(str::to_string).collect(),
         subject: r.try_get("subject")?,
-        state: r.try_get("state")?,
+        state: get_word(r, "state", "outbox")?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
         last_error: r.try_get("last_error")?,
@@ -74,7 +67,7 @@ impl Tx {
         )
         .bind(o.message)
         .bind(o.message_id)
-        .bind(o.kind)
+        .bind(o.kind.as_str())
         .bind(o.recipients.join(" "))
         .bind(o.subject)
         .bind(o.body)
@@ -121,11 +114,11 @@ impl Store {
     /// A failed attempt: try again at `next_attempt_at`, or give up (`dead`).
     pub async fn mark_failed(&self, id: i64, error: &str, next_attempt_at: Option<DateTime<Utc>>) -> Result<()> {
         let (state, next) = match next_attempt_at {
-            Some(t) => ("pending", ts(t)),
-            None => ("dead", ts(Utc::now())),
+            Some(t) => (OutboxState::Pending, ts(t)),
+            None => (OutboxState::Dead, ts(Utc::now())),
         };
         sqlx::query("UPDATE outbox SET state = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $4")
-            .bind(state)
+            .bind(state.as_str())
             .bind(next)
             .bind(error)
             .bind(id)
@@ -150,11 +143,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn list_outbox(&self, state: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>> {
+    pub async fn list_outbox(&self, state: Option<OutboxState>, limit: i64) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM outbox WHERE ($1 = '' OR state = $1) ORDER BY id DESC LIMIT $2"
         ))
-        .bind(state.unwrap_or(""))
+        .bind(state.map(|s| s.as_str()).unwrap_or(""))
         .bind(limit)
         .fetch_all(self.pool())
         .await?;

@@ -4,7 +4,8 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{LedgerRow, MessageRow, Result, Store, SubscriptionListRow};
+use super::{get_word, LedgerRow, MessageRow, Result, Store, SubscriptionListRow};
+use crate::domain::{MessageState, OutboxState, Role};
 
 /// A message search; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -13,7 +14,7 @@ pub struct MessageQuery {
     pub text: String,
     pub customer: String,
     pub sender: String,
-    pub state: String,
+    pub state: Option<MessageState>,
     /// Received on or after this day (`YYYY-MM-DD`).
     pub since: Option<chrono::NaiveDate>,
     /// Received on or before this day.
@@ -35,7 +36,7 @@ pub struct CustomerSummary {
 pub struct ContactRow {
     pub email: String,
     pub name: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub scope: String,
 }
 
@@ -62,13 +63,13 @@ pub struct CustomerView {
 #[derive(Debug, Clone, Serialize)]
 pub struct DayCount {
     pub day: String,
-    pub state: String,
+    pub state: MessageState,
     pub n: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxStat {
-    pub state: String,
+    pub state: OutboxState,
     pub rows: i64,
     /// Delivery attempts made on these rows (a retry is any attempt after the first).
     pub attempts: i64,
@@ -122,7 +123,7 @@ impl Store {
         .bind(text)
         .bind(q.customer.trim().to_string())
         .bind(sender)
-        .bind(q.state.trim().to_string())
+        .bind(q.state.map(|s| s.as_str()).unwrap_or(""))
         .bind(since)
         .bind(until)
         .bind(if q.limit > 0 { q.limit } else { 200 })
@@ -176,7 +177,7 @@ impl Store {
                 Ok(ContactRow {
                     email: r.try_get("email")?,
                     name: r.try_get("name")?,
-                    role: r.try_get("role")?,
+                    role: get_word(r, "role", "contacts")?,
                     scope: r.try_get("scope")?,
                 })
             })
@@ -213,7 +214,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok(DayCount { day: r.try_get("day")?, state: r.try_get("state")?, n: r.try_get("n")? }))
+            .map(|r| Ok(DayCount { day: r.try_get("day")?, state: get_word(r, "state", "messages")?, n: r.try_get("n")? }))
             .collect()
     }
 
@@ -241,7 +242,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(OutboxStat {
-                    state: r.try_get("state")?,
+                    state: get_word(r, "state", "outbox")?,
                     rows: r.try_get("n")?,
                     attempts: r.try_get("attempts")?,
                     retries: r.try_get("retries")?,
@@ -254,8 +255,8 @@ impl Store {
     /// Answers that are not delivered yet (pending) or never will be (dead), and pending rows
     /// that failed at least once, newest first.
     pub async fn unsent_outbox(&self, limit: i64) -> Result<Vec<super::OutboxRow>> {
-        let mut rows = self.list_outbox(Some("pending"), limit).await?;
-        rows.extend(self.list_outbox(Some("dead"), limit).await?);
+        let mut rows = self.list_outbox(Some(OutboxState::Pending), limit).await?;
+        rows.extend(self.list_outbox(Some(OutboxState::Dead), limit).await?);
         rows.sort_by_key(|r| std::cmp::Reverse(r.id));
         Ok(rows)
     }

@@ -5,14 +5,15 @@ use chrono::Utc;
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{ts, Result, Store, StoreError};
+use super::{get_word, ts, Result, Store};
+use crate::config::WebRole;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserRow {
     pub name: String,
     #[serde(skip)]
     pub password_hash: String,
-    pub role: String,
+    pub role: WebRole,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -21,7 +22,7 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
     Ok(UserRow {
         name: r.try_get("name")?,
         password_hash: r.try_get("password_hash")?,
-        role: r.try_get("role")?,
+        role: get_word(r, "role", "users")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -29,10 +30,7 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
 
 impl Store {
     /// Add a user, or replace the password and role of an existing one.
-    pub async fn upsert_user(&self, name: &str, password_hash: &str, role: &str) -> Result<()> {
-        if !matches!(role, "operator" | "viewer") {
-            return Err(StoreError::Conflict(format!("role `{role}` is neither operator nor viewer")));
-        }
+    pub async fn upsert_user(&self, name: &str, password_hash: &str, role: WebRole) -> Result<()> {
         let now = ts(Utc::now());
         sqlx::query(
             "INSERT INTO users (name, password_hash, role, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
@@ -41,7 +39,7 @@ impl Store {
         )
         .bind(name)
         .bind(password_hash)
-        .bind(role)
+        .bind(role.as_str())
         .bind(&now)
         .execute(self.pool())
         .await?;

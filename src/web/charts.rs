@@ -6,14 +6,15 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, Duration, NaiveDate};
 
+use crate::domain::MessageState;
 use crate::store::{DayCount, LedgerRow};
 
-pub const STATE_COLORS: [(&str, &str); 5] = [
-    ("applied", "#2f7d4f"),
-    ("awaiting_approval", "#c98a12"),
-    ("needs_review", "#3465a4"),
-    ("rejected", "#b3403a"),
-    ("ignored", "#9aa0a6"),
+pub const STATE_COLORS: [(MessageState, &str); 5] = [
+    (MessageState::Applied, "#2f7d4f"),
+    (MessageState::AwaitingApproval, "#c98a12"),
+    (MessageState::NeedsReview, "#3465a4"),
+    (MessageState::Rejected, "#b3403a"),
+    (MessageState::Ignored, "#9aa0a6"),
 ];
 
 const W: f64 = 640.0;
@@ -44,11 +45,9 @@ fn open(svg: &mut String, label: &str) {
 /// Mails per day by their outcome, stacked, for `days` days ending `today`.
 pub fn requests_per_day(counts: &[DayCount], today: NaiveDate, days: i64) -> String {
     let days: Vec<NaiveDate> = (0..days).rev().map(|i| today - Duration::days(i)).collect();
-    let mut per: BTreeMap<(String, &str), i64> = BTreeMap::new();
+    let mut per: BTreeMap<(String, MessageState), i64> = BTreeMap::new();
     for c in counts {
-        if let Some((state, _)) = STATE_COLORS.iter().find(|(s, _)| *s == c.state) {
-            *per.entry((c.day.clone(), state)).or_default() += c.n;
-        }
+        *per.entry((c.day.clone(), c.state)).or_default() += c.n;
     }
     let total = |d: &NaiveDate| {
         let key = d.format("%Y-%m-%d").to_string();
@@ -184,8 +183,8 @@ mod tests {
     fn charts_are_svg_with_bars() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 11).unwrap();
         let counts = vec![
-            DayCount { day: "2026-03-11".into(), state: "applied".into(), n: 3 },
-            DayCount { day: "2026-03-10".into(), state: "rejected".into(), n: 1 },
+            DayCount { day: "2026-03-11".into(), state: MessageState::Applied, n: 3 },
+            DayCount { day: "2026-03-10".into(), state: MessageState::Rejected, n: 1 },
         ];
         let svg = requests_per_day(&counts, today, 14);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
@@ -196,7 +195,7 @@ mod tests {
             actor: "a".into(),
             old_quantity: 10,
             new_quantity: 7,
-            rule: "decrease".into(),
+            rule: crate::decide::Rule::Decrease,
             created_at: "2026-03-10T10:00:00.000Z".into(),
         }];
         let svg = seats_per_week(&ledger, today, 8);

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{self, same_token};
 use super::{WebError, WebState};
-use crate::domain::MessageState;
+use crate::domain::{MessageState, OutboxState};
 use crate::health;
 
 fn allowed(state: &WebState, headers: &HeaderMap) -> bool {
@@ -47,7 +47,7 @@ async fn render(state: &WebState) -> Result<String, WebError> {
     let _ = writeln!(o, "# HELP seatmail_messages Mails recorded, by their current outcome.");
     let _ = writeln!(o, "# TYPE seatmail_messages gauge");
     for s in MessageState::ALL {
-        let n = by_state.iter().find(|(k, _)| k == s.as_str()).map(|(_, n)| *n).unwrap_or(0);
+        let n = by_state.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
         let _ = writeln!(o, "seatmail_messages{{state=\"{}\"}} {n}", s.as_str());
     }
     let queue = state.store.queue().await?.len();
@@ -71,14 +71,14 @@ async fn render(state: &WebState) -> Result<String, WebError> {
     let stats = state.store.outbox_stats().await?;
     let _ = writeln!(o, "# HELP seatmail_outbox Answers in the outbox, by state.");
     let _ = writeln!(o, "# TYPE seatmail_outbox gauge");
-    for s in ["pending", "sent", "dead"] {
-        let n = stats.iter().find(|x| x.state == s).map(|x| x.rows).unwrap_or(0);
+    for s in OutboxState::ALL {
+        let n = stats.iter().find(|x| x.state == *s).map(|x| x.rows).unwrap_or(0);
         let _ = writeln!(o, "seatmail_outbox{{state=\"{s}\"}} {n}");
     }
     let _ = writeln!(o, "# HELP seatmail_outbox_retries Delivery attempts after each answer's first, by the answer's state.");
     let _ = writeln!(o, "# TYPE seatmail_outbox_retries gauge");
-    for s in ["pending", "sent", "dead"] {
-        let retries = stats.iter().find(|x| x.state == s).map(|x| x.retries).unwrap_or(0);
+    for s in OutboxState::ALL {
+        let retries = stats.iter().find(|x| x.state == *s).map(|x| x.retries).unwrap_or(0);
         let _ = writeln!(o, "seatmail_outbox_retries{{state=\"{s}\"}} {retries}");
     }
 

@@ -12,6 +12,7 @@ pub mod charts;
 pub mod mailview;
 mod metrics;
 mod pages;
+mod status;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -199,9 +200,9 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/messages/{key}", get(pages::message))
         .route("/customers", get(pages::customers))
         .route("/customers/{id}", get(pages::customer))
-        .route("/outbox", get(pages::outbox))
+        .route("/outbox", get(status::outbox))
         .route("/outbox/{id}/retry", post(pages::retry))
-        .route("/health", get(pages::health))
+        .route("/health", get(status::health))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/static/style.css", get(style))

@@ -10,21 +10,25 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{self, safe_next, Auth, LOGIN_COOKIE, SESSION_COOKIE};
-use super::{charts, mailview, WebError, WebState};
+use super::{mailview, WebError, WebState};
 use crate::apply::ApplyError;
 use crate::config::WebRole;
+use crate::decide::policy::{product_max, renewal_date, shrink, Shrink};
+use crate::decide::resolve::{may_approve, may_correct};
+use crate::decide::Rule;
+use crate::domain::{ItemStatus, MessageState};
 use crate::store::{ItemRow, MessageQuery, StoreError};
 
 type St = State<Arc<WebState>>;
 
 /// What every page shows around its content: who is logged in, the CSRF token for its forms,
 /// the one-time message, the queue length in the navigation.
-async fn base(state: &WebState, auth: &Auth, nav: &str) -> minijinja::Value {
+pub(super) async fn base(state: &WebState, auth: &Auth, nav: &str) -> minijinja::Value {
     let queue = state.store.queue().await.map(|q| q.len()).unwrap_or(0);
     context! {
         me => auth.user,
@@ -83,7 +87,7 @@ async fn check_password(state: &WebState, name: &str, password: &str) -> Result<
     let (hash, role) = match state.config.web.users.iter().find(|u| u.name == name) {
         Some(u) => (Some(u.password_hash.expose().to_string()), Some(u.role)),
         None => match state.store.user(name).await? {
-            Some(u) => (Some(u.password_hash), u.role.parse::<WebRole>().ok()),
+            Some(u) => (Some(u.password_hash), Some(u.role)),
             None => (None, None),
         },
     };
@@ -178,7 +182,7 @@ pub async fn logout(State(state): St, auth: Auth, Form(f): Form<CsrfForm>) -> Re
 struct Card {
     id: i64,
     key: String,
-    state: String,
+    state: MessageState,
     customer_id: Option<String>,
     customer_name: Option<String>,
     from: Option<String>,
@@ -201,8 +205,8 @@ struct ItemView {
     product_name: Option<String>,
     change: String,
     subscription_id: Option<String>,
-    status: String,
-    rule: String,
+    status: ItemStatus,
+    rule: Rule,
     old_quantity: Option<i64>,
     new_quantity: Option<i64>,
 }
@@ -222,8 +226,8 @@ fn item_view(state: &WebState, i: &ItemRow) -> ItemView {
         product: i.product.clone(),
         change: change_text(i.delta, i.target),
         subscription_id: i.subscription_id.clone(),
-        status: i.status.clone(),
-        rule: i.rule.clone(),
+        status: i.status,
+        rule: i.rule,
         old_quantity: i.old_quantity,
         new_quantity: i.new_quantity,
     }
@@ -252,8 +256,8 @@ pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
             customer_name: e.customer_id.as_ref().and_then(|c| names.get(c).cloned()),
             customer_id: e.customer_id,
             key: e.key,
-            can_approve: e.state == "awaiting_approval",
-            can_correct: e.state == "needs_review",
+            can_approve: may_approve(e.state),
+            can_correct: may_correct(e.state),
             state: e.state,
             from: e.from,
             subject: e.subject,
@@ -415,21 +419,28 @@ pub async fn messages(State(state): St, auth: Auth, Query(f): Query<MessageFilte
     let since = day(&f.since, "from", &mut problems);
     let until = day(&f.until, "to", &mut problems);
     let st = f.state.trim();
-    if !st.is_empty() && st.parse::<crate::domain::MessageState>().is_err() {
-        problems.push(format!("state `{st}` is unknown (ignored)"));
-    }
+    let wanted = match st {
+        "" => None,
+        s => match s.parse::<MessageState>() {
+            Ok(state) => Some(state),
+            Err(_) => {
+                problems.push(format!("state `{st}` is unknown (ignored)"));
+                None
+            }
+        },
+    };
     let q = MessageQuery {
         text: f.q.chars().take(200).collect(),
         customer: f.customer.chars().take(100).collect(),
         sender: f.sender.chars().take(200).collect(),
-        state: if st.parse::<crate::domain::MessageState>().is_ok() { st.to_string() } else { String::new() },
+        state: wanted,
         since,
         until,
         limit: 300,
     };
     let rows = state.store.search_messages(&q).await?;
     let names = customer_names(&state).await;
-    let states: Vec<&str> = crate::domain::MessageState::ALL.iter().map(|s| s.as_str()).collect();
+    let states: Vec<&str> = MessageState::ALL.iter().map(|s| s.as_str()).collect();
     let base = base(&state, &auth, "messages").await;
     state.render(
         "messages.html.j2",
@@ -510,19 +521,11 @@ struct SubView {
     used_class: String,
 }
 
-/// The next renewal on or after `today` of a term that started on `start`, every `months`.
-fn next_renewal(start: NaiveDate, months: u32, today: NaiveDate) -> Option<NaiveDate> {
-    let mut n = 1;
-    loop {
-        let d = start.checked_add_months(Months::new(months.checked_mul(n)?))?;
-        if d >= today {
-            return Some(d);
-        }
-        n += 1;
-        if n > 2400 {
-            return None;
-        }
-    }
+#[derive(Serialize)]
+struct ContactView<'a> {
+    #[serde(flatten)]
+    row: &'a crate::store::ContactRow,
+    buys_seats: bool,
 }
 
 pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> Result<Response, WebError> {
@@ -530,50 +533,28 @@ pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> R
         return Err(WebError::NotFound(format!("no customer {id}")));
     };
     let today = Utc::now().date_naive();
-    let window_days = state.config.policy.cancellation_window_days;
+    let policy = &state.config.policy;
     let subs: Vec<SubView> = c
         .subscriptions
         .iter()
         .map(|s| {
-            let start = NaiveDate::parse_from_str(&s.term_start, "%Y-%m-%d").ok();
-            let annual = s.billing == "annual";
-            let renews = start
-                .and_then(|d| next_renewal(d, if annual { 12 } else { 1 }, today))
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default();
-            let window = match (annual, start) {
-                (true, Some(d)) => {
-                    let end = d + Duration::days(window_days);
-                    if today <= end {
-                        format!("may shrink until {}", end.format("%Y-%m-%d"))
-                    } else {
-                        "shrinks only at renewal".to_string()
-                    }
-                }
-                _ => "may shrink any time".to_string(),
+            let window = match shrink(s.billing, s.term_start, policy.cancellation_window_days, today) {
+                Shrink::AnyTime => "may shrink any time".to_string(),
+                Shrink::Until(end) => format!("may shrink until {}", end.format("%Y-%m-%d")),
+                Shrink::AtRenewal => "shrinks only at renewal".to_string(),
             };
             let used = if s.quantity > 0 { (s.assigned.clamp(0, s.quantity) * 10 + s.quantity - 1) / s.quantity * 10 } else { 0 };
             SubView {
                 used_class: format!("w{used}"),
                 product_name: state.catalog.name_of(&s.product),
-                max_seats: state.config.product_max(&state.catalog, &s.product),
-                row: crate::store::SubscriptionListRow {
-                    customer_id: s.customer_id.clone(),
-                    customer_name: s.customer_name.clone(),
-                    subscription_id: s.subscription_id.clone(),
-                    product: s.product.clone(),
-                    quantity: s.quantity,
-                    assigned: s.assigned,
-                    available: s.available,
-                    billing: s.billing.clone(),
-                    term_start: s.term_start.clone(),
-                    status: s.status.clone(),
-                },
-                renews,
+                max_seats: product_max(policy, &state.catalog, &s.product),
+                renews: renewal_date(s.term_start, s.billing, today).format("%Y-%m-%d").to_string(),
                 window,
+                row: s.clone(),
             }
         })
         .collect();
+    let contacts: Vec<ContactView> = c.contacts.iter().map(|k| ContactView { row: k, buys_seats: k.role.may_change_seats() }).collect();
     let recent = state
         .store
         .search_messages(&MessageQuery { customer: id.clone(), limit: 20, ..Default::default() })
@@ -583,123 +564,10 @@ pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> R
         "customer.html.j2",
         context! {
             c => c,
+            contacts => contacts,
             subs => subs,
             recent => recent,
             this_year => today.year(),
-            ..base,
-        },
-    )
-}
-
-// ---------------------------------------------------------------- outbox
-
-#[derive(Deserialize, Default)]
-pub struct OutboxFilter {
-    #[serde(default)]
-    state: String,
-}
-
-pub async fn outbox(State(state): St, auth: Auth, Query(f): Query<OutboxFilter>) -> Result<Response, WebError> {
-    let tab = match f.state.as_str() {
-        "pending" | "failed" | "dead" | "sent" | "all" => f.state.clone(),
-        _ => "unsent".to_string(),
-    };
-    let rows = match tab.as_str() {
-        "unsent" => state.store.unsent_outbox(300).await?,
-        "failed" => state.store.list_outbox(Some("pending"), 300).await?.into_iter().filter(|r| r.last_error.is_some()).collect(),
-        "all" => state.store.list_outbox(None, 300).await?,
-        s => state.store.list_outbox(Some(s), 300).await?,
-    };
-    let stats = state.store.outbox_stats().await?;
-    let base = base(&state, &auth, "outbox").await;
-    state.render("outbox.html.j2", context! { rows => rows, tab => tab, stats => stats, ..base })
-}
-
-// ---------------------------------------------------------------- health
-
-pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> {
-    let now = Utc::now();
-    let today = now.date_naive();
-    let queue = state.store.queue().await?;
-    let held = queue.iter().filter(|e| e.state == "awaiting_approval").count();
-    let review = queue.iter().filter(|e| e.state == "needs_review").count();
-    let oldest = queue.iter().map(|e| e.received_at.clone()).min();
-    let stats = state.store.outbox_stats().await?;
-    let stat = |s: &str| stats.iter().find(|x| x.state == s).map(|x| x.rows).unwrap_or(0);
-    let failing = stats.iter().find(|x| x.state == "pending").map(|x| x.failing).unwrap_or(0);
-    let retries: i64 = stats.iter().map(|x| x.retries).sum();
-    let day_ago = crate::store::ts(now - Duration::hours(24));
-    let last_day = state.store.messages_per_day(&day_ago).await?;
-    let mut last_day_by_state: BTreeMap<String, i64> = BTreeMap::new();
-    for c in &last_day {
-        *last_day_by_state.entry(c.state.clone()).or_default() += c.n;
-    }
-    let last_day_total: i64 = last_day_by_state.values().sum();
-    let (_, processed, latency_sum) = crate::health::processing_histogram();
-    let failures = crate::health::processing_failures();
-    let error_rate = if processed + failures > 0 {
-        format!("{:.1} %", failures as f64 * 100.0 / (processed + failures) as f64)
-    } else {
-        "–".to_string()
-    };
-    let mean_latency = if processed > 0 { format!("{:.0} ms", latency_sum * 1000.0 / processed as f64) } else { "–".into() };
-    let last_mail = state.store.search_messages(&MessageQuery { limit: 1, ..Default::default() }).await?.into_iter().next();
-    let imap = state.config.intake.kind == crate::config::IntakeKind::Imap;
-    let last_ok = crate::health::imap_last_ok();
-    let imap_last_ok = (last_ok > 0)
-        .then(|| chrono::DateTime::from_timestamp(last_ok, 0).map(crate::store::ts))
-        .flatten();
-    let imap_stale = imap && (last_ok == 0 || now.timestamp() - last_ok > 15 * 60);
-    let positions = state.store.imap_positions().await?;
-    let since = (today - Duration::days(13)).format("%Y-%m-%d").to_string();
-    let per_day = state.store.messages_per_day(&since).await?;
-    let week_from = crate::store::ts(
-        charts::week_start(today).and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(now) - Duration::weeks(7),
-    );
-    let ledger = state.store.seat_changes_since(&week_from).await?;
-    let chart_days = minijinja::Value::from_safe_string(charts::requests_per_day(&per_day, today, 14));
-    let chart_weeks = minijinja::Value::from_safe_string(charts::seats_per_week(&ledger, today, 8));
-    let legend: Vec<(&str, &str)> = charts::STATE_COLORS.to_vec();
-    let intake = match state.config.intake.kind {
-        crate::config::IntakeKind::Maildir => format!("Maildir {}", state.config.intake.maildir.path.display()),
-        crate::config::IntakeKind::Imap => state
-            .config
-            .intake
-            .imap
-            .as_ref()
-            .map(|i| format!("IMAP {}:{} {}", i.host, i.port.unwrap_or(0), i.folder))
-            .unwrap_or_else(|| "IMAP".into()),
-    };
-    let base = base(&state, &auth, "health").await;
-    state.render(
-        "health.html.j2",
-        context! {
-            intake => intake,
-            imap => imap,
-            imap_last_ok => imap_last_ok,
-            imap_stale => imap_stale,
-            imap_reconnects => crate::health::imap_reconnects(),
-            positions => positions,
-            queue_len => queue.len(),
-            held => held,
-            review => review,
-            oldest => oldest,
-            pending => stat("pending"),
-            dead => stat("dead"),
-            sent => stat("sent"),
-            failing => failing,
-            retries => retries,
-            last_day => last_day_by_state,
-            last_day_total => last_day_total,
-            processed => processed,
-            failures => failures,
-            error_rate => error_rate,
-            mean_latency => mean_latency,
-            last_mail => last_mail,
-            outbox_kind => format!("{:?}", state.config.outbox.kind).to_lowercase(),
-            chart_days => chart_days,
-            chart_weeks => chart_weeks,
-            legend => legend,
             ..base,
         },
     )

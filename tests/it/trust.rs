@@ -182,3 +182,70 @@ fn decreases_wait_for_the_admins_confirmation_code() {
     assert_eq!(env.quantity("S-FLEX"), 9);
     assert_eq!(env.message(&second)["message"]["state"], "awaiting_approval");
 }
+
+/// The daily limit counts seats changed by confirmation codes too: confirming one held change
+/// after another never takes a customer past `policy.max_seats_per_day` (the change over it
+/// waits for ops, like any other change over the limit).
+#[test]
+fn confirmation_codes_do_not_bypass_the_daily_limit() {
+    let env = Env::with_config("[policy]\nconfirm_default = \"all\"\nmax_seats_per_day = 5\n");
+    let mut held = Vec::new();
+    for subject in ["Three more", "Three more again"] {
+        let (raw, id) = mail("admin@contoso.be", subject, "Please add 3 Microsoft 365 Business Premium licences.\n");
+        env.deliver(&raw);
+        env.run_once();
+        let d = env.message(&id);
+        assert_eq!(d["items"][0]["rule"], "confirmation_required", "{d:#}");
+        held.push((id.clone(), code_of(&env.answers_to(&id)[0].header("Subject").unwrap())));
+    }
+    let confirm = |code: &str| {
+        let (raw, id) = mail("admin@contoso.be", &format!("Confirm [{code}]"), "Yes.\n");
+        env.deliver(&raw);
+        env.run_once();
+        id
+    };
+    confirm(&held[0].1);
+    assert_eq!(env.quantity("S-FLEX"), 13, "3 of the day's 5 seats");
+    confirm(&held[1].1);
+    let d = env.message(&held[1].0);
+    assert_eq!(env.quantity("S-FLEX"), 13, "3 more would make 6 seats in a day: {d:#}");
+    assert_eq!(d["message"]["state"], "awaiting_approval", "{d:#}");
+    assert_eq!(d["items"][0]["rule"], "daily_limit", "{d:#}");
+    // Ops may still let it through.
+    let qid = env.json(&["queue", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["key"] == d["message"]["key"])
+        .expect("the change over the limit waits in the queue")["id"]
+        .to_string();
+    env.ok(&["queue", "approve", &qid, "--as", "olivia"]);
+    assert_eq!(env.quantity("S-FLEX"), 16);
+}
+
+/// A confirmation code that fails authentication is shown to ops like any unauthenticated
+/// mail (perhaps a forgery), and can be dismissed there.
+#[test]
+fn an_unauthenticated_confirmation_code_reaches_the_queue() {
+    let env = Env::new();
+    let unauthenticated = |raw: String| raw.replace("dmarc=pass", "dmarc=fail");
+    let (request, request_id) = mail("admin@contoso.be", "More", "Please add 1 Microsoft 365 Business Premium licence.\n");
+    env.deliver(&unauthenticated(request));
+    let (code, code_id) = mail("admin@contoso.be", "Confirm [SM-ABCD-EFGH]", "Yes.\n");
+    env.deliver(&unauthenticated(code));
+    env.run_once();
+    let queue = env.json(&["queue", "list", "--json"]);
+    for id in [&request_id, &code_id] {
+        let d = env.message(id);
+        assert_eq!(d["message"]["state"], "rejected", "{d:#}");
+        assert!(env.answers_to(id).is_empty(), "no answer to an unauthenticated mail");
+        let entry = queue.as_array().unwrap().iter().find(|q| q["key"] == d["message"]["key"]);
+        assert!(entry.is_some(), "{id} is in the queue: {queue:#}");
+    }
+    let code_key = env.message(&code_id)["message"]["key"].clone();
+    let qid = queue.as_array().unwrap().iter().find(|q| q["key"] == code_key).unwrap()["id"].to_string();
+    env.ok(&["queue", "reject", &qid, "--as", "olivia"]);
+    let queue = env.json(&["queue", "list", "--json"]);
+    assert!(!queue.as_array().unwrap().iter().any(|q| q["key"] == code_key), "seen: out of the queue");
+    assert_eq!(env.quantity("S-FLEX"), 10);
+}

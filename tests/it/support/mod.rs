@@ -183,8 +183,9 @@ impl Env {
         self.ok(&["run", "--once"])
     }
 
+    /// Every recorded mail (not just `messages list`'s default 200).
     pub fn messages(&self) -> Vec<Value> {
-        self.json(&["messages", "list", "--json"]).as_array().cloned().unwrap_or_default()
+        self.json(&["messages", "list", "--limit", "1000000", "--json"]).as_array().cloned().unwrap_or_default()
     }
 
     /// The only message with this Message-ID, in full.
