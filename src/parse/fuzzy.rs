@@ -54,17 +54,19 @@ pub(crate) fn close(a: &str, b: &str, max: usize) -> bool {
 }
 
 /// The known word `w` is a typing error of, if any (`w` already folded).
-pub(crate) fn nearest<'a>(w: &str, known: &'a [String], min_len: usize) -> Option<&'a str> {
+///
+/// Among words (`endings`), another ending of the same stem is another word ("retires" is not the
+/// French "retirer"); among product names "Standart" is still "standard".
+pub(crate) fn nearest<'a>(w: &str, known: &'a [String], min_len: usize, endings: bool) -> Option<&'a str> {
     if w.chars().count() < min_len || known.iter().any(|k| k == w) {
         return None;
     }
     // One slip per word, and never in the first letter: "Verhaegen" is a name, not "verhogen".
     // "removed", "adds", "ordering" are words of their own, not typing errors.
     let inflected = |k: &str| ["d", "ed", "s", "es", "ing", "n", "en"].iter().any(|suf| w.strip_suffix(suf) == Some(k));
-    // Another ending of the same stem is another word ("retires" is not the French "retirer").
     let other_ending = |k: &str| {
         let (a, b): (Vec<char>, Vec<char>) = (w.chars().collect(), k.chars().collect());
-        a.len() == b.len() && a.len() > 1 && a[..a.len() - 1] == b[..b.len() - 1]
+        endings && a.len() == b.len() && a.len() > 1 && a[..a.len() - 1] == b[..b.len() - 1]
     };
     let first = w.chars().next();
     known.iter().find(|k| k.chars().next() == first && close(w, k, 1) && !inflected(k) && !other_ending(k)).map(String::as_str)
@@ -83,7 +85,7 @@ pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> St
         let f = &folded[k];
         // Capitalised words are mostly names; only licence nouns ("Lizenzen") are corrected there.
         let capital = w.chars().next().is_some_and(char::is_uppercase);
-        let mut replacement = nearest(f, anywhere, 6).filter(|r| !capital || r.starts_with("li")).map(str::to_string);
+        let mut replacement = nearest(f, anywhere, 6, true).filter(|r| !capital || r.starts_with("li")).map(str::to_string);
         if replacement.is_none() {
             // "Apps for buisness": a short joining word between two product words.
             let joined = k > 1
@@ -91,7 +93,7 @@ pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> St
                 && (is_group(k - 2) || fixed_group[k - 2]);
             let neighbour = (k > 0 && (is_group(k - 1) || fixed_group[k - 1])) || is_group(k + 1) || joined;
             if neighbour {
-                replacement = nearest(f, grouped, 5).map(str::to_string);
+                replacement = nearest(f, grouped, 5, false).map(str::to_string);
                 fixed_group[k] = replacement.is_some();
             }
         }
