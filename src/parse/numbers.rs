@@ -182,6 +182,7 @@ static WORDS: LazyLock<HashMap<String, i64>> = LazyLock::new(|| {
         put(w, i as i64 + 1);
     }
     put("één", 1);
+    put("eentje", 1);
     put("eén", 1);
     let tens_nl = ["twintig", "dertig", "veertig", "vijftig", "zestig", "zeventig", "tachtig", "negentig"];
     for (t, tw) in tens_nl.iter().enumerate() {
@@ -254,7 +255,8 @@ pub(crate) fn is_unit_noun(w: &str) -> bool {
         "mailbox", "postfach", "postlåd", "boîte", "plaats", "platz", "plätze", "plats", "siège", "poste",
         "employee", "medewerker", "mitarbeiter", "anställd", "collaborat", "collega", "colleague", "kollege",
         "kollega", "person", "personne", "stuks", "exemplar"];
-    NOUNS.iter().any(|n| w.starts_with(n))
+    let last = w.rsplit('-').next().unwrap_or(w);
+    NOUNS.iter().any(|n| w.starts_with(n) || last.starts_with(n))
 }
 
 /// Whether `w` (any case) is a month name or abbreviation in one of the five languages.

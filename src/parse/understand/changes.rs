@@ -120,7 +120,11 @@ fn breakdowns(raws: &mut Vec<Raw>) {
         if !main.attached || main.people || main.change.is_none() {
             continue;
         }
-        let parts: Vec<usize> = (0..raws.len()).filter(|&o| o != k && raws[o].sentence == main.sentence && !drop.contains(&o)).collect();
+        // The parts follow the change, for the same account.
+        let parts: Vec<usize> = (0..raws.len())
+            .filter(|&o| o != k && raws[o].sentence == main.sentence && raws[o].at > main.at && !drop.contains(&o))
+            .filter(|&o| raws[o].near_email == main.near_email || raws[o].near_email.is_none())
+            .collect();
         let sum: i64 = parts.iter().map(|&o| value(&raws[o])).sum();
         if parts.len() >= 2 && sum == value(main) {
             drop.extend(parts);
@@ -167,6 +171,10 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
     }
     if raws.iter().any(|r| r.rest && r.change.is_some()) {
         raws.retain(|r| !r.people || r.rest);
+        for r in raws.iter_mut().filter(|r| r.rest) {
+            r.weak = false;
+            r.attached = true;
+        }
         return;
     }
     let joining: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::People && n.joining > 0).map(|n| n.value).sum();

@@ -71,6 +71,11 @@ pub(crate) const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "
     "afstemmen", "align", "aligner", "abgleichen", "anpassung", "ändring", "modification", "aktualisieren", "actualiser",
     "bijwerken", "uppdatera"];
 /// "dat moeten er vijftien worden", "that should become 15".
+/// "on top of the 3", "bovenop de 3", "en plus des 3", "zusätzlich zu den 3", "utöver de 3".
+pub(crate) const ON_TOP: &[&str] = &["top", "besides", "bovenop", "naast", "outre", "zusätzlich", "neben", "utöver", "förutom"];
+/// "the 3 from last week": words of a time gone by.
+pub(crate) const LAST_TIME: &[&str] = &["last", "previous", "yesterday", "vorige", "vorig", "gisteren", "eerder", "dernière",
+    "dernier", "précédente", "hier", "letzte", "letzten", "letzter", "vorigen", "gestern", "förra", "igår", "tidigare"];
 /// "11 is enough", "11 volstaan", "11 suffisent", "11 reichen", "11 räcker": the wanted total.
 pub(crate) const ENOUGH: &[&str] = &["enough", "sufficient", "suffice", "genoeg", "voldoende", "volstaan", "volstaat", "suffisent",
     "suffit", "suffiront", "assez", "reichen", "reicht", "genug", "ausreichend", "räcker", "tillräckligt", "räcka"];
@@ -103,9 +108,13 @@ pub(crate) fn is_w(t: &Tok, list: &[&str]) -> bool {
 
 pub(crate) fn is_licence_noun(t: &Tok) -> bool {
     match t {
-        Tok::Word(w) => ["licen", "lizenz", "seat", "subscription", "abonnement", "abonnemang", "plaats", "platz", "plats", "siège"]
-            .iter()
-            .any(|p| w.starts_with(p)),
+        // "Microsoft-Lizenzen", "E3-licenties": the last part of a compound says what it is.
+        Tok::Word(w) => {
+            let last = w.rsplit('-').next().unwrap_or(w);
+            ["licen", "lizenz", "seat", "subscription", "abonnement", "abonnemang", "plaats", "platz", "plats", "siège"]
+                .iter()
+                .any(|p| w.starts_with(p) || last.starts_with(p))
+        }
         Tok::Product(_) => true,
         _ => false,
     }

@@ -80,6 +80,8 @@ pub(crate) struct Raw {
     pub rest: bool,
     /// Direction words in the number's own clause: (adding, removing).
     pub clause_dirs: (bool, bool),
+    /// Where the number stands in its sentence (token index).
+    pub at: usize,
 }
 
 /// What one sentence says with its numbers.
@@ -233,6 +235,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             from_current,
             people: meaning[i].is_some_and(|m| m.meaning == Meaning::People),
             rest: (i > 0 && is_w(&toks[i - 1], OTHER)) || toks.get(i + 1).is_some_and(|t| is_w(t, OTHER)),
+            at: i,
             clause_dirs: {
                 let (lo, hi) = clause_of(toks, i);
                 let dirs: Vec<Dir> = (lo..hi).filter_map(|j| cue_at(toks, j)).filter(|(_, strong)| *strong).map(|(d, _)| d).collect();
@@ -320,7 +323,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
                 continue;
             }
             Tok::Vague => {
-                if any_cue {
+                if any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun) {
                     r.problems.push((Ask::Quantity, format!("no exact number of seats in \"{}\"", short(&s.text))));
                 }
                 continue;
@@ -380,6 +383,20 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             set(&mut meaning, i, Meaning::Reuse);
             continue;
         }
+        // "on top of the 3 from last week", "die 3 von letzter Woche": an earlier change, told
+        // beside the one asked now.
+        let earlier = num_count > 1
+            && ((1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, ON_TOP)))
+                || toks[i + 1..(i + 5).min(n)].iter().any(|t| is_w(t, LAST_TIME)));
+        if earlier {
+            set(&mut meaning, i, Meaning::Thing);
+            continue;
+        }
+        // "we are at 40 licences", "we zitten op 12", "nous sommes à 12", "wir liegen bei 12".
+        if prev(1).is_some_and(|t| is_w(t, &["at", "op", "à", "bei", "på"])) && prev(2).is_some_and(|t| is_w(t, &["are", "zitten", "staan", "sommes", "liegen", "sind", "ligger", "är"])) {
+            set(&mut meaning, i, Meaning::Current);
+            continue;
+        }
         // "reduce to 8", "naar 7", "passer à 15", "auf 12 erhöhen", "totalt 20", "25 in total".
         let to_before = (prev(1).is_some_and(|t| is_w(t, TO)) && cue_at(toks, i - 1).is_none()) || (prev(1).is_some_and(|t| is_w(t, &["of", "van", "de"])) && prev(2).is_some_and(|t| is_w(t, TOTAL)));
         // "we only need 5" is a total; "we only need 2 extra" is not.
@@ -407,7 +424,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             && (((1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, CONTEXT)))
                 && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_w(t, &["of", "de", "van", "av"])))
                 && !(1..=3).any(|k| prev(k).is_some_and(|_| cue_at(toks, i - k).is_some_and(|(_, s)| s))))
-                || (context_before[i] && !any_cue));
+                || (context_before[i] && !any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
         // "we have 10 licences, please add 2": the 10 is the current count. When it is the only
         // number of a sentence with a cue ("we hebben 3 licenties niet meer nodig") it is the change.
         let other_qty = num_count > 1;

@@ -47,17 +47,22 @@ static MODAL_START: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Words that make a sentence a request rather than a report or a question.
 static REQUEST_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(\b(please|pls|plz|kindly|could you|can you|would you|will you|could we|can we|we need|we'?d like|we would like|i'?d like|i would like|we want|we require|(is|would) it (be )?possible|go ahead|graag|gelieve|a\.?u\.?b\b|alstublieft|alsjeblieft|kunnen jullie|kunnen julie|kan je|kun je|kunt u|kunt u|willen jullie|wil je|wilt u|zou(den)? (jullie|u)|we willen|wij willen|we hebben .{0,40}nodig|wij hebben .{0,40}nodig|is het mogelijk|mogen er|s'il vous pla[iî]t|s'il te pla[iî]t|svp|stp|merci (de|d')|pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|veuillez|nous avons besoin|j'ai besoin|il nous faut|il faut|nous voudrions|je voudrais|nous souhaitons|je souhaite|est-il possible|serait-il possible|bitte|können sie|könnten sie|kannst du|könntest du|wir brauchen|wir benötigen|wir möchten|ich möchte|wir hätten gern|ist es möglich|wäre es möglich|kan ni|kan du|skulle ni|skulle du|vänligen|var snäll|vi behöver|jag behöver|vi vill|jag vill|vi skulle vilja|är det möjligt|går det att)\b|\S.*\btack\b)")
+    re(r"(?i)(\b(please|pls|plz|kindly|could you|can you|would you|will you|could we|can we|we need|we'?d like|we would like|i'?d like|i would like|we want|we require|(is|would) it (be )?possible|go ahead|graag|gelieve|a\.?u\.?b\b|alstublieft|alsjeblieft|kunnen jullie|kunnen julie|kan je|kun je|kunt u|kunt u|willen jullie|wil je|wilt u|zou(den)? (jullie|u)|we willen|wij willen|we hebben .{0,40}nodig|wij hebben .{0,40}nodig|hebben (we|wij) .{0,60}nodig|is het mogelijk|mogen er|s'il vous pla[iî]t|s'il te pla[iî]t|svp|stp|merci (de|d')|pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|veuillez|nous avons besoin|j'ai besoin|il nous faut|il faut|nous voudrions|je voudrais|nous souhaitons|je souhaite|est-il possible|serait-il possible|bitte|können sie|könnten sie|kannst du|könntest du|wir brauchen|wir benötigen|wir möchten|ich möchte|wir hätten gern|ist es möglich|wäre es möglich|kan ni|kan du|skulle ni|skulle du|vänligen|var snäll|vi behöver|jag behöver|vi vill|jag vill|vi skulle vilja|är det möjligt|går det att)\b|\S.*\btack\b)")
 });
 /// "Can you tell me...", "kunt u mij zeggen", "pouvez-vous me dire", "können Sie mir sagen", "kan ni
 /// berätta": a question, however politely put.
 pub(crate) static TELL_ME: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(\b(can|could) you (tell|let me know|explain|show)|\bdo you know\b|\bi (would like|want) to know\b|\bi wonder\b|(kunt|kan|kunnen|zou) (u|je|jullie) (mij |me |ons )?(zeggen|vertellen|uitleggen|laten weten)|ik vroeg me af|ik wil (graag )?weten|(pouvez|pourriez)-vous (me |nous )?(dire|expliquer|indiquer)|je (voudrais|souhaite) savoir|je me demande|(können|könnten) sie (mir |uns )?(sagen|erklären|mitteilen)|ich (möchte|würde gerne) wissen|kan (ni|du) (berätta|förklara)|jag undrar|jag vill veta)")
+    re(r"(?i)(\b(can|could) you (tell|let me know|explain|show)|\bdo you know\b|\bi( would|'d|’d) like to know\b|\bi want to know\b|\bi wonder\b|(kunt|kan|kunnen|zou) (u|je|jullie) (mij |me |ons )?(zeggen|vertellen|uitleggen|laten weten)|ik vroeg me af|ik wil (graag )?weten|(pouvez|pourriez)-vous (me |nous )?(dire|expliquer|indiquer)|je (voudrais|souhaite) savoir|je me demande|(können|könnten) sie (mir |uns )?(sagen|erklären|mitteilen)|ich (möchte|würde gerne) wissen|kan (ni|du) (berätta|förklara)|jag undrar|jag vill veta)")
 });
 /// A change already made: "we got 3 extra licences last week", "hebben vorige week 2 gekregen".
 static PAST_REPORT: LazyLock<Regex> = LazyLock::new(|| {
     let lic = r"(licen|lizenz|seat|abonnement|subscription|abonnemang|plaats|plätze|platz|plats)";
     re(&format!(r"(?i)(\b(we|i) (have )?(got|received|bought|purchased|obtained)\b.{{0,30}}{lic}|\b(hebben|heb|hadden|kregen|ontvingen)\b.{{0,40}}{lic}.{{0,30}}\b(gekregen|ontvangen|gekocht|bijgekregen)\b|\b(avons|ai) (reçu|obtenu|acheté)\b.{{0,30}}{lic}|\b(haben|habe)\b.{{0,40}}{lic}.{{0,30}}\b(bekommen|erhalten|gekauft)\b|\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{{0,30}}{lic})"))
+});
+
+/// "We're not ordering anything yet, just need the figures": the mail says it asks nothing.
+static NOT_YET: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(\bnot (ordering|buying|changing|adding) anything( yet)?\b|\b(just|only) (need|want) (the )?(figures|numbers|prices?|a quote|an estimate)\b|\bnog niets? (bestellen|wijzigen|aanpassen)\b|\b(bestellen|wijzigen) nog niets\b|\bne (commandons|changeons|commande) (rien|pas encore)\b|\bpas encore (commander|modifier)\b|\bnoch nichts? (bestellen|ändern)\b|\b(bestellen|ändern) noch nichts\b|\b(beställer|ändrar) inget (än|ännu)\b|\binte beställa (än|ännu)\b)")
 });
 
 /// What the gate makes of the text.
@@ -91,7 +96,8 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         declines: subject.is_some_and(|s| classify::how_question(s) || TELL_ME.is_match(s))
             || classify::password(text)
             || classify::phishing(text)
-            || subject.is_some_and(classify::phishing),
+            || subject.is_some_and(classify::phishing)
+            || NOT_YET.is_match(text),
         ..Gate::default()
     };
     for s in body {

@@ -58,6 +58,12 @@ static BILLING_PLAN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("billing plan regex")
 });
 
+/// Bank, direct debit or card details: a billing matter, not seats.
+static PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(domiciliation|sepa|mandat|mandate|direct debit|bank ?account|bankrekening|rekeningnummer|payment method|betaalmethode|betaalwijze|moyen de paiement|mode de paiement|zahlungsmethode|zahlungsart|lastschrift\w*|bankverbindung|betalningssätt|betalsätt|autogiro|bankkonto|credit card|kredietkaart|carte de crédit|carte bancaire|kreditkarte|kreditkort)\b")
+        .expect("payment regex")
+});
+
 /// What the text asks, before the mail-level decision.
 #[derive(Debug, Default)]
 pub(crate) struct Understanding {
@@ -104,6 +110,12 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     u.intent |= subject_readings.iter().any(|r| r.intent);
 
     let mut c = changes::combine(&readings, &subject_readings);
+    // "Now everything works with the 12 new accounts": a weak word beside a number, in a mail
+    // where nothing asks, is news, not a request.
+    let anything_asks = body.iter().enumerate().any(|(si, s)| gate.kept[si] && gate::asks_for_it(s));
+    if !anything_asks && !c.raws.iter().any(|r| r.change.is_some() && (!r.weak || r.attached)) {
+        c.raws.retain(|r| r.change.is_none());
+    }
     if gate.declines && !c.raws.iter().any(|r| r.change.is_some() && r.asks && r.sentence != usize::MAX) {
         u.intent = false;
         u.skipped_question = true;
@@ -113,6 +125,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let plan_change = |si: usize| body.get(si).is_some_and(|s| BILLING_PLAN.is_match(&s.text));
     if BILLING_PLAN.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && !r.weak && !r.from_current && !plan_change(r.sentence)) {
         u.not_ours = Some("a change of billing plan, not of the number of seats");
+        return u;
+    }
+    if !c.raws.iter().any(|r| r.change.is_some()) && body.iter().enumerate().any(|(si, s)| gate.kept[si] && PAYMENT.is_match(&s.text)) {
+        u.not_ours = Some("a change of billing or payment details, not of the number of seats");
         return u;
     }
     let with_change: Vec<bool> = (0..body.len()).map(|si| c.raws.iter().any(|r| r.sentence == si)).collect();

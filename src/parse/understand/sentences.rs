@@ -155,7 +155,8 @@ fn flush(pending: &mut String, para: usize, line: usize, bullet: bool, ctx: &Ctx
         let abbreviation = (word.chars().all(|c| c.is_ascii_digit()) && !new_sentence_after_number)
             || (word.chars().count() <= 4
                 && word.chars().all(|c| c.is_lowercase() || c == '.')
-                && (word.contains('.') || ABBREVIATIONS.contains(&word)));
+                && (word.contains('.') || ABBREVIATIONS.contains(&word)))
+            || (word.chars().count() <= 3 && ["nr", "no", "ca", "tel", "tél"].contains(&word.to_lowercase().as_str()));
         // The dot inside an address ("jan@x.be") is no end either.
         let in_address = EMAIL.find_iter(&p).any(|e| e.start() < m.start() && m.start() < e.end());
         if m.as_str().starts_with('.') && !word.is_empty() && (abbreviation || in_address) && m.end() < p.len() {
