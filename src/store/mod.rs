@@ -31,7 +31,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, Executor};
 
 pub use customers::{ImportReport, SubscriptionListRow};
-pub use imap_state::ImapPosition;
+pub use imap_state::{ImapPosition, ImapStatus};
 pub use messages::{
     Confirmation, ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage, QueueEntry,
 };
@@ -127,6 +127,7 @@ fn migrator(backend: Backend) -> Migrator {
             (4, "review marks", include_str!("../../migrations/sqlite/0004_review_marks.sql")),
             (5, "users", include_str!("../../migrations/sqlite/0005_users.sql")),
             (6, "leases", include_str!("../../migrations/sqlite/0006_leases.sql")),
+            (8, "imap failing", include_str!("../../migrations/sqlite/0008_imap_failing.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -135,6 +136,7 @@ fn migrator(backend: Backend) -> Migrator {
             (4, "review marks", include_str!("../../migrations/postgres/0004_review_marks.sql")),
             (5, "users", include_str!("../../migrations/postgres/0005_users.sql")),
             (6, "leases", include_str!("../../migrations/postgres/0006_leases.sql")),
+            (8, "imap failing", include_str!("../../migrations/postgres/0008_imap_failing.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

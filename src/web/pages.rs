@@ -650,7 +650,8 @@ pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> 
         .then(|| chrono::DateTime::from_timestamp(last_ok, 0).map(crate::store::ts))
         .flatten();
     let imap_stale = imap && (last_ok == 0 || now.timestamp() - last_ok > 15 * 60);
-    let positions = state.store.imap_positions().await?;
+    let positions = state.store.imap_status().await?;
+    let imap_failing = positions.iter().any(|p| p.failing.is_some());
     let since = (today - Duration::days(13)).format("%Y-%m-%d").to_string();
     let per_day = state.store.messages_per_day(&since).await?;
     let week_from = crate::store::ts(
@@ -678,6 +679,7 @@ pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> 
             imap => imap,
             imap_last_ok => imap_last_ok,
             imap_stale => imap_stale,
+            imap_failing => imap_failing,
             imap_reconnects => crate::health::imap_reconnects(),
             positions => positions,
             queue_len => queue.len(),
