@@ -77,8 +77,12 @@ impl Connector {
 
     async fn connect_timed(&self, token: Option<&Token>) -> Result<Session<Stream>, ImapError> {
         let timeout = self.timeout();
+        // The probes that name a TLS mismatch run outside the bound: they have their own.
         match tokio::time::timeout(timeout, self.connect_inner(token)).await {
-            Ok(r) => r,
+            Ok(Ok(session)) => Ok(session),
+            Ok(Err(Failed::Error(e))) => Err(e),
+            Ok(Err(Failed::NoTlsHandshake(e))) => Err(self.plain_port_or(e).await),
+            Ok(Err(Failed::NoGreeting(e))) => Err(self.tls_port_or(e).await),
             Err(_) => Err(ImapError::Timeout(timeout)),
         }
     }
@@ -101,20 +105,15 @@ impl Connector {
         Ok(Box::new(tls))
     }
 
-    async fn connect_inner(&self, token: Option<&Token>) -> Result<Session<Stream>, ImapError> {
+    async fn connect_inner(&self, token: Option<&Token>) -> Result<Session<Stream>, Failed> {
         let c = &self.config;
         let tcp = self.tcp().await?;
         let (stream, greeted) = match c.tls {
-            TlsMode::Implicit => match self.tls_wrap(tcp).await {
-                Ok(stream) => (stream, false),
-                Err(e) => return Err(self.plain_port_or(e).await),
-            },
+            TlsMode::Implicit => (self.tls_wrap(tcp).await.map_err(Failed::NoTlsHandshake)?, false),
             TlsMode::None => (Box::new(tcp) as Stream, false),
             TlsMode::Starttls => {
                 let mut plain = Client::new(tcp);
-                if let Err(e) = self.greeting(&mut plain).await {
-                    return Err(self.tls_port_or(e).await);
-                }
+                self.greeting(&mut plain).await.map_err(Failed::NoGreeting)?;
                 plain
                     .run_command_and_check_ok("STARTTLS", None)
                     .await
@@ -124,11 +123,9 @@ impl Connector {
         };
         let mut client = Client::new(stream);
         if !greeted {
-            if let Err(e) = self.greeting(&mut client).await {
-                return Err(if c.tls == TlsMode::None { self.tls_port_or(e).await } else { e });
-            }
+            self.greeting(&mut client).await.map_err(|e| if c.tls == TlsMode::None { Failed::NoGreeting(e) } else { Failed::Error(e) })?;
         }
-        self.login(client, token).await
+        Ok(self.login(client, token).await?)
     }
 
     async fn login(&self, client: Client<Stream>, token: Option<&Token>) -> Result<Session<Stream>, ImapError> {
@@ -164,7 +161,8 @@ impl Connector {
     }
 
     async fn greeting<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug>(&self, client: &mut Client<T>) -> Result<(), ImapError> {
-        let wait = GREETING_TIMEOUT.min(self.timeout());
+        // Within the whole connect's bound, so that a missing greeting is told as such.
+        let wait = GREETING_TIMEOUT.min(self.timeout().mul_f32(0.8));
         match tokio::time::timeout(wait, client.read_response()).await {
             Err(_) => Err(ImapError::Protocol(format!("{} sent no greeting within {wait:?}", self.addr()))),
             Ok(Some(Ok(r))) => match r.parsed() {
@@ -212,6 +210,22 @@ impl Connector {
             },
             _ => e,
         }
+    }
+}
+
+/// Why a connection failed: most errors as they are; two that may mean the TLS mode does not
+/// fit the port, for a probe to tell.
+enum Failed {
+    Error(ImapError),
+    /// `tls = "implicit"` and the TLS handshake failed: perhaps a plain port.
+    NoTlsHandshake(ImapError),
+    /// No greeting in plain text: perhaps an implicit-TLS port.
+    NoGreeting(ImapError),
+}
+
+impl From<ImapError> for Failed {
+    fn from(e: ImapError) -> Self {
+        Failed::Error(e)
     }
 }
 

@@ -57,6 +57,11 @@ impl ImapIntake {
         let mut handed = 0;
         for (uid, size) in self.listing(session, progress).await? {
             let Some(guard) = InFlight::claim(&self.in_flight, &uid.to_string()) else { continue };
+            // Handed over before and free again: settled (its move request was queued before the
+            // processor let go of it), or failed (then it is read again).
+            if progress.pending.contains(&uid) && self.move_queued(progress.uidvalidity, uid) {
+                continue;
+            }
             let oversized = size as usize > self.max_bytes;
             let query = if oversized { "(UID INTERNALDATE BODY.PEEK[HEADER])" } else { "(UID INTERNALDATE BODY.PEEK[])" };
             crate::failpoint!("imap_before_fetch");
@@ -104,8 +109,15 @@ impl ImapIntake {
     /// Carry out the moves the processor asked for, then advance the stored watermark.
     pub(super) async fn apply_moves(&mut self, session: &mut Session<Stream>, progress: &mut Progress, work: &Work) -> Result<(), ImapError> {
         let mut moved_any = false;
-        while let Ok(m) = self.moves_rx.try_recv() {
+        self.drain_moves();
+        while let Some(m) = self.queued.pop_front() {
             if m.uidvalidity != progress.uidvalidity {
+                continue;
+            }
+            if self.left_marked.contains(m.uidvalidity, m.uid) {
+                // Filed already, and still in the folder marked \Deleted: a mail handed over
+                // again while its move was queued must not be copied twice.
+                progress.settled(m.uid);
                 continue;
             }
             let folder = work.folders.for_state(m.state);
@@ -115,8 +127,8 @@ impl ImapIntake {
             let how = match moved {
                 Ok(how) => how,
                 Err(e) => {
-                    // Asked again after the reconnect (the mail is found by its key).
-                    self.requeue(m);
+                    // Tried again first after the reconnect.
+                    self.queued.push_front(m);
                     return Err(e);
                 }
             };
@@ -130,5 +142,17 @@ impl ImapIntake {
             self.store.set_imap_position(&self.source, progress.uidvalidity, progress.watermark).await?;
         }
         Ok(())
+    }
+
+    /// Take what the processor asked for into `queued`.
+    fn drain_moves(&mut self) {
+        while let Ok(m) = self.moves_rx.try_recv() {
+            self.queued.push_back(m);
+        }
+    }
+
+    fn move_queued(&mut self, uidvalidity: u32, uid: u32) -> bool {
+        self.drain_moves();
+        self.queued.iter().any(|m| m.uid == uid && m.uidvalidity == uidvalidity)
     }
 }

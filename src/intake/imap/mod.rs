@@ -26,7 +26,7 @@ pub mod folders;
 mod moves;
 mod probe;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -142,6 +142,8 @@ pub struct ImapIntake {
     in_flight: Arc<Mutex<HashSet<String>>>,
     moves_tx: mpsc::UnboundedSender<MoveRequest>,
     moves_rx: mpsc::UnboundedReceiver<MoveRequest>,
+    /// Move requests taken off the channel and not yet carried out.
+    queued: VecDeque<MoveRequest>,
     /// What the current session achieved (for the backoff).
     health: SessionHealth,
     left_marked: LeftMarked,
@@ -203,6 +205,7 @@ impl ImapIntake {
             in_flight: Arc::default(),
             moves_tx,
             moves_rx,
+            queued: VecDeque::new(),
             health: SessionHealth::default(),
             left_marked: LeftMarked::default(),
             holder: instance_id(),
@@ -425,17 +428,18 @@ impl ImapIntake {
     async fn session(&mut self, tx: &mpsc::Sender<Incoming>, cancel: &CancellationToken, once: bool) -> Result<SessionEnd, ImapError> {
         let Opened { mut session, token_expires, caps, folders, uidvalidity, .. } = self.open().await?;
         let timeout = self.timeout();
+        // The path to the folder works again (whatever its position says next).
+        self.health.ready_at = Some(Instant::now());
+        crate::health::imap_failing(0);
+        if let Err(e) = self.store.clear_imap_failing(&self.source).await {
+            tracing::debug!(error = %e, "cannot clear the failing intake in the store");
+        }
         let Some(mut progress) = self.position(uidvalidity).await? else {
             logout(&mut session, timeout).await;
             return Ok(SessionEnd::Stalled);
         };
         let can_idle = caps.idle && self.config().idle;
         tracing::info!(folder = %folders.intake.name, uidvalidity, last_uid = progress.watermark, idle = can_idle, "imap session ready");
-        self.health.ready_at = Some(Instant::now());
-        crate::health::imap_failing(0);
-        if let Err(e) = self.store.clear_imap_failing(&self.source).await {
-            tracing::debug!(error = %e, "cannot clear the failing intake in the store");
-        }
         let work = Work { caps, folders };
         loop {
             self.apply_moves(&mut session, &mut progress, &work).await?;
@@ -445,6 +449,10 @@ impl ImapIntake {
             if cancel.is_cancelled() {
                 logout(&mut session, timeout).await;
                 return Ok(SessionEnd::Done);
+            }
+            // Moves taken off the channel while reading: carry them out before waiting.
+            if !self.queued.is_empty() {
+                continue;
             }
             if once {
                 if progress.pending.is_empty() && handed == 0 {
@@ -487,9 +495,9 @@ impl ImapIntake {
         }
     }
 
-    /// Put a move request back for `apply_moves` (it arrived while waiting).
-    fn requeue(&self, m: MoveRequest) {
-        let _ = self.moves_tx.send(m);
+    /// Keep a move request for `apply_moves` (it arrived while waiting).
+    fn requeue(&mut self, m: MoveRequest) {
+        self.queued.push_back(m);
     }
 
     /// IDLE until the server reports something, a move is requested, `timeout` passes, or
