@@ -18,7 +18,7 @@ pub struct ImapPosition {
 }
 
 /// A folder's position and, while its intake fails, the failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImapStatus {
     pub mailbox: String,
     /// None before the first session got as far as the folder.
@@ -148,10 +148,7 @@ impl Store {
                 last_uid: Some(p.last_uid),
                 stalled: p.stalled,
                 updated_at: Some(p.updated_at),
-                failing: None,
-                failures: 0,
-                failing_since: None,
-                retry_at: None,
+                ..ImapStatus::default()
             })
             .collect();
         let rows = sqlx::query("SELECT mailbox, failures, last_error, since, retry_at FROM imap_failing").fetch_all(self.pool()).await?;
@@ -160,17 +157,7 @@ impl Store {
             let at = match out.iter().position(|s| s.mailbox == mailbox) {
                 Some(i) => i,
                 None => {
-                    out.push(ImapStatus {
-                        mailbox,
-                        uidvalidity: None,
-                        last_uid: None,
-                        stalled: None,
-                        updated_at: None,
-                        failing: None,
-                        failures: 0,
-                        failing_since: None,
-                        retry_at: None,
-                    });
+                    out.push(ImapStatus { mailbox, ..ImapStatus::default() });
                     out.len() - 1
                 }
             };

@@ -71,6 +71,10 @@ fn check_config_connect_proves_the_whole_path(kind: Kind) {
     );
     let text = stdout(&out);
     assert!(!out.status.success() && text.contains("tls = \"starttls\" but the port speaks TLS from the first byte"), "{text}");
+    // The same for the SMTP server.
+    let out = run_with(&env, &[("SEATMAIL_OUTBOX__SMTP__TLS", "implicit")], &["check-config", "--connect"]);
+    let text = stdout(&out);
+    assert!(!out.status.success() && text.contains("tls = \"implicit\" but port") && text.contains("answers in plain text"), "{text}");
 }
 
 /// A folder name outside our personal namespace that the server will not create for us.
@@ -104,7 +108,7 @@ fn a_folder_the_server_refuses_stops_the_start_naming_it(kind: Kind) {
 /// Cyrus marks folders with special uses and has ACL: a special-use folder is never taken by
 /// accident, and a missing right is named.
 #[test]
-fn special_use_folders_and_missing_rights_are_named() {
+fn cyrus_folders_special_use_and_rights() {
     for layout in Layout::ALL {
         let s = Servers::start_on(Kind::Cyrus(layout));
         let junk = layout.folder("Junk");
@@ -204,10 +208,14 @@ crate::on_every_server!(
     a_session_that_keeps_failing_backs_off_and_says_so,
 );
 
-/// Seconds from delivery until the mail is recorded, with the daemon idling on `s`.
-fn latency(s: &Servers, env: &Env, daemon: &crate::support::Daemon, n: usize) -> f64 {
+/// Seconds from delivery until the mail is recorded, with the daemon idling on `s` and
+/// polling every `poll` seconds within IDLE. The delivery waits a random part of a poll
+/// period first: mail does not arrive in step with the poll.
+fn latency(s: &Servers, env: &Env, daemon: &crate::support::Daemon, n: usize, poll: u64) -> f64 {
+    use rand::Rng;
     let (m, _) = mail("admin@contoso.be", &format!("Licence {n}"), "Please add 1 Microsoft 365 Business Premium licence.\n");
     let before = env.messages().len();
+    std::thread::sleep(Duration::from_secs_f64(rand::thread_rng().gen_range(0.0..(poll.max(2) as f64))));
     let t0 = Instant::now();
     s.imap.deliver(BOX, m.as_bytes());
     wait_logged(120, "the mail recorded", daemon, || env.messages().len() > before);
@@ -233,7 +241,7 @@ fn the_poll_inside_idle_finds_mail_a_late_idle_does_not_report() {
         let env = s.env(&[("SEATMAIL_INTAKE__IMAP__IDLE_POLL_SECS", &poll_text), ("SEATMAIL_ANSWERS__MAX_PER_CORRESPONDENT_PER_DAY", "1000")]);
         let daemon = env.spawn();
         wait_logged(30, "the session ready", &daemon, || daemon.log_text().contains("imap session ready"));
-        let mut seen: Vec<f64> = (0..samples.max(1)).map(|n| latency(&s, &env, &daemon, n)).collect();
+        let mut seen: Vec<f64> = (0..samples.max(1)).map(|n| latency(&s, &env, &daemon, n, *poll)).collect();
         seen.sort_by(f64::total_cmp);
         println!(
             "IDLE latency on {server}, idle_poll_secs = {poll}: {} mail(s), min {:.1} s, median {:.1} s, max {:.1} s",
@@ -248,5 +256,6 @@ fn the_poll_inside_idle_finds_mail_a_late_idle_does_not_report() {
         assert!(daemon.stop().success());
     }
 }
+
 
 

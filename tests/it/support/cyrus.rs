@@ -26,11 +26,11 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::dovecot::{imap_read, lmtp_send, ANY_USER_PASSWORD};
 use super::imap::raw_session;
-use super::procs::{chown_tree, free_ports, greets, mail_user, stop_group, MailUser};
+use super::procs::{chown_tree, free_ports, greets, mail_user, stop_group, wait_serving, MailUser};
 use super::tls::{write_test_certs, TestCerts};
 
 /// Where `tests/run` unpacks Debian's cyrus-common and cyrus-imapd.
@@ -285,22 +285,11 @@ impl Cyrus {
             .spawn()
             .expect("spawn cyrus master");
         self.child = Some(child);
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().expect("wait cyrus") {
-                self.child = None;
-                panic!("cyrus master exited during start ({status}); log:\n{}", self.log());
-            }
-            // The implicit-TLS listener comes up with the plain one (one master, one config).
-            let ready = greets(self.imap_port, "* OK").and(greets(self.lmtp_port, "220 "));
-            match ready {
-                Ok(()) => break,
-                Err(e) if Instant::now() > deadline => {
-                    self.stop();
-                    panic!("cyrus did not serve IMAP+LMTP within {START_TIMEOUT:?} ({e}); log:\n{}", self.log());
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(20)),
-            }
+        // The implicit-TLS listener comes up with the plain one (one master, one config).
+        let (imap, lmtp) = (self.imap_port, self.lmtp_port);
+        if let Err(e) = wait_serving(self.child.as_mut().unwrap(), START_TIMEOUT, || greets(imap, "* OK").and(greets(lmtp, "220 "))) {
+            self.stop();
+            panic!("cyrus {e}; log:\n{}", self.log());
         }
     }
 

@@ -26,9 +26,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::procs::{chown_tree, free_ports, greets, mail_user, stop_group};
+use super::procs::{chown_tree, free_ports, greets, mail_user, stop_group, wait_serving};
 use super::tls::{write_test_certs, TestCerts};
 
 /// IMAP hierarchy separator of the test server's only namespace.
@@ -182,24 +182,15 @@ impl Dovecot {
             .unwrap_or_else(|e| panic!("spawn {}: {e}", dovecot_binary()));
         self.child = Some(child);
 
-        let deadline = Instant::now() + START_TIMEOUT;
-        let mut last_err: String;
-        loop {
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().expect("wait dovecot") {
-                self.child = None;
-                panic!("dovecot exited during start ({status}); log:\n{}", self.log());
-            }
-            let submission = if self.submission_port == 0 { Ok(()) } else { greets(self.submission_port, "220 ") };
-            match (greets(self.imap_port, "* OK"), greets(self.lmtp_port, "220 "), submission) {
-                (Ok(()), Ok(()), Ok(())) => break,
-                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => last_err = e,
-            }
-            if Instant::now() > deadline {
-                self.stop();
-                panic!("dovecot did not serve IMAP+LMTP within {START_TIMEOUT:?} ({last_err}); log:\n{}", self.log());
-            }
-            // Listeners come up within milliseconds; poll the readiness check, not a fixed sleep.
-            std::thread::sleep(Duration::from_millis(20));
+        let (imap, lmtp, submission) = (self.imap_port, self.lmtp_port, self.submission_port);
+        let ready = || {
+            greets(imap, "* OK")?;
+            greets(lmtp, "220 ")?;
+            if submission == 0 { Ok(()) } else { greets(submission, "220 ") }
+        };
+        if let Err(e) = wait_serving(self.child.as_mut().unwrap(), START_TIMEOUT, ready) {
+            self.stop();
+            panic!("dovecot {e}; log:\n{}", self.log());
         }
     }
 
@@ -240,21 +231,6 @@ impl Dovecot {
         self.imap(move || imap_read(port, &login, &pass, &folder2))
             .1
             .unwrap_or_else(|| panic!("folder {folder} does not exist"))
-    }
-
-    /// Polls `messages` until `folder` holds at least `n` messages; panics after `timeout`.
-    pub fn wait_for(&self, login: &str, folder: &str, n: usize, timeout: Duration) -> Vec<Vec<u8>> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let found = self.messages(login, folder);
-            if found.len() >= n {
-                return found;
-            }
-            if Instant::now() > deadline {
-                panic!("{login}'s {folder} holds {} message(s) after {timeout:?}, expected at least {n}", found.len());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
     }
 
     /// Makes INBOX's UIDVALIDITY change, as when a server rebuilds its indexes:

@@ -19,9 +19,9 @@ use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::procs::{free_ports, greets, stop_group};
+use super::procs::{free_ports, greets, stop_group, wait_serving};
 use super::tls::TestCerts;
 
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -129,20 +129,10 @@ impl Postfix {
             .spawn()
             .expect("spawn postfix master");
         self.child = Some(child);
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().expect("wait postfix") {
-                self.child = None;
-                panic!("postfix master exited during start ({status}); log:\n{}", self.log());
-            }
-            match greets(self.mx_port, "220 ").and(greets(self.submission_port, "220 ")) {
-                Ok(()) => break,
-                Err(e) if Instant::now() > deadline => {
-                    self.stop();
-                    panic!("postfix did not serve SMTP within {START_TIMEOUT:?} ({e}); log:\n{}", self.log());
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(20)),
-            }
+        let (mx, submission) = (self.mx_port, self.submission_port);
+        if let Err(e) = wait_serving(self.child.as_mut().unwrap(), START_TIMEOUT, || greets(mx, "220 ").and(greets(submission, "220 "))) {
+            self.stop();
+            panic!("postfix {e}; log:\n{}", self.log());
         }
     }
 

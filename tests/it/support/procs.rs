@@ -40,6 +40,23 @@ pub fn greets(port: u16, prefix: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Poll `ready` until the server serves (a readiness check, never a fixed sleep); the reason if
+/// it exits first or takes longer than `timeout`.
+pub fn wait_serving(child: &mut Child, timeout: Duration, ready: impl Fn() -> Result<(), String>) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return Err(format!("exited during start ({status})"));
+        }
+        match ready() {
+            Ok(()) => return Ok(()),
+            Err(e) if Instant::now() > deadline => return Err(format!("did not serve within {timeout:?} ({e})")),
+            // Listeners come up within milliseconds.
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
 /// Signals a whole process group (the negative pid), never anything found by name.
 pub fn signal_group(pgid: i32, sig: i32) {
     assert!(pgid > 1, "refusing to signal process group {pgid}");
