@@ -179,7 +179,8 @@ async fn discover(session: &mut Session<Stream>, caps: &Caps, timeout: Duration)
         let mut names = session.list(Some(""), Some("\"\"")).await?;
         let mut delimiter = None;
         while let Some(n) = names.next().await {
-            delimiter = delimiter.or_else(|| n.ok().and_then(|n| n.delimiter().and_then(|d| d.chars().next())));
+            delimiter = delimiter.or_else(|| n.as_ref().ok().and_then(|n| n.delimiter()).and_then(|d| d.chars().next()));
+            n?;
         }
         Ok::<_, ImapError>(delimiter)
     })
