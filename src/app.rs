@@ -130,7 +130,7 @@ impl App {
             }
             IntakeKind::Imap => {
                 let imap = self.imap_intake()?;
-                // A wrong password or an unreachable server is said clearly at start.
+                // A wrong password, an unreachable server or a refused folder is said clearly at start.
                 imap.check().await.map_err(|e| AppError::Imap(e.to_string()))?;
                 tracker.spawn(imap.run(tx, intake_cancel.clone(), once));
             }

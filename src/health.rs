@@ -14,6 +14,17 @@ pub fn imap_reconnects() -> u64 {
     IMAP_RECONNECTS.load(Ordering::Relaxed)
 }
 
+static IMAP_FAILURES: AtomicU64 = AtomicU64::new(0);
+
+/// Consecutive failed IMAP sessions (0: the last one got ready).
+pub fn imap_failing(failures: u32) {
+    IMAP_FAILURES.store(u64::from(failures), Ordering::Relaxed);
+}
+
+pub fn imap_failures() -> u64 {
+    IMAP_FAILURES.load(Ordering::Relaxed)
+}
+
 /// The intake talked to the server successfully just now.
 pub fn imap_ok() {
     IMAP_LAST_OK.store(chrono::Utc::now().timestamp(), Ordering::Relaxed);

@@ -9,6 +9,7 @@
 pub mod answer;
 pub mod app;
 pub mod apply;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod decide;

@@ -104,7 +104,7 @@ async fn check_config(config_path: Option<&Path>, connect: bool) -> anyhow::Resu
         config.trust.require
     );
     if connect {
-        return Ok(check_connections(&config).await);
+        return Ok(if seatmail::check::connections(&config).await { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -238,18 +238,29 @@ async fn imap(config_path: Option<&Path>, action: ImapAction) -> anyhow::Result<
     let store = open_store(&load_config(config_path)?).await?;
     match action {
         ImapAction::Status { json } => {
-            let rows = store.imap_positions().await?;
+            let rows = store.imap_status().await?;
+            let num = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
             print_rows(
                 &rows,
                 json,
                 &[
                     ("FOLDER", &|r| r.mailbox.clone()),
-                    ("UIDVALIDITY", &|r| r.uidvalidity.to_string()),
-                    ("LAST UID", &|r| r.last_uid.to_string()),
-                    ("UPDATED", &|r| r.updated_at.chars().take(19).collect()),
+                    ("UIDVALIDITY", &|r| num(r.uidvalidity)),
+                    ("LAST UID", &|r| num(r.last_uid)),
+                    ("UPDATED", &|r| opt(&r.updated_at).chars().take(19).collect()),
                     ("STALLED", &|r| opt(&r.stalled)),
+                    ("FAILING", &|r| match &r.failing {
+                        Some(_) => format!("{} failures, next try {}", r.failures, opt(&r.retry_at).chars().take(19).collect::<String>()),
+                        None => String::new(),
+                    }),
                 ],
             );
+            // The error in full: a table cell would cut the folder's name or the server's words.
+            for r in rows.iter().filter(|_| !json) {
+                if let Some(e) = &r.failing {
+                    out!("{}: failing since {}: {e}", r.mailbox, opt(&r.failing_since).chars().take(19).collect::<String>());
+                }
+            }
         }
         ImapAction::Reset { folder } => {
             let source = if folder.starts_with("imap:") { folder.clone() } else { format!("imap:{folder}") };
@@ -285,67 +296,6 @@ async fn outbox(config_path: Option<&Path>, action: OutboxAction) -> anyhow::Res
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `check-config --connect`: log in to the IMAP server of the intake and the SMTP server of the
-/// outbox (whatever `auth` they use), one line each; failure (exit 1) if any login fails.
-async fn check_connections(config: &Config) -> ExitCode {
-    use seatmail::config::{IntakeKind, OutboxKind};
-    let mut failed = false;
-    match (config.intake.kind, &config.intake.imap) {
-        (IntakeKind::Imap, Some(imap)) => {
-            let what = format!("imap {}:{} as {} (auth {:?})", imap.host, imap.port(), imap.user, imap.auth);
-            // The intake's login needs no store: an in-memory one keeps the check read-only.
-            let result = async {
-                let store = seatmail::store::Store::open(&seatmail::config::DatabaseConfig {
-                    url: "sqlite::memory:".into(),
-                    max_connections: 1,
-                    busy_timeout_ms: 1000,
-                })
-                .await
-                .map_err(|e| e.to_string())?;
-                let intake = app::imap_intake(config, store).map_err(|e| e.to_string())?;
-                intake.check().await.map_err(|e| e.to_string())
-            }
-            .await;
-            match result {
-                Ok(()) => out!("{what}: ok"),
-                Err(e) => {
-                    failed = true;
-                    out!("{what}: FAILED: {e}");
-                }
-            }
-        }
-        _ => out!("intake {:?}: no server to log in to", config.intake.kind),
-    }
-    match (config.outbox.kind, &config.outbox.smtp) {
-        (OutboxKind::Smtp, Some(smtp)) => {
-            let what = format!(
-                "smtp {}:{}{} (auth {:?})",
-                smtp.host,
-                smtp.port(),
-                smtp.user.as_deref().map(|u| format!(" as {u}")).unwrap_or_default(),
-                smtp.auth()
-            );
-            let result = match app::smtp_transport(config) {
-                Ok(t) => t.check().await,
-                Err(e) => Err(e.to_string()),
-            };
-            match result {
-                Ok(()) => out!("{what}: ok"),
-                Err(e) => {
-                    failed = true;
-                    out!("{what}: FAILED: {e}");
-                }
-            }
-        }
-        _ => out!("outbox {:?}: no server to log in to", config.outbox.kind),
-    }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 /// The first line of standard input: a password, never an argument (it would show in `ps`).

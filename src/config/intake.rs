@@ -140,8 +140,17 @@ pub struct ImapConfig {
     pub idle_timeout_secs: u64,
     #[serde(default = "default_imap_poll")]
     pub poll_interval_secs: u64,
+    /// While idling, also ask for new mail this often (0: never): for servers whose IDLE
+    /// reports late (Cyrus without idled: every 60 s).
+    #[serde(default)]
+    pub idle_poll_secs: u64,
     #[serde(default = "default_connect_timeout")]
     pub timeout_secs: u64,
+    /// A failing session is retried after this, doubling up to `reconnect_max_secs`.
+    #[serde(default = "default_reconnect_base_ms")]
+    pub reconnect_base_ms: u64,
+    #[serde(default = "default_reconnect_max_secs")]
+    pub reconnect_max_secs: u64,
     /// Several instances share the mailbox: one reads the folder, holding a lease it renews;
     /// another takes over within this many seconds of the holder's death.
     #[serde(default = "default_lease_secs")]
@@ -152,6 +161,12 @@ pub struct ImapConfig {
 
 fn default_lease_secs() -> u64 {
     15
+}
+fn default_reconnect_base_ms() -> u64 {
+    1000
+}
+fn default_reconnect_max_secs() -> u64 {
+    300
 }
 
 fn default_imap_tls() -> TlsMode {
@@ -217,6 +232,15 @@ impl ImapConfig {
                 ("timeout_secs", self.timeout_secs.into()),
             ],
         )?;
+        if self.idle_poll_secs > self.idle_timeout_secs {
+            return Err(invalid("intake.imap.idle_poll_secs", "must not be longer than idle_timeout_secs (0: no poll within IDLE)"));
+        }
+        if self.reconnect_max_secs == 0 {
+            return Err(invalid("intake.imap.reconnect_max_secs", "must be at least 1"));
+        }
+        if self.reconnect_base_ms < 10 || self.reconnect_base_ms > self.reconnect_max_secs * 1000 {
+            return Err(invalid("intake.imap.reconnect_base_ms", "must be at least 10 and at most reconnect_max_secs in milliseconds"));
+        }
         if self.idle_timeout_secs > 29 * 60 {
             return Err(invalid("intake.imap.idle_timeout_secs", "servers end IDLE after 30 minutes: use at most 1740"));
         }

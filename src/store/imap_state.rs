@@ -1,6 +1,7 @@
-//! The IMAP intake's position per folder: UIDVALIDITY and the last settled UID.
+//! The IMAP intake's position per folder (UIDVALIDITY and the last settled UID), and whether it
+//! is failing: what `seatmail imap status` and the dashboard show.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -14,6 +15,24 @@ pub struct ImapPosition {
     /// Why automatic processing of this folder is stopped, if it is.
     pub stalled: Option<String>,
     pub updated_at: String,
+}
+
+/// A folder's position and, while its intake fails, the failure.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImapStatus {
+    pub mailbox: String,
+    /// None before the first session got as far as the folder.
+    pub uidvalidity: Option<u32>,
+    pub last_uid: Option<u32>,
+    pub stalled: Option<String>,
+    pub updated_at: Option<String>,
+    /// The last error while the intake fails; None when it works.
+    pub failing: Option<String>,
+    /// Consecutive failed sessions.
+    pub failures: u32,
+    pub failing_since: Option<String>,
+    /// When it tries again.
+    pub retry_at: Option<String>,
 }
 
 fn to_u32(v: i64) -> u32 {
@@ -85,5 +104,70 @@ impl Store {
     pub async fn reset_imap_position(&self, mailbox: &str) -> Result<bool> {
         let done = sqlx::query("DELETE FROM imap_state WHERE mailbox = $1").bind(mailbox).execute(self.pool()).await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// The intake of `mailbox` failed `failures` times in a row, the first `since`.
+    pub async fn set_imap_failing(
+        &self,
+        mailbox: &str,
+        failures: u32,
+        last_error: &str,
+        since: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO imap_failing (mailbox, failures, last_error, since, retry_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (mailbox) DO UPDATE SET failures = excluded.failures, last_error = excluded.last_error, \
+               since = excluded.since, retry_at = excluded.retry_at, updated_at = excluded.updated_at",
+        )
+        .bind(mailbox)
+        .bind(i64::from(failures))
+        .bind(last_error)
+        .bind(ts(since))
+        .bind(ts(retry_at))
+        .bind(ts(Utc::now()))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clear_imap_failing(&self, mailbox: &str) -> Result<()> {
+        sqlx::query("DELETE FROM imap_failing WHERE mailbox = $1").bind(mailbox).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Every folder with a position or a failure, by name.
+    pub async fn imap_status(&self) -> Result<Vec<ImapStatus>> {
+        let mut out: Vec<ImapStatus> = self
+            .imap_positions()
+            .await?
+            .into_iter()
+            .map(|p| ImapStatus {
+                mailbox: p.mailbox,
+                uidvalidity: Some(p.uidvalidity),
+                last_uid: Some(p.last_uid),
+                stalled: p.stalled,
+                updated_at: Some(p.updated_at),
+                ..ImapStatus::default()
+            })
+            .collect();
+        let rows = sqlx::query("SELECT mailbox, failures, last_error, since, retry_at FROM imap_failing").fetch_all(self.pool()).await?;
+        for r in rows {
+            let mailbox: String = r.try_get("mailbox")?;
+            let at = match out.iter().position(|s| s.mailbox == mailbox) {
+                Some(i) => i,
+                None => {
+                    out.push(ImapStatus { mailbox, ..ImapStatus::default() });
+                    out.len() - 1
+                }
+            };
+            let s = &mut out[at];
+            s.failing = Some(r.try_get("last_error")?);
+            s.failures = to_u32(r.try_get("failures")?);
+            s.failing_since = Some(r.try_get("since")?);
+            s.retry_at = Some(r.try_get("retry_at")?);
+        }
+        out.sort_by(|a, b| a.mailbox.cmp(&b.mailbox));
+        Ok(out)
     }
 }

@@ -33,7 +33,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, Executor};
 
 pub use customers::{ImportReport, SubscriptionListRow};
-pub use imap_state::ImapPosition;
+pub use imap_state::{ImapPosition, ImapStatus};
 pub use messages::{ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage};
 pub use outbox::{NewOutbox, OutboxRow};
 pub use queue::QueueEntry;
@@ -129,6 +129,7 @@ fn migrator(backend: Backend) -> Migrator {
             (5, "users", include_str!("../../migrations/sqlite/0005_users.sql")),
             (6, "leases", include_str!("../../migrations/sqlite/0006_leases.sql")),
             (7, "attention", include_str!("../../migrations/sqlite/0007_attention.sql")),
+            (8, "imap failing", include_str!("../../migrations/sqlite/0008_imap_failing.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -138,6 +139,7 @@ fn migrator(backend: Backend) -> Migrator {
             (5, "users", include_str!("../../migrations/postgres/0005_users.sql")),
             (6, "leases", include_str!("../../migrations/postgres/0006_leases.sql")),
             (7, "attention", include_str!("../../migrations/postgres/0007_attention.sql")),
+            (8, "imap failing", include_str!("../../migrations/postgres/0008_imap_failing.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

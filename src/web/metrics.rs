@@ -88,5 +88,12 @@ async fn render(state: &WebState) -> Result<String, WebError> {
     let _ = writeln!(o, "# HELP seatmail_imap_last_ok_timestamp_seconds Unix time of the last successful IMAP exchange (0: never).");
     let _ = writeln!(o, "# TYPE seatmail_imap_last_ok_timestamp_seconds gauge");
     let _ = writeln!(o, "seatmail_imap_last_ok_timestamp_seconds {}", health::imap_last_ok());
+    let failures = health::imap_failures();
+    let _ = writeln!(o, "# HELP seatmail_imap_failing 1 while the IMAP intake fails (no session ready since the last failure).");
+    let _ = writeln!(o, "# TYPE seatmail_imap_failing gauge");
+    let _ = writeln!(o, "seatmail_imap_failing {}", u8::from(failures > 0));
+    let _ = writeln!(o, "# HELP seatmail_imap_consecutive_failures IMAP sessions failed in a row (the backoff grows with them).");
+    let _ = writeln!(o, "# TYPE seatmail_imap_consecutive_failures gauge");
+    let _ = writeln!(o, "seatmail_imap_consecutive_failures {failures}");
     Ok(o)
 }

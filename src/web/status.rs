@@ -70,7 +70,8 @@ pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> 
         .then(|| chrono::DateTime::from_timestamp(last_ok, 0).map(crate::store::ts))
         .flatten();
     let imap_stale = imap && (last_ok == 0 || now.timestamp() - last_ok > 15 * 60);
-    let positions = state.store.imap_positions().await?;
+    let positions = state.store.imap_status().await?;
+    let imap_failing = positions.iter().any(|p| p.failing.is_some());
     let (chart_days, chart_weeks) = charts(&state, now).await?;
     let legend: Vec<(&str, &str)> = charts::STATE_COLORS.iter().map(|(s, c)| (s.as_str(), *c)).collect();
     let intake = intake_label(&state.config);
@@ -82,6 +83,7 @@ pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> 
             imap => imap,
             imap_last_ok => imap_last_ok,
             imap_stale => imap_stale,
+            imap_failing => imap_failing,
             imap_reconnects => crate::health::imap_reconnects(),
             positions => positions,
             queue_len => queue.len(),

@@ -69,7 +69,7 @@ fn run_chaos(env: &Env, feed: Feed<'_>, failpoints: &[&'static str], kills: usiz
                 Feed::Maildir => {
                     env.deliver(&m);
                 }
-                Feed::Imap(s) => s.dovecot.deliver(BOX, m.as_bytes()),
+                Feed::Imap(s) => s.imap.deliver(BOX, m.as_bytes()),
             }
             sent += 1;
         }
@@ -185,7 +185,7 @@ fn chaos_against_imap_and_smtp() {
     // Every mail is in its outcome folder. A kill in the middle of a MOVE can leave Dovecot
     // with the copy made and the original not yet expunged; the next run recognises the mail by
     // its key and moves it again, so the folder may hold a second copy: counted, harmless.
-    let processed = s.dovecot.messages(BOX, "Processed");
+    let processed = s.imap.messages(BOX, "Processed");
     let distinct: std::collections::BTreeSet<String> = processed
         .iter()
         .map(|m| Answer::parse(&String::from_utf8_lossy(m)).header("Message-ID").unwrap_or_default())

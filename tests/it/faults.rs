@@ -137,7 +137,7 @@ fn an_unwritable_outbox_directory_is_retried() {
 #[test]
 fn imap_connections_cut_mid_fetch_and_a_silent_server() {
     let s = Servers::start();
-    let proxy = Proxy::start(s.dovecot.imaps_port);
+    let proxy = Proxy::start(s.imap.imaps_port());
     let port = proxy.port.to_string();
     let env = s.env(&[
         ("SEATMAIL_INTAKE__IMAP__PORT", &port),
@@ -150,7 +150,7 @@ fn imap_connections_cut_mid_fetch_and_a_silent_server() {
     for n in 0..40 {
         let body = format!("Please add 1 Microsoft 365 Business Premium licence.\n\n-- \n{}", filler.repeat(2000));
         let (m, id) = mail("admin@contoso.be", &format!("Licence for team {}", ["a", "b", "c", "d"][n % 4]), &body);
-        s.dovecot.deliver(BOX, m.as_bytes());
+        s.imap.deliver(BOX, m.as_bytes());
         ids.push(id);
     }
     let daemon = env.spawn();

@@ -88,7 +88,7 @@ fn three_daemons_share_one_mailbox_while_one_is_killed_again_and_again() {
     for n in 0..requests {
         let body = if n % 2 == 0 { "Please add 1 Office 365 E3 licence.\n" } else { "Please remove 1 Office 365 E3 licence.\n" };
         let (m, id) = mail("admin@contoso.be", "Licences", body);
-        s.dovecot.deliver(BOX, m.as_bytes());
+        s.imap.deliver(BOX, m.as_bytes());
         ids.push(id);
     }
     let mut daemons: Vec<Daemon> = (0..3).map(|_| env.spawn()).collect();

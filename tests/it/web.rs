@@ -52,15 +52,13 @@ impl Site {
              users = [{{ name = \"{OPERATOR}\", password_hash = \"{}\", role = \"operator\" }}]\n{extra_web}",
             operator_hash()
         ));
-        let mut add = env.cmd();
-        let mut child = add
-            .args(["user", "add", VIEWER, "--role", "viewer"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(format!("{VIEWER_PASSWORD}\n").as_bytes()).unwrap();
-        assert!(child.wait_with_output().unwrap().status.success());
+        add_viewer(&env);
+        Site { env, base: format!("http://127.0.0.1:{port}"), daemon: None }
+    }
+
+    /// The dashboard of an installation made elsewhere (its `[web]` on `port`), with the viewer.
+    pub fn of(env: Env, port: u16) -> Site {
+        add_viewer(&env);
         Site { env, base: format!("http://127.0.0.1:{port}"), daemon: None }
     }
 
@@ -119,6 +117,19 @@ impl Site {
     pub fn key(&self, message_id: &str) -> String {
         self.env.message(message_id)["message"]["key"].as_str().unwrap().to_string()
     }
+}
+
+/// [`VIEWER`], added with `seatmail user add`.
+fn add_viewer(env: &Env) {
+    let mut add = env.cmd();
+    let mut child = add
+        .args(["user", "add", VIEWER, "--role", "viewer"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{VIEWER_PASSWORD}\n").as_bytes()).unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
 }
 
 pub fn client() -> Client {

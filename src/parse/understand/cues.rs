@@ -90,7 +90,6 @@ pub(crate) const JOIN: &[&str] = &["start", "starts", "starting", "join", "joins
     "anställt", "anställer", "börja"];
 pub(crate) const BECOME: &[&str] = &["worden", "become", "be", "devenir", "être", "werden", "sein", "bli", "bliva", "vara"];
 pub(crate) const TO: &[&str] = &["to", "naar", "tot", "op", "à", "a", "auf", "zu", "till", "på"];
-pub(crate) const BY: &[&str] = &["by", "met", "de", "um", "med"];
 pub(crate) const FROM: &[&str] = &["from", "van", "de", "von", "från"];
 pub(crate) const OR: &[&str] = &["or", "of", "ou", "oder", "eller", "à", "to", "tot", "bis", "till"];
 pub(crate) const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe"];

@@ -29,7 +29,7 @@ use regex::Regex;
 use crate::parse::products::Catalog;
 use crate::parse::{Ask, Change, Item, Language};
 
-pub(crate) use cues::{is_w, Dir};
+use cues::Dir;
 
 /// Something does not work: a support question, not a seat change.
 pub(crate) static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {

@@ -55,8 +55,6 @@ pub(crate) struct Sentence {
     pub text: String,
     /// The label of a "Label: value" line, lowercased.
     pub label: Option<String>,
-    /// The line is a list item ("- 2 Business Standard", "1) ...").
-    pub bullet: bool,
 }
 
 impl Sentence {
@@ -89,7 +87,6 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
     let mut para = 0;
     let mut pending = String::new();
     let mut pending_line = 0;
-    let mut pending_bullet = false;
     let mut prev_len = 0usize;
     let ctx = Ctx { catalog, vocabulary: &vocabulary, lang };
     for (ln, line) in text.lines().enumerate() {
@@ -98,7 +95,7 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
         let bullet = stripped.len() != trimmed.len()
             || trimmed.starts_with(|c: char| c.is_ascii_digit()) && trimmed.chars().nth(1).is_some_and(|c| c == '.' || c == ')');
         if stripped.is_empty() {
-            flush(&mut pending, para, pending_line, pending_bullet, &ctx, &mut out);
+            flush(&mut pending, para, pending_line, &ctx, &mut out);
             para += 1;
             prev_len = 0;
             continue;
@@ -107,22 +104,21 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
         // Long lines without final punctuation were wrapped by the mailer: keep them together.
         let wrapped = !bullet && !field && prev_len >= 60 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
         if !pending.is_empty() && !wrapped {
-            flush(&mut pending, para, pending_line, pending_bullet, &ctx, &mut out);
+            flush(&mut pending, para, pending_line, &ctx, &mut out);
         }
         if pending.is_empty() {
             pending_line = ln;
-            pending_bullet = bullet;
         } else {
             pending.push(' ');
         }
         pending.push_str(stripped);
         prev_len = stripped.chars().count();
         if field {
-            flush(&mut pending, para, pending_line, pending_bullet, &ctx, &mut out);
+            flush(&mut pending, para, pending_line, &ctx, &mut out);
             prev_len = 0;
         }
     }
-    flush(&mut pending, para, pending_line, pending_bullet, &ctx, &mut out);
+    flush(&mut pending, para, pending_line, &ctx, &mut out);
     out
 }
 
@@ -132,14 +128,14 @@ struct Ctx<'a> {
     lang: Option<Language>,
 }
 
-fn flush(pending: &mut String, para: usize, line: usize, bullet: bool, ctx: &Ctx<'_>, out: &mut Vec<Sentence>) {
+fn flush(pending: &mut String, para: usize, line: usize, ctx: &Ctx<'_>, out: &mut Vec<Sentence>) {
     let p = std::mem::take(pending);
     if p.trim().is_empty() {
         return;
     }
     // A labelled field is one sentence whatever dots its value holds ("Aantal: 3. Product: X" is rare).
     if field_label(&p).is_some() {
-        push(&p, para, line, bullet, ctx, out);
+        push(&p, para, line, ctx, out);
         return;
     }
     let mut last = 0;
@@ -162,10 +158,10 @@ fn flush(pending: &mut String, para: usize, line: usize, bullet: bool, ctx: &Ctx
         if m.as_str().starts_with('.') && !word.is_empty() && (abbreviation || in_address) && m.end() < p.len() {
             continue;
         }
-        push(&p[last..m.end()], para, line, bullet, ctx, out);
+        push(&p[last..m.end()], para, line, ctx, out);
         last = m.end();
     }
-    push(&p[last..], para, line, bullet, ctx, out);
+    push(&p[last..], para, line, ctx, out);
 }
 
 /// The label of a "Label: value" line, if the line is one: at most four words before the colon,
@@ -182,7 +178,7 @@ pub(crate) fn field_label(s: &str) -> Option<String> {
 
 /// "- 2 Business Standard", "* 1 E3", "• 3": a list bullet, not a minus sign.
 pub(crate) fn strip_bullet(l: &str) -> &str {
-    for b in ["- ", "* ", "• ", "· ", "– ", "o ", "> "] {
+    for b in ["- ", "* ", "• ", "· ", "– ", "o "] {
         if let Some(rest) = l.strip_prefix(b) {
             return rest.trim_start();
         }
@@ -204,7 +200,7 @@ fn head_chars(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
-fn push(s: &str, para: usize, line: usize, bullet: bool, ctx: &Ctx<'_>, out: &mut Vec<Sentence>) {
+fn push(s: &str, para: usize, line: usize, ctx: &Ctx<'_>, out: &mut Vec<Sentence>) {
     let s = s.trim();
     if s.is_empty() {
         return;
@@ -247,7 +243,6 @@ fn push(s: &str, para: usize, line: usize, bullet: bool, ctx: &Ctx<'_>, out: &mu
         line,
         text: s.to_string(),
         label: field_label(s),
-        bullet,
     });
 }
 

@@ -21,13 +21,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::procs::{chown_tree, free_ports, greets, mail_user, stop_group, wait_serving};
 use super::tls::{write_test_certs, TestCerts};
 
 /// IMAP hierarchy separator of the test server's only namespace.
@@ -181,24 +182,15 @@ impl Dovecot {
             .unwrap_or_else(|e| panic!("spawn {}: {e}", dovecot_binary()));
         self.child = Some(child);
 
-        let deadline = Instant::now() + START_TIMEOUT;
-        let mut last_err: String;
-        loop {
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().expect("wait dovecot") {
-                self.child = None;
-                panic!("dovecot exited during start ({status}); log:\n{}", self.log());
-            }
-            let submission = if self.submission_port == 0 { Ok(()) } else { greets(self.submission_port, "220 ") };
-            match (greets(self.imap_port, "* OK"), greets(self.lmtp_port, "220 "), submission) {
-                (Ok(()), Ok(()), Ok(())) => break,
-                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => last_err = e,
-            }
-            if Instant::now() > deadline {
-                self.stop();
-                panic!("dovecot did not serve IMAP+LMTP within {START_TIMEOUT:?} ({last_err}); log:\n{}", self.log());
-            }
-            // Listeners come up within milliseconds; poll the readiness check, not a fixed sleep.
-            std::thread::sleep(Duration::from_millis(20));
+        let (imap, lmtp, submission) = (self.imap_port, self.lmtp_port, self.submission_port);
+        let ready = || {
+            greets(imap, "* OK")?;
+            greets(lmtp, "220 ")?;
+            if submission == 0 { Ok(()) } else { greets(submission, "220 ") }
+        };
+        if let Err(e) = wait_serving(self.child.as_mut().unwrap(), START_TIMEOUT, ready) {
+            self.stop();
+            panic!("dovecot {e}; log:\n{}", self.log());
         }
     }
 
@@ -206,25 +198,7 @@ impl Dovecot {
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else { return };
         let pgid = child.id() as i32;
-        signal_group(pgid, SIGTERM);
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        let mut master_done = false;
-        while Instant::now() < deadline {
-            if !master_done && child.try_wait().expect("wait dovecot").is_some() {
-                master_done = true;
-            }
-            if master_done && !group_alive(pgid) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        signal_group(pgid, SIGKILL);
-        let _ = child.wait();
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        while group_alive(pgid) {
-            assert!(Instant::now() < deadline, "dovecot process group {pgid} survived SIGKILL");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        stop_group(Some(&mut child), pgid, "dovecot", STOP_TIMEOUT);
     }
 
     /// Starts the stopped Dovecot again: same config, ports and mail.
@@ -257,21 +231,6 @@ impl Dovecot {
         self.imap(move || imap_read(port, &login, &pass, &folder2))
             .1
             .unwrap_or_else(|| panic!("folder {folder} does not exist"))
-    }
-
-    /// Polls `messages` until `folder` holds at least `n` messages; panics after `timeout`.
-    pub fn wait_for(&self, login: &str, folder: &str, n: usize, timeout: Duration) -> Vec<Vec<u8>> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let found = self.messages(login, folder);
-            if found.len() >= n {
-                return found;
-            }
-            if Instant::now() > deadline {
-                panic!("{login}'s {folder} holds {} message(s) after {timeout:?}, expected at least {n}", found.len());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
     }
 
     /// Makes INBOX's UIDVALIDITY change, as when a server rebuilds its indexes:
@@ -319,12 +278,6 @@ fn dovecot_binary() -> &'static str {
     panic!("dovecot not found: apt-get install dovecot-imapd dovecot-lmtpd");
 }
 
-/// `N` distinct free loopback ports: bound together (so they differ), then released for Dovecot.
-fn free_ports<const N: usize>() -> [u16; N] {
-    let listeners: Vec<TcpListener> = (0..N).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free port")).collect();
-    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
-}
-
 /// The OAuth2 part of a Dovecot's config: the `oauth2` passdb's settings file, and the
 /// submission service's ports.
 struct OAuthConf {
@@ -333,35 +286,24 @@ struct OAuthConf {
     submission: u16,
 }
 
-/// Connects to `port` and checks that the first line starts with `prefix`.
-fn greets(port: u16, prefix: &str) -> Result<(), String> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).map_err(|e| format!("connect {port}: {e}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut line = String::new();
-    BufReader::new(&stream).read_line(&mut line).map_err(|e| format!("read greeting on {port}: {e}"))?;
-    if !line.starts_with(prefix) {
-        return Err(format!("port {port} greeted {line:?}"));
-    }
-    let _ = (&stream).write_all(if prefix == "220 " { b"QUIT\r\n" } else { b"a LOGOUT\r\n" });
-    Ok(())
-}
-
 fn config(dir: &Path, certs: &TestCerts, users: &[(&str, &str)], [imap, imaps, lmtp]: [u16; 3], oauth: Option<&OAuthConf>) -> String {
     let d = dir.display();
-    let (root, uid, gid) = mail_owner(dir);
+    let owner = mail_user(&dir.join("passwd"));
+    for sub in ["mail", "home"] {
+        chown_tree(&dir.join(sub), &owner);
+    }
+    let (root, uid, gid) = (owner.root, owner.uid, owner.gid);
     let (internal_user, login_user) = if root {
         ("dovecot".to_string(), "dovenull".to_string())
     } else {
         // Unprivileged: Dovecot cannot switch users, so every service runs as us.
-        let me = name_for_id("/etc/passwd", uid);
-        (me.clone(), me)
+        (owner.name.clone(), owner.name.clone())
     };
     let unprivileged = if root {
         String::new()
     } else {
         let submission = if oauth.is_some() { "service submission-login {\n  chroot =\n}\n" } else { "" };
-        format!("default_internal_group = {}\nservice imap-login {{\n  chroot =\n}}\n{submission}", name_for_id("/etc/group", gid))
+        format!("default_internal_group = {}\nservice imap-login {{\n  chroot =\n}}\n{submission}", owner.group)
     };
     // OAuth2: the oauth2 passdb first (only for the token mechanisms), and the submission service.
     let (protocols, mechanisms, oauth_passdb, oauth_services) = match oauth {
@@ -462,65 +404,6 @@ service lmtp {{
     )
 }
 
-fn name_for_id(file: &str, id: u32) -> String {
-    let text = fs::read_to_string(file).unwrap_or_default();
-    text.lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .find(|f| f.len() > 2 && f[2] == id.to_string())
-        .map(|f| f[0].to_string())
-        .unwrap_or_else(|| panic!("id {id} not in {file}: cannot run dovecot unprivileged"))
-}
-
-/// Who owns the Maildirs: `(running as root, uid, gid)`. Unprivileged, that
-/// is us. As root it cannot be: Dovecot refuses uid 0 for mail outright, so
-/// mail belongs to Debian's `mail` user (or `nobody`) and the dirs are chowned.
-fn mail_owner(dir: &Path) -> (bool, u32, u32) {
-    // The owner of a file we just made is our effective uid/gid.
-    let meta = fs::metadata(dir.join("passwd")).expect("stat passwd");
-    if meta.uid() != 0 {
-        return (false, meta.uid(), meta.gid());
-    }
-    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let (uid, gid) = ["mail", "nobody"]
-        .iter()
-        .find_map(|name| {
-            passwd.lines().map(|l| l.split(':').collect::<Vec<_>>()).find(|f| f.len() > 3 && f[0] == *name).and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
-        })
-        .expect("no `mail` or `nobody` user in /etc/passwd to own the test Maildirs");
-    for sub in ["mail", "home"] {
-        std::os::unix::fs::chown(dir.join(sub), Some(uid), Some(gid)).expect("chown test mail dirs");
-    }
-    (true, uid, gid)
-}
-
-const SIGTERM: i32 = 15;
-const SIGKILL: i32 = 9;
-
-extern "C" {
-    fn kill(pid: i32, sig: i32) -> i32;
-}
-
-/// Signals a whole process group (the negative pid), never anything found by name.
-fn signal_group(pgid: i32, sig: i32) {
-    assert!(pgid > 1, "refusing to signal process group {pgid}");
-    // SAFETY: kill(2) has no memory-safety preconditions.
-    unsafe {
-        kill(-pgid, sig);
-    }
-}
-
-/// Whether any live (non-zombie) process is still in process group `pgid`.
-fn group_alive(pgid: i32) -> bool {
-    let Ok(procs) = fs::read_dir("/proc") else { return false };
-    procs.flatten().any(|p| {
-        let Ok(stat) = fs::read_to_string(p.path().join("stat")) else { return false };
-        // Fields after the parenthesised command name: state ppid pgrp ...
-        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { return false };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string()
-    })
-}
-
 /// A minimal LMTP client (RFC 2033): LHLO, MAIL, RCPT..., DATA, one reply per recipient, QUIT.
 /// An empty `mail_from` is the null reverse-path.
 pub fn lmtp_send(port: u16, mail_from: &str, rcpts: &[&str], raw: &[u8]) -> Result<(), String> {
@@ -594,7 +477,7 @@ pub fn dot_stuff(raw: &[u8]) -> Vec<u8> {
 /// Logs in, EXAMINEs `folder` (read-only: no \Seen flags change) and fetches
 /// every message. Returns the messages in UID order and the UIDVALIDITY
 /// (None and no messages if the folder does not exist).
-fn imap_read(port: u16, login: &str, pass: &str, folder: &str) -> Result<(Vec<Vec<u8>>, Option<u32>), String> {
+pub fn imap_read(port: u16, login: &str, pass: &str, folder: &str) -> Result<(Vec<Vec<u8>>, Option<u32>), String> {
     use futures::StreamExt;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async {

@@ -3,8 +3,12 @@
 
 #![allow(dead_code)]
 
+pub mod cyrus;
 pub mod dovecot;
+pub mod imap;
+pub mod postfix;
 pub mod postgres;
+pub mod procs;
 pub mod proxy;
 pub mod smtp;
 pub mod tls;
