@@ -146,6 +146,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
             problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
         }
         cross_check(&items, &c.raws, &mut problems);
+        unexplained(&c.raws, &readings, &mut problems);
     }
     if items.is_empty() && problems.is_empty() && u.intent {
         let why = if WHO_LEFT.is_match(text) {
@@ -167,6 +168,23 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         Ask::Unreadable => 5,
     });
     u
+}
+
+/// Every number of a sentence that asks for a change is explained (a quantity, today's count,
+/// people, a date...); one that nothing explains may be the real quantity, so the mail asks.
+fn unexplained(raws: &[explain::Raw], readings: &[Option<explain::Reading>], problems: &mut Vec<(Ask, String)>) {
+    for r in raws.iter().filter(|r| r.change.is_some()) {
+        let Some(Some(reading)) = readings.get(r.sentence) else { continue };
+        let value = match r.change {
+            Some(Change::Delta(d)) => d.abs(),
+            Some(Change::Target(t)) => t,
+            None => 0,
+        };
+        if let Some(n) = reading.numbers.iter().find(|n| n.meaning == explain::Meaning::Unexplained && n.value != value) {
+            problems.push((Ask::Quantity, format!("the number {} beside the change is not explained", n.value)));
+            return;
+        }
+    }
 }
 
 /// A check independent of how the change was read: a change whose direction contradicts every
