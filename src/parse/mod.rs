@@ -15,6 +15,7 @@ mod decode;
 mod extract;
 mod fuzzy;
 mod language;
+mod lexicon;
 mod numbers;
 mod products;
 mod quote;

@@ -6,7 +6,24 @@
 
 use std::collections::BTreeSet;
 
+use crate::parse::lexicon::{self, Set, Words};
 use crate::parse::numbers::{self, Tok};
+
+/// The words of the five languages.
+pub(crate) fn lex() -> &'static Words {
+    lexicon::words()
+}
+
+/// Whether a token is one of the words of `set`.
+pub(crate) fn is_in(t: &Tok, set: &Set) -> bool {
+    matches!(t, Tok::Word(w) | Tok::Article(w) if set.has(w))
+}
+
+/// People a licence is for: "the summer workers", "les stagiaires", "de nieuwe collega's", "die
+/// Aushilfen", "sommarjobbarna".
+pub(crate) fn is_people(t: &Tok) -> bool {
+    matches!(t, Tok::Word(w) if lex().people.start(w))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dir {
@@ -14,92 +31,8 @@ pub(crate) enum Dir {
     Remove,
 }
 
-pub(crate) const ADD: &[&str] = &["add", "adding", "additional", "extra", "extras", "more", "another", "increase", "raise", "order",
-    "purchase", "buy", "plus", "ajouter", "ajoutez", "ajoute", "ajout", "rajouter", "rajoutez", "supplémentaire",
-    "supplémentaires", "supplementaire", "supplementaires", "additionnelle", "additionnelles", "additionnel",
-    "augmenter", "augmentez", "commander", "toevoegen", "voeg", "voegen", "bijvoegen", "bijzetten", "erbij",
-    "meer", "bijkomende", "bijkomend", "bijkomstige", "bestellen", "verhogen", "verhoog", "uitbreiden", "hinzufügen",
-    "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr", "erhöhen",
-    "erhöht", "dazu", "aufstocken", "ophogen", "optrekken", "bijbestellen", "bijkopen", "bijnemen", "lägga", "lägg", "ytterligare", "fler", "utöka", "öka", "beställa", "köpa", "mer"];
-/// "4 additional", "2 weniger": the number is a change, whatever total word stands near.
-pub(crate) const MORE_OR_LESS: &[&str] = &["extra", "additional", "more", "another", "additionnelles", "supplémentaires",
-    "supplémentaire", "meer", "bijkomende", "extra's", "zusätzliche", "zusätzlichen", "weitere", "weiteren", "mehr",
-    "ytterligare", "fler", "mer", "less", "fewer", "minder", "weniger", "moins", "färre"];
-/// Need words: more seats, weakly ("we need 3 Business Basic").
-pub(crate) const NEED_MORE: &[&str] = &["need", "needs", "require", "requires", "nodig", "besoin", "faut", "faudrait",
-    "brauchen", "brauche", "benötigen", "benötige", "behöver", "behövs"];
-/// Activating licences (from a signed quote) is adding them.
-const ACTIVATE: &[&str] = &["activate", "activer", "activez", "activeren", "activeer", "aktivieren", "aktivera"];
-/// Words that introduce who the seats are for.
-const FOR_PEOPLE: &[&str] = &["for", "pour", "voor", "für", "för", "till", "åt"];
 
-/// People a licence is for: "the summer workers", "les stagiaires", "de nieuwe collega's", "die
-/// Aushilfen", "sommarjobbarna".
-pub(crate) fn is_people(t: &Tok) -> bool {
-    const PEOPLE: &[&str] = &["worker", "staff", "intern", "student", "picker", "driver", "employee", "colleague", "hire",
-        "starter", "newcomer", "joiner", "member", "people", "person", "temp", "trainee", "apprentice", "volunteer",
-        "rep", "agent", "consultant", "technician", "nurse", "teacher", "seasonal", "contractor", "freelancer",
-        "recruit", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
-        "arrivant", "recrue", "étudiant", "chauffeur", "commerci", "technicien", "apprenti", "alternant", "vendeu",
-        "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
-        "vakantiekracht", "zomerkracht", "invaller", "leerling", "monteur", "verkoper", "aushilf", "mitarbeiter",
-        "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute", "saisonkr", "neuzug",
-        "angestellt", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar",
-        "konsult", "vikari", "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev"];
-    match t {
-        Tok::Word(w) => PEOPLE.iter().any(|p| w.starts_with(p)),
-        _ => false,
-    }
-}
 
-pub(crate) const ADD_WEAK: &[&str] = &["new", "nouveau", "nouveaux", "nouvelle", "nouvelles", "nieuwe", "nieuw", "neue", "neuen",
-    "neuer", "ny", "nya", "nytt"];
-pub(crate) const REMOVE: &[&str] = &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less",
-    "drop", "minus", "release", "unassign", "supprimer", "supprimez", "supprime", "retirer", "retirez", "enlever",
-    "enlevez", "résilier", "résiliez", "annuler", "réduire", "réduisez", "diminuer", "diminuez", "moins",
-    "verwijderen", "verwijder", "verwijdert", "schrappen", "opzeggen", "minder", "verminderen", "verminder",
-    "verlagen", "verlaag", "annuleren", "stopzetten", "eraf", "entfernen", "entferne", "entfernt", "löschen",
-    "kündigen", "reduzieren", "reduziert", "verringern", "weniger", "streichen", "abbestellen", "afbouwen", "reduceren", "terugschroeven", "weg", "deaktivieren", "bort", "deactivate", "revoke", "downgrade", "intrekken", "deactiveren", "désactiver", "minska",
-    "färre", "avsluta", "säga", "säg", "sänka", "left", "leaving", "leaves", "vertrokken", "vertrekt", "vertrekken", "quitté", "quitte",
-    "ausgeschieden", "verlässt", "slutar", "slutat", "lämnar"];
-pub(crate) const CHANGE: &[&str] = &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower",
-    "update", "modify", "make", "scale", "back", "wijzigen", "wijzig", "aanpassen", "pas", "zetten", "zet", "brengen",
-    "breng", "verhogen", "ophogen", "optrekken", "afbouwen", "reduceren", "verlagen", "verminderen", "terugbrengen", "terug", "gaan", "passer", "passez", "modifier",
-    "ajuster", "ramener", "ramenez", "porter", "augmenter", "réduire", "diminuer", "mettre", "changer", "ändern",
-    "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen", "zurück", "ändra",
-    "justera", "sätta", "öka", "minska", "sänka", "höja", "gå", "tillbaka", "gör", "göra", "aanpassing", "wijziging",
-    "afstemmen", "align", "aligner", "abgleichen", "anpassung", "ändring", "modification", "aktualisieren", "actualiser",
-    "bijwerken", "uppdatera"];
-/// "dat moeten er vijftien worden", "that should become 15".
-/// "on top of the 3", "bovenop de 3", "en plus des 3", "zusätzlich zu den 3", "utöver de 3".
-pub(crate) const ON_TOP: &[&str] = &["top", "besides", "bovenop", "naast", "outre", "zusätzlich", "neben", "utöver", "förutom"];
-/// "the 3 from last week": words of a time gone by.
-pub(crate) const LAST_TIME: &[&str] = &["last", "previous", "yesterday", "vorige", "vorig", "gisteren", "eerder", "dernière",
-    "dernier", "précédente", "hier", "letzte", "letzten", "letzter", "vorigen", "gestern", "förra", "igår", "tidigare"];
-/// "11 is enough", "11 volstaan", "11 suffisent", "11 reichen", "11 räcker": the wanted total.
-pub(crate) const ENOUGH: &[&str] = &["enough", "sufficient", "suffice", "genoeg", "voldoende", "volstaan", "volstaat", "suffisent",
-    "suffit", "suffiront", "assez", "reichen", "reicht", "genug", "ausreichend", "räcker", "tillräckligt", "räcka"];
-/// Want and need words: after today's count, the number they govern is the wanted total.
-pub(crate) const WANT: &[&str] = &["want", "like", "need", "needs", "require", "willen", "wil", "nodig", "faudrait",
-    "faut", "souhaitons", "souhaiterions", "voudrions", "voudrais", "besoin", "passer", "möchten", "möchte", "brauchen",
-    "benötigen", "wollen", "hätten", "gerne", "vill", "behöver", "önskar"];
-/// People joining: "start", "begint", "arrivent", "fangen an", "börjar".
-pub(crate) const JOIN: &[&str] = &["start", "starts", "starting", "join", "joins", "joining", "arrive", "arrives", "hired",
-    "hire", "komen", "beginnen", "begint", "starten", "aangenomen", "arrivent", "arrivera", "arriveront", "commencent",
-    "rejoignent", "embauché", "embauchés", "kommen", "anfangen", "fangen", "beginnt", "eingestellt", "börjar", "kommer",
-    "anställt", "anställer", "börja"];
-pub(crate) const BECOME: &[&str] = &["worden", "become", "be", "devenir", "être", "werden", "sein", "bli", "bliva", "vara"];
-pub(crate) const TO: &[&str] = &["to", "naar", "tot", "op", "à", "a", "auf", "zu", "till", "på"];
-pub(crate) const FROM: &[&str] = &["from", "van", "de", "von", "från"];
-pub(crate) const OR: &[&str] = &["or", "of", "ou", "oder", "eller", "à", "to", "tot", "bis", "till"];
-pub(crate) const TOTAL: &[&str] = &["total", "totaal", "totale", "insgesamt", "gesamt", "totalt", "sammanlagt", "tout", "summe"];
-/// "we only need 5": a total, but only next to a need/keep verb ("only 11 users" is a count).
-pub(crate) const ONLY: &[&str] = &["only", "slechts", "seulement", "nur", "bara", "endast", "maar"];
-pub(crate) const NEED: &[&str] = &["need", "needs", "want", "keep", "nodig", "willen", "houden", "behouden", "besoin", "souhaitons",
-    "garder", "conserver", "brauchen", "benötigen", "behalten", "möchten", "behöver", "vill", "behålla"];
-pub(crate) const CONTEXT: &[&str] = &["have", "has", "currently", "now", "hebben", "heb", "hebt", "momenteel", "nu", "avons",
-    "ai", "actuellement", "haben", "habe", "derzeit", "aktuell", "zurzeit", "har", "nuvarande", "existing",
-    "bestaande", "existants", "vorhandenen"];
 
 pub(crate) fn is_w(t: &Tok, list: &[&str]) -> bool {
     matches!(t, Tok::Word(w) if list.contains(&w.as_str())) || matches!(t, Tok::Article(w) if list.contains(&w.as_str()))
@@ -107,32 +40,20 @@ pub(crate) fn is_w(t: &Tok, list: &[&str]) -> bool {
 
 pub(crate) fn is_licence_noun(t: &Tok) -> bool {
     match t {
-        // "Microsoft-Lizenzen", "E3-licenties": the last part of a compound says what it is.
-        Tok::Word(w) => {
-            let last = w.rsplit('-').next().unwrap_or(w);
-            ["licen", "lizenz", "seat", "subscription", "abonnement", "abonnemang", "plaats", "platz", "plats", "siège"]
-                .iter()
-                .any(|p| w.starts_with(p) || last.starts_with(p))
-        }
+        Tok::Word(w) => lex().licence.start(w),
         Tok::Product(_) => true,
         _ => false,
     }
 }
 
-/// "his licence", "sa licence", "haar licentie", "seine Lizenz", "hans licens": one.
-pub(crate) const POSSESSIVE: &[&str] = &["his", "her", "sa", "son", "haar", "seine", "sein", "hans", "hennes"];
 
-/// Definite articles before a singular licence word: "the licence", "la licence", "die Lizenz".
-pub(crate) const DEFINITE: &[&str] = &["the", "la", "le", "l", "de", "het", "die", "der", "den", "das", "dem"];
-/// Swedish definite singular licence words ("licensen"): one licence.
-pub(crate) const DEFINITE_LICENCE: &[&str] = &["licensen", "licencen", "platsen", "abonnemanget"];
 
 pub(crate) fn is_singular_licence(t: &Tok) -> bool {
-    matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "abonnement", "subscription", "abonnemang"].contains(&w.as_str()))
+    matches!(t, Tok::Word(w) if lex().singular_licence.has(w))
 }
 
 pub(crate) fn is_singular_unit(t: &Tok) -> bool {
-    matches!(t, Tok::Word(w) if ["licence", "license", "licentie", "lizenz", "licens", "seat", "account", "mailbox", "compte", "konto", "abonnement", "subscription"].contains(&w.as_str()))
+    matches!(t, Tok::Word(w) if lex().singular_unit.has(w))
 }
 
 pub(crate) fn is_unit(t: &Tok) -> bool {
@@ -143,12 +64,9 @@ pub(crate) fn is_unit(t: &Tok) -> bool {
     }
 }
 
-/// Words and marks between two clauses: "add 3 X and remove 3 Y", "3 erbij en 2 eraf".
-const CLAUSE_WORDS: &[&str] = &["and", "und", "et", "och", "en", "but", "mais", "maar", "aber", "men", "sondern", "utan",
-    "while", "whereas", "terwijl", "tandis", "während", "medan"];
 
 fn clause_break(t: &Tok) -> bool {
-    matches!(t, Tok::Punct(',' | ';' | ':' | '–' | '—' | '|')) || is_w(t, CLAUSE_WORDS)
+    matches!(t, Tok::Punct(',' | ';' | ':' | '–' | '—' | '|')) || is_in(t, &lex().clause)
 }
 
 /// The clause around token `i` (from the token after the previous break to the one before the next).
@@ -200,7 +118,7 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             let w = w.split('-').next().unwrap_or(w.as_str());
             // Negations turn "more"/"plus"/"meer"/"mehr" into "no longer".
             let negated = (1..=3).any(|k| {
-                prev(k).is_some_and(|t| is_w(t, &["no", "not", "don't", "dont", "t", "niet", "geen", "nicht", "keine", "inte", "n", "ne", "pas", "any"]))
+                prev(k).is_some_and(|t| is_in(t, &lex().negation))
             });
             // "te veel", "too many", "en trop", "zu viele", "för många".
             if (w == "veel" && prev(1).is_some_and(|t| is_w(t, &["te"])))
@@ -214,12 +132,12 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             if matches!(w, "longer" | "längre") && prev(1).is_some_and(|t| is_w(t, &["no", "inte"])) {
                 return Some((Dir::Remove, true));
             }
-            if matches!(w, "need" | "needed" | "nodig" | "besoin" | "benötigt" | "benötigen" | "brauchen" | "behöver" | "behövs")
-                && (1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, &["no", "not", "don't", "dont", "t", "niet", "geen", "nicht", "keine", "inte", "n", "ne", "plus"])))
+            // "we no longer need", "n'avons plus besoin", "niet meer nodig", "brauchen nicht mehr".
+            if lex().needed.has(w) && (1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().negation) || is_w(t, &["plus"])))
             {
                 return Some((Dir::Remove, true));
             }
-            if matches!(w, "more" | "meer" | "mehr" | "plus" | "mer") && negated {
+            if (lex().more.has(w) || w == "plus") && negated {
                 return Some((Dir::Remove, true));
             }
             if w == "plus" && prev(1).is_some_and(|t| is_w(t, &["n", "ne"])) {
@@ -269,27 +187,27 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             // "we need 3", "il nous faut 3", "wir brauchen 3", "vi behöver 3": a need is more seats
             // unless a total or a change verb says otherwise (weak: any stated direction wins).
             // Not "we need to talk", "need help", "besoin d'aide", "behöver hjälp".
-            if NEED_MORE.contains(&w) && !next.is_some_and(|t| is_w(t, &["to", "help", "hulp", "aide", "d", "que", "zu", "hilfe", "att", "hjälp", "te", "om"])) {
+            if lex().need_more.has(w) && !next.is_some_and(|t| is_in(t, &lex().need_not)) {
                 return Some((Dir::Add, false));
             }
             // "activate the 8 licences": only licences (or a product) are activated as seats;
             // "activate MFA for 12 users" is no seat change.
-            if ACTIVATE.contains(&w) {
+            if lex().activate.has(w) {
                 let near = toks[j.saturating_sub(6)..(j + 7).min(toks.len())].iter().any(is_licence_noun);
                 return near.then_some((Dir::Add, true));
             }
             // "for the summer workers", "pour les stagiaires", "voor de nieuwe collega's", "für die
             // Aushilfen", "till sommarjobbarna": seats for people are seats to add.
-            if FOR_PEOPLE.contains(&w) && toks[j + 1..(j + 5).min(toks.len())].iter().any(is_people) {
+            if lex().for_people.has(w) && toks[j + 1..(j + 5).min(toks.len())].iter().any(is_people) {
                 return Some((Dir::Add, false));
             }
-            if ADD.contains(&w) {
+            if lex().add.has(w) {
                 return Some((Dir::Add, true));
             }
-            if REMOVE.contains(&w) {
+            if lex().remove.has(w) {
                 return Some((Dir::Remove, true));
             }
-            if ADD_WEAK.contains(&w) {
+            if lex().add_weak.has(w) {
                 return Some((Dir::Add, false));
             }
             None
@@ -315,12 +233,12 @@ pub(crate) fn signed_at(toks: &[Tok], i: usize) -> bool {
 
 /// Whether the sentence's only cues are weak ones ("drei neue Mitarbeiter").
 pub(crate) fn weak_sentence(toks: &[Tok]) -> bool {
-    if toks.iter().any(|t| is_w(t, TOTAL) || is_w(t, CHANGE)) {
+    if toks.iter().any(|t| is_in(t, &lex().total) || is_in(t, &lex().change)) {
         return false;
     }
     !(0..toks.len()).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong))
 }
 
 pub(crate) fn has_change_verb(toks: &[Tok]) -> bool {
-    toks.iter().any(|t| is_w(t, CHANGE) || is_w(t, TOTAL))
+    toks.iter().any(|t| is_in(t, &lex().change) || is_in(t, &lex().total))
 }

@@ -6,19 +6,12 @@
 //! Changes come out as [`Raw`] candidates with what the sentence says about them (direction,
 //! product, how firmly the sentence asks); the mail-level steps combine them.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::cues::*;
+use crate::parse::lexicon::phrases;
 use super::sentences::Sentence;
 use crate::parse::numbers::Tok;
 use crate::parse::products::Mention;
 use crate::parse::{Ask, Change};
-
-fn re(p: &str) -> Regex {
-    Regex::new(p).expect("static explain regex")
-}
 
 /// What one number of the customer's text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,39 +92,9 @@ pub(crate) struct Reading {
     pub para: usize,
 }
 
-/// "about", "environ", "ongeveer", "ungefähr", "ungefär": the number that follows is a guess.
-const APPROX: &[&str] = &["about", "around", "approximately", "approx", "roughly", "circa", "ca", "some", "ongeveer",
-    "rond", "zowat", "ongeveer", "omtrent", "plusminus", "environ", "approximativement", "quelque", "ungefähr", "etwa",
-    "rund", "zirka", "circa", "annähernd", "ungefär", "omkring", "runt", "cirka", "kring", "ungefärligen"];
-/// "I still have to confirm the number", "à confirmer", "steht noch nicht fest": not final.
-static UNSURE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(\b(still|yet) (have|need) to (confirm|check|decide)|\bnot (yet )?(sure|certain|final|decided|confirmed)\b|\bto be confirmed\b|\btbc\b|\bonly know (the )?(exact|final)|\bexact (number|headcount|count)\b.{0,40}\b(later|next week|after|once)|\bexact (number|count|headcount) (is |remains )?(not|un)known|nog (te )?bevestig|nog niet (zeker|definitief|bekend)|weet(en)? (ik |we )?nog niet|exacte? aantal .{0,30}(later|nog niet|volgt)|à confirmer|pas encore (sûr|certain|définitif|fixé)|je (dois|devrai) encore confirmer|nombre exact .{0,30}(plus tard|pas encore|suivra)|noch nicht (sicher|fest|klar|bekannt|endgültig)|muss (ich |wir )?noch (bestätigen|klären)|steht noch nicht fest|wie viele genau|genaue (anzahl|zahl) .{0,30}(später|noch nicht|folgt)|inte (helt )?säker|vet (vi|jag) inte (än|ännu)|exakt antal .{0,30}(senare|när|vet vi)|återkommer med (exakt|det exakta))")
-});
-/// "one of them takes over Ann's licence", "één neemt de licentie van Kurt over", "l'un reprend
-/// la licence de", "einer übernimmt die Lizenz", "en tar över licensen".
-static REUSE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(takes? over|taking over|will take over|inherits?|gets?|reuses?|re-?uses?|can use|will use)\b.{0,30}\blicen|neemt .{0,40}\bover\b|overnem|krijgt .{0,20}licentie van|hergebruik|reprend|récupère|reprendra|récupérera|übernimmt|übernehmen|bekommt .{0,20}lizenz (von|der)|tar över|övertar|tar .{0,20}licens")
-});
-/// "the other two", "de andere twee", "les deux autres", "die anderen zwei", "de andra två".
-const OTHER: &[&str] = &["other", "others", "andere", "anderen", "autres", "autre", "andra", "övriga", "resterende", "remaining", "restlichen", "übrigen", "restants", "restantes"];
-/// People leaving: their count is a removal only when licences are named.
-const LEAVING: &[&str] = &["leave", "leaves", "leaving", "left", "retire", "retires", "retiring", "quit", "quits", "vertrekken",
-    "vertrekt", "vertrokken", "weg", "partent", "part", "partis", "quittent", "quitte", "verlassen", "verlässt", "gehen",
-    "ausgeschieden", "slutar", "slutat", "lämnar", "lämnat", "uit", "dienst"];
-/// Counts of things that are not seats.
-const THINGS: &[&str] = &["shop", "store", "site", "office", "branch", "laptop", "pc", "computer", "device", "printer",
-    "phone", "tablet", "room", "location", "vestiging", "winkel", "filiaal", "kantoor", "toestel", "magasin", "boutique",
-    "site", "bureau", "agence", "ordinateur", "appareil", "imprimante", "filiale", "geschäft", "laden", "standort",
-    "gerät", "rechner", "drucker", "butik", "kontor", "enhet", "skrivare", "dator", "domain", "domein", "domaine",
-    "adresse", "address", "adressen", "mailbox", "mailboxes", "postfach", "postlåd", "brevlåd", "boîte", "mailadres",
-    "adres", "month", "maand", "mois", "monat", "månad", "euro", "eur", "camp", "kamp", "school", "école", "schule",
-    "skola", "class", "klas", "classe", "klasse", "klass", "team", "équipe", "ploeg", "projet", "project", "projekt"];
 
 pub(crate) fn is_thing(t: &Tok) -> bool {
-    match t {
-        Tok::Word(w) => THINGS.iter().any(|p| w == p || (p.len() >= 4 && w.starts_with(p))),
-        _ => false,
-    }
+    matches!(t, Tok::Word(w) if lex().things.start(w))
 }
 
 fn short(s: &str) -> String {
@@ -143,7 +106,7 @@ fn short(s: &str) -> String {
 pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     let toks = &s.toks;
     let n = toks.len();
-    let mut r = Reading { unsure: UNSURE.is_match(&s.text), para: s.para, ..Reading::default() };
+    let mut r = Reading { unsure: phrases().unsure.is_match(&s.text), para: s.para, ..Reading::default() };
     let any_cue = (0..n).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong));
     for j in 0..n {
         if let Some((d, true)) = cue_at(toks, j) {
@@ -157,18 +120,18 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     // Sentence-wide facts, computed once: a long sentence full of numbers stays linear.
     let num_count = toks.iter().filter(|t| matches!(t, Tok::Num { .. })).count();
     let change_verb = has_change_verb(toks);
-    let need_verb = toks.iter().any(|t| is_w(t, NEED));
+    let need_verb = toks.iter().any(|t| is_in(t, &lex().need));
     let needs = toks.iter().any(|t| is_w(t, &["nodig", "nötig"]));
     let sdir = sentence_dir(toks);
     let weak_sentence = weak_sentence(toks);
-    let reuse = REUSE.is_match(&s.text);
+    let reuse = phrases().reuse.is_match(&s.text);
     // A quantity field ("Anzahl: -2", "Aantal: 3") counts licences whatever words it lacks.
     let quantity_field = s.label.as_deref().is_some_and(is_quantity_label);
     let mut context_before = Vec::with_capacity(n);
     let mut seen_context = false;
     for t in toks {
         context_before.push(seen_context);
-        seen_context |= is_w(t, CONTEXT);
+        seen_context |= is_in(t, &lex().context);
     }
     let mut meaning: Vec<Option<Number>> = vec![None; n];
     let set = |meaning: &mut Vec<Option<Number>>, i: usize, m: Meaning| {
@@ -208,15 +171,14 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         }
         best.map(|(_, k)| k)
     };
-    let problem = crate::parse::understand::PROBLEM.is_match(&s.text);
+    let problem = phrases().problem.is_match(&s.text);
     let mut raws: Vec<Raw> = Vec::new();
     let push = |change: Option<Change>, undirected: Option<i64>, i: usize, from_current: bool, meaning: &[Option<Number>], raws: &mut Vec<Raw>| {
         let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence && !from_current;
         // "3 licences for the interns do not work": a report, the weak cue says nothing.
-        let (change, undirected) = match change {
-            Some(Change::Delta(d)) if weak && problem => (None, Some(d.abs())),
-            other => (other, undirected),
-        };
+        if weak && problem {
+            return;
+        }
         let weak = weak && change.is_some();
         let attached = quantity_field
             || signed_at(toks, i)
@@ -234,7 +196,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             asks,
             from_current,
             people: meaning[i].is_some_and(|m| m.meaning == Meaning::People),
-            rest: (i > 0 && is_w(&toks[i - 1], OTHER)) || toks.get(i + 1).is_some_and(|t| is_w(t, OTHER)),
+            rest: (i > 0 && is_in(&toks[i - 1], &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other)),
             at: i,
             clause_dirs: {
                 let (lo, hi) = clause_of(toks, i);
@@ -249,11 +211,11 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     // without "from" where the word cannot mean a range: "30 auf 26", "14 naar 11", "12 -> 10".
     for i in 0..n {
         let Tok::Num { value: a } = toks[i] else { continue };
-        let from = i > 0 && is_w(&toks[i - 1], FROM);
+        let from = i > 0 && is_in(&toks[i - 1], &lex().from);
         for k in i + 1..(i + 5).min(n) {
-            let to_word = is_w(&toks[k], TO) || is_w(&toks[k], &["bis", "naar", "tot"]);
+            let to_word = is_in(&toks[k], &lex().to) || is_in(&toks[k], &lex().to_not_range) || is_w(&toks[k], &["bis", "tot"]);
             let arrow = matches!(toks[k], Tok::Punct('→' | '>')) && k == i + 1 || (matches!(toks[k], Tok::Punct('-' | '=')) && matches!(toks.get(k + 1), Some(Tok::Punct('>'))));
-            let no_range = is_w(&toks[k], &["auf", "naar"]) || arrow;
+            let no_range = is_in(&toks[k], &lex().to_not_range) || arrow;
             if (to_word && (from || (no_range && k == i + 1))) || arrow {
                 let b_at = if matches!(toks.get(k + 1), Some(Tok::Punct('>'))) { k + 2 } else { k + 1 };
                 if let Some(Tok::Num { value: b }) = toks.get(b_at) {
@@ -280,16 +242,16 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         if !matches!(toks[i], Tok::Num { .. }) || used[i] {
             continue;
         }
-        let negated = is_w(&toks[i - 1], &["not", "pas", "niet", "nicht", "inte", "no", "geen", "kein", "keine", "keinen"]);
+        let negated = is_in(&toks[i - 1], &lex().negation);
         let but_then_num = (i + 1..(i + 4).min(n)).any(|k| {
-            is_w(&toks[k], &["but", "mais", "maar", "sondern", "utan", "men", "aber"]) && toks[k + 1..(k + 3).min(n)].iter().any(|t| matches!(t, Tok::Num { .. }))
+            is_in(&toks[k], &lex().but) && toks[k + 1..(k + 3).min(n)].iter().any(|t| matches!(t, Tok::Num { .. }))
         });
-        let instead = (i >= 2 && is_w(&toks[i - 2], &["instead", "lieu", "plaats", "istället"]) && is_w(&toks[i - 1], &["of", "de", "van", "för"]))
-            || is_w(&toks[i - 1], &["statt", "anstatt", "anstelle"]);
+        let instead = (i >= 2 && is_in(&toks[i - 2], &lex().instead) && is_in(&toks[i - 1], &lex().instead_of))
+            || is_in(&toks[i - 1], &lex().instead_word);
         // "we will then have 10 licences instead of 13": a state, today's 13 and the new 10.
-        let state = toks[..i].iter().any(|t| is_w(t, CONTEXT) || is_w(t, &["aurons", "aurez", "zullen", "werden", "kommer", "will"]));
+        let state = toks[..i].iter().any(|t| is_in(t, &lex().context) || is_in(t, &lex().future));
         // "passer à 12 (au lieu de 10)": after a new total, the number it replaces is today's.
-        let after_total = (0..i).rev().find(|&k| matches!(toks[k], Tok::Num { .. })).is_some_and(|k| k > 0 && (is_w(&toks[k - 1], TO) || is_w(&toks[k - 1], TOTAL)));
+        let after_total = (0..i).rev().find(|&k| matches!(toks[k], Tok::Num { .. })).is_some_and(|k| k > 0 && (is_in(&toks[k - 1], &lex().to) || is_in(&toks[k - 1], &lex().total)));
         if instead && (state || after_total) {
             let wanted = (0..i).rev().find(|&k| matches!(toks[k], Tok::Num { .. }) && !used[k]);
             if let (Some(k), Tok::Num { value: old }) = (wanted, &toks[i]) {
@@ -305,7 +267,9 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
                 }
             }
         }
-        if (negated && but_then_num) || instead {
+        // "back to 32 in total (not 35)": a negated number after the one meant.
+        let negated_after = negated && toks[..i].iter().any(|t| matches!(t, Tok::Num { .. }));
+        if (negated && (but_then_num || negated_after)) || instead {
             used[i] = true;
             set(&mut meaning, i, Meaning::TakenBack);
         }
@@ -328,27 +292,27 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
                 }
                 continue;
             }
-            Tok::Word(w) if !strong_present && POSSESSIVE.contains(&w.as_str()) && toks.get(i + 1).is_some_and(is_singular_unit) => 1,
+            Tok::Word(w) if !strong_present && lex().possessive.has(w) && toks.get(i + 1).is_some_and(is_singular_unit) => 1,
             // "supprimer la licence ... de Claire", "remove the licence of Jan", "de licentie van
             // Jan opzeggen", "ta bort licensen": one licence, when the sentence says what to do.
             Tok::Word(w)
                 if !strong_present
                     && any_cue
                     && !reuse
-                    && DEFINITE.contains(&w.as_str())
-                    && !(w == "de" && i > 0 && is_w(&toks[i - 1], &["plus", "pas", "besoin", "moins", "trop", "of", "beaucoup"]))
+                    && lex().definite.has(w)
+                    && !(w == "de" && i > 0 && is_in(&toks[i - 1], &lex().not_article))
                     && (toks.get(i + 1).is_some_and(is_singular_licence)
                         || (matches!(toks.get(i + 1), Some(Tok::Product(_))) && toks.get(i + 2).is_some_and(is_singular_licence))) =>
             {
                 1
             }
-            Tok::Word(w) if !strong_present && any_cue && DEFINITE_LICENCE.contains(&w.as_str()) => 1,
+            Tok::Word(w) if !strong_present && any_cue && lex().definite_licence.has(w) => 1,
             Tok::Article(_) if !strong_present => {
                 // "a licence", "une de plus", "een extra licentie", "en supprimer une".
                 let after = &toks[i + 1..(i + 4).min(n)];
                 let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
-                    || after.iter().any(|t| is_unit(t) || is_w(t, &["more", "extra", "additional", "plus", "meer", "mehr", "weitere", "zusätzliche", "ytterligare", "till", "supplémentaire"]));
-                let ok = ok && !(i > 0 && is_w(&toks[i - 1], TO) && change_verb);
+                    || after.iter().any(|t| is_unit(t) || is_in(t, &lex().more_or_less) || is_w(t, &["plus", "till"]));
+                let ok = ok && !(i > 0 && is_in(&toks[i - 1], &lex().to) && change_verb);
                 if !ok {
                     continue;
                 }
@@ -358,7 +322,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         };
         let prev = |k: usize| if i >= k { toks.get(i - k) } else { None };
         // "about ten", "ungefähr 10", "environ 10": a guess is no quantity to act on.
-        if (1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, APPROX))) && !prev(1).is_some_and(|t| is_w(t, &["some"]) && matches!(toks[i], Tok::Article(_))) {
+        if (1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().approx))) && !prev(1).is_some_and(|t| is_in(t, &lex().some) && matches!(toks[i], Tok::Article(_))) {
             set(&mut meaning, i, Meaning::Approximate);
             if any_cue || mentions_unit || need_verb {
                 r.problems.push((Ask::Quantity, format!("no exact number of seats in \"{}\"", short(&s.text))));
@@ -367,8 +331,8 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         }
         // "3 or 4", "3 à 4", "3 of 4", "between 5 and 7": the customer does not know yet.
         if let (Some(c), Some(Tok::Num { value: b, .. })) = (toks.get(i + 1), toks.get(i + 2)) {
-            let between = i > 0 && is_w(&toks[i - 1], &["between", "tussen", "entre", "zwischen", "mellan"]) && is_w(c, &["and", "en", "et", "und", "och"]);
-            if (between || is_w(c, OR) || matches!(c, Tok::Punct('/' | '-'))) && *b != value {
+            let between = i > 0 && is_in(&toks[i - 1], &lex().between) && is_in(c, &lex().and);
+            if (between || is_in(c, &lex().or) || matches!(c, Tok::Punct('/' | '-'))) && *b != value {
                 used[i + 2] = true;
                 set(&mut meaning, i, Meaning::Alternative);
                 set(&mut meaning, i + 2, Meaning::Alternative);
@@ -378,39 +342,40 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         }
         // "one of them takes over Ann's licence": a person who needs no new licence.
         let people_after = toks[i + 1..(i + 4).min(n)].iter().any(is_people)
-            || toks.get(i + 1).is_some_and(|t| is_w(t, &["of", "van", "de", "von", "av", "d"]));
-        if reuse && (people_after || i + 1 < n && toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, &["neemt", "takes", "reprend", "übernimmt", "tar"]))) {
+            || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of));
+        if reuse && (people_after || i + 1 < n && toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().take_over))) {
             set(&mut meaning, i, Meaning::Reuse);
             continue;
         }
         // "on top of the 3 from last week", "die 3 von letzter Woche": an earlier change, told
         // beside the one asked now.
         let earlier = num_count > 1
-            && ((1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, ON_TOP)))
-                || toks[i + 1..(i + 5).min(n)].iter().any(|t| is_w(t, LAST_TIME)));
+            && ((1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().on_top)))
+                || toks[i + 1..(i + 5).min(n)].iter().any(|t| is_in(t, &lex().last_time)));
         if earlier {
             set(&mut meaning, i, Meaning::Thing);
             continue;
         }
         // "we are at 40 licences", "we zitten op 12", "nous sommes à 12", "wir liegen bei 12".
-        if prev(1).is_some_and(|t| is_w(t, &["at", "op", "à", "bei", "på"])) && prev(2).is_some_and(|t| is_w(t, &["are", "zitten", "staan", "sommes", "liegen", "sind", "ligger", "är"])) {
+        if prev(1).is_some_and(|t| is_in(t, &lex().at_prep)) && prev(2).is_some_and(|t| is_in(t, &lex().at_verb)) {
             set(&mut meaning, i, Meaning::Current);
             continue;
         }
         // "reduce to 8", "naar 7", "passer à 15", "auf 12 erhöhen", "totalt 20", "25 in total".
-        let to_before = (prev(1).is_some_and(|t| is_w(t, TO)) && cue_at(toks, i - 1).is_none()) || (prev(1).is_some_and(|t| is_w(t, &["of", "van", "de"])) && prev(2).is_some_and(|t| is_w(t, TOTAL)));
+        let to_before = (prev(1).is_some_and(|t| is_in(t, &lex().to)) && cue_at(toks, i - 1).is_none()) || (prev(1).is_some_and(|t| is_in(t, &lex().of)) && prev(2).is_some_and(|t| is_in(t, &lex().total)));
         // "we only need 5" is a total; "we only need 2 extra" is not.
-        let only = (1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, ONLY)))
+        let only = (1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().only)))
             && need_verb
-            && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, ADD));
+            && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().add));
         // "in total 4 additional licences" is still 4 more.
-        let more_after = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_w(t, MORE_OR_LESS));
+        let more_after = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().more_or_less));
         let total_near = only
-            || ((1..=2).any(|k| prev(k).is_some_and(|t| is_w(t, TOTAL))) && !more_after)
-            || toks[i + 1..(i + 7).min(n)].iter().any(|t| is_w(t, TOTAL) || is_w(t, ENOUGH));
+            || ((1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
+            || toks[i + 1..(i + 7).min(n)].iter().any(|t| is_in(t, &lex().total))
+            || toks[i + 1..(i + 4).min(n)].iter().any(|t| is_in(t, &lex().enough));
         // "make it 10", "maak er 10 van", "mach es 10", "gör det till 10".
-        let make_it = prev(1).is_some_and(|t| is_w(t, &["it", "er", "es", "det", "en", "that", "dat", "ça"]))
-            && prev(2).is_some_and(|t| is_w(t, &["make", "maak", "maken", "mach", "machen", "gör", "göra", "fais", "faites", "set", "zet", "houd", "keep"]));
+        let make_it = prev(1).is_some_and(|t| is_in(t, &lex().make_it))
+            && prev(2).is_some_and(|t| is_in(t, &lex().make));
         if (to_before && change_verb) || total_near || make_it {
             set(&mut meaning, i, Meaning::Target);
             push(Some(Change::Target(value)), None, i, false, &meaning, &mut raws);
@@ -421,19 +386,19 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         // "nodig hebben" is a need, not a count.
         let context = !needs
             && !people_after
-            && (((1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, CONTEXT)))
-                && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_w(t, &["of", "de", "van", "av"])))
+            && (((1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().context)))
+                && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
                 && !(1..=3).any(|k| prev(k).is_some_and(|_| cue_at(toks, i - k).is_some_and(|(_, s)| s))))
                 || (context_before[i] && !any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
         // "we have 10 licences, please add 2": the 10 is the current count. When it is the only
         // number of a sentence with a cue ("we hebben 3 licenties niet meer nodig") it is the change.
         let other_qty = num_count > 1;
-        if context && (other_qty || !any_cue) && !toks[i + 1..(i + 5).min(n)].iter().any(|t| is_w(t, ADD) || is_w(t, REMOVE)) {
+        if context && (other_qty || !any_cue) && !toks[i + 1..(i + 5).min(n)].iter().any(|t| is_in(t, &lex().add) || is_in(t, &lex().remove)) {
             set(&mut meaning, i, Meaning::Current);
             // "we hebben twaalf licenties, dat moeten er vijftien worden": from 12 to 15; "we have
             // 10, we would like to have 14", "nous avons 7 licences et il nous en faudrait 10".
             let later = toks.iter().enumerate().skip(i + 1).find_map(|(j, t)| match t {
-                Tok::Num { value } if !used[j] && (toks[j + 1..(j + 4).min(n)].iter().any(|t| is_w(t, BECOME) || is_w(t, ENOUGH)) || wanted_before(toks, j)) => Some((j, *value)),
+                Tok::Num { value } if !used[j] && (toks[j + 1..(j + 4).min(n)].iter().any(|t| is_in(t, &lex().becomes) || is_in(t, &lex().enough)) || wanted_before(toks, j)) => Some((j, *value)),
                 _ => None,
             });
             if let Some((j, b)) = later {
@@ -466,9 +431,9 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         set(&mut meaning, i, if people { Meaning::People } else { Meaning::Change });
         if people {
             if let Some(Some(num)) = meaning.get_mut(i) {
-                num.joining = if toks[i.saturating_sub(3)..(i + 8).min(n)].iter().any(|t| is_w(t, LEAVING)) {
+                num.joining = if toks[i.saturating_sub(3)..(i + 8).min(n)].iter().any(|t| is_in(t, &lex().leaving)) {
                     -1
-                } else if toks[i.saturating_sub(4)..(i + 8).min(n)].iter().any(|t| is_w(t, ADD_WEAK) || is_w(t, ADD) || is_w(t, JOIN)) {
+                } else if toks[i.saturating_sub(4)..(i + 8).min(n)].iter().any(|t| is_in(t, &lex().add_weak) || is_in(t, &lex().add) || is_in(t, &lex().join)) {
                     1
                 } else {
                     0
@@ -476,7 +441,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             }
         }
         // "the other two": the people left after some took over a licence.
-        let rest = prev(1).is_some_and(|t| is_w(t, OTHER)) || toks.get(i + 1).is_some_and(|t| is_w(t, OTHER));
+        let rest = prev(1).is_some_and(|t| is_in(t, &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other));
         if rest {
             if let Some(Some(num)) = meaning.get_mut(i) {
                 num.meaning = Meaning::Change;
@@ -518,15 +483,13 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
 /// "we would like to have 14", "il nous en faudrait 10", "wir möchten 14", "vi behöver 14": the
 /// number right after a want or need says the wanted total when today's count was given.
 fn wanted_before(toks: &[Tok], j: usize) -> bool {
-    toks[j.saturating_sub(4)..j].iter().any(|t| is_w(t, WANT))
+    toks[j.saturating_sub(4)..j].iter().any(|t| is_in(t, &lex().want))
 }
 
 /// Field labels that hold the number of licences: "Quantity", "Aantal", "Nombre", "Anzahl",
 /// "Antal", "Number of licences", "Seats".
 pub(crate) fn is_quantity_label(label: &str) -> bool {
-    const Q: &[&str] = &["quantity", "qty", "number", "amount", "count", "seats", "licences", "licenses", "aantal",
-        "hoeveelheid", "nombre", "quantité", "anzahl", "menge", "stückzahl", "antal", "mängd", "change", "wijziging",
-        "modification", "änderung", "ändring", "delta"];
+    let q = &lex().quantity_label;
     let words: Vec<&str> = label.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    words.first().is_some_and(|w| Q.contains(w)) || (words.len() <= 3 && words.iter().any(|w| Q.contains(w)))
+    words.first().is_some_and(|w| q.has(w)) || (words.len() <= 3 && words.iter().any(|w| q.has(w)))
 }

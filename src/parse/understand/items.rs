@@ -4,20 +4,13 @@
 //! unless they are separate requests ("+2 for the new people, -1 for the one who leaves").
 
 use std::collections::BTreeSet;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::explain::Raw;
 use super::sentences::Sentence;
 use super::whom::Accounts;
+use crate::parse::lexicon::phrases;
 use crate::parse::products::Mention;
 use crate::parse::{Ask, Change, Item};
-
-static ALSO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(also|as well|in addition|additionally|on top of that|separately|daarnaast|bovendien|verder|tevens|apart daarvan|en outre|également|par ailleurs|aussi|außerdem|ausserdem|darüber hinaus|zudem|ebenfalls|separat|dessutom|också|även|separat)\b")
-        .expect("also regex")
-});
 
 fn distinct(ms: impl Iterator<Item = Mention>) -> Vec<Mention> {
     let mut v: Vec<Mention> = Vec::new();
@@ -171,7 +164,7 @@ fn separate_requests(deltas: &[usize], items: &[Item], raws: &[Raw], item_raw: &
         if seen_sentences.contains(&r.sentence) {
             return false;
         }
-        if n > 0 && !body.get(r.sentence).is_some_and(|s| ALSO.is_match(&s.text)) {
+        if n > 0 && !body.get(r.sentence).is_some_and(|s| phrases().also.is_match(&s.text)) {
             return false;
         }
         seen_sentences.push(r.sentence);

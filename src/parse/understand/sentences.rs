@@ -10,8 +10,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::cues::{ADD, CHANGE, REMOVE};
 use crate::parse::fuzzy;
+use crate::parse::lexicon;
 use crate::parse::language::{self, Language};
 use crate::parse::numbers::{self, Tok, EMAIL_MARK, PRODUCT_MARK};
 use crate::parse::products::{Catalog, Mention};
@@ -26,11 +26,6 @@ static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| re(r"[.!?;]+(?:\s+|$)"))
 /// "UPN: x", "Aantal : 3", "Nombre de licences : 4": a short label, a colon, a value.
 static FIELD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*\*?([\p{L}][\p{L}\s/().'’-]{0,38}?)\*?\s*:\s*(\S.*)$"));
 
-/// Short words that end with a dot without ending the sentence ("ca. 3", "nr. 5", "bzw.").
-/// Ordinary short words ("... komen er heel wat mensen bij. Mogen we ...") do end it.
-const ABBREVIATIONS: &[&str] = &["ca", "nr", "no", "vs", "etc", "bzw", "inkl", "incl", "resp", "evt", "ggf", "bv", "vgl",
-    "usw", "zb", "dh", "min", "max", "tel", "tél", "st", "stk", "ex", "cf", "env", "approx", "mr", "mme", "mw", "dhr",
-    "hr", "fr", "dr", "ing", "ir", "nº", "n°", "art", "pt", "zgl", "ev", "t", "m", "p", "s", "z", "u", "a", "e", "i"];
 
 /// One address in a sentence, with the words around it (for `whom`).
 #[derive(Debug, Clone)]
@@ -68,10 +63,11 @@ static TYPO_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
     let units = ["licenses", "licences", "license", "licence", "licenties", "licentie", "lizenzen", "lizenz", "licenser", "licens", "licensen", "licenserna"];
     let mut v: Vec<String> = units
         .iter()
-        .chain(ADD.iter())
-        .chain(REMOVE.iter())
-        .chain(CHANGE.iter())
-        .map(|w| fuzzy::fold(w))
+        .copied()
+        .chain(lexicon::words().add.iter())
+        .chain(lexicon::words().remove.iter())
+        .chain(lexicon::words().change.iter())
+        .map(fuzzy::fold)
         .filter(|w| w.chars().count() >= 6)
         .collect();
     v.sort();
@@ -151,7 +147,7 @@ fn flush(pending: &mut String, para: usize, line: usize, ctx: &Ctx<'_>, out: &mu
         let abbreviation = (word.chars().all(|c| c.is_ascii_digit()) && !new_sentence_after_number)
             || (word.chars().count() <= 4
                 && word.chars().all(|c| c.is_lowercase() || c == '.')
-                && (word.contains('.') || ABBREVIATIONS.contains(&word)))
+                && (word.contains('.') || word.chars().count() == 1 || lexicon::words().abbreviation.has(word)))
             || (word.chars().count() <= 3 && ["nr", "no", "ca", "tel", "tél"].contains(&word.to_lowercase().as_str()));
         // The dot inside an address ("jan@x.be") is no end either.
         let in_address = EMAIL.find_iter(&p).any(|e| e.start() < m.start() && m.start() < e.end());

@@ -2,19 +2,9 @@
 //! 10 | 14") say "from 10 to 14": their rows are rewritten as such before sentences are read,
 //! and rows that stay the same as the product name alone.
 
+use crate::parse::lexicon::{self, Set};
 use crate::parse::numbers;
 
-/// Column headings of a "now / wanted" table: "Current | Needed", "Huidig | Nodig", "Actuel |
-/// Souhaité", "Ist | Soll", "Nuvarande | Behov".
-const COL_NOW: &[&str] = &["current", "currently", "now", "actual", "existing", "today", "present", "old", "before", "huidig",
-    "huidige", "nu", "momenteel", "bestaand", "bestaande", "oud", "actuel", "actuelle", "actuellement", "existant",
-    "existantes", "aujourd'hui", "ancien", "avant", "aktuell", "derzeit", "bisher", "ist", "jetzt", "alt", "heute",
-    "nuvarande", "idag", "befintlig", "befintliga", "före", "nuläge"];
-const COL_WANT: &[&str] = &["needed", "need", "new", "required", "desired", "wanted", "target", "future", "requested", "after",
-    "nodig", "nieuw", "nieuwe", "gewenst", "gevraagd", "toekomstig", "doel", "souhaité", "souhaitée", "souhaités",
-    "nouveau", "nouvelle", "demandé", "demandée", "besoin", "cible", "futur", "après", "neu", "benötigt", "gewünscht",
-    "soll", "ziel", "künftig", "zukünftig", "nachher", "behov", "önskat", "önskad", "önskas", "nytt", "ny", "nya",
-    "framtida", "efter", "mål"];
 
 /// The cells of a table line with their column: split on "|" or tabs (column = cell index), or,
 /// for tables a mailer laid out with spaces, each word with its character offset.
@@ -51,9 +41,9 @@ fn cell_number(c: &str) -> Option<i64> {
     numbers::word_value(&c.to_lowercase())
 }
 
-fn heading_is(cell: &str, list: &[&str]) -> bool {
+fn heading_is(cell: &str, list: &Set) -> bool {
     let words: Vec<String> = cell.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
-    !words.is_empty() && words.len() <= 4 && words.iter().any(|w| list.contains(&w.as_str()))
+    !words.is_empty() && words.len() <= 4 && words.iter().any(|w| list.has(w))
 }
 
 /// A table of current and wanted counts ("Product | Current | Needed" / "Business Standard | 10 |
@@ -106,8 +96,8 @@ pub(crate) fn rewrite(text: &str) -> String {
             header = None;
         }
         // A heading line: a "now" column and a "wanted" column.
-        let now = cells.iter().find(|(_, c)| heading_is(c, COL_NOW)).map(|(k, _)| *k);
-        let want = cells.iter().find(|(_, c)| heading_is(c, COL_WANT)).map(|(k, _)| *k);
+        let now = cells.iter().find(|(_, c)| heading_is(c, &lexicon::words().col_now)).map(|(k, _)| *k);
+        let want = cells.iter().find(|(_, c)| heading_is(c, &lexicon::words().col_want)).map(|(k, _)| *k);
         let short = cells.len() <= 8 && !cells.iter().any(|(_, c)| cell_number(c).is_some());
         match (now, want) {
             (Some(n), Some(w)) if short && n != w => header = Some((split, n, w)),
@@ -118,3 +108,15 @@ pub(crate) fn rewrite(text: &str) -> String {
     out.join("\n")
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_become_from_to_and_prose_stays() {
+        assert_eq!(rewrite("Product | Current | Needed\nBusiness Standard | 10 | 14\nBusiness Basic | 3 | 3"), "Product | Current | Needed\nBusiness Standard: from 10 to 14.\nBusiness Basic.");
+        // Not a table: a sentence that happens to hold the words.
+        assert_eq!(rewrite("We now need more.\nPlease add 2 licences."), "We now need more.\nPlease add 2 licences.");
+    }
+}

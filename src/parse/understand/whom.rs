@@ -9,45 +9,24 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::explain::Raw;
+use crate::parse::lexicon::{self, phrases, Set};
 use super::sentences::{Sentence, EMAIL};
 
 fn re(p: &str) -> Regex {
     Regex::new(p).expect("static whom regex")
 }
 
-/// The words before an address that make it a contact, not the account: "send the invoice to",
-/// "in cc", "reach me at", "factuur naar", "facture à", "Rechnung an", "fakturan till".
-static CONTACT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(send|sent|forward|reply|answer|respond|copy|cc|bcc|contact|reach|invoices?|bill|billing|confirmation|questions?|stuur|stuurt|sturen|antwoord|kopie|contacteer|bereikbaar|factu\w*|vragen|bevestiging|envoy\w*|transmet\w*|répon\w*|copie|contact\w*|joignable|schick\w*|senden|sende|antwort\w*|kontakt\w*|erreichbar|rechnung\w*|fragen|bestätigung|skicka|skickar|svara|svar|kopia|kontakta|nå|faktura\w*|frågor|bekräftelse)\b[^.!?]{0,40}$")
-});
-/// "(in cc)", "en copie": the address after is a copy.
-static CONTACT_AFTER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\W{0,3}(\(?\s*(in )?cc\)?|en copie|in kopie|in kopia)\b"));
-/// What introduces an address as the tenant's login: "login", "username", "Benutzername",
-/// "gebruikersnaam", "identifiant", "användarnamn", "tenant", "admin", "our account".
-static LOGIN_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(log-?in|logon|sign-?in|user ?names?|user-?id|upn|tenants?|admin\w*|gebruikersnaam\w*|inlognaam\w*|inlog\w*|beheerder\w*|identifiants?|benutzername\w*|anmeldename\w*|anmeldung|användarnamn\w*|inloggning\w*|inlogg|account\w*|comptes?|konto\w*)\b")
-});
-/// "licences for admin@x", "op admin@x", "on admin@x", "sur admin@x", "auf admin@x", "på admin@x",
-/// "to it@x": the change is made there.
-static ON_ACCOUNT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(for|voor|pour|für|för|on|op|sur|auf|på|to|aan|bij|à|au|chez|zu|till|in|dans|im|i)\s+((the|de|het|le|la|l'|den|das|dem|der)\s+)?((user|gebruiker|utilisateur|benutzer|användare|tenant|account|compte|konto|kontot)\s+)?[(\[]?\s*:?\s*$"));
-/// "for me", "my account", "mijn account", "mon compte", "mein Konto", "mitt konto", "my login is
-/// this address": the sender's own address is the account.
-static SENDER_IS_ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    let this = r"(this|my|same|the sender'?s?|cette|mon|ma|même|dit|deze|mijn|hetzelfde|zelfde|diese|dieser|dieses|meine|dieselbe|gleiche|denna|den här|det här|detta|min|samma)";
-    let addr = r"(e-?mail[- ]?|mail|e-?post|courriel)?(address|adresse|adres|adress|mailadres|e-?mailadres|e-?postadress)\w*";
-    let login = r"(login|log-in|username|user name|user|account|identifiant|compte|gebruikersnaam|gebruiker|benutzername|benutzer|anmeldename|konto|användarnamn|inloggning|användare)";
-    re(&format!(r"(?i)({this}\s+{addr}\b.{{0,60}}\b{login}|\b{login}\b.{{0,40}}\b{this}\s+{addr}|\b(login|username|identifiant|gebruikersnaam|benutzername|användarnamn)\b.{{0,20}}\b(is|est|ist|är)\s+(the )?(sender|afzender|expéditeur|absender|avsändare)|\b(my|mijn|mon|mein|meinem|meinen|mitt|min) (own |eigen |propre |eigenes |eigenen |egna? )?(office 365 |microsoft 365 |m365 |o365 )?(account|compte|konto|kontot|login|gebruikersaccount|benutzerkonto|licen[cs]e|licentie|lizenz|licens)\b|\b(for|voor|pour|für|för|åt) (me|mij|moi|mich|mig)( (personally|persoonlijk|personnellement|persönlich|personligen))?\b|\bmyself\b|\bzelf\b|(address|adresse|adres|adress)\w*\s+(that |which |from which |waarmee |waarvan |avec laquelle |von der |mit der |som )?(i'?m|i am|i|we|we're|je|j'|ik|wij|we|ich|wir|jag|vi)\b.{{0,20}}\b(writ\w*|send\w*|mail\w*|écri\w*|schrijf\w*|stuur\w*|mail\w*|schreib\w*|sende\w*|skriv\w*|skick\w*))"))
-});
-/// "the same account as last time", "hetzelfde account", "le même compte", "das gleiche Konto",
-/// "samma konto": the account of the history below.
-static SAME_ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(\bsame (account|tenant|login|address|subscription)|\b(hetzelfde|zelfde|dezelfde) (account|tenant|login|adres|abonnement)|\b(le )?même (compte|tenant|identifiant|abonnement|adresse)|\b(das )?(gleiche|selbe|dieselbe|selben|gleichen) (konto|tenant|login|adresse|abonnement)|\bsamma (konto|tenant|inloggning|adress|abonnemang)|\b(that|this|dat|dit|ce|cet|dieses|jenes|det|detta) (account|compte|konto|kontot)\b|\b(as|als|comme|wie|som) (last time|before|vorige keer|la dernière fois|letztes mal|förra gången))")
-});
-/// "the intern (stagiair@x.be)", "van dr. Martens (an.martens@x.be)": a person's own mailbox,
-/// named to say whose licence goes, not the account the licences are on.
-static PERSONS_MAILBOX: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(\b(intern|trainee|student|colleague|employee|staff member|stagiair\w*|student\w*|collega|medewerk\w*|werknemer|stagiaire|collègue|collaborat\w*|employé\w*|praktikant\w*|kolleg\w*|mitarbeiter\w*|auszubildende\w*|kollega\w*|medarbetar\w*|anställd\w*|praktikant)|\b(of|van|de|von|för|du|der)\s+((dr|mr|mrs|ms|mevr|dhr|mme|m|herr|frau|fru)\.?\s+)?\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+)?)\s*\(\s*$")
+/// "licences for admin@x", "op admin@x", "sur admin@x", "auf admin@x", "på admin@x", "to it@x":
+/// the change is made on that account.
+static ON_ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    let w = lexicon::words();
+    let alt = |s: &Set| s.iter().map(|x| regex::escape(x)).collect::<Vec<_>>().join("|");
+    re(&format!(
+        r"(?i)\b({})\s+(({}|l')\s*)?(({})\s+)?[(\[]?\s*:?\s*$",
+        alt(&w.account_prep),
+        alt(&w.definite),
+        alt(&w.account_noun)
+    ))
 });
 /// Lines of contact details.
 static SIGNATURE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(\b(tel|tél|phone|gsm|mobile|mob|fax|www\.|http)\b|\|)"));
@@ -91,6 +70,7 @@ fn bare_address_line(s: &Sentence) -> bool {
 impl Accounts {
     /// `changes` holds, per sentence, whether a change was read there.
     pub fn find(body: &[Sentence], changes: &[bool], sender: Option<&str>, text: &str, quoted: &str) -> Accounts {
+        let ph = phrases();
         let mut a = Accounts::default();
         for (si, s) in body.iter().enumerate() {
             let signature = SIGNATURE_LINE.is_match(&s.text) && s.label.is_none();
@@ -100,10 +80,10 @@ impl Accounts {
                 .map(|e| {
                     usable_username(&e.addr)
                         && !signature
-                        && !(CONTACT_BEFORE.is_match(&e.before) && !LOGIN_LABEL.is_match(tail(&e.before, 25)))
-                        && !CONTACT_AFTER.is_match(&e.after)
-                        && !PERSONS_MAILBOX.is_match(&e.before)
-                        && !sender.is_some_and(|f| f.eq_ignore_ascii_case(&e.addr) && !LOGIN_LABEL.is_match(&e.before) && !ON_ACCOUNT.is_match(&e.before) && !changes.get(si).copied().unwrap_or(false))
+                        && !(ph.contact_before.is_match(&e.before) && !ph.login_label.is_match(tail(&e.before, 25)))
+                        && !ph.contact_after.is_match(&e.after)
+                        && !ph.persons_mailbox.is_match(&e.before)
+                        && !sender.is_some_and(|f| f.eq_ignore_ascii_case(&e.addr) && !ph.login_label.is_match(&e.before) && !ON_ACCOUNT.is_match(&e.before) && !changes.get(si).copied().unwrap_or(false))
                 })
                 .collect();
             let has_change = changes.get(si).copied().unwrap_or(false);
@@ -119,10 +99,10 @@ impl Accounts {
             }
             a.usable.push(usable);
         }
-        if SENDER_IS_ACCOUNT.is_match(text) {
+        if ph.sender_is_account.is_match(text) {
             a.sender = sender.map(str::to_lowercase);
         }
-        if SAME_ACCOUNT.is_match(text) {
+        if ph.same_account.is_match(text) {
             a.quoted = quoted_account(quoted);
         }
         a

@@ -1,0 +1,291 @@
+//! The phrases each language must read as said: one table per language, the corpus beside the
+//! words. Each row is a customer's text and what a careful person reads in it:
+//!
+//! - `"+3"`, `"-2"`, `"=12"`: one item, a delta or a new total; then, space-separated, the SKU
+//!   and the account when the text names them (`"+2 O365_BUSINESS_PREMIUM admin@x.be"`);
+//! - several items are separated by `"; "`, in the order the text gives them;
+//! - `"ask quantity"`, `"ask direction"`, `"ask product"`, `"ask contradiction"`, `"ask username"`:
+//!   the mail must ask;
+//! - `"none"`: no request at all (a question, thanks, a report, another matter).
+//!
+//! The sender of every row is `boss@contoso.be`.
+
+use crate::parse::language::Language;
+use crate::parse::products::Catalog;
+use crate::parse::understand::{understand, Input};
+use crate::parse::{Ask, Change};
+
+type Row = (&'static str, &'static str);
+
+const EN: &[Row] = &[
+    // Deltas and totals.
+    ("Please add 3 licences.", "+3"),
+    ("We need 3 more licenses", "+3"),
+    ("Could you remove 2 licenses?", "-2"),
+    ("We no longer need one licence", "-1"),
+    ("Please reduce to 8 licences.", "=8"),
+    ("Please go from 10 to 15 licences", "+5"),
+    ("We currently have 12 licences on admin@maes.onmicrosoft.com, please make it 10.", "-2 admin@maes.onmicrosoft.com"),
+    ("We pay for 15 Business Standard licences today but we only need 12 from next month.", "-3 O365_BUSINESS_PREMIUM"),
+    ("Our Microsoft 365 F3 licences go from 95 to 90.", "-5 SPE_F1"),
+    ("We need 12 Business Standard licences in total.", "=12 O365_BUSINESS_PREMIUM"),
+    ("We only need 5 licences.", "=5"),
+    ("Please add 2 licences, so we go to 12 in total.", "+2"),
+    ("Please add not 3 but 4 licences.", "+4"),
+    ("Please add 4 licences instead of 3.", "+4"),
+    ("Sorry, my earlier mail was wrong: please bring Business Standard back to 32 in total (not 35).", "=32 O365_BUSINESS_PREMIUM"),
+    ("Exchange Online Plan 1 x5 please for the new team.", "+5 EXCHANGESTANDARD"),
+    ("Could you ask for ten Office 365 F3 for the summer workers?", "+10 DESKLESSPACK"),
+    ("Please add 6 Office 365 F3 licences for the warehouse (4 people + 2 reserves).", "+6 DESKLESSPACK"),
+    // People are not licences.
+    ("We have three new colleagues starting on 2 June. One of them is taking over the licence of a colleague who is retiring, so we only need 2 extra licences.", "+2"),
+    ("Three new colleagues start with us on 1 June. One of them takes over the licence of Ann, so for the other two we need new licences.", "+2"),
+    ("Please find attached our purchase order: we need licences for our 4 new colleagues.", "+4"),
+    ("Sorry, one person will not join after all: please reduce our licences to 12.", "=12"),
+    // Products and accounts.
+    ("Please add 2 Business Standard licences for tenant admin@contoso.onmicrosoft.com", "+2 O365_BUSINESS_PREMIUM admin@contoso.onmicrosoft.com"),
+    ("Add 2 Exchange Online Plan 1 licences and remove 1 Business Basic", "+2 EXCHANGESTANDARD; -1 O365_BUSINESS_ESSENTIALS"),
+    ("Please add 1 licence. My login is this address.", "+1 boss@contoso.be"),
+    ("Could we get an extra seat? The Office 365 username is the address I'm writing from.", "+1 boss@contoso.be"),
+    ("Please add 3 Business Basic licences for jan@alpha.be and 2 for piet@beta.be.", "+3 O365_BUSINESS_ESSENTIALS jan@alpha.be; +2 O365_BUSINESS_ESSENTIALS piet@beta.be"),
+    ("Please remove 1 Business Basic licence, and send the invoice to accounts@contoso.be.", "-1 O365_BUSINESS_ESSENTIALS"),
+    ("Please cancel 3 licences of Office 365 Business Premium on admin@green.onmicrosoft.com.", "-3 O365_BUSINESS_PREMIUM admin@green.onmicrosoft.com"),
+    ("Please add 2 Microsoft 365 Apps licences. We use Apps for enterprise everywhere.", "+2 OFFICESUBSCRIPTION"),
+    // Must ask.
+    ("Please add 3 or 4 licences", "ask quantity"),
+    ("We need between 5 and 7 extra licences", "ask quantity"),
+    ("Please add a couple of licences", "ask quantity"),
+    ("We'll need about ten extra Business Basic licences for the summer camp.", "ask quantity"),
+    ("Please add licences for our new staff", "ask quantity"),
+    ("Business Standard licences: 5", "ask direction"),
+    ("Add 2 E3 licences", "ask product"),
+    ("Please remove the licences of the people who left", "ask username"),
+    ("Please set our Business Standard licences to 20 in total.\n\nWe need 22 Business Standard licences in total.", "ask contradiction"),
+    ("Please adjust our licences on admin@x.onmicrosoft.com to the attached list.", "ask quantity"),
+    // No request.
+    ("Thanks for adding the 3 licences!", "none"),
+    ("How do I assign a licence to a user?", "none"),
+    ("We use Office 2016 and call +32 475 12 34 56.", "none"),
+    ("We got 3 extra licences last week (thanks!). How do I assign one of them to a new user?", "none"),
+    ("Can you tell me how many of the 5 extra licences are still free?", "none"),
+    ("The 3 Business Basic licences for the interns do not work, can you check?", "none"),
+    ("I'd like to know what 5 extra E3 licences would cost. We're not ordering anything yet.", "none"),
+    ("Could you activate MFA for our 12 users?", "none"),
+    ("Thanks, the 3 extra licences are there. And please add 2 more.", "+2"),
+    ("Our invoice is wrong, please send a credit note. Also, please add 2 licences.", "+2"),
+    ("Can we get 2 more licences?", "+2"),
+    ("Your invoice lists 18 licences but we have 15, this is wrong. Please send a credit note.", "none"),
+    ("Please we need 3 more Business Premium. So total 3 extra licences for the login admin@brightwave.onmicrosoft.com", "+3 SPB admin@brightwave.onmicrosoft.com"),
+    ("Please cancel two E5 licences. It concerns the two licences of Ann and Bob (Microsoft 365 E5).", "-2 SPE_E5"),
+    ("We need 6 extra F3 for the new pickers.\n\nOffice 365 F3 x6", "+6 DESKLESSPACK"),
+    ("Please remove the Microsoft 365 Apps for business licence of Claire.", "-1 O365_BUSINESS"),
+    ("Please add 3 Business Basic licences for the new sales reps.\n\nAlso, we can remove 1 Business Basic licence because Tom is leaving.", "+3 O365_BUSINESS_ESSENTIALS; -1 O365_BUSINESS_ESSENTIALS"),
+    ("Please add 3 Business Basic for the sales team. We also need 2 more Business Basic for the interns.", "+3 O365_BUSINESS_ESSENTIALS; +2 O365_BUSINESS_ESSENTIALS"),
+    ("Please add 3 Business Standard licences. So 4 extra Business Standard licences.", "ask contradiction"),
+    ("Please add 3 Business Basic licences for the new sales reps. We also need 2 Exchange Online Plan 1 for the drivers.", "+3 O365_BUSINESS_ESSENTIALS; +2 EXCHANGESTANDARD"),
+    ("Could you update our subscription as follows:\n\n* Microsoft 365 Business Standard: add 2\n* Exchange Online (Plan 1): remove 3 - the three shop mailboxes are now shared", "+2 O365_BUSINESS_PREMIUM; -3 EXCHANGESTANDARD"),
+    ("Please find attached the signed quote. Could you activate the 8 licences?", "+8"),
+    ("please adjust as in the table:\n\nProduct                         Current Needed\nMicrosoft 365 Business Standard 10      14", "+4 O365_BUSINESS_PREMIUM"),
+    ("Business Basic: 12 licences", "ask direction"),
+    ("Please add 2 Microsoft 365 Apps licences.", "ask product"),
+];
+
+const FR: &[Row] = &[
+    ("Deux licences de plus svp", "+2"),
+    ("Pourriez-vous supprimer une licence ?", "-1"),
+    ("Pouvez-vous passer à 15 licences ?", "=15"),
+    ("de 10 à 15 licences svp", "+5"),
+    ("Merci de passer à 12 licences Microsoft 365 Apps for business (au lieu de 10).", "+2 O365_BUSINESS"),
+    ("Nous avons actuellement 7 licences Exchange Online Plan 1 et il nous en faudrait 10.", "+3 EXCHANGESTANDARD"),
+    ("Ce n'est finalement pas 3 mais 4 licences qu'il faut ajouter.", "+4"),
+    ("Il nous faudrait 3 Business Basic pour les stagiaires qui arrivent lundi.", "+3 O365_BUSINESS_ESSENTIALS"),
+    ("Merci d'ajouter 2 licences Business Standard et de supprimer 1 licence Business Basic.", "+2 O365_BUSINESS_PREMIUM; -1 O365_BUSINESS_ESSENTIALS"),
+    ("Peux-tu demander de supprimer la licence Microsoft 365 Apps for business de Claire ?", "-1 O365_BUSINESS"),
+    ("Merci d'ajouter une licence Business Basic. Mon identifiant est admin@x.onmicrosoft.com", "+1 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
+    ("Il me faudrait 2 ou 3 licences en plus", "ask quantity"),
+    ("Il nous faudra une dizaine de licences Business Basic supplémentaires pour la rentrée.", "ask quantity"),
+    ("Merci de retirer 2 licences. Nous aurons donc 10 licences au lieu de 13.", "ask contradiction"),
+    ("Merci, les 3 licences supplémentaires ont été ajoutées.", "none"),
+    ("Comment attribuer une licence ? Nous avons reçu les 2 licences supplémentaires hier.", "none"),
+    ("Nous souhaitons passer nos 18 licences d'une facturation mensuelle à un engagement annuel, si c'est plus avantageux.", "none"),
+    ("Merci de mettre à jour la domiciliation SEPA pour nos licences Microsoft 365.", "none"),
+    ("Pouvons-nous passer à 15 licences ?", "=15"),
+    ("J'ai oublié mon mot de passe, le code arrive au 06 12 34 56 78. Pouvez-vous m'aider ?", "none"),
+    ("Désolé, il faut revenir à 32 licences Business Standard au total (et non 35).", "=32 O365_BUSINESS_PREMIUM"),
+    ("Merci d'activer les 5 licences du devis signé.", "+5"),
+    ("Pourriez-vous activer l'authentification MFA pour nos 12 utilisateurs ?", "none"),
+    ("Voici l'ajustement :\n\nProduit | Actuel | Souhaité\nBusiness Basic | 12 | 10\nBusiness Standard | 4 | 4", "-2 O365_BUSINESS_ESSENTIALS"),
+    ("Pourriez-vous ajouter 2 licences Business Basic pour les nouveaux stagiaires, en graag 1 Business Basic minder voor Jan die vertrekt.", "+2 O365_BUSINESS_ESSENTIALS; -1 O365_BUSINESS_ESSENTIALS"),
+];
+
+const NL: &[Row] = &[
+    ("Graag 2 licenties minder", "-2"),
+    ("Kunnen jullie 3 licenties toevoegen?", "+3"),
+    ("5x Business Standard erbij graag", "+5 O365_BUSINESS_PREMIUM"),
+    ("We willen in totaal 25 licenties", "=25"),
+    ("Graag van 10 naar 7 licenties", "-3"),
+    ("We hebben er nu 14 Business Basic maar 11 is genoeg.", "-3 O365_BUSINESS_ESSENTIALS"),
+    ("Graag het aantal Microsoft 365 F3 licenties aanpassen naar 35 in totaal (nu 31).", "+4 SPE_F1"),
+    ("Graag 2 F3 licenties erbij.", "ask product"),
+    ("Mag er nog eentje bij van de Business Standard op admin@x.onmicrosoft.com?", "+1 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com"),
+    ("Bovenop de 3 van vorige week mogen er nog 2 Business Basic bij.", "+2 O365_BUSINESS_ESSENTIALS"),
+    ("Graag 2 licenties Business Standard erbij en 1 licentie Business Basic eraf.", "+2 O365_BUSINESS_PREMIUM; -1 O365_BUSINESS_ESSENTIALS"),
+    ("Vanaf 1 maart komen er drie nieuwe collega's bij. Eén van hen neemt de licentie over van Kurt. Voor de andere twee hebben we dus een nieuwe Business Premium licentie nodig.", "+2 SPB"),
+    ("Graag 1 licentie Business Basic erbij. Onze gebruikersnaam is admin@x.onmicrosoft.com", "+1 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
+    ("Wij willen graag 1 licentie Business Basic opzeggen. Het account van de stagiair (stagiair@x.onmicrosoft.com) mag daarna weg.", "-1 O365_BUSINESS_ESSENTIALS"),
+    ("Graag 2 extra licenties voor mijn account.", "+2 boss@contoso.be"),
+    ("Graag 2 of 3 licenties erbij", "ask quantity"),
+    ("Kunnen jullie het aantal licenties aanpassen aan de lijst in bijlage?", "ask quantity"),
+    ("Bedankt, ik zie de 3 extra licenties staan. Top!", "none"),
+    ("Hoe kan ik zelf een licentie toewijzen? We hebben er nog 2 vrij volgens het admin center.", "none"),
+    ("Graag niet 3 maar 4 licenties erbij.", "+4"),
+    ("Graag de licentie Microsoft 365 Apps for business van Claire opzeggen.", "-1 O365_BUSINESS"),
+    ("Hoe wijs ik een licentie toe? En graag nog 2 licenties erbij.", "+2"),
+    ("Mogen we naar in totaal 25 licenties?", "=25"),
+    ("Kunt u mij zeggen of de 3 extra licenties al actief zijn?", "none"),
+    ("Jullie factuur vermeldt 18 licenties Business Standard, terwijl we er 15 hebben. Graag een creditnota voor het verschil.", "none"),
+    ("Graag twee E5-licenties opzeggen: de licenties van An en Bob (Microsoft 365 E5).", "-2 SPE_E5"),
+    ("Sorry, mijn vorige mail klopte niet: we gaan terug naar 32 licenties Business Standard in totaal (niet 35).", "=32 O365_BUSINESS_PREMIUM"),
+    ("Graag 2 extra licenties Business Standard voor de nieuwe collega's. Daarnaast mag er 1 licentie Business Standard af voor Piet, die vertrekt.", "+2 O365_BUSINESS_PREMIUM; -1 O365_BUSINESS_PREMIUM"),
+    ("We hebben 3 Business Basic nodig voor de stagiairs.", "+3 O365_BUSINESS_ESSENTIALS"),
+    ("Hierbij de getekende offerte, graag de 8 licenties activeren.", "+8"),
+    ("De 3 licenties Business Basic voor de stagiairs werken niet, kunnen jullie kijken?", "none"),
+    ("graag aanpassen:\n\nProduct                         Huidig Nodig\nMicrosoft 365 Business Standard 10     14", "+4 O365_BUSINESS_PREMIUM"),
+    ("Eén collega komt toch niet: graag de licenties verlagen naar 12.", "=12"),
+    ("Licenties Business Standard: 5", "ask direction"),
+];
+
+const DE: &[Row] = &[
+    ("Bitte zwei weitere Lizenzen", "+2"),
+    ("Wir brauchen keine 2 Lizenzen mehr", "-2"),
+    ("Bitte auf 12 Lizenzen erhöhen", "=12"),
+    ("bitte unsere Lizenzen auf insgesamt 20 erhöhen", "=20"),
+    ("Bitte fügen Sie 4 Lizenzen Business Standard hinzu. Also insgesamt 4 zusätzliche Lizenzen.", "+4 O365_BUSINESS_PREMIUM"),
+    ("von 10 auf 15 Lizenzen bitte", "+5"),
+    ("Wir haben 30 Lizenzen Microsoft 365 E3, bitte 30 auf 26 reduzieren.", "-4 SPE_E3"),
+    ("Bitte nicht 3 sondern 4 weitere Lizenzen.", "+4"),
+    ("Konto: admin@praxis.onmicrosoft.com\nProdukt: Exchange Online Plan 1\nAnzahl: -2", "-2 EXCHANGESTANDARD admin@praxis.onmicrosoft.com"),
+    ("Bitte eine weitere Lizenz Business Basic für mein Konto.", "+1 O365_BUSINESS_ESSENTIALS boss@contoso.be"),
+    ("Bitte 3 oder 4 Lizenzen mehr", "ask quantity"),
+    ("Für die Erntesaison brauchen wir ungefähr zehn zusätzliche Lizenzen Microsoft 365 F3.", "ask quantity"),
+    ("Danke, die 3 zusätzlichen Lizenzen wurden hinzugefügt.", "none"),
+    ("Wie weise ich eine Lizenz zu? Wir haben 2 weitere Lizenzen bekommen.", "none"),
+    ("Bitte erhöhen Sie die Anzahl unserer Business Standard Lizenzen auf 12. Zum 1. Februar beginnen zwei neue Kollegen.", "=12 O365_BUSINESS_PREMIUM"),
+    ("Bitte 3 Lizenzen Microsoft 365 Business Premium hinzufügen und 3 Lizenzen Microsoft 365 Business Standard entfernen. Ihr Angebot sah noch 5 vor, wir fangen aber mit 3 an.", "+3 SPB; -3 O365_BUSINESS_PREMIUM"),
+    ("Bitte die Lizenz Microsoft 365 Apps for business von Claire kündigen.", "-1 O365_BUSINESS"),
+    ("Guten Morgen,\nbitte die Microsoft 365 Apps for buisness auf dreiundzwanzig Lizenzen erhöhen. Danke!", "=23 O365_BUSINESS"),
+    ("Bitte 2 weitere Lizenzen Microsoft 365 Apps für Unternehmen.", "+2 O365_BUSINESS"),
+    ("Bitte eine weitere Lizenz Business Basic. Benutzername: admin@x.onmicrosoft.com", "+1 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
+    ("Können wir 2 weitere Lizenzen bekommen?", "+2"),
+    ("Ihr Konto und alle 12 Lizenzen werden in 48 Stunden gesperrt, wenn Sie Ihre Daten nicht bestätigen.", "none"),
+    ("Bitte 2 Lizenzen Business Standard für die neuen Kolleginnen hinzufügen. Außerdem bitte 1 Lizenz Business Standard entfernen.", "+2 O365_BUSINESS_PREMIUM; -1 O365_BUSINESS_PREMIUM"),
+    ("3x Exchange Online Plan 1 bitte.", "+3 EXCHANGESTANDARD"),
+    ("Wir benötigen 3 Business Basic für die Aushilfen.", "+3 O365_BUSINESS_ESSENTIALS"),
+    ("Anbei das unterschriebene Angebot. Bitte die 6 Lizenzen aktivieren.", "+6"),
+    ("bitte wie folgt anpassen:\n\nProdukt\tIst\tSoll\nBusiness Standard\t8\t10", "+2 O365_BUSINESS_PREMIUM"),
+];
+
+const SV: &[Row] = &[
+    ("Kan ni ta bort 2 licenser?", "-2"),
+    ("Kan ni lägga till tre licenser?", "+3"),
+    ("Vi vill ha totalt 20 licenser", "=20"),
+    ("från 10 till 15 licenser tack", "+5"),
+    ("Vi behöver två till, tack.", "+2"),
+    ("Hej, vi behöver ett dussin till Office 365 F3-licenser för lagret. Tack!", "+12 DESKLESSPACK"),
+    ("Vi har 10 Exchange Online Plan 1 idag och behöver 14.", "+4 EXCHANGESTANDARD"),
+    ("Vi får tre nya medarbetare. En av dem tar över licensen från Karin, så vi behöver licenser för de andra två: Business Standard.", "+2 O365_BUSINESS_PREMIUM"),
+    ("Konto: admin@vasa.onmicrosoft.com\nAntal: +3\nProdukt: Microsoft 365 E3", "+3 SPE_E3 admin@vasa.onmicrosoft.com"),
+    ("Kan ni lägga till 2 licenser Business Standard och ta bort 1 licens Business Basic?", "+2 O365_BUSINESS_PREMIUM; -1 O365_BUSINESS_ESSENTIALS"),
+    ("Vi behöver 3 eller 4 licenser till", "ask quantity"),
+    ("Till hösten behöver vi ett tiotal nya Business Basic-licenser.", "ask quantity"),
+    ("Tack, de 3 extra licenserna har lagts till.", "none"),
+    ("Hur tilldelar jag en licens? Vi fick 2 licenser till förra veckan.", "none"),
+    ("Lägg till inte 3 utan 4 licenser.", "+4"),
+    ("Kan ni öka till 15 licenser?", "=15"),
+    ("Vi vill gå från 10 till 15 licenser", "+5"),
+    ("Kan ni ta bort licensen Microsoft 365 Apps for business för Claire?", "-1 O365_BUSINESS"),
+    ("Kan ni lägga till 2 licenser Microsoft 365-appar för företag?", "+2 O365_BUSINESS"),
+    ("Lägg till en licens Business Basic. Användarnamn: admin@x.onmicrosoft.com", "+1 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
+    ("Får vi 2 licenser till?", "+2"),
+    ("Vi behöver 4 nya Office 365 F3 till lagret. Office 365 F3 x4.", "+4 DESKLESSPACK"),
+    ("Kan ni lägga till 3 Business Basic för de nya säljarna? Och ta bort 1 Business Basic för Johan som slutar.", "+3 O365_BUSINESS_ESSENTIALS; -1 O365_BUSINESS_ESSENTIALS"),
+    ("Kan ni beställa tio Office 365 F3 till sommarjobbarna?", "+10 DESKLESSPACK"),
+    ("Vi behöver tio till Office 365 F3 för sommarjobbarna.", "+10 DESKLESSPACK"),
+    ("Här kommer den signerade offerten. Kan ni aktivera de 8 licenserna?", "+8"),
+    ("En person börjar inte ändå, kan ni minska licenserna till 12?", "=12"),
+    ("Produkt | Nuvarande | Önskat\nBusiness Standard | 8 | 10", "+2 O365_BUSINESS_PREMIUM"),
+];
+
+/// What `understand` reads in `text`, in the notation of the tables.
+fn read(text: &str, lang: Language) -> String {
+    let u = understand(
+        &Input { text, subject: None, sender: Some("boss@contoso.be"), lang: Some(lang), quoted: "" },
+        &Catalog::builtin(),
+    );
+    if let Some((ask, _)) = u.problem {
+        return format!("ask {}", ask.as_str());
+    }
+    if u.items.is_empty() || u.not_ours.is_some() {
+        return "none".into();
+    }
+    u.items
+        .iter()
+        .map(|i| {
+            let mut s = match i.change {
+                Change::Delta(d) if d > 0 => format!("+{d}"),
+                Change::Delta(d) => d.to_string(),
+                Change::Target(t) => format!("={t}"),
+            };
+            for part in [&i.product, &i.username].into_iter().flatten() {
+                s.push(' ');
+                s.push_str(part);
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn check(rows: &[Row], lang: Language) {
+    let wrong: Vec<String> = rows
+        .iter()
+        .filter_map(|(text, want)| {
+            let got = read(text, lang);
+            (got != *want).then(|| format!("  {text:?}\n    want {want}\n    got  {got}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{} of {} {lang:?} phrases read otherwise:\n{}", wrong.len(), rows.len(), wrong.join("\n"));
+}
+
+#[test]
+fn english() {
+    check(EN, Language::En);
+}
+
+#[test]
+fn french() {
+    check(FR, Language::Fr);
+}
+
+#[test]
+fn dutch() {
+    check(NL, Language::Nl);
+}
+
+#[test]
+fn german() {
+    check(DE, Language::De);
+}
+
+#[test]
+fn swedish() {
+    check(SV, Language::Sv);
+}
+
+#[test]
+fn every_ask_has_a_row() {
+    let all: Vec<&str> = [EN, FR, NL, DE, SV].iter().flat_map(|t| t.iter().map(|(_, w)| *w)).collect();
+    for ask in [Ask::Quantity, Ask::Direction, Ask::Product, Ask::Contradiction, Ask::Username] {
+        assert!(all.contains(&format!("ask {}", ask.as_str()).as_str()), "no phrase asks {ask:?}");
+    }
+}

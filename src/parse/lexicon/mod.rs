@@ -1,0 +1,316 @@
+//! The words of the five languages, one file per language, each with the phrases that must read
+//! as it says beside its words (the shape of duckling's `Rules.hs` beside `Corpus.hs`).
+//!
+//! A [`Lexicon`] holds a language's words for every concept the understanding steps use (words
+//! that add, that remove, that make a number today's count or the wanted total...) and the regular
+//! expressions of its phrases. A mail may mix languages (a Dutch request under a French quote, an
+//! English mail from a German speaker), so the rules ask the union of the five: [`words`] and
+//! [`phrases`], each built once.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+mod de;
+mod en;
+mod fr;
+mod nl;
+mod sv;
+
+#[cfg(test)]
+mod corpus;
+
+/// A set of lowercase words.
+#[derive(Debug, Default)]
+pub(crate) struct Set(HashSet<&'static str>);
+
+impl Set {
+    pub fn has(&self, w: &str) -> bool {
+        self.0.contains(w)
+    }
+
+    /// The words, longest first (for building alternations where the longer must win).
+    pub fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let mut v: Vec<&'static str> = self.0.iter().copied().collect();
+        v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        v.into_iter()
+    }
+}
+
+/// Word stems: "licen" holds "licence", "licenties", "licenser".
+#[derive(Debug, Default)]
+pub(crate) struct Stems(Vec<&'static str>);
+
+impl Stems {
+    /// Whether `w`, or the last part of a compound ("Microsoft-Lizenzen"), starts with a stem.
+    pub fn start(&self, w: &str) -> bool {
+        let last = w.rsplit('-').next().unwrap_or(w);
+        self.0.iter().any(|p| w.starts_with(p) || last.starts_with(p))
+    }
+}
+
+macro_rules! lexicon {
+    (
+        words { $($(#[$wdoc:meta])* $word:ident,)* }
+        stems { $($(#[$sdoc:meta])* $stem:ident,)* }
+        phrases { $($(#[$pdoc:meta])* $phrase:ident,)* }
+    ) => {
+        /// One language's words and phrases.
+        #[derive(Debug)]
+        pub(crate) struct Lexicon {
+            $($(#[$wdoc])* pub $word: &'static [&'static str],)*
+            $($(#[$sdoc])* pub $stem: &'static [&'static str],)*
+            $($(#[$pdoc])* pub $phrase: &'static [&'static str],)*
+        }
+
+        /// The words of all five languages.
+        #[derive(Debug)]
+        pub(crate) struct Words {
+            $(pub $word: Set,)*
+            $(pub $stem: Stems,)*
+        }
+
+        /// The phrases of all five languages, one case-insensitive expression per concept.
+        #[derive(Debug)]
+        pub(crate) struct Phrases {
+            $(pub $phrase: Regex,)*
+        }
+
+        fn union_words() -> Words {
+            Words {
+                $($word: Set(ALL.iter().flat_map(|l| l.$word.iter().copied()).collect()),)*
+                $($stem: Stems(ALL.iter().flat_map(|l| l.$stem.iter().copied()).collect()),)*
+            }
+        }
+
+        fn union_phrases() -> Phrases {
+            Phrases {
+                $($phrase: union_regex(stringify!($phrase), ALL.iter().flat_map(|l| l.$phrase.iter().copied())),)*
+            }
+        }
+    };
+}
+
+lexicon! {
+    words {
+        /// Verbs and words that add seats: "add", "erbij", "ajouter", "hinzufügen", "lägga".
+        add,
+        /// Weak adding words, believed only when nothing stronger is said: "new", "nieuwe".
+        add_weak,
+        /// Need words: more seats, weakly ("we need 3 Business Basic").
+        need_more,
+        /// What a need is not about: "need to talk", "besoin d'aide", "behöver hjälp".
+        need_not,
+        /// Activating licences (from a signed quote) is adding them.
+        activate,
+        /// Words that introduce whom seats are for: "for", "voor", "pour".
+        for_people,
+        /// Verbs and words that remove seats: "remove", "minder", "supprimer", "weniger", "färre".
+        remove,
+        /// Verbs that change a count, and with "to" make a number the new total.
+        change,
+        /// "4 additional", "2 weniger": a change, whatever total word stands near.
+        more_or_less,
+        /// Negations: "not", "niet", "pas", "nicht", "inte".
+        negation,
+        /// Words that become "no longer" after a negation: "more", "meer", "plus", "mehr", "mer".
+        more,
+        /// Need words that a negation turns into a removal: "we no longer need".
+        needed,
+        /// Prepositions of a new total: "to", "naar", "à", "auf", "till".
+        to,
+        /// Prepositions of "from 10 to 15".
+        from,
+        /// Words that never mean a range after a number ("30 auf 26", "14 naar 11").
+        to_not_range,
+        /// "3 or 4": alternatives.
+        or,
+        /// "between 5 and 7".
+        between,
+        and,
+        /// "in total", "insgesamt", "totalt".
+        total,
+        /// "we only need 5": a total next to a need.
+        only,
+        /// Need and keep verbs.
+        need,
+        /// Today's count: "we have", "currently", "momenteel", "actuellement", "derzeit".
+        context,
+        /// "11 is enough".
+        enough,
+        /// Want and need words: after today's count, the number they govern is the wanted total.
+        want,
+        /// "dat moeten er vijftien worden".
+        becomes,
+        /// "on top of the 3 from last week".
+        on_top,
+        /// Words of a time gone by: "last", "vorige", "dernière", "letzte", "förra".
+        last_time,
+        /// "we will then have": a state to come.
+        future,
+        /// "we are at 40": the verb ...
+        at_verb,
+        /// ... and the preposition.
+        at_prep,
+        /// "make it 10": the verb ...
+        make,
+        /// ... and its object.
+        make_it,
+        /// "not 3 but 4".
+        but,
+        /// "4 instead of 3": the noun of "instead of", "au lieu de", "in plaats van" ...
+        instead,
+        /// ... the word after it ...
+        instead_of,
+        /// ... and the one-word forms: "statt", "anstatt".
+        instead_word,
+        /// "about ten": the number that follows is a guess.
+        approx,
+        /// "the other two".
+        other,
+        /// People leaving.
+        leaving,
+        /// People joining: "start", "begint", "arrivent", "fangen an", "börjar".
+        join,
+        /// "one of them", "één van hen": what follows a number of people.
+        of,
+        /// The verb of taking over a licence: "takes", "neemt", "reprend".
+        take_over,
+        /// "his licence", "sa licence", "haar licentie": one.
+        possessive,
+        /// Definite articles before a singular licence word.
+        definite,
+        /// Words before "de" that make it no article ("plus de", "besoin de").
+        not_article,
+        /// Swedish definite licence words ("licensen"): one licence.
+        definite_licence,
+        /// Singular licence words: "the licence of Jan".
+        singular_licence,
+        /// Singular unit words after "his": "his licence", "sein Konto".
+        singular_unit,
+        /// Words between two clauses: "and", "but", "while".
+        clause,
+        /// Words a sentence may start with before its verb ("And add 2", "Also remove 1").
+        opener,
+        /// The words of "some" that are no guess before an article ("some" alone is vague).
+        some,
+        /// Column headings of today's count in a table.
+        col_now,
+        /// Column headings of the wanted count in a table.
+        col_want,
+        /// Field labels holding the number of licences: "Quantity", "Aantal", "Nombre", "Anzahl".
+        quantity_label,
+        /// Modal verbs that open a question asking for the change: "can", "kunnen", "pouvez".
+        modal,
+        /// Greetings a sentence may open with: "hi", "hallo", "bonjour", "hej".
+        greeting,
+        /// Short words that end with a dot without ending a sentence: "ca.", "nr.", "bzw.".
+        abbreviation,
+        /// Prepositions before the account a change is made on: "on", "op", "sur", "auf", "på".
+        account_prep,
+        /// Nouns for an account: "account", "compte", "konto", "gebruiker".
+        account_noun,
+    }
+    stems {
+        /// People a licence is for: "the summer workers", "les stagiaires", "de nieuwe collega's".
+        people,
+        /// Counts of things that are not seats: shops, laptops, sites, mailboxes.
+        things,
+        /// Licence nouns: "licence", "licentie", "Lizenz", "licens", "seat", "abonnement".
+        licence,
+    }
+    phrases {
+        /// A change already made: "have been added", "zijn toegevoegd", "ont été ajoutées".
+        past,
+        /// "Thanks for adding ...".
+        thanks_for,
+        /// A sentence opening with thanks.
+        thanks_start,
+        /// Thanks that ask: "merci de faire X" is a polite "please do X".
+        thanks_asking,
+        /// "thanks in advance": still asks.
+        in_advance,
+        /// "maybe", "misschien", "peut-être", "vielleicht", "kanske".
+        hedge,
+        /// A question word opening a sentence: "how", "hoe", "comment", "wie", "hur".
+        info_question,
+        /// Price and quote words.
+        price,
+        /// Words that make a sentence a request: "please", "graag", "merci de", "bitte", "kan ni".
+        request,
+        /// "Can you tell me...": a question, however politely put.
+        tell_me,
+        /// A change already received: "we got 3 extra licences last week".
+        past_report,
+        /// "We're not ordering anything yet, just need the figures".
+        not_yet,
+        /// "I still have to confirm the number": not final.
+        unsure,
+        /// "one of them takes over Ann's licence".
+        reuse,
+        /// Words before an address that make it a contact: "send the invoice to", "in cc".
+        contact_before,
+        /// "(in cc)", "en copie" after an address.
+        contact_after,
+        /// What introduces an address as the tenant's login: "login", "UPN", "Konto".
+        login_label,
+        /// "for me", "my account", "my login is this address": the sender is the account.
+        sender_is_account,
+        /// "the same account as last time": the account of the history below.
+        same_account,
+        /// "the intern (x@y.be)": a person's own mailbox, not the account.
+        persons_mailbox,
+        /// Something does not work: a support question.
+        problem,
+        /// "remove the licences of the people who left" (unnamed).
+        who_left,
+        /// The numbers are in an attachment.
+        attached,
+        /// A change of billing plan: monthly to annual.
+        billing_plan,
+        /// Bank, direct debit or card details.
+        payment,
+        /// "also", "daarnaast", "en outre", "außerdem", "dessutom": a further request.
+        also,
+    }
+}
+
+static ALL: [&Lexicon; 5] = [&en::LEXICON, &fr::LEXICON, &nl::LEXICON, &de::LEXICON, &sv::LEXICON];
+
+fn union_regex(name: &str, parts: impl Iterator<Item = &'static str>) -> Regex {
+    let parts: Vec<&str> = parts.collect();
+    let pattern = if parts.is_empty() { "[^\\s\\S]".to_string() } else { format!("(?i)(?:{})", parts.join("|")) };
+    Regex::new(&pattern).unwrap_or_else(|e| panic!("lexicon phrase {name}: {e}"))
+}
+
+static WORDS: LazyLock<Words> = LazyLock::new(union_words);
+static PHRASES: LazyLock<Phrases> = LazyLock::new(union_phrases);
+
+/// The words of the five languages.
+pub(crate) fn words() -> &'static Words {
+    &WORDS
+}
+
+/// The phrases of the five languages.
+pub(crate) fn phrases() -> &'static Phrases {
+    &PHRASES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_phrase_compiles_and_every_language_has_the_core_words() {
+        let _ = phrases();
+        for l in ALL {
+            for (name, list) in [("add", l.add), ("remove", l.remove), ("to", l.to), ("total", l.total), ("request", l.request)] {
+                assert!(!list.is_empty(), "a language lacks {name}");
+            }
+            for w in l.add.iter().chain(l.remove).chain(l.change) {
+                assert_eq!(*w, w.to_lowercase(), "words are lowercase: {w}");
+            }
+        }
+    }
+}
