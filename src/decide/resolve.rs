@@ -56,9 +56,10 @@ pub fn may_approve(state: MessageState) -> bool {
     state == MessageState::AwaitingApproval
 }
 
-/// Ops may correct only a mail that needed review (there is no understood request in it).
-pub fn may_correct(state: MessageState) -> bool {
-    state == MessageState::NeedsReview
+/// Ops may correct any mail in the queue — a held request read wrongly as much as a mail
+/// needing review: what they say it asks for is decided afresh, under every rule.
+pub fn may_correct(state: MessageState, attention: Option<Attention>, reviewed: bool) -> bool {
+    in_queue(state, attention, reviewed)
 }
 
 pub fn ops_step(held: &Held, action: OpsAction, actor: &str, note: Option<&str>) -> Result<OpsStep, String> {
@@ -203,6 +204,7 @@ pub fn resolve(
         involved,
         answer::language(reply_to, named, ctx),
         named,
+        ctx,
     );
     if settle == Settle::CustomerConfirm {
         answer::cap(&mut plan, &mut reason, reply_to, ctx);
