@@ -381,7 +381,10 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
             a.iter()
                 .map(|i| {
                     let change = change_text(i.get("delta").and_then(|x| x.as_i64()), i.get("target").and_then(|x| x.as_i64()));
-                    let product = i.get("product").and_then(|x| x.as_str()).unwrap_or("(product not named)");
+                    let product = match i.get("product").and_then(|x| x.as_str()) {
+                        Some(sku) => format!("{} ({sku})", state.catalog.name_of(sku)),
+                        None => "(product not named)".into(),
+                    };
                     let user = i.get("username").and_then(|x| x.as_str()).unwrap_or("(the sender's tenant)");
                     format!("{change} {product} for {user}")
                 })
