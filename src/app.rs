@@ -154,8 +154,12 @@ impl App {
             self.processor().run(rx, cancel.clone(), report).await;
             tracker.close();
             tracker.wait().await;
+            // Ops hear of what this run queued; a failure here must not hold back the answers
+            // (the events stay, and the next run tells them).
             if let Some(n) = &notifier {
-                n.round().await?;
+                if let Err(e) = n.round().await {
+                    tracing::error!(error = %e, "ops notices not written this time");
+                }
             }
             sender.drain().await?;
         } else {

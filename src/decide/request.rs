@@ -39,7 +39,15 @@ pub fn correct(
     ctx: &Context<'_>,
 ) -> Result<Decision, String> {
     if !super::resolve::may_correct(held.state, held.attention, held.reviewed) {
-        return Err(format!("message {} is {} already: only a mail in the queue is corrected", held.id, held.state));
+        return Err(match held.attention {
+            Some(a @ (Attention::UnknownSender | Attention::Unauthenticated)) if !held.reviewed => format!(
+                "message {} is from an {} sender: no correction makes it a request we may apply. Register the contact \
+                 and ask them to write again, or mark it as seen",
+                held.id,
+                if a == Attention::UnknownSender { "unknown" } else { "unauthenticated" }
+            ),
+            _ => format!("message {} is {} already: only a request in the queue is corrected", held.id, held.state),
+        });
     }
     if items.is_empty() {
         return Err("a correction needs at least one item".into());

@@ -305,6 +305,8 @@ fn ops_correct_every_queued_mail_and_nothing_else() {
         (queued(MessageState::Applied, None, false), vec![item("-2 SPB")]),
         (queued(MessageState::Rejected, None, false), vec![item("-2 SPB")]),
         (queued(MessageState::Rejected, Some(Attention::Flagged), true), vec![item("-2 SPB")]),
+        (queued(MessageState::Rejected, Some(Attention::UnknownSender), false), vec![item("-2 SPB")]),
+        (queued(MessageState::Rejected, Some(Attention::Unauthenticated), false), vec![item("-2 SPB")]),
         (queued(MessageState::Ignored, None, false), vec![item("-2 SPB")]),
         (queued(MessageState::NeedsReview, None, false), vec![]),
         (queued(MessageState::NeedsReview, None, false), vec![item("+0 SPB")]),
