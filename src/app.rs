@@ -2,8 +2,10 @@
 //! sender, joined by a bounded channel (a slow store slows the intake instead of filling
 //! memory) and stopped by one cancellation token.
 //!
-//! Shutdown order: stop the intake, let the processor finish the mail in hand, let the sender
-//! finish the send in flight, close the pool.
+//! With `[ops] notify`, the notifier (`src/notify/`) tells ops what entered the queue.
+//!
+//! Shutdown order: stop the intake, let the processor finish the mail in hand, stop the
+//! notifier, let the sender finish the send in flight, close the pool.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +39,8 @@ pub enum AppError {
     Imap(String),
     #[error("dashboard: {0}")]
     Web(#[from] crate::web::WebError),
+    #[error("ops notices: {0}")]
+    Notify(#[from] crate::notify::NotifyError),
 }
 
 pub struct App {
@@ -94,7 +98,13 @@ impl App {
             max_attempts: self.config.outbox.max_attempts,
             retry_base: Duration::from_secs(self.config.outbox.retry_base_secs),
             send_timeout,
+            ops: self.config.ops.clone(),
         })
+    }
+
+    /// The notifier of `[ops] notify`.
+    pub fn notifier(&self) -> Result<crate::notify::Notifier, AppError> {
+        Ok(crate::notify::Notifier::new(self.store.clone(), self.config.clone(), self.catalog.clone(), self.outbox_wake.clone())?)
     }
 
     /// The ops dashboard (`[web]`), bound to its address and ready to serve.
@@ -136,6 +146,7 @@ impl App {
             }
         }
         let sender = self.sender()?;
+        let notifier = if self.config.ops.enabled() { Some(self.notifier()?) } else { None };
         // The dashboard binds before any worker runs, so that a taken port fails the start.
         let web = if self.config.web.enabled && !once { Some(self.web_server().await?) } else { None };
         if once {
@@ -143,11 +154,20 @@ impl App {
             self.processor().run(rx, cancel.clone(), report).await;
             tracker.close();
             tracker.wait().await;
+            // Ops hear of what this run queued; a failure here must not hold back the answers
+            // (the events stay, and the next run tells them).
+            if let Some(n) = &notifier {
+                if let Err(e) = n.round().await {
+                    tracing::error!(error = %e, "ops notices not written this time");
+                }
+            }
             sender.drain().await?;
         } else {
             let processor_cancel = CancellationToken::new();
+            let notifier_cancel = CancellationToken::new();
             let sender_cancel = CancellationToken::new();
             let processor = tracker.spawn(self.processor().run(rx, processor_cancel.clone(), report));
+            let notifier_task = notifier.map(|n| tracker.spawn(n.run(notifier_cancel.clone())));
             let sender_task = tracker.spawn(sender.run(sender_cancel.clone()));
             if let Some(web) = web {
                 tracker.spawn(web.run(cancel.clone()));
@@ -158,6 +178,10 @@ impl App {
             intake_cancel.cancel();
             processor_cancel.cancel();
             let _ = processor.await;
+            notifier_cancel.cancel();
+            if let Some(t) = notifier_task {
+                let _ = t.await;
+            }
             sender_cancel.cancel();
             let _ = sender_task.await;
             tracker.wait().await;

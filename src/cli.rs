@@ -186,8 +186,8 @@ pub enum QueueAction {
     Approve(Decide),
     /// Refuse a held request (answered with the note), or dismiss a mail needing review.
     Reject(Decide),
-    /// Say what a mail needing review asks for, and apply it under every rule the mail itself
-    /// would have met.
+    /// Say what a queued mail (held, needing review, flagged) asks for, and decide it again
+    /// under every rule the mail itself would have met.
     Correct {
         #[command(flatten)]
         decide: Decide,
@@ -325,8 +325,24 @@ pub fn print_detail(d: &crate::store::MessageDetail) {
     }
     for l in &d.ledger {
         crate::out!(
-            "ledger       {} {} -> {} by {} ({}) at {}",
-            l.subscription_id, l.old_quantity, l.new_quantity, l.actor, l.rule, l.created_at
+            "ledger       {} {} -> {} by {} ({}) at {}{}",
+            l.subscription_id,
+            l.old_quantity,
+            l.new_quantity,
+            l.actor,
+            l.rule,
+            l.created_at,
+            l.note.as_deref().map(|n| format!(" note: {}", one_line(n, 200))).unwrap_or_default()
+        );
+    }
+    for x in &d.decisions {
+        crate::out!(
+            "decided      {} by {} at {} ({}){}",
+            x.action,
+            x.actor,
+            x.created_at,
+            x.state,
+            x.note.as_deref().map(|n| format!(" note: {}", one_line(n, 200))).unwrap_or_default()
         );
     }
     for a in &d.answers {

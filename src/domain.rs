@@ -120,12 +120,91 @@ word_enum!(
     OutboxState { Pending = "pending", Sent = "sent", Dead = "dead" }
 );
 
+word_enum!(
+    /// Mails to reseller ops (`[ops] notify`), never to a customer.
+    OpsMailKind {
+        /// One item entered the queue (or an answer died).
+        Notice = "notice",
+        /// The items the notices' cap held back in a window.
+        Summary = "summary",
+        /// The daily digest: what waits, what was applied.
+        Digest = "digest",
+    }
+);
+
+/// What an outbox row carries: an answer to a customer, or a mail to ops. Stored and printed
+/// as the kind's own word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum MailKind {
+    Answer(AnswerKind),
+    Ops(OpsMailKind),
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Answer(k) => k.as_str(),
+            MailKind::Ops(k) => k.as_str(),
+        }
+    }
+}
+
+impl std::str::FromStr for MailKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.parse().map(MailKind::Answer).or_else(|_| s.parse().map(MailKind::Ops)).map_err(|_| {
+            let words: Vec<&str> = AnswerKind::ALL.iter().map(|k| k.as_str()).chain(OpsMailKind::ALL.iter().map(|k| k.as_str())).collect();
+            format!("`{s}` is not one of {}", words.join(", "))
+        })
+    }
+}
+
+impl std::fmt::Display for MailKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+word_enum!(
+    /// Why reseller ops are told about an item: what entered the queue, or died in the outbox.
+    NoticeKind {
+        /// A request held for ops (approval threshold, daily limit) or for the customer's code.
+        Held = "held",
+        /// A mail needing review.
+        Review = "review",
+        /// A username of another customer's tenant, or of none we know.
+        Flagged = "flagged",
+        /// A registered address that failed authentication: perhaps a forgery.
+        Unauthenticated = "unauthenticated",
+        /// Not a registered contact.
+        UnknownSender = "unknown_sender",
+        /// An answer the outbox gave up on.
+        DeadAnswer = "dead_answer",
+    }
+);
+
+word_enum!(
+    /// What a person did with a queued mail.
+    OpsVerdict {
+        Approved = "approved",
+        Rejected = "rejected",
+        Corrected = "corrected",
+        /// A mail needing review, closed without a change.
+        Dismissed = "dismissed",
+        /// A rejected mail a person has looked at.
+        Seen = "seen",
+    }
+);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Customer {
     pub id: String,
     pub name: String,
     pub language: Language,
     pub domains: Vec<String>,
+    /// Times in its answers are given in this zone; `[answers] time_zone` when none.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -98,7 +98,7 @@ fn is_domain(d: &str) -> bool {
 }
 
 pub async fn import_subscriptions(store: &Store, catalog: &Catalog, path: &Path) -> Result<ImportReport, ImportError> {
-    let rows = read_csv(path, SUBSCRIPTION_HEADER, &[])?;
+    let rows = read_csv(path, SUBSCRIPTION_HEADER, &["time_zone"])?;
     let mut errors = Vec::new();
     let mut customers: Vec<Customer> = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
@@ -124,11 +124,21 @@ pub async fn import_subscriptions(store: &Store, catalog: &Catalog, path: &Path)
             bad(format!("tenant domain `{d}` is not a domain name"));
             continue;
         }
-        let customer = Customer { id: cid.clone(), name: cname.clone(), language, domains };
+        let time_zone = match f.get(11).map(|z| z.trim()).filter(|z| !z.is_empty()) {
+            None => None,
+            Some(z) => match z.parse::<chrono_tz::Tz>() {
+                Ok(tz) => Some(tz),
+                Err(_) => {
+                    bad(format!("time_zone `{z}` is not a time zone of the IANA database, like Europe/Brussels"));
+                    continue;
+                }
+            },
+        };
+        let customer = Customer { id: cid.clone(), name: cname.clone(), language, domains, time_zone };
         match customers.iter().find(|c| c.id == *cid) {
             Some(c) if *c != customer => {
                 bad(format!(
-                    "customer {cid} differs from line {} (name, language and tenant_domains must be the same on every row)",
+                    "customer {cid} differs from line {} (name, language, tenant_domains and time_zone must be the same on every row)",
                     first_line[cid]
                 ));
                 continue;

@@ -325,8 +325,8 @@ async fn user(config_path: Option<&Path>, action: UserAction) -> anyhow::Result<
                 anyhow::bail!("{name} is a user of the config file ([web] users), which takes precedence");
             }
             let hash = hash_password(&read_password()?)?;
-            store.upsert_user(&name, &hash, role).await?;
-            out!("user {name} ({}) saved", role.as_str());
+            let ended = store.upsert_user(&name, &hash, role).await?;
+            out!("user {name} ({}) saved{}", role.as_str(), sessions_ended(ended));
         }
         UserAction::List { json } => {
             #[derive(serde::Serialize)]
@@ -363,12 +363,20 @@ async fn user(config_path: Option<&Path>, action: UserAction) -> anyhow::Result<
         }
         UserAction::Remove { name } => {
             anyhow::ensure!(store.delete_user(&name).await?, "no user {name} (users of the config file are removed there)");
-            out!("user {name} removed");
+            out!("user {name} removed; their dashboard sessions are ended");
         }
         UserAction::Hash => {}
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+fn sessions_ended(n: u64) -> String {
+    match n {
+        0 => String::new(),
+        1 => "; their dashboard session is ended".into(),
+        n => format!("; their {n} dashboard sessions are ended"),
+    }
 }
 
 fn parse_files(config_path: Option<&Path>, json: bool, files: &[PathBuf]) -> anyhow::Result<ExitCode> {

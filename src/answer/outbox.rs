@@ -3,7 +3,8 @@
 //! Each due row is leased (so a crashed sender's row comes back when the lease runs out), sent
 //! inside a timeout, then marked `sent`; a temporary failure is retried with exponential backoff,
 //! a permanent one or too many attempts ends `dead` (visible in `seatmail outbox list`, revived
-//! with `seatmail outbox retry ID`). On shutdown the send in flight finishes; nothing new starts.
+//! with `seatmail outbox retry ID`; ops are told of it, see `src/notify/`). Mails to ops go the
+//! same way. On shutdown the send in flight finishes; nothing new starts.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,8 @@ pub struct Sender {
     pub max_attempts: u32,
     pub retry_base: Duration,
     pub send_timeout: Duration,
+    /// Whom to tell of a dead answer (`[ops]`).
+    pub ops: crate::config::OpsConfig,
 }
 
 /// How long a leased row stays invisible to other senders.
@@ -93,7 +96,8 @@ impl Sender {
                             Some(t) => tracing::warn!(outbox = row.id, error = %e, retry_at = %t, "answer not sent; will retry"),
                             None => tracing::error!(outbox = row.id, error = %e, attempts, "answer dead: see `seatmail outbox list --state dead`"),
                         }
-                        self.store.mark_failed(row.id, &e.to_string(), next).await?;
+                        let notice = if next.is_none() { crate::decide::notify::on_dead(row.kind, &self.ops) } else { None };
+                        self.store.mark_failed(&row, &e.to_string(), next, notice).await?;
                     }
                 }
             }

@@ -7,9 +7,9 @@ use chrono::Utc;
 
 use super::write::{apply_change, load_customers, load_snapshot, Reply};
 use super::{answers_today, mail_date, ApplyError, Processed, Processor};
-use crate::decide::resolve::{self, Held, OpsAction, OpsStep, Resolution};
+use crate::decide::resolve::{self, Held, OpsAction, OpsStep, Resolution, Settle};
 use crate::decide::{self, ItemDecision, Snapshot};
-use crate::domain::MessageState;
+use crate::domain::{MessageState, OpsVerdict};
 use crate::parse::{self, Change};
 use crate::store::{ItemRow, StoreError, Tx};
 
@@ -71,7 +71,7 @@ pub(super) async fn write(tx: &mut Tx, id: i64, rows: &[ItemRow], r: &Resolution
     // The items are the rows', in their order (see `load`).
     for (item, row) in r.items.iter().zip(rows).filter(|(i, _)| r.settled.contains(&i.position)) {
         tx.update_item(row.id, item.status, item.rule, item.old_quantity, item.new_quantity).await?;
-        apply_change(tx, id, row.id, item, actor).await?;
+        apply_change(tx, id, row.id, item, actor, note).await?;
     }
     if r.state == MessageState::AwaitingApproval {
         tx.set_message_reason(id, r.state, &r.reason).await?;
@@ -104,11 +104,13 @@ impl Processor {
         let settle = match resolve::ops_step(&held, action, &ops, note).map_err(ApplyError::Refused)? {
             OpsStep::Seen => {
                 tx.mark_reviewed(id, &ops, note).await?;
+                tx.record_ops_decision(id, &ops, OpsVerdict::Seen, note, MessageState::Rejected).await?;
                 tx.commit().await?;
                 return Ok(Processed { key, state: MessageState::Rejected, reason: "seen".into(), duplicate: false });
             }
             OpsStep::Dismiss { reason } => {
                 tx.decide_message(id, MessageState::Rejected, &reason, &ops, note).await?;
+                tx.record_ops_decision(id, &ops, OpsVerdict::Dismissed, note, MessageState::Rejected).await?;
                 tx.commit().await?;
                 return Ok(Processed { key, state: MessageState::Rejected, reason, duplicate: false });
             }
@@ -120,6 +122,8 @@ impl Processor {
         let ctx = self.context(&ours, Utc::now(), 0);
         let r = decide::resolve::resolve(held, settle, &ops, &mail, &snapshot, &ctx).map_err(ApplyError::Refused)?;
         write(&mut tx, id, &rows, &r, &ops, note).await?;
+        let verdict = if settle == Settle::OpsApprove { OpsVerdict::Approved } else { OpsVerdict::Rejected };
+        tx.record_ops_decision(id, &ops, verdict, note, r.state).await?;
         let answered = match &r.answer {
             Some(plan) => {
                 let customer = r.customer_id.as_deref().and_then(|c| snapshot.customers.get(c));
@@ -133,23 +137,30 @@ impl Processor {
         Ok(Processed { key, state: r.state, reason: r.reason, duplicate: false })
     }
 
-    /// Reseller ops correct a mail that needed review (a mis-parsed or unclear request) and
-    /// apply it: decided afresh with the items ops give, answered like any request.
+    /// Reseller ops correct a queued mail (a held request read wrongly, a mis-parsed or unclear
+    /// one) and apply it: decided afresh with the items ops give — held again if its rules say
+    /// so — and answered like any request. What it waited for before is closed: its approval,
+    /// and any confirmation code (a new one goes out if the corrected change needs one).
     pub async fn correct(&self, id: i64, actor: &str, items: Vec<parse::Item>, note: Option<&str>) -> Result<Processed, ApplyError> {
         let mut tx = self.store.begin().await?;
-        let (message, _) = tx.message_locked(id).await?;
+        let (held, _, key) = load(&mut tx, id).await?;
         let mail = self.reparse(&tx.message_raw(id).await?)?;
         let snapshot = load_snapshot(&mut tx, mail.from.as_deref(), &decide::username_domains(&items)).await?;
         let answers_today = answers_today(&mut tx, &mail).await?;
         let ours = self.ours();
         let ctx = self.context(&ours, Utc::now(), answers_today);
         let ops = format!("ops:{actor}");
-        let d = decide::request::correct(message.state, id, &mail, items, &ops, &snapshot, &ctx).map_err(ApplyError::Refused)?;
+        let d = decide::request::correct(&held, &mail, items, &ops, &snapshot, &ctx).map_err(ApplyError::Refused)?;
         tx.delete_items(id).await?;
+        tx.revoke_confirmations(id).await?;
+        if !d.waits_for_ops() {
+            tx.close_approval(id, d.state, &ops, note).await?;
+        }
         let date = mail_date(&mail).unwrap_or_else(Utc::now);
         let answered = self.record_decision(&mut tx, id, &d, &snapshot, &mail, &ops, Some(date), note).await?;
         tx.set_message_outcome(id, d.state, &d.reason, d.customer_id.as_deref(), d.attention).await?;
+        tx.record_ops_decision(id, &ops, OpsVerdict::Corrected, note, d.state).await?;
         self.commit(tx, answered).await?;
-        Ok(Processed { key: message.key, state: d.state, reason: d.reason, duplicate: false })
+        Ok(Processed { key, state: d.state, reason: d.reason, duplicate: false })
     }
 }

@@ -134,9 +134,10 @@ impl Processor {
             Ok(p) => p,
             Err(why) => {
                 let decision = decide::request::unreadable(why);
-                if self.insert_message(&mut tx, incoming, &key, None, &decision).await?.is_none() {
+                let Some(message) = self.insert_message(&mut tx, incoming, &key, None, &decision).await? else {
                     return self.duplicate(key).await;
-                }
+                };
+                self.tell_ops(&mut tx, message, &decision, None).await?;
                 crate::failpoint!("before_commit");
                 tx.commit().await?;
                 return Ok(Processed { key, state: decision.state, reason: decision.reason, duplicate: false });
@@ -156,6 +157,7 @@ impl Processor {
         let actor = p.from.clone().unwrap_or_else(|| "unknown".into());
         let date = mail_date(p).unwrap_or(incoming.received_at);
         let answered = self.record_decision(&mut tx, message, &decision, &snapshot, p, &actor, Some(date), None).await?;
+        self.tell_ops(&mut tx, message, &decision, p.from.as_deref()).await?;
         crate::failpoint!("before_commit");
         self.commit(tx, answered).await?;
         Ok(Processed { key, state: decision.state, reason: decision.reason, duplicate: false })
@@ -187,6 +189,7 @@ impl Processor {
                 };
                 let snapshot = Snapshot { contacts, ..Snapshot::default() };
                 let answered = self.record_decision(&mut tx, message, &decision, &snapshot, p, &sender, mail_date(p), None).await?;
+                self.tell_ops(&mut tx, message, &decision, p.from.as_deref()).await?;
                 crate::failpoint!("before_commit");
                 self.commit(tx, answered).await?;
                 return Ok(Processed { key, state: decision.state, reason: decision.reason, duplicate: false });
@@ -195,6 +198,7 @@ impl Processor {
         };
         let (held, rows, _) = held::load(&mut tx, held).await?;
         let held_id = held.id;
+        let waited_for_ops = held.items.iter().any(|i| i.waits_for(decide::Releaser::Ops));
         let snapshot = held::snapshot(&mut tx, &held).await?;
         let resolution = decide::resolve::resolve(held, Settle::CustomerConfirm, &sender, p, &snapshot, &ctx)
             .map_err(ApplyError::Refused)?;
@@ -204,6 +208,9 @@ impl Processor {
         };
         tx.use_confirmation(confirmation, message).await?;
         held::write(&mut tx, held_id, &rows, &resolution, &sender, None).await?;
+        if let Some(kind) = decide::notify::on_released(waited_for_ops, resolution.waits_for_ops(), &self.config.ops) {
+            tx.insert_ops_event(kind, Some(held_id), None, crate::clock::now()).await?;
+        }
         let answered = match &resolution.answer {
             Some(plan) => {
                 let customer = resolution.customer_id.as_deref().and_then(|c| snapshot.customers.get(c));
@@ -246,6 +253,7 @@ impl Processor {
             catalog: &self.catalog,
             own_addresses: &ours.addresses,
             default_language: self.config.answers.language(),
+            default_time_zone: self.config.answers.time_zone(),
             now,
             own_id_marker: &ours.id_marker,
             answers_today,
@@ -273,6 +281,16 @@ impl Processor {
         }
     }
 
+    /// Ops hear of a mail that entered the queue (when `[ops] notify` asks for it): an event,
+    /// in the transaction that recorded the mail, for the notifier to tell.
+    async fn tell_ops(&self, tx: &mut Tx, message: i64, d: &decide::Decision, sender: Option<&str>) -> Result<(), StoreError> {
+        let entered = decide::notify::Entered { state: d.state, attention: d.attention, sender };
+        match decide::notify::on_queued(&entered, &self.config.ops) {
+            Some(kind) => tx.insert_ops_event(kind, Some(message), None, crate::clock::now()).await,
+            None => Ok(()),
+        }
+    }
+
     /// A stored mail parsed again (to answer it, or to correct it).
     fn reparse(&self, raw: &[u8]) -> Result<Parsed, ApplyError> {
         parse::parse_contained(raw, &self.catalog, &self.config.limits.parse_limits()).map_err(ApplyError::Refused)
@@ -293,5 +311,9 @@ fn day_ago() -> String {
 
 /// The mail's own Date, when it is a valid one, in UTC.
 fn mail_date(p: &Parsed) -> Option<DateTime<Utc>> {
-    chrono::DateTime::parse_from_rfc2822(p.meta.date.as_deref()?.trim()).ok().map(|d| d.with_timezone(&Utc))
+    date_header(p.meta.date.as_deref()?)
+}
+
+fn date_header(value: &str) -> Option<DateTime<Utc>> {
+    chrono::DateTime::parse_from_rfc2822(value.trim()).ok().map(|d| d.with_timezone(&Utc))
 }

@@ -37,6 +37,11 @@ impl Processor {
         decision: &Decision,
     ) -> Result<Option<i64>, StoreError> {
         let raw_headers = key::raw_headers(&incoming.raw);
+        let mail_date = match parsed {
+            Some(p) => super::mail_date(p),
+            None => raw_headers.date.as_deref().and_then(super::date_header),
+        }
+        .map(crate::store::ts);
         let (message_id, sender, subject, language, parsed_json) = match parsed {
             Some(p) => (
                 p.message_id.clone(),
@@ -65,6 +70,7 @@ impl Processor {
             customer_id: decision.customer_id.as_deref(),
             language: language.as_deref(),
             received_at: &crate::store::ts(incoming.received_at),
+            mail_date: mail_date.as_deref(),
             state: decision.state,
             reason: &decision.reason,
             attention: decision.attention,
@@ -92,7 +98,7 @@ impl Processor {
     ) -> Result<bool, ApplyError> {
         for item in &decision.items {
             let id = tx.insert_item(&new_item(message, item)).await?;
-            apply_change(tx, message, id, item, actor).await?;
+            apply_change(tx, message, id, item, actor, note).await?;
         }
         if decision.waits_for_ops() {
             tx.open_approval(message).await?;
@@ -102,7 +108,7 @@ impl Processor {
             (Some(expires), Some(customer)) => {
                 let code = new_code();
                 tx.insert_confirmation(message, customer, &crate::decide::code::hash(&code), &crate::store::ts(expires)).await?;
-                Some((code, expires.format("%Y-%m-%d %H:%M UTC").to_string()))
+                Some((code, crate::clock::local(expires, plan.time_zone)))
             }
             _ => None,
         };
@@ -129,7 +135,7 @@ impl Processor {
             sender: reply.sender,
             meta: &reply.mail.meta,
             original_message_id: reply.mail.message_id.as_deref(),
-            original_date: reply.date.map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
+            original_date: reply.date.map(|d| crate::clock::local(d, reply.plan.time_zone)),
             note: reply.note,
             code: reply.code,
             bcc: &self.config.answers.bcc,
@@ -137,7 +143,7 @@ impl Processor {
         tx.insert_outbox(&NewOutbox {
             message: Some(message),
             message_id: &rendered.message_id,
-            kind: reply.plan.kind,
+            kind: crate::domain::MailKind::Answer(reply.plan.kind),
             recipients: &rendered.recipients,
             subject: &rendered.subject,
             body: &rendered.body,
@@ -167,8 +173,16 @@ fn new_item(message: i64, item: &ItemDecision) -> NewItem<'_> {
     }
 }
 
-/// An applied item's new quantity, with its ledger row (who, which mail and item, the rule).
-pub(super) async fn apply_change(tx: &mut Tx, message: i64, item_id: i64, item: &ItemDecision, actor: &str) -> Result<(), StoreError> {
+/// An applied item's new quantity, with its ledger row (who, which mail and item, the rule,
+/// the operator's note).
+pub(super) async fn apply_change(
+    tx: &mut Tx,
+    message: i64,
+    item_id: i64,
+    item: &ItemDecision,
+    actor: &str,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
     if item.status != ItemStatus::Applied {
         return Ok(());
     }
@@ -183,6 +197,7 @@ pub(super) async fn apply_change(tx: &mut Tx, message: i64, item_id: i64, item: 
                 old_quantity: old,
                 new_quantity: new,
                 rule: item.rule,
+                note,
             })
             .await?;
         }

@@ -12,6 +12,7 @@
 
 mod error;
 mod intake;
+mod ops;
 mod outbox;
 mod sections;
 mod server;
@@ -25,6 +26,7 @@ use serde::Deserialize;
 
 pub use error::ConfigError;
 pub use intake::{ImapAuth, ImapConfig, IntakeConfig, IntakeKind, MaildirConfig, OutcomeFolders};
+pub use ops::{parse_time_zone, OpsConfig};
 pub use outbox::{FileOutboxConfig, OutboxConfig, OutboxKind, SmtpAuth, SmtpConfig};
 pub use sections::{
     is_address, AnswersConfig, CatalogConfig, ConfirmMode, DatabaseConfig, LimitsConfig, PolicyConfig, TrustConfig, TrustRequire,
@@ -55,6 +57,8 @@ pub struct Config {
     pub catalog: CatalogConfig,
     #[serde(default)]
     pub web: WebConfig,
+    #[serde(default)]
+    pub ops: OpsConfig,
 }
 
 impl Config {
@@ -100,7 +104,13 @@ impl Config {
         self.outbox.validate()?;
         self.limits.validate()?;
         self.catalog.load()?;
-        self.web.validate()
+        self.web.validate()?;
+        self.ops.validate()
+    }
+
+    /// The zone of the digest's hour and of the times in ops mails.
+    pub fn ops_time_zone(&self) -> chrono_tz::Tz {
+        self.ops.time_zone.as_deref().and_then(|z| z.parse().ok()).unwrap_or_else(|| self.answers.time_zone())
     }
 
     pub fn catalog(&self) -> Result<Catalog, ConfigError> {

@@ -76,6 +76,14 @@ pub struct AnswersConfig {
     /// At most this many automatic answers in one thread (mails that reference ours).
     #[serde(default = "default_per_thread")]
     pub max_per_thread: i64,
+    /// Times in answers (the customer's mail, a code's expiry) are given in this zone, unless
+    /// the customer has its own (`time_zone` column of the subscriptions CSV).
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    "UTC".into()
 }
 
 fn default_per_correspondent() -> i64 {
@@ -113,6 +121,7 @@ impl Default for AnswersConfig {
             bcc: Vec::new(),
             max_per_correspondent_per_day: default_per_correspondent(),
             max_per_thread: default_per_thread(),
+            time_zone: default_time_zone(),
         }
     }
 }
@@ -120,6 +129,11 @@ impl Default for AnswersConfig {
 impl AnswersConfig {
     pub fn language(&self) -> Language {
         Language::from_code(&self.default_language).unwrap_or(Language::En)
+    }
+
+    /// The default zone of answers (checked when the config is loaded).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC)
     }
 
     pub fn message_id_domain(&self) -> &str {
@@ -142,6 +156,7 @@ impl AnswersConfig {
         if Language::from_code(&self.default_language).is_none() {
             return Err(invalid("answers.default_language", "must be one of en, fr, nl, de, sv"));
         }
+        super::parse_time_zone("answers.time_zone", &self.time_zone)?;
         if !self.templates.is_dir() {
             return Err(invalid("answers.templates", format!("{} is not a directory", self.templates.display())));
         }

@@ -160,3 +160,35 @@ fn merge(base: &str, extra: &str) -> String {
     join(&mut doc, more);
     toml::to_string(&doc).unwrap()
 }
+
+#[test]
+fn ops_notices_time_zones_and_the_public_url_are_checked_key_by_key() {
+    let c = load(&format!("{BASE}[ops]\nnotify = \"ops@reseller.test\"\n"), &[]).unwrap();
+    assert_eq!(c.ops.notify, vec!["ops@reseller.test"]);
+    assert!(c.ops.enabled() && c.ops.digest && c.ops.digest_hour == 8);
+    assert_eq!(c.ops.kinds().len(), crate::domain::NoticeKind::ALL.len(), "everything by default");
+    assert_eq!(c.ops_time_zone(), chrono_tz::Tz::UTC, "answers.time_zone, UTC by default");
+    assert!(!load(BASE, &[]).unwrap().ops.enabled(), "nobody is told without notify");
+    // A list, or one address (an environment override: comma-separated).
+    let c = load(BASE, &[("SEATMAIL_OPS__NOTIFY", "a@reseller.test, b@reseller.test"), ("SEATMAIL_ANSWERS__TIME_ZONE", "Europe/Brussels")]).unwrap();
+    assert_eq!(c.ops.notify.len(), 2);
+    assert_eq!(c.ops_time_zone(), chrono_tz::Europe::Brussels, "the ops zone follows the answers' one");
+    assert_eq!(c.web.public_url(), "http://127.0.0.1:8025");
+    let c = load(&format!("{BASE}[web]\npublic_url = \"https://seatmail.reseller.example/\"\n"), &[]).unwrap();
+    assert_eq!(c.web.public_url(), "https://seatmail.reseller.example");
+    for (extra, key) in [
+        ("[ops]\nnotify = [\"not an address\"]\n", "ops.notify[0]"),
+        ("[ops]\nnotify = \"ops@reseller.test\"\nnotify_on = [\"held\", \"everything\"]\n", "ops.notify_on[1]"),
+        ("[ops]\nmax_notices_per_window = 0\n", "ops.max_notices_per_window"),
+        ("[ops]\nwindow_minutes = 0\n", "ops.window_minutes"),
+        ("[ops]\ndigest_hour = 24\n", "ops.digest_hour"),
+        ("[ops]\ntime_zone = \"Europe/Brusels\"\n", "ops.time_zone"),
+        ("[ops]\nnotfiy = \"ops@reseller.test\"\n", "notfiy"),
+        ("[web]\npublic_url = \"seatmail.reseller.example\"\n", "web.public_url"),
+    ] {
+        let e = load(&format!("{BASE}{extra}"), &[]).unwrap_err();
+        assert!(e.to_string().contains(key), "{extra}: {e}");
+    }
+    let e = load(BASE, &[("SEATMAIL_ANSWERS__TIME_ZONE", "CEST+2")]).unwrap_err();
+    assert!(e.to_string().contains("answers.time_zone"), "{e}");
+}

@@ -64,6 +64,10 @@ pub struct WebConfig {
     /// `/metrics` needs a logged-in session like every page.
     #[serde(default)]
     pub metrics_token: Option<Secret>,
+    /// Where people reach the dashboard (`https://seatmail.reseller.example`, behind the TLS
+    /// proxy): the links in ops mails. `http://` + `bind` when absent.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 fn default_web_bind() -> String {
@@ -83,11 +87,20 @@ impl Default for WebConfig {
             secure_cookies: false,
             session_minutes: default_session_minutes(),
             metrics_token: None,
+            public_url: None,
         }
     }
 }
 
 impl WebConfig {
+    /// The dashboard's address as people reach it, without a trailing `/`.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim().trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(invalid("web.bind", format!("`{}` is not an address:port like 127.0.0.1:8025", self.bind)));
@@ -106,6 +119,13 @@ impl WebConfig {
                     &format!("web.users[{i}].password_hash"),
                     "is not an argon2 PHC string ($argon2id$...): `seatmail user hash` prints one",
                 ));
+            }
+        }
+        if let Some(u) = &self.public_url {
+            let u = u.trim();
+            let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")).unwrap_or("");
+            if rest.is_empty() || rest.starts_with('/') || u.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>') {
+                return Err(invalid("web.public_url", format!("`{u}` is not an address like https://seatmail.reseller.example")));
             }
         }
         if matches!(&self.metrics_token, Some(t) if t.expose().len() < 16) {

@@ -34,6 +34,11 @@ pub fn language(parsed: &Parsed, customer: Option<&CustomerState>, ctx: &Context
     parsed.language.or_else(|| customer.map(|c| c.customer.language)).unwrap_or(ctx.default_language)
 }
 
+/// The customer's own time zone, else the configured default.
+pub fn time_zone(customer: Option<&CustomerState>, ctx: &Context<'_>) -> chrono_tz::Tz {
+    customer.and_then(|c| c.customer.time_zone).unwrap_or(ctx.default_time_zone)
+}
+
 /// An answer to `sender` (when still a contact) with a copy to every admin of `customers` but
 /// the sender; none when that is nobody.
 pub fn plan<'a>(
@@ -43,6 +48,7 @@ pub fn plan<'a>(
     customers: impl IntoIterator<Item = &'a CustomerState>,
     language: Language,
     named: Option<&CustomerState>,
+    ctx: &Context<'_>,
 ) -> Option<AnswerPlan> {
     let mut cc: Vec<String> = Vec::new();
     for c in customers {
@@ -56,7 +62,7 @@ pub fn plan<'a>(
     if to.is_empty() && cc.is_empty() {
         return None;
     }
-    Some(AnswerPlan { kind, to, cc, language, ask: None, admins: admins(named) })
+    Some(AnswerPlan { kind, to, cc, language, time_zone: time_zone(named, ctx), ask: None, admins: admins(named) })
 }
 
 /// The people of `customer` who may ask for changes.

@@ -72,6 +72,7 @@ pub fn confirm(parsed: &Parsed, code: &str, contacts: &[Contact], found: Option<
                 to: vec![sender.to_string()],
                 cc: Vec::new(),
                 language: answer::language(parsed, None, ctx),
+                time_zone: ctx.default_time_zone,
                 ask: None,
                 admins: Vec::new(),
             }),

@@ -11,11 +11,13 @@
 //! - [`resolve`]: held changes settled by ops (approve, reject) or by the customer's code;
 //! - [`policy`]: the seat rules that refuse a change; [`holds`]: why an allowed change waits,
 //!   and who may release it;
-//! - [`sender`]: who really sent the mail; [`answer`]: whom to answer, with what, and whether.
+//! - [`sender`]: who really sent the mail; [`answer`]: whom to answer, with what, and whether;
+//! - [`notify`]: what reseller ops are told, when a flood becomes a summary, when the digest is due.
 
 pub mod answer;
 pub mod code;
 pub mod holds;
+pub mod notify;
 pub mod policy;
 pub mod request;
 pub mod resolve;
@@ -75,6 +77,8 @@ pub struct Context<'a> {
     /// Addresses that are ours: mail from them is never answered.
     pub own_addresses: &'a [String],
     pub default_language: Language,
+    /// The zone of answers' times for customers without their own.
+    pub default_time_zone: chrono_tz::Tz,
     pub now: DateTime<Utc>,
     /// What marks a Message-ID as ours (`.seatmail@domain`).
     pub own_id_marker: &'a str,
@@ -207,6 +211,8 @@ pub struct AnswerPlan {
     pub to: Vec<String>,
     pub cc: Vec<String>,
     pub language: Language,
+    /// The zone the answer gives times in (the customer's mail, a code's expiry).
+    pub time_zone: chrono_tz::Tz,
     pub ask: Option<Ask>,
     /// The people of the customer who may ask for changes (a refusal names them).
     pub admins: Vec<Contact>,

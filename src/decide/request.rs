@@ -27,19 +27,27 @@ pub fn unreadable(why: &str) -> Decision {
     Decision::silent(MessageState::NeedsReview, why)
 }
 
-/// Ops say what a mail that needed review asks for: it is decided afresh with those items,
-/// under every rule and sender check the mail itself met, and answered like any request.
+/// Ops say what a queued mail asks for (a held request read wrongly, a mail needing review): it
+/// is decided afresh with those items, under every rule, hold and sender check the mail itself
+/// met, and answered like any request.
 pub fn correct(
-    state: MessageState,
-    id: i64,
+    held: &super::resolve::Held,
     parsed: &Parsed,
     items: Vec<Item>,
     actor: &str,
     snap: &Snapshot,
     ctx: &Context<'_>,
 ) -> Result<Decision, String> {
-    if !super::resolve::may_correct(state) {
-        return Err(format!("message {id} is {state}: only mails needing review are corrected"));
+    if !super::resolve::may_correct(held.state, held.attention, held.reviewed) {
+        return Err(match held.attention {
+            Some(a @ (Attention::UnknownSender | Attention::Unauthenticated)) if !held.reviewed => format!(
+                "message {} is from an {} sender: no correction makes it a request we may apply. Register the contact \
+                 and ask them to write again, or mark it as seen",
+                held.id,
+                if a == Attention::UnknownSender { "unknown" } else { "unauthenticated" }
+            ),
+            _ => format!("message {} is {} already: only a request in the queue is corrected", held.id, held.state),
+        });
     }
     if items.is_empty() {
         return Err("a correction needs at least one item".into());
@@ -100,6 +108,7 @@ fn understood(parsed: &Parsed, from: &str, snap: &Snapshot, ctx: &Context<'_>) -
         to: vec![from.to_string()],
         cc: Vec::new(),
         language: answer::language(parsed, customer, ctx),
+        time_zone: answer::time_zone(customer, ctx),
         ask: Some(ask),
         admins: Vec::new(),
     };
@@ -144,7 +153,11 @@ fn understood(parsed: &Parsed, from: &str, snap: &Snapshot, ctx: &Context<'_>) -
             reason: format!("unclear request, asked the customer for the {}", ask.as_str()),
             customer_id,
             items,
-            answer: Some(AnswerPlan { language: answer::language(parsed, named, ctx), ..question(ask) }),
+            answer: Some(AnswerPlan {
+                language: answer::language(parsed, named, ctx),
+                time_zone: answer::time_zone(named, ctx),
+                ..question(ask)
+            }),
             attention: None,
             code_expires: None,
         };
@@ -158,6 +171,7 @@ fn understood(parsed: &Parsed, from: &str, snap: &Snapshot, ctx: &Context<'_>) -
         involved.iter().filter_map(|c| snap.customers.get(*c)),
         answer::language(parsed, named, ctx),
         named,
+        ctx,
     );
     let flagged = items.iter().any(|i| matches!(i.rule, Rule::ForeignTenant | Rule::UnknownTenant));
     let reason = describe_items(&items);

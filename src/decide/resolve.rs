@@ -56,9 +56,12 @@ pub fn may_approve(state: MessageState) -> bool {
     state == MessageState::AwaitingApproval
 }
 
-/// Ops may correct only a mail that needed review (there is no understood request in it).
-pub fn may_correct(state: MessageState) -> bool {
-    state == MessageState::NeedsReview
+/// Ops may correct any request in the queue — a held request read wrongly as much as a mail
+/// needing review or a flagged one: what they say it asks for is decided afresh, under every
+/// rule. Not a mail from an unknown or unauthenticated sender: no correction of what it asks
+/// makes its sender one who may ask (register the contact, and ask them to write again).
+pub fn may_correct(state: MessageState, attention: Option<Attention>, reviewed: bool) -> bool {
+    in_queue(state, attention, reviewed) && !matches!(attention, Some(Attention::UnknownSender | Attention::Unauthenticated))
 }
 
 pub fn ops_step(held: &Held, action: OpsAction, actor: &str, note: Option<&str>) -> Result<OpsStep, String> {
@@ -203,6 +206,7 @@ pub fn resolve(
         involved,
         answer::language(reply_to, named, ctx),
         named,
+        ctx,
     );
     if settle == Settle::CustomerConfirm {
         answer::cap(&mut plan, &mut reason, reply_to, ctx);

@@ -70,6 +70,16 @@ impl Tx {
         .transpose()
     }
 
+    /// The codes of a held message end now (ops corrected what they would confirm).
+    pub async fn revoke_confirmations(&mut self, message: i64) -> Result<()> {
+        sqlx::query("UPDATE confirmations SET expires_at = $1 WHERE message = $2 AND used_at IS NULL AND expires_at > $1")
+            .bind(ts(Utc::now()))
+            .bind(message)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     pub async fn use_confirmation(&mut self, id: i64, used_by: i64) -> Result<()> {
         sqlx::query("UPDATE confirmations SET used_at = $1, used_by = $2 WHERE id = $3")
             .bind(ts(Utc::now()))

@@ -66,14 +66,15 @@ impl Tx {
     pub async fn upsert_customer(&mut self, c: &Customer) -> Result<()> {
         let now = ts(Utc::now());
         sqlx::query(
-            "INSERT INTO customers (id, name, language, updated_at) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO customers (id, name, language, updated_at, time_zone) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language, \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, time_zone = excluded.time_zone",
         )
         .bind(&c.id)
         .bind(&c.name)
         .bind(c.language.code())
         .bind(&now)
+        .bind(c.time_zone.map(|z| z.name()))
         .execute(self.conn())
         .await?;
         for d in &c.domains {
@@ -195,12 +196,16 @@ impl Tx {
     }
 
     pub async fn customer(&mut self, id: &str) -> Result<Option<Customer>> {
-        let row = sqlx::query("SELECT id, name, language FROM customers WHERE id = $1")
+        let row = sqlx::query("SELECT id, name, language, time_zone FROM customers WHERE id = $1")
             .bind(id)
             .fetch_optional(self.conn())
             .await?;
         let Some(row) = row else { return Ok(None) };
         let lang: String = row.try_get("language")?;
+        let zone: Option<String> = row.try_get("time_zone")?;
+        let time_zone = zone
+            .map(|z| z.parse::<chrono_tz::Tz>().map_err(|_| StoreError::Corrupt { table: "customers", message: format!("time zone `{z}`") }))
+            .transpose()?;
         let domains: Vec<String> =
             sqlx::query_scalar("SELECT domain FROM tenant_domains WHERE customer_id = $1 ORDER BY domain")
                 .bind(id)
@@ -212,6 +217,7 @@ impl Tx {
             language: Language::from_code(&lang)
                 .ok_or_else(|| StoreError::Corrupt { table: "customers", message: format!("language `{lang}`") })?,
             domains,
+            time_zone,
         }))
     }
 
@@ -240,6 +246,14 @@ impl Tx {
 }
 
 impl Store {
+    /// The customers an address is a registered contact of.
+    pub async fn customers_of_contact(&self, email: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT customer_id FROM contacts WHERE email = $1 ORDER BY customer_id")
+            .bind(email.trim().to_ascii_lowercase())
+            .fetch_all(self.pool())
+            .await?)
+    }
+
     pub async fn list_subscriptions(&self, customer: Option<&str>) -> Result<Vec<SubscriptionListRow>> {
         let rows = sqlx::query(
             "SELECT s.customer_id, c.name AS customer_name, s.id, s.product, s.quantity, s.assigned, \

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::{get_word, ts, Result, Store, StoreError, Tx};
 use crate::decide::Rule;
-use crate::domain::{Attention, ItemStatus, MessageState};
+use crate::domain::{Attention, ItemStatus, MessageState, OpsVerdict};
 
 pub struct NewMessage<'a> {
     pub key: &'a str,
@@ -19,6 +19,8 @@ pub struct NewMessage<'a> {
     pub customer_id: Option<&'a str>,
     pub language: Option<&'a str>,
     pub received_at: &'a str,
+    /// The mail's own Date (UTC), when valid.
+    pub mail_date: Option<&'a str>,
     pub state: MessageState,
     pub reason: &'a str,
     pub attention: Option<Attention>,
@@ -49,6 +51,8 @@ pub struct NewLedger<'a> {
     pub old_quantity: i64,
     pub new_quantity: i64,
     pub rule: Rule,
+    /// The operator's note, for a change ops decided.
+    pub note: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,6 +66,8 @@ pub struct MessageRow {
     pub customer_id: Option<String>,
     pub language: Option<String>,
     pub received_at: String,
+    /// The mail's own Date header (UTC), when it had a valid one.
+    pub mail_date: Option<String>,
     pub processed_at: String,
     pub state: MessageState,
     pub reason: String,
@@ -69,6 +75,17 @@ pub struct MessageRow {
     pub attention: Option<Attention>,
     /// When a person saw it.
     pub reviewed_at: Option<String>,
+}
+
+impl MessageRow {
+    /// Since when the customer waits: the mail's own date, unless it claims to be younger than
+    /// its arrival (a sender's clock ahead), or there is none.
+    pub fn waiting_since(&self) -> &str {
+        match &self.mail_date {
+            Some(d) if d.as_str() < self.received_at.as_str() => d,
+            _ => &self.received_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,6 +114,18 @@ pub struct LedgerRow {
     pub new_quantity: i64,
     pub rule: Rule,
     pub created_at: String,
+    pub note: Option<String>,
+}
+
+/// A person's decision on a queued mail.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRow {
+    pub actor: String,
+    pub action: OpsVerdict,
+    pub note: Option<String>,
+    /// The message's state after it.
+    pub state: MessageState,
+    pub created_at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,12 +137,15 @@ pub struct MessageDetail {
     pub items: Vec<ItemRow>,
     pub ledger: Vec<LedgerRow>,
     pub answers: Vec<super::OutboxRow>,
+    /// Who decided what, when, with which note.
+    pub decisions: Vec<DecisionRow>,
     #[serde(skip)]
     pub raw: Vec<u8>,
 }
 
 pub(super) const MESSAGE_COLUMNS: &str = "id, key, message_id, sender, subject, customer_id, language, received_at, \
-     processed_at, state, reason, attention, reviewed_at";
+     mail_date, processed_at, state, reason, attention, reviewed_at";
+pub(super) const LEDGER_COLUMNS: &str = "id, subscription_id, actor, old_quantity, new_quantity, rule, created_at, note";
 const ITEM_COLUMNS: &str = "id, message, position, username, product, delta, target, subscription_id, status, \
      rule, old_quantity, new_quantity";
 const TABLE: &str = "messages";
@@ -128,6 +160,7 @@ pub(super) fn message_from_row(r: &sqlx::any::AnyRow) -> Result<MessageRow> {
         customer_id: r.try_get("customer_id")?,
         language: r.try_get("language")?,
         received_at: r.try_get("received_at")?,
+        mail_date: r.try_get("mail_date")?,
         processed_at: r.try_get("processed_at")?,
         state: get_word(r, "state", TABLE)?,
         reason: r.try_get("reason")?,
@@ -144,6 +177,17 @@ pub(super) fn ledger_from_row(r: &sqlx::any::AnyRow) -> Result<LedgerRow> {
         old_quantity: r.try_get("old_quantity")?,
         new_quantity: r.try_get("new_quantity")?,
         rule: get_word(r, "rule", "seat_changes")?,
+        created_at: r.try_get("created_at")?,
+        note: r.try_get("note")?,
+    })
+}
+
+fn decision_from_row(r: &sqlx::any::AnyRow) -> Result<DecisionRow> {
+    Ok(DecisionRow {
+        actor: r.try_get("actor")?,
+        action: get_word(r, "action", "ops_decisions")?,
+        note: r.try_get("note")?,
+        state: get_word(r, "state", "ops_decisions")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -195,8 +239,8 @@ impl Tx {
     pub async fn insert_message(&mut self, m: &NewMessage<'_>) -> Result<Option<i64>> {
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO messages (key, source, source_id, message_id, sender, subject, customer_id, language, \
-             received_at, processed_at, state, reason, parsed, raw, raw_truncated, attention) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             received_at, processed_at, state, reason, parsed, raw, raw_truncated, attention, mail_date) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
              ON CONFLICT (key) DO NOTHING RETURNING id",
         )
         .bind(m.key)
@@ -215,6 +259,7 @@ impl Tx {
         .bind(m.raw)
         .bind(i64::from(m.raw_truncated))
         .bind(m.attention.map(|a| a.as_str()))
+        .bind(m.mail_date)
         .fetch_optional(self.conn())
         .await?;
         Ok(id)
@@ -263,8 +308,8 @@ impl Tx {
 
     pub async fn insert_ledger(&mut self, l: &NewLedger<'_>) -> Result<()> {
         sqlx::query(
-            "INSERT INTO seat_changes (subscription_id, message, item, actor, old_quantity, new_quantity, rule, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO seat_changes (subscription_id, message, item, actor, old_quantity, new_quantity, rule, created_at, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(l.subscription_id)
         .bind(l.message)
@@ -274,6 +319,7 @@ impl Tx {
         .bind(l.new_quantity)
         .bind(l.rule.as_str())
         .bind(ts(Utc::now()))
+        .bind(l.note)
         .execute(self.conn())
         .await?;
         Ok(())
@@ -302,6 +348,11 @@ impl Tx {
             .bind(id)
             .execute(self.conn())
             .await?;
+        self.close_approval(id, state, actor, note).await
+    }
+
+    /// The message's open approval, closed by `actor` (approved when the message was applied).
+    pub async fn close_approval(&mut self, id: i64, state: MessageState, actor: &str, note: Option<&str>) -> Result<()> {
         let approval_state = match state {
             MessageState::Applied => "approved",
             _ => "rejected",
@@ -312,7 +363,7 @@ impl Tx {
         )
         .bind(approval_state)
         .bind(actor)
-        .bind(&now)
+        .bind(ts(Utc::now()))
         .bind(note)
         .bind(id)
         .execute(self.conn())
@@ -366,10 +417,7 @@ impl Store {
         let message = message_from_row(row)?;
         let parsed: String = row.try_get("parsed")?;
         let items = self.items(message.id).await?;
-        let ledger = sqlx::query(
-            "SELECT id, subscription_id, actor, old_quantity, new_quantity, rule, created_at FROM seat_changes \
-             WHERE message = $1 ORDER BY id",
-        )
+        let ledger = sqlx::query(&format!("SELECT {LEDGER_COLUMNS} FROM seat_changes WHERE message = $1 ORDER BY id"))
         .bind(message.id)
         .fetch_all(self.pool())
         .await?
@@ -377,6 +425,7 @@ impl Store {
         .map(ledger_from_row)
         .collect::<Result<Vec<_>>>()?;
         let answers = self.outbox_for_message(message.id).await?;
+        let decisions = self.decisions(message.id).await?;
         Ok(MessageDetail {
             source: row.try_get("source")?,
             source_id: row.try_get("source_id")?,
@@ -386,15 +435,47 @@ impl Store {
             items,
             ledger,
             answers,
+            decisions,
         })
+    }
+
+    /// The decisions people took on a message, oldest first.
+    pub async fn decisions(&self, message: i64) -> Result<Vec<DecisionRow>> {
+        sqlx::query("SELECT actor, action, note, state, created_at FROM ops_decisions WHERE message = $1 ORDER BY id")
+            .bind(message)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(decision_from_row)
+            .collect()
+    }
+
+    /// The last decision on each of `messages` that has one.
+    pub async fn last_decisions(&self, messages: &[i64]) -> Result<std::collections::HashMap<i64, DecisionRow>> {
+        let mut out = std::collections::HashMap::new();
+        if messages.is_empty() {
+            return Ok(out);
+        }
+        let marks: Vec<String> = (1..=messages.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT message, actor, action, note, state, created_at FROM ops_decisions WHERE message IN ({}) ORDER BY id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for m in messages {
+            q = q.bind(*m);
+        }
+        for r in q.fetch_all(self.pool()).await? {
+            out.insert(r.try_get::<i64, _>("message")?, decision_from_row(&r)?);
+        }
+        Ok(out)
     }
 
     /// The ledger of one subscription (or all), oldest first.
     pub async fn ledger(&self, subscription_id: Option<&str>) -> Result<Vec<LedgerRow>> {
-        let rows = sqlx::query(
-            "SELECT id, subscription_id, actor, old_quantity, new_quantity, rule, created_at FROM seat_changes \
-             WHERE ($1 = '' OR subscription_id = $1) ORDER BY id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {LEDGER_COLUMNS} FROM seat_changes WHERE ($1 = '' OR subscription_id = $1) ORDER BY id"
+        ))
         .bind(subscription_id.unwrap_or(""))
         .fetch_all(self.pool())
         .await?;
@@ -459,6 +540,27 @@ impl Tx {
 }
 
 impl Tx {
+    /// Who decided what on a queued mail, with which note, and the state it left.
+    pub async fn record_ops_decision(
+        &mut self,
+        message: i64,
+        actor: &str,
+        action: OpsVerdict,
+        note: Option<&str>,
+        state: MessageState,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO ops_decisions (message, actor, action, note, state, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(message)
+            .bind(actor)
+            .bind(action.as_str())
+            .bind(note)
+            .bind(state.as_str())
+            .bind(ts(Utc::now()))
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// A person has looked at this rejected mail: it leaves the queue, its state stays.
     pub async fn mark_reviewed(&mut self, id: i64, actor: &str, note: Option<&str>) -> Result<()> {
         sqlx::query("UPDATE messages SET reviewed_by = $1, reviewed_at = $2, reason = reason || $3 WHERE id = $4")

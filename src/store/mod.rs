@@ -18,9 +18,11 @@ mod imap_state;
 mod leases;
 mod confirmations;
 mod messages;
+mod ops;
 mod outbox;
 mod queue;
 mod search;
+mod sessions;
 mod users;
 
 use std::borrow::Cow;
@@ -34,9 +36,11 @@ use sqlx::{Any, AnyPool, Executor};
 
 pub use customers::{ImportReport, SubscriptionListRow};
 pub use imap_state::{ImapPosition, ImapStatus};
-pub use messages::{ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage};
+pub use messages::{DecisionRow, ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage};
+pub use ops::{AppliedRow, Told, UntoldRow};
 pub use outbox::{NewOutbox, OutboxRow};
-pub use queue::QueueEntry;
+pub use queue::{QueueCounts, QueueEntry};
+pub use sessions::SessionRow;
 pub use search::{
     ContactRow, CustomerLedgerRow, CustomerSummary, CustomerView, DayCount, MessageQuery, OutboxStat,
 };
@@ -130,6 +134,7 @@ fn migrator(backend: Backend) -> Migrator {
             (6, "leases", include_str!("../../migrations/sqlite/0006_leases.sql")),
             (7, "attention", include_str!("../../migrations/sqlite/0007_attention.sql")),
             (8, "imap failing", include_str!("../../migrations/sqlite/0008_imap_failing.sql")),
+            (10, "ops day to day", include_str!("../../migrations/sqlite/0010_ops_day_to_day.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -140,6 +145,7 @@ fn migrator(backend: Backend) -> Migrator {
             (6, "leases", include_str!("../../migrations/postgres/0006_leases.sql")),
             (7, "attention", include_str!("../../migrations/postgres/0007_attention.sql")),
             (8, "imap failing", include_str!("../../migrations/postgres/0008_imap_failing.sql")),
+            (10, "ops day to day", include_str!("../../migrations/postgres/0010_ops_day_to_day.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

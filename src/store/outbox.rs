@@ -6,12 +6,12 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{get_word, ts, Result, Store, StoreError, Tx};
-use crate::domain::{AnswerKind, OutboxState};
+use crate::domain::{MailKind, NoticeKind, OutboxState};
 
 pub struct NewOutbox<'a> {
     pub message: Option<i64>,
     pub message_id: &'a str,
-    pub kind: AnswerKind,
+    pub kind: MailKind,
     pub recipients: &'a [String],
     pub subject: &'a str,
     pub body: &'a [u8],
@@ -23,7 +23,7 @@ pub struct OutboxRow {
     #[serde(skip)]
     pub message: Option<i64>,
     pub message_id: String,
-    pub kind: AnswerKind,
+    pub kind: MailKind,
     pub recipients: Vec<String>,
     pub subject: String,
     pub state: OutboxState,
@@ -59,6 +59,15 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<OutboxRow> {
 }
 
 impl Tx {
+    pub async fn outbox_row(&mut self, id: i64) -> Result<OutboxRow> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no outbox row {id}")))?;
+        from_row(&row)
+    }
+
     pub async fn insert_outbox(&mut self, o: &NewOutbox<'_>) -> Result<i64> {
         let now = ts(Utc::now());
         Ok(sqlx::query_scalar(
@@ -111,20 +120,25 @@ impl Store {
         Ok(())
     }
 
-    /// A failed attempt: try again at `next_attempt_at`, or give up (`dead`).
-    pub async fn mark_failed(&self, id: i64, error: &str, next_attempt_at: Option<DateTime<Utc>>) -> Result<()> {
+    /// A failed attempt: try again at `next_attempt_at`, or give up (`dead`) — and then, in the
+    /// same transaction, the event that tells ops, when decide says so.
+    pub async fn mark_failed(&self, row: &OutboxRow, error: &str, next_attempt_at: Option<DateTime<Utc>>, dead_notice: Option<NoticeKind>) -> Result<()> {
         let (state, next) = match next_attempt_at {
             Some(t) => (OutboxState::Pending, ts(t)),
             None => (OutboxState::Dead, ts(Utc::now())),
         };
+        let mut tx = self.begin().await?;
         sqlx::query("UPDATE outbox SET state = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $4")
             .bind(state.as_str())
             .bind(next)
             .bind(error)
-            .bind(id)
-            .execute(self.pool())
+            .bind(row.id)
+            .execute(tx.conn())
             .await?;
-        Ok(())
+        if let (OutboxState::Dead, Some(kind)) = (state, dead_notice) {
+            tx.insert_ops_event(kind, row.message, Some(row.id), crate::clock::now()).await?;
+        }
+        tx.commit().await
     }
 
     /// Put a dead (or failed) answer back in the queue, due now, with a fresh attempt count.

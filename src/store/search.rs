@@ -53,6 +53,8 @@ pub struct CustomerView {
     pub id: String,
     pub name: String,
     pub language: String,
+    /// Its own time zone for answers, if it has one.
+    pub time_zone: Option<String>,
     pub domains: Vec<String>,
     pub contacts: Vec<ContactRow>,
     pub subscriptions: Vec<SubscriptionListRow>,
@@ -156,7 +158,7 @@ impl Store {
 
     /// One customer with its domains, contacts, subscriptions and ledger (newest first).
     pub async fn customer_view(&self, id: &str) -> Result<Option<CustomerView>> {
-        let Some(row) = sqlx::query("SELECT id, name, language FROM customers WHERE id = $1")
+        let Some(row) = sqlx::query("SELECT id, name, language, time_zone FROM customers WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?
@@ -183,7 +185,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         let ledger = sqlx::query(
-            "SELECT l.id, l.subscription_id, l.actor, l.old_quantity, l.new_quantity, l.rule, l.created_at, \
+            "SELECT l.id, l.subscription_id, l.actor, l.old_quantity, l.new_quantity, l.rule, l.created_at, l.note, \
              s.product, m.key AS message_key FROM seat_changes l JOIN subscriptions s ON s.id = l.subscription_id \
              LEFT JOIN messages m ON m.id = l.message WHERE s.customer_id = $1 ORDER BY l.id DESC LIMIT 500",
         )
@@ -197,6 +199,7 @@ impl Store {
             id: row.try_get("id")?,
             name: row.try_get("name")?,
             language: row.try_get("language")?,
+            time_zone: row.try_get("time_zone")?,
             domains,
             contacts,
             subscriptions: self.list_subscriptions(Some(id)).await?,
@@ -220,10 +223,7 @@ impl Store {
 
     /// Every ledger row since `since`, oldest first (for the seats-per-week chart).
     pub async fn seat_changes_since(&self, since: &str) -> Result<Vec<LedgerRow>> {
-        let rows = sqlx::query(
-            "SELECT id, subscription_id, actor, old_quantity, new_quantity, rule, created_at FROM seat_changes \
-             WHERE created_at >= $1 ORDER BY id",
-        )
+        let rows = sqlx::query(&format!("SELECT {} FROM seat_changes WHERE created_at >= $1 ORDER BY id", super::messages::LEDGER_COLUMNS))
         .bind(since)
         .fetch_all(self.pool())
         .await?;

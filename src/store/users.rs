@@ -29,9 +29,11 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> Result<UserRow> {
 }
 
 impl Store {
-    /// Add a user, or replace the password and role of an existing one.
-    pub async fn upsert_user(&self, name: &str, password_hash: &str, role: WebRole) -> Result<()> {
+    /// Add a user, or replace the password and role of an existing one: then its sessions end
+    /// (a new password or a demotion takes effect at once). How many sessions ended.
+    pub async fn upsert_user(&self, name: &str, password_hash: &str, role: WebRole) -> Result<u64> {
         let now = ts(Utc::now());
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO users (name, password_hash, role, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
              ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, \
@@ -41,9 +43,11 @@ impl Store {
         .bind(password_hash)
         .bind(role.as_str())
         .bind(&now)
-        .execute(self.pool())
+        .execute(tx.conn())
         .await?;
-        Ok(())
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_name = $1").bind(name).execute(tx.conn()).await?.rows_affected();
+        tx.commit().await?;
+        Ok(ended)
     }
 
     pub async fn user(&self, name: &str) -> Result<Option<UserRow>> {
@@ -61,9 +65,12 @@ impl Store {
         rows.iter().map(user_from_row).collect()
     }
 
-    /// Remove a user; false when there was none by that name.
+    /// Remove a user and end its sessions at once; false when there was none by that name.
     pub async fn delete_user(&self, name: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM users WHERE name = $1").bind(name).execute(self.pool()).await?;
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM users WHERE name = $1").bind(name).execute(tx.conn()).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_name = $1").bind(name).execute(tx.conn()).await?;
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 }

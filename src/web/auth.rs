@@ -1,9 +1,13 @@
 //! Who is at the dashboard: argon2 password checks, server-side sessions with a CSRF token each,
 //! and the login rate limit.
 //!
-//! - A session id is 32 random bytes (hex) from the OS, kept only in memory with its user,
-//!   role, CSRF token and idle expiry; the cookie carrying it is `HttpOnly; SameSite=Strict`
-//!   (and `Secure` with `[web] secure_cookies`). A daemon restart logs everybody out.
+//! - A session id is 32 random bytes (hex) from the OS. The store keeps only its SHA-256 hash,
+//!   with the user, the CSRF token and the idle expiry, so every daemon on the store knows the
+//!   session and a restart keeps people logged in; the cookie carrying it is `HttpOnly;
+//!   SameSite=Strict` (and `Secure` with `[web] secure_cookies`).
+//! - The role is read at every request (the config's users, then the store's): a demoted user
+//!   loses the operator's rights at once, and a removed one is sent to the login page. `seatmail
+//!   user remove` and `user add` end the user's sessions outright; expired ones are deleted.
 //! - Every form carries the session's CSRF token in a hidden field; every POST compares it in
 //!   constant time. The login form has its own token, paired with a short-lived cookie.
 //! - Failed logins are counted per user name and per client address in a sliding window; over
@@ -11,7 +15,6 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -22,7 +25,8 @@ use axum::http::{header, Method};
 use rand::RngCore;
 
 use super::{WebError, WebState};
-use crate::config::WebRole;
+use crate::config::{WebRole, WebUser};
+use crate::store::{Store, StoreError};
 
 pub const SESSION_COOKIE: &str = "seatmail_session";
 pub const LOGIN_COOKIE: &str = "seatmail_login";
@@ -86,76 +90,83 @@ pub struct Flash {
     pub text: String,
 }
 
-#[derive(Debug, Clone)]
-struct SessionData {
+/// Sessions, kept in the store (hashed), shared by every daemon on it.
+pub struct Sessions {
+    store: Store,
+    idle: Duration,
+    /// The config file's users and their roles (they take precedence over the store's).
+    config_users: Vec<(String, WebRole)>,
+}
+
+/// Sessions one user may have at once; the oldest go beyond it.
+const MAX_SESSIONS_PER_USER: i64 = 50;
+
+/// What the store keeps for a session id: its SHA-256, never the id.
+fn id_hash(id: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(id.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A live session: its user, role, CSRF token and one-time message.
+struct Live {
     user: String,
     role: WebRole,
     csrf: String,
-    expires: Instant,
     flash: Option<Flash>,
 }
 
-pub struct Sessions {
-    map: Mutex<HashMap<String, SessionData>>,
-    idle: Duration,
-}
-
-/// Sessions kept at most; the oldest-expiring are dropped beyond it.
-const MAX_SESSIONS: usize = 10_000;
-
 impl Sessions {
-    pub fn new(idle: Duration) -> Sessions {
-        Sessions { map: Mutex::new(HashMap::new()), idle }
+    pub fn new(store: Store, idle: Duration, config_users: &[WebUser]) -> Sessions {
+        Sessions { store, idle, config_users: config_users.iter().map(|u| (u.name.clone(), u.role)).collect() }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SessionData>> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    fn expiry(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        now + chrono::Duration::from_std(self.idle).unwrap_or(chrono::Duration::hours(8))
     }
 
     /// A new session for `user`: its id (for the cookie).
-    pub fn create(&self, user: &str, role: WebRole) -> String {
+    pub async fn create(&self, user: &str) -> Result<String, StoreError> {
         let id = random_token();
-        let now = Instant::now();
-        let mut map = self.lock();
-        map.retain(|_, s| s.expires > now);
-        if map.len() >= MAX_SESSIONS {
-            if let Some(oldest) = map.iter().min_by_key(|(_, s)| s.expires).map(|(k, _)| k.clone()) {
-                map.remove(&oldest);
-            }
-        }
-        map.insert(
-            id.clone(),
-            SessionData { user: user.to_string(), role, csrf: random_token(), expires: now + self.idle, flash: None },
-        );
-        id
+        let now = chrono::Utc::now();
+        let (at, until) = (crate::store::ts(now), crate::store::ts(self.expiry(now)));
+        self.store.create_session(&id_hash(&id), user, &random_token(), &at, &until, MAX_SESSIONS_PER_USER).await?;
+        Ok(id)
     }
 
-    /// The live session with this id (its idle expiry renewed), and its flash message taken.
-    fn touch(&self, id: &str) -> Option<(SessionData, Option<Flash>)> {
-        let now = Instant::now();
-        let mut map = self.lock();
-        match map.get_mut(id) {
-            Some(s) if s.expires > now => {
-                s.expires = now + self.idle;
-                let flash = s.flash.take();
-                Some((s.clone(), flash))
-            }
-            Some(_) => {
-                map.remove(id);
-                None
-            }
-            None => None,
+    /// The live session with this id, its idle expiry renewed and its flash message taken; none
+    /// when it expired or its user is gone (then it is deleted).
+    async fn touch(&self, id: &str) -> Result<Option<Live>, StoreError> {
+        let hash = id_hash(id);
+        let Some(s) = self.store.session(&hash).await? else { return Ok(None) };
+        let now = chrono::Utc::now();
+        let role = self.config_users.iter().find(|(n, _)| *n == s.user).map(|(_, r)| *r).or(s.stored_role);
+        let expires = crate::store::parse_ts(&s.expires_at);
+        let (Some(role), Some(expires)) = (role, expires.filter(|e| *e > now)) else {
+            self.store.delete_session(&hash).await?;
+            return Ok(None);
+        };
+        // Renewed at most once a minute: a page view is not a write each time.
+        let renewed = self.expiry(now);
+        if renewed - expires > chrono::Duration::seconds(60) {
+            self.store.renew_session(&hash, &crate::store::ts(renewed)).await?;
         }
+        if s.flash.is_some() {
+            self.store.clear_flash(&hash).await?;
+        }
+        Ok(Some(Live { user: s.user, role, csrf: s.csrf, flash: s.flash.map(|(ok, text)| Flash { ok, text }) }))
     }
 
-    pub fn flash(&self, id: &str, ok: bool, text: impl Into<String>) {
-        if let Some(s) = self.lock().get_mut(id) {
-            s.flash = Some(Flash { ok, text: text.into() });
-        }
+    pub async fn flash(&self, id: &str, ok: bool, text: impl Into<String>) -> Result<(), StoreError> {
+        self.store.set_flash(&id_hash(id), ok, &text.into()).await
     }
 
-    pub fn remove(&self, id: &str) {
-        self.lock().remove(id);
+    pub async fn remove(&self, id: &str) -> Result<(), StoreError> {
+        self.store.delete_session(&id_hash(id)).await
+    }
+
+    /// Forget the sessions that expired.
+    pub async fn clean(&self) -> Result<u64, StoreError> {
+        self.store.delete_expired_sessions(&crate::store::ts(chrono::Utc::now())).await
     }
 }
 
@@ -276,8 +287,8 @@ impl FromRequestParts<std::sync::Arc<WebState>> for Auth {
             next: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
         };
         let Some(sid) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(login()) };
-        let Some((s, flash)) = state.sessions.touch(&sid) else { return Err(login()) };
-        Ok(Auth { sid, user: s.user, role: s.role, csrf: s.csrf, flash })
+        let Some(s) = state.sessions.touch(&sid).await? else { return Err(login()) };
+        Ok(Auth { sid, user: s.user, role: s.role, csrf: s.csrf, flash: s.flash })
     }
 }
 

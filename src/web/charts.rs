@@ -197,6 +197,7 @@ mod tests {
             new_quantity: 7,
             rule: crate::decide::Rule::Decrease,
             created_at: "2026-03-10T10:00:00.000Z".into(),
+            note: None,
         }];
         let svg = seats_per_week(&ledger, today, 8);
         assert!(svg.contains("week of 2026-03-09: -3 seats"), "{svg}");

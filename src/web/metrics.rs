@@ -50,7 +50,7 @@ async fn render(state: &WebState) -> Result<String, WebError> {
         let n = by_state.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
         let _ = writeln!(o, "seatmail_messages{{state=\"{}\"}} {n}", s.as_str());
     }
-    let queue = state.store.queue().await?.len();
+    let queue = state.store.queue_counts().await?.total();
     let _ = writeln!(o, "# HELP seatmail_queue_length Mails waiting for a person (held, needing review, unseen rejections).");
     let _ = writeln!(o, "# TYPE seatmail_queue_length gauge");
     let _ = writeln!(o, "seatmail_queue_length {queue}");

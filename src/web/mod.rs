@@ -7,8 +7,11 @@
 //! and the login rate limit are in [`auth`]. Actions go through the same [`Processor`] as the
 //! CLI, with the web user's name as the actor (the ledger says `ops:NAME`).
 
+mod actions;
 pub mod auth;
 pub mod charts;
+mod correction;
+mod favicon;
 pub mod mailview;
 mod metrics;
 mod pages;
@@ -72,7 +75,7 @@ impl IntoResponse for WebError {
         };
         let body = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{code} · seatmail</title>\
-             <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"narrow\">\
+             <link rel=\"icon\" href=\"/favicon.ico\"><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"narrow\">\
              <h1>{code}</h1><p class=\"flash err\">{msg}</p><p><a href=\"/\">Back to the queue</a></p></main></body></html>",
             code = status.as_u16(),
             msg = escape(&text)
@@ -151,31 +154,31 @@ fn environment() -> Result<minijinja::Environment<'static>, minijinja::Error> {
     });
     env.add_filter("when", |s: String| -> String { s.chars().take(16).collect::<String>().replace('T', " ") });
     env.add_filter("age", |s: String| -> String { age(&s) });
+    env.add_filter("ago", |s: String| -> String {
+        match age(&s).as_str() {
+            "" => String::new(),
+            "less than a minute" => "just now".into(),
+            a => format!("{a} ago"),
+        }
+    });
     env.add_filter("urlq", |s: String| -> String { url_encode(&s) });
     Ok(env)
 }
 
-/// "3 min", "2 h", "5 d" since a stored time.
+/// "less than a minute", "3 min", "2 h", "5 d" since a stored time (`ago` adds the word).
 fn age(ts: &str) -> String {
-    let Some(t) = crate::store::parse_ts(ts) else { return String::new() };
-    let secs = (chrono::Utc::now() - t).num_seconds().max(0);
-    match secs {
-        s if s < 60 => "just now".into(),
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 86_400 => format!("{} h", s / 3600),
-        s => format!("{} d", s / 86_400),
-    }
+    crate::store::parse_ts(ts).map(|t| crate::clock::elapsed(t, chrono::Utc::now())).unwrap_or_default()
 }
 
 impl WebState {
     pub fn new(store: Store, processor: Processor, config: Arc<Config>, catalog: Arc<Catalog>) -> Result<WebState, WebError> {
         let idle = Duration::from_secs(config.web.session_minutes.saturating_mul(60));
         Ok(WebState {
+            sessions: auth::Sessions::new(store.clone(), idle, &config.web.users),
             store,
             processor,
             catalog,
             templates: environment()?,
-            sessions: auth::Sessions::new(idle),
             limiter: Mutex::new(auth::Limiter::default()),
             dummy_hash: auth::hash_password("not-a-password-anyone-has").unwrap_or_default(),
             config,
@@ -193,19 +196,20 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/", get(pages::queue))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
-        .route("/queue/{id}/approve", post(pages::approve))
-        .route("/queue/{id}/reject", post(pages::reject))
-        .route("/queue/{id}/correct", post(pages::correct))
+        .route("/queue/{id}/approve", post(actions::approve))
+        .route("/queue/{id}/reject", post(actions::reject))
+        .route("/queue/{id}/correct", post(actions::correct))
         .route("/messages", get(pages::messages))
         .route("/messages/{key}", get(pages::message))
         .route("/customers", get(pages::customers))
         .route("/customers/{id}", get(pages::customer))
         .route("/outbox", get(status::outbox))
-        .route("/outbox/{id}/retry", post(pages::retry))
+        .route("/outbox/{id}/retry", post(actions::retry))
         .route("/health", get(status::health))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/static/style.css", get(style))
+        .route("/favicon.ico", get(favicon::favicon))
         .fallback(|| async { WebError::NotFound("no such page".into()) })
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
@@ -245,6 +249,7 @@ async fn healthz(axum::extract::State(state): axum::extract::State<Arc<WebState>
 pub struct WebServer {
     listener: tokio::net::TcpListener,
     router: Router,
+    state: Arc<WebState>,
 }
 
 impl WebServer {
@@ -252,7 +257,8 @@ impl WebServer {
     pub async fn bind(state: WebState) -> Result<WebServer, WebError> {
         let addr = state.config.web.bind.clone();
         let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|source| WebError::Bind { addr, source })?;
-        Ok(WebServer { listener, router: router(Arc::new(state)) })
+        let state = Arc::new(state);
+        Ok(WebServer { listener, router: router(state.clone()), state })
     }
 
     pub fn local_addr(&self) -> Option<SocketAddr> {
@@ -263,6 +269,12 @@ impl WebServer {
     pub async fn run(self, cancel: CancellationToken) {
         let addr = self.local_addr();
         tracing::info!(address = ?addr, "dashboard listening");
+        // Expired sessions go at every start and every login (`Store::create_session`).
+        match self.state.sessions.clean().await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired dashboard sessions deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "expired dashboard sessions could not be deleted"),
+        }
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let stop = cancel.clone();
         let serve = axum::serve(self.listener, service).with_graceful_shutdown(async move { stop.cancelled().await });

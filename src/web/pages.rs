@@ -1,6 +1,5 @@
-//! The dashboard's pages and actions. Every handler takes the logged-in [`Auth`] (pages without
-//! a session redirect to the login); every POST checks the form's CSRF token, and every action
-//! needs an operator. Actions answer with a redirect and a one-time message (POST, redirect, GET).
+//! The dashboard's pages, and the login. Every handler takes the logged-in [`Auth`] (pages
+//! without a session redirect to the login); the actions are in `actions.rs`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -15,21 +14,20 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{self, safe_next, Auth, LOGIN_COOKIE, SESSION_COOKIE};
-use super::{mailview, WebError, WebState};
-use crate::apply::ApplyError;
+use super::{correction, mailview, WebError, WebState};
 use crate::config::WebRole;
 use crate::decide::policy::{product_max, renewal_date, shrink, Shrink};
 use crate::decide::resolve::{may_approve, may_correct};
 use crate::decide::Rule;
 use crate::domain::{ItemStatus, MessageState};
-use crate::store::{ItemRow, MessageQuery, StoreError};
+use crate::store::{ItemRow, MessageQuery, MessageRow};
 
 type St = State<Arc<WebState>>;
 
 /// What every page shows around its content: who is logged in, the CSRF token for its forms,
-/// the one-time message, the queue length in the navigation.
+/// the one-time message, the queue's length in the navigation (the sum of its breakdown).
 pub(super) async fn base(state: &WebState, auth: &Auth, nav: &str) -> minijinja::Value {
-    let queue = state.store.queue().await.map(|q| q.len()).unwrap_or(0);
+    let counts = state.store.queue_counts().await.unwrap_or_default();
     context! {
         me => auth.user,
         role => auth.role.as_str(),
@@ -37,7 +35,8 @@ pub(super) async fn base(state: &WebState, auth: &Auth, nav: &str) -> minijinja:
         csrf => auth.csrf,
         flash => auth.flash,
         nav => nav,
-        queue_count => queue,
+        queue_count => counts.total(),
+        queue_counts => counts,
     }
 }
 
@@ -136,7 +135,7 @@ pub async fn login(
                 l.succeeded(&name);
             }
             tracing::info!(user = %name, %ip, role = role.as_str(), "dashboard login");
-            let sid = state.sessions.create(&name, role);
+            let sid = state.sessions.create(&name).await?;
             let secure = state.config.web.secure_cookies;
             let mut r = Redirect::to(&next).into_response();
             for c in [
@@ -167,7 +166,7 @@ pub struct CsrfForm {
 
 pub async fn logout(State(state): St, auth: Auth, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
     auth.check(&f.csrf, false)?;
-    state.sessions.remove(&auth.sid);
+    state.sessions.remove(&auth.sid).await?;
     let mut r = Redirect::to("/login").into_response();
     let c = auth::set_cookie(SESSION_COOKIE, "", "/", Some(0), state.config.web.secure_cookies);
     if let Ok(v) = c.parse() {
@@ -188,6 +187,8 @@ struct Card {
     from: Option<String>,
     subject: Option<String>,
     received_at: String,
+    /// The mail's own date (or its arrival): "waiting" counts from it.
+    waiting_since: String,
     reason: String,
     items: Vec<ItemView>,
     outcome: String,
@@ -196,6 +197,7 @@ struct Card {
     snippet: String,
     can_approve: bool,
     can_correct: bool,
+    correction: correction::CorrectionForm,
 }
 
 #[derive(Serialize)]
@@ -241,8 +243,9 @@ async fn customer_names(state: &WebState) -> BTreeMap<String, String> {
     state.store.customers_overview().await.map(|c| c.into_iter().map(|c| (c.id, c.name)).collect()).unwrap_or_default()
 }
 
-fn products(state: &WebState) -> Vec<(String, String)> {
-    state.catalog.products().iter().map(|p| (p.sku.clone(), p.name.clone())).collect()
+/// May ops correct this mail now (it is in the queue)?
+fn correctable(m: &MessageRow) -> bool {
+    may_correct(m.state, m.attention, m.reviewed_at.is_some())
 }
 
 pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
@@ -257,11 +260,13 @@ pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
             customer_id: e.customer_id,
             key: e.key,
             can_approve: may_approve(e.state),
-            can_correct: may_correct(e.state),
+            can_correct: correctable(&d.message),
+            correction: correction::form(&state, &d.message, &d.items, &d.parsed).await?,
             state: e.state,
             from: e.from,
             subject: e.subject,
             received_at: e.received_at,
+            waiting_since: e.waiting_since,
             reason: e.reason,
             items: d.items.iter().map(|i| item_view(&state, i)).collect(),
             outcome: json_str(&d.parsed, "outcome"),
@@ -271,115 +276,7 @@ pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
         });
     }
     let base = base(&state, &auth, "queue").await;
-    state.render("queue.html.j2", context! { cards => cards, products => products(&state), ..base })
-}
-
-// ---------------------------------------------------------------- actions
-
-#[derive(Deserialize, Default)]
-pub struct NoteForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    back: String,
-}
-
-#[derive(Deserialize, Default)]
-pub struct CorrectForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    product: String,
-    #[serde(default)]
-    change: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    back: String,
-}
-
-fn opt_note(note: &str) -> Option<String> {
-    let n = note.trim();
-    (!n.is_empty()).then(|| n.chars().take(2000).collect())
-}
-
-/// The outcome of an action as a one-time message, then back where the person was.
-fn settle(state: &WebState, auth: &Auth, back: &str, result: Result<String, WebError>) -> Result<Response, WebError> {
-    match result {
-        Ok(text) => state.sessions.flash(&auth.sid, true, text),
-        Err(WebError::Apply(ApplyError::Refused(why))) | Err(WebError::BadRequest(why)) => {
-            state.sessions.flash(&auth.sid, false, why)
-        }
-        Err(WebError::Store(StoreError::NotFound(why) | StoreError::Conflict(why)))
-        | Err(WebError::Apply(ApplyError::Store(StoreError::NotFound(why) | StoreError::Conflict(why)))) => {
-            state.sessions.flash(&auth.sid, false, why)
-        }
-        Err(e) => return Err(e),
-    }
-    Ok(Redirect::to(&safe_next(back)).into_response())
-}
-
-pub async fn approve(State(state): St, auth: Auth, Path(id): Path<i64>, Form(f): Form<NoteForm>) -> Result<Response, WebError> {
-    auth.check(&f.csrf, true)?;
-    let note = opt_note(&f.note);
-    let r = state.processor.approve(id, &auth.user, note.as_deref()).await;
-    if let Ok(p) = &r {
-        tracing::info!(user = %auth.user, id, state = %p.state, "dashboard: approved");
-    }
-    let r = r.map(|p| format!("Message {id} approved: {} — {}", p.state, p.reason)).map_err(WebError::from);
-    settle(&state, &auth, &f.back, r)
-}
-
-pub async fn reject(State(state): St, auth: Auth, Path(id): Path<i64>, Form(f): Form<NoteForm>) -> Result<Response, WebError> {
-    auth.check(&f.csrf, true)?;
-    let note = opt_note(&f.note);
-    let r = state.processor.reject(id, &auth.user, note.as_deref()).await;
-    if let Ok(p) = &r {
-        tracing::info!(user = %auth.user, id, state = %p.state, "dashboard: rejected");
-    }
-    let r = r.map(|p| format!("Message {id} rejected: {} — {}", p.state, p.reason)).map_err(WebError::from);
-    settle(&state, &auth, &f.back, r)
-}
-
-pub async fn correct(State(state): St, auth: Auth, Path(id): Path<i64>, Form(f): Form<CorrectForm>) -> Result<Response, WebError> {
-    auth.check(&f.csrf, true)?;
-    let r = async {
-        let change = crate::cli::parse_change(&f.change).map_err(WebError::BadRequest)?;
-        let product = Some(f.product.trim().to_ascii_uppercase()).filter(|p| !p.is_empty());
-        if let Some(p) = &product {
-            if state.catalog.get(p).is_none() {
-                return Err(WebError::BadRequest(format!("`{p}` is not a product SKU of the catalog")));
-            }
-        }
-        let username = Some(f.username.trim().to_ascii_lowercase()).filter(|u| !u.is_empty());
-        if let Some(u) = &username {
-            if !crate::config::is_address(u) {
-                return Err(WebError::BadRequest(format!("`{u}` is not a username like name@tenant.onmicrosoft.com")));
-            }
-        }
-        let item = crate::parse::Item { username, change, product };
-        let note = opt_note(&f.note);
-        let p = state.processor.correct(id, &auth.user, vec![item], note.as_deref()).await?;
-        tracing::info!(user = %auth.user, id, state = %p.state, "dashboard: corrected");
-        Ok(format!("Message {id} corrected: {} — {}", p.state, p.reason))
-    }
-    .await;
-    settle(&state, &auth, &f.back, r)
-}
-
-pub async fn retry(State(state): St, auth: Auth, Path(id): Path<i64>, Form(f): Form<NoteForm>) -> Result<Response, WebError> {
-    auth.check(&f.csrf, true)?;
-    let r = state.store.retry_outbox(id).await.map_err(WebError::from).map(|()| {
-        state.processor.outbox_wake.notify_one();
-        tracing::info!(user = %auth.user, id, "dashboard: answer queued again");
-        format!("Answer {id} is queued again.")
-    });
-    let back = if f.back.is_empty() { "/outbox".to_string() } else { f.back.clone() };
-    settle(&state, &auth, &back, r)
+    state.render("queue.html.j2", context! { cards => cards, ..base })
 }
 
 // ---------------------------------------------------------------- messages
@@ -414,6 +311,15 @@ fn day(s: &str, what: &str, problems: &mut Vec<String>) -> Option<NaiveDate> {
     }
 }
 
+/// A line of the message list: the mail, its customer's name, the last person's decision.
+#[derive(Serialize)]
+struct ListRow {
+    #[serde(flatten)]
+    message: MessageRow,
+    customer_name: Option<String>,
+    decision: Option<crate::store::DecisionRow>,
+}
+
 pub async fn messages(State(state): St, auth: Auth, Query(f): Query<MessageFilter>) -> Result<Response, WebError> {
     let mut problems = Vec::new();
     let since = day(&f.since, "from", &mut problems);
@@ -440,6 +346,16 @@ pub async fn messages(State(state): St, auth: Auth, Query(f): Query<MessageFilte
     };
     let rows = state.store.search_messages(&q).await?;
     let names = customer_names(&state).await;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let decisions = state.store.last_decisions(&ids).await?;
+    let rows: Vec<ListRow> = rows
+        .into_iter()
+        .map(|m| ListRow {
+            customer_name: m.customer_id.as_ref().and_then(|c| names.get(c).cloned()),
+            decision: decisions.get(&m.id).cloned(),
+            message: m,
+        })
+        .collect();
     let states: Vec<&str> = MessageState::ALL.iter().map(|s| s.as_str()).collect();
     let base = base(&state, &auth, "messages").await;
     state.render(
@@ -454,7 +370,8 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
     }
     let d = state.store.message_detail(&key).await?;
     let mail = mailview::view(&d.raw);
-    let queued = state.store.queue().await?.into_iter().any(|e| e.id == d.message.id);
+    let queued = correctable(&d.message);
+    let correction = correction::form(&state, &d.message, &d.items, &d.parsed).await?;
     let items: Vec<ItemView> = d.items.iter().map(|i| item_view(&state, i)).collect();
     let parsed_items: Vec<String> = d
         .parsed
@@ -464,7 +381,10 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
             a.iter()
                 .map(|i| {
                     let change = change_text(i.get("delta").and_then(|x| x.as_i64()), i.get("target").and_then(|x| x.as_i64()));
-                    let product = i.get("product").and_then(|x| x.as_str()).unwrap_or("(product not named)");
+                    let product = match i.get("product").and_then(|x| x.as_str()) {
+                        Some(sku) => format!("{} ({sku})", state.catalog.name_of(sku)),
+                        None => "(product not named)".into(),
+                    };
                     let user = i.get("username").and_then(|x| x.as_str()).unwrap_or("(the sender's tenant)");
                     format!("{change} {product} for {user}")
                 })
@@ -491,10 +411,11 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
             items => items,
             ledger => d.ledger,
             answers => d.answers,
+            decisions => d.decisions,
             mail => mail,
             queued => queued,
             customer_name => customer_name,
-            products => products(&state),
+            correction => correction,
             ..base,
         },
     )
@@ -504,9 +425,23 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
 
 pub async fn customers(State(state): St, auth: Auth) -> Result<Response, WebError> {
     let rows = state.store.customers_overview().await?;
-    let subs = state.store.list_subscriptions(None).await?;
+    let subs: Vec<SubName> = state
+        .store
+        .list_subscriptions(None)
+        .await?
+        .into_iter()
+        .map(|s| SubName { product_name: state.catalog.name_of(&s.product), row: s })
+        .collect();
     let base = base(&state, &auth, "customers").await;
     state.render("customers.html.j2", context! { customers => rows, subs => subs, ..base })
+}
+
+/// A subscription with its product's name (people know "Business Standard", not its SKU).
+#[derive(Serialize)]
+struct SubName {
+    #[serde(flatten)]
+    row: crate::store::SubscriptionListRow,
+    product_name: String,
 }
 
 #[derive(Serialize)]
@@ -555,6 +490,9 @@ pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> R
         })
         .collect();
     let contacts: Vec<ContactView> = c.contacts.iter().map(|k| ContactView { row: k, buys_seats: k.role.may_change_seats() }).collect();
+    let product_names: BTreeMap<String, String> =
+        c.ledger.iter().map(|l| (l.product.clone(), state.catalog.name_of(&l.product))).collect();
+    let time_zone = c.time_zone.clone().unwrap_or_else(|| format!("{} (the default)", state.config.answers.time_zone().name()));
     let recent = state
         .store
         .search_messages(&MessageQuery { customer: id.clone(), limit: 20, ..Default::default() })
@@ -567,6 +505,8 @@ pub async fn customer(State(state): St, auth: Auth, Path(id): Path<String>) -> R
             contacts => contacts,
             subs => subs,
             recent => recent,
+            product_names => product_names,
+            time_zone => time_zone,
             this_year => today.year(),
             ..base,
         },

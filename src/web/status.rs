@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::auth::Auth;
 use super::pages::base;
 use super::{charts, WebError, WebState};
-use crate::domain::{MessageState, OutboxState};
+use crate::domain::OutboxState;
 use crate::store::MessageQuery;
 
 type St = State<Arc<WebState>>;
@@ -48,9 +48,7 @@ pub async fn outbox(State(state): St, auth: Auth, Query(f): Query<OutboxFilter>)
 pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> {
     let now = Utc::now();
     let queue = state.store.queue().await?;
-    let held = queue.iter().filter(|e| e.state == MessageState::AwaitingApproval).count();
-    let review = queue.iter().filter(|e| e.state == MessageState::NeedsReview).count();
-    let oldest = queue.iter().map(|e| e.received_at.clone()).min();
+    let oldest = queue.iter().map(|e| e.waiting_since.clone()).min();
     let stats = state.store.outbox_stats().await?;
     let stat = |s: OutboxState| stats.iter().find(|x| x.state == s).map(|x| x.rows).unwrap_or(0);
     let failing = stats.iter().find(|x| x.state == OutboxState::Pending).map(|x| x.failing).unwrap_or(0);
@@ -86,9 +84,6 @@ pub async fn health(State(state): St, auth: Auth) -> Result<Response, WebError> 
             imap_failing => imap_failing,
             imap_reconnects => crate::health::imap_reconnects(),
             positions => positions,
-            queue_len => queue.len(),
-            held => held,
-            review => review,
             oldest => oldest,
             pending => stat(OutboxState::Pending),
             dead => stat(OutboxState::Dead),

@@ -2,6 +2,7 @@
 //! made up in a line each. Pure functions, so each case is a call and an assertion.
 
 mod codes;
+mod notices;
 mod requests;
 mod resolutions;
 
@@ -67,7 +68,7 @@ impl World {
         let mut susp = sub("SUSP", "C1", "STANDARDPACK", 5, 1, Billing::Flexible, today() - Duration::days(400));
         susp.status = SubscriptionStatus::Suspended;
         let c1 = CustomerState {
-            customer: Customer { id: "C1".into(), name: "Contoso NV".into(), language: Language::En, domains: vec!["contoso.be".into()] },
+            customer: Customer { id: "C1".into(), name: "Contoso NV".into(), language: Language::En, domains: vec!["contoso.be".into()], time_zone: None },
             subscriptions: vec![
                 sub("FLEX", "C1", "SPB", 10, 7, Billing::Flexible, NaiveDate::from_ymd_opt(2026, 1, 10).unwrap()),
                 sub("ANN", "C1", "O365_BUSINESS_PREMIUM", 20, 5, Billing::Annual, today() - Duration::days(100)),
@@ -86,7 +87,7 @@ impl World {
             seats_changed_today: 0,
         };
         let c2 = CustomerState {
-            customer: Customer { id: "C2".into(), name: "Fabrikam SA".into(), language: Language::Fr, domains: vec!["fabrikam.fr".into()] },
+            customer: Customer { id: "C2".into(), name: "Fabrikam SA".into(), language: Language::Fr, domains: vec!["fabrikam.fr".into()], time_zone: None },
             subscriptions: vec![sub("BASIC", "C2", "O365_BUSINESS_ESSENTIALS", 290, 100, Billing::Flexible, today() - Duration::days(200))],
             contacts: vec![
                 contact("C2", "admin@fabrikam.fr", Role::GlobalAdmin, &[]),
@@ -113,6 +114,7 @@ impl World {
             catalog: &self.catalog,
             own_addresses: &self.own,
             default_language: Language::En,
+            default_time_zone: chrono_tz::Tz::UTC,
             now: self.now,
             own_id_marker: ".seatmail@reseller.example",
             answers_today: self.answers_today,

@@ -279,21 +279,40 @@ fn answers_stop_at_the_caps_but_the_mail_is_decided() {
     assert!(w.decide(&p).answer.is_some(), "4 in the thread: answered");
 }
 
+/// A queued mail as the store gives it back to a correction.
+fn queued(state: MessageState, attention: Option<Attention>, reviewed: bool) -> resolve::Held {
+    resolve::Held { id: 7, state, reason: String::new(), sender: Some(ADMIN.into()), customer_id: None, attention, reviewed, items: Vec::new() }
+}
+
 #[test]
-fn ops_correct_only_mails_needing_review() {
+fn ops_correct_every_queued_mail_and_nothing_else() {
     let w = World::new();
     let p = mail(ADMIN, Vec::new());
     let snap = w.snapshot(ADMIN, &[item("-2 SPB")]);
-    let d = request::correct(MessageState::NeedsReview, 7, &p, vec![item("-2 SPB")], "ops:olivia", &snap, &w.ctx()).unwrap();
+    let correct = |held: resolve::Held, items| request::correct(&held, &p, items, "ops:olivia", &snap, &w.ctx());
+    let d = correct(queued(MessageState::NeedsReview, None, false), vec![item("-2 SPB")]).unwrap();
     assert_eq!((d.state, d.items[0].rule), (MessageState::Applied, Rule::Decrease));
     assert!(d.reason.starts_with("corrected by ops:olivia: "), "{}", d.reason);
-    for (state, items) in [
-        (MessageState::AwaitingApproval, vec![item("-2 SPB")]),
-        (MessageState::Rejected, vec![item("-2 SPB")]),
-        (MessageState::NeedsReview, vec![]),
-        (MessageState::NeedsReview, vec![item("+0 SPB")]),
-        (MessageState::NeedsReview, vec![item("=-1 SPB")]),
+    // A held request read wrongly is decided again: applied, or held again by its rules.
+    let d = correct(queued(MessageState::AwaitingApproval, None, false), vec![item("+2 SPB")]).unwrap();
+    assert_eq!((d.state, d.items[0].rule), (MessageState::Applied, Rule::Increase));
+    let d = correct(queued(MessageState::AwaitingApproval, None, false), vec![item("+30 SPB")]).unwrap();
+    assert_eq!((d.state, d.items[0].rule), (MessageState::AwaitingApproval, Rule::ApprovalThreshold));
+    assert!(d.waits_for_ops());
+    // A flagged mail whose username was misread.
+    assert!(correct(queued(MessageState::Rejected, Some(Attention::Flagged), false), vec![item("-2 SPB")]).is_ok());
+    for (held, items) in [
+        (queued(MessageState::Applied, None, false), vec![item("-2 SPB")]),
+        (queued(MessageState::Rejected, None, false), vec![item("-2 SPB")]),
+        (queued(MessageState::Rejected, Some(Attention::Flagged), true), vec![item("-2 SPB")]),
+        (queued(MessageState::Rejected, Some(Attention::UnknownSender), false), vec![item("-2 SPB")]),
+        (queued(MessageState::Rejected, Some(Attention::Unauthenticated), false), vec![item("-2 SPB")]),
+        (queued(MessageState::Ignored, None, false), vec![item("-2 SPB")]),
+        (queued(MessageState::NeedsReview, None, false), vec![]),
+        (queued(MessageState::NeedsReview, None, false), vec![item("+0 SPB")]),
+        (queued(MessageState::NeedsReview, None, false), vec![item("=-1 SPB")]),
     ] {
-        assert!(request::correct(state, 7, &p, items, "ops:olivia", &snap, &w.ctx()).is_err(), "{state}");
+        let state = held.state;
+        assert!(correct(held, items).is_err(), "{state}");
     }
 }

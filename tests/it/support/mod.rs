@@ -101,6 +101,18 @@ impl Env {
         });
     }
 
+    /// The first column of a query's rows, as text (select text, or CAST it).
+    pub fn strings(&self, query: &str) -> Vec<String> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            use sqlx::{Connection, Row};
+            sqlx::any::install_default_drivers();
+            let mut c = sqlx::AnyConnection::connect(&self.db_url).await.unwrap();
+            let rows = sqlx::query(query).fetch_all(&mut c).await.unwrap();
+            rows.iter().map(|r| r.try_get::<Option<String>, _>(0).unwrap().unwrap_or_default()).collect()
+        })
+    }
+
     /// A fresh installation without data; `extra` is appended to the config file.
     pub fn bare(extra: &str) -> Env {
         Env::bare_with_db(extra, None)
