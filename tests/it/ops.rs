@@ -50,7 +50,7 @@ fn each_queued_item_and_a_dead_answer_reach_the_ops_mailbox_once() {
         s.send(m);
     }
     let daemon = env.spawn();
-    s.dovecot.wait_for(OPS, "INBOX", 5, Duration::from_secs(90));
+    s.imap.wait_for(OPS, "INBOX", 5, Duration::from_secs(90));
     // Every ops mail in the outbox is sent: nothing more can come, so the count is final.
     let unsent = || {
         env.json(&["outbox", "list", "--json"]).as_array().unwrap().iter().any(|r| r["kind"] == "notice" && r["state"] != "sent")
