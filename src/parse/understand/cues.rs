@@ -69,34 +69,42 @@ fn clause_break(t: &Tok) -> bool {
     matches!(t, Tok::Punct(',' | ';' | ':' | '–' | '—' | '|')) || is_in(t, &lex().clause)
 }
 
-/// The clause around token `i` (from the token after the previous break to the one before the next).
+/// The cue of every token of a sentence (see [`cue_at`]), computed once per sentence.
+pub(crate) type Cues = [Option<(Dir, bool)>];
+
+pub(crate) fn cues_of(toks: &[Tok]) -> Vec<Option<(Dir, bool)>> {
+    (0..toks.len()).map(|j| cue_at(toks, j)).collect()
+}
+
+/// The clause around token `i` (from the token after the previous break to the one before the
+/// next), at most a dozen tokens either way: a sentence without breaks is no single clause.
 pub(crate) fn clause_of(toks: &[Tok], i: usize) -> (usize, usize) {
-    let lo = (0..i).rev().find(|&j| clause_break(&toks[j])).map_or(0, |j| j + 1);
-    let hi = (i + 1..toks.len()).find(|&j| clause_break(&toks[j])).unwrap_or(toks.len());
+    const REACH: usize = 12;
+    let lo = (i.saturating_sub(REACH)..i).rev().find(|&j| clause_break(&toks[j])).map_or(i.saturating_sub(REACH), |j| j + 1);
+    let hi = (i + 1..(i + REACH).min(toks.len())).find(|&j| clause_break(&toks[j])).unwrap_or((i + REACH).min(toks.len()));
     (lo, hi)
 }
 
 /// Nearest direction cue to token `i`, preferring words before it. When the number's own clause
 /// has a strong cue, that one decides: in "3 X hinzufügen und 3 Y entfernen" the second 3 is
 /// removed, however near "hinzufügen" is.
-pub(crate) fn cue_near(toks: &[Tok], i: usize) -> Option<(Dir, bool)> {
+pub(crate) fn cue_near(toks: &[Tok], cues: &Cues, i: usize) -> Option<(Dir, bool)> {
     let (clo, chi) = clause_of(toks, i);
-    let own = cue_in(toks, i, clo.max(i.saturating_sub(8)), chi.min(i + 6));
+    let own = cue_in(cues, i, clo.max(i.saturating_sub(8)), chi.min(i + 6));
     if own.is_some_and(|(_, strong)| strong) {
         return own;
     }
-    cue_in(toks, i, i.saturating_sub(8), (i + 6).min(toks.len()))
+    cue_in(cues, i, i.saturating_sub(8), (i + 6).min(toks.len()))
 }
 
-fn cue_in(toks: &[Tok], i: usize, lo: usize, hi: usize) -> Option<(Dir, bool)> {
+fn cue_in(cues: &Cues, i: usize, lo: usize, hi: usize) -> Option<(Dir, bool)> {
     let mut best: Option<(usize, Dir, bool)> = None;
-    for (j, t) in toks.iter().enumerate().take(hi).skip(lo) {
+    for (j, cue) in cues.iter().enumerate().take(hi).skip(lo) {
         if j == i {
             continue;
         }
-        let Some((d, strong)) = cue_at(toks, j) else { continue };
+        let Some((d, strong)) = *cue else { continue };
         let dist = if j < i { (i - j) * 2 } else { (j - i) * 2 + 1 };
-        let _ = t;
         if best.is_none_or(|(bd, _, bs)| (strong && !bs) || (strong == bs && dist < bd)) {
             best = Some((dist, d, strong));
         }
@@ -217,8 +225,8 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
 }
 
 /// The one direction a sentence's cues (weak ones included) point to, if they agree.
-pub(crate) fn sentence_dir(toks: &[Tok]) -> Option<Dir> {
-    let cues: Vec<(Dir, bool)> = (0..toks.len()).filter_map(|j| cue_at(toks, j)).collect();
+pub(crate) fn sentence_dir(cues: &Cues) -> Option<Dir> {
+    let cues: Vec<(Dir, bool)> = cues.iter().flatten().copied().collect();
     let strong = cues.iter().any(|(_, s)| *s);
     let dirs: BTreeSet<u8> = cues.iter().filter(|(_, s)| *s || !strong).map(|(d, _)| *d as u8).collect();
     match dirs.iter().next() {
@@ -232,11 +240,11 @@ pub(crate) fn signed_at(toks: &[Tok], i: usize) -> bool {
 }
 
 /// Whether the sentence's only cues are weak ones ("drei neue Mitarbeiter").
-pub(crate) fn weak_sentence(toks: &[Tok]) -> bool {
+pub(crate) fn weak_sentence(toks: &[Tok], cues: &Cues) -> bool {
     if toks.iter().any(|t| is_in(t, &lex().total) || is_in(t, &lex().change)) {
         return false;
     }
-    !(0..toks.len()).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong))
+    !cues.iter().flatten().any(|(_, strong)| *strong)
 }
 
 pub(crate) fn has_change_verb(toks: &[Tok]) -> bool {

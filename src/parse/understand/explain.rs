@@ -105,14 +105,11 @@ fn short(s: &str) -> String {
 /// Quantities of one sentence and what they mean.
 pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     let toks = &s.toks;
+    let cues = &s.cues;
     let n = toks.len();
     let mut r = Reading { unsure: phrases().unsure.is_match(&s.text), para: s.para, ..Reading::default() };
-    let any_cue = (0..n).any(|j| cue_at(toks, j).is_some_and(|(_, strong)| strong));
-    for j in 0..n {
-        if let Some((d, true)) = cue_at(toks, j) {
-            r.dirs.push(d);
-        }
-    }
+    let any_cue = cues.iter().flatten().any(|(_, strong)| *strong);
+    r.dirs = cues.iter().flatten().filter(|(_, strong)| *strong).map(|(d, _)| *d).collect();
     let mentions_unit = toks.iter().any(is_unit);
     // "add licences", "adjust our licences to the attached list": the sentence is about changing seats.
     r.intent = (any_cue || has_change_verb(toks)) && toks.iter().any(is_licence_noun);
@@ -122,8 +119,8 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     let change_verb = has_change_verb(toks);
     let need_verb = toks.iter().any(|t| is_in(t, &lex().need));
     let needs = toks.iter().any(|t| is_w(t, &["nodig", "nötig"]));
-    let sdir = sentence_dir(toks);
-    let weak_sentence = weak_sentence(toks);
+    let sdir = sentence_dir(cues);
+    let weak_sentence = weak_sentence(toks, cues);
     let reuse = phrases().reuse.is_match(&s.text);
     // A quantity field ("Anzahl: -2", "Aantal: 3") counts licences whatever words it lacks.
     let quantity_field = s.label.as_deref().is_some_and(is_quantity_label);
@@ -200,7 +197,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             at: i,
             clause_dirs: {
                 let (lo, hi) = clause_of(toks, i);
-                let dirs: Vec<Dir> = (lo..hi).filter_map(|j| cue_at(toks, j)).filter(|(_, strong)| *strong).map(|(d, _)| d).collect();
+                let dirs: Vec<Dir> = cues[lo..hi].iter().flatten().filter(|(_, strong)| *strong).map(|(d, _)| *d).collect();
                 (dirs.contains(&Dir::Add), dirs.contains(&Dir::Remove))
             },
         });
@@ -362,7 +359,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             continue;
         }
         // "reduce to 8", "naar 7", "passer à 15", "auf 12 erhöhen", "totalt 20", "25 in total".
-        let to_before = (prev(1).is_some_and(|t| is_in(t, &lex().to)) && cue_at(toks, i - 1).is_none()) || (prev(1).is_some_and(|t| is_in(t, &lex().of)) && prev(2).is_some_and(|t| is_in(t, &lex().total)));
+        let to_before = (prev(1).is_some_and(|t| is_in(t, &lex().to)) && cues[i - 1].is_none()) || (prev(1).is_some_and(|t| is_in(t, &lex().of)) && prev(2).is_some_and(|t| is_in(t, &lex().total)));
         // "we only need 5" is a total; "we only need 2 extra" is not.
         let only = (1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().only)))
             && need_verb
@@ -388,7 +385,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             && !people_after
             && (((1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().context)))
                 && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
-                && !(1..=3).any(|k| prev(k).is_some_and(|_| cue_at(toks, i - k).is_some_and(|(_, s)| s))))
+                && !(1..=3).any(|k| prev(k).is_some_and(|_| cues[i - k].is_some_and(|(_, s)| s))))
                 || (context_before[i] && !any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
         // "we have 10 licences, please add 2": the 10 is the current count. When it is the only
         // number of a sentence with a cue ("we hebben 3 licenties niet meer nodig") it is the change.
@@ -447,7 +444,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
                 num.meaning = Meaning::Change;
             }
         }
-        match cue_near(toks, i) {
+        match cue_near(toks, cues, i) {
             Some((Dir::Add, _)) => push(Some(Change::Delta(value)), None, i, false, &meaning, &mut raws),
             Some((Dir::Remove, _)) => push(Some(Change::Delta(-value)), None, i, false, &meaning, &mut raws),
             None if sdir.is_some() => {

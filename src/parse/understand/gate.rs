@@ -4,7 +4,7 @@
 //! (it *declines*), only a sentence that asks in so many words ("and please add 2 more") makes it
 //! a request.
 
-use super::cues::{cue_at, is_in, lex};
+use super::cues::{is_in, lex};
 use super::sentences::Sentence;
 use crate::parse::classify;
 use crate::parse::lexicon::phrases;
@@ -29,7 +29,7 @@ pub(crate) fn asks_for_it(s: &Sentence) -> bool {
         return true;
     }
     let first = s.toks.iter().position(|t| !matches!(t, Tok::Punct(_)) && !is_in(t, &lex().opener));
-    first.is_some_and(|j| cue_at(&s.toks, j).is_some_and(|(_, strong)| strong) && matches!(s.toks[j], Tok::Word(_)))
+    first.is_some_and(|j| s.cues[j].is_some_and(|(_, strong)| strong) && matches!(s.toks[j], Tok::Word(_)))
 }
 
 /// A yes/no question opened by a modal verb asks for the change: "Can we get 2 more?", "Mogen we
@@ -65,7 +65,7 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         let price = ph.price.is_match(&s.text) && (s.text.contains('?') || ph.info_question.is_match(&s.text));
         // "Thanks for adding the 3 licences" and "Thanks, the 3 licences are there" look back;
         // "thanks in advance for adding 3" and "thanks, and please add 2" still ask.
-        let no_cue = !(0..s.toks.len()).any(|j| cue_at(&s.toks, j).is_some_and(|(_, strong)| strong));
+        let no_cue = !s.cues.iter().flatten().any(|(_, strong)| *strong);
         let asks = asks_for_it(s);
         let thanks = !ph.in_advance.is_match(&s.text)
             && (ph.thanks_for.is_match(&s.text) || (ph.thanks_start.is_match(&s.text) && !ph.thanks_asking.is_match(&s.text) && (no_cue || !asks)));

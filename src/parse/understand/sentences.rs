@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::cues::{cues_of, Dir};
 use crate::parse::fuzzy;
 use crate::parse::lexicon;
 use crate::parse::language::{self, Language};
@@ -50,6 +51,8 @@ pub(crate) struct Sentence {
     pub text: String,
     /// The label of a "Label: value" line, lowercased.
     pub label: Option<String>,
+    /// The direction cue of each token.
+    pub cues: Vec<Option<(Dir, bool)>>,
 }
 
 impl Sentence {
@@ -231,7 +234,9 @@ fn push(s: &str, para: usize, line: usize, ctx: &Ctx<'_>, out: &mut Vec<Sentence
     // A bilingual mail: the sentence's own language says which number words are words.
     let lang = language::detect_clear(s).or(ctx.lang);
     let toks = numbers::tokenize(&numbers::mask(&with_products), lang);
+    let cues = cues_of(&toks);
     out.push(Sentence {
+        cues,
         toks,
         emails,
         products: found.into_iter().map(|f| f.mention).collect(),
