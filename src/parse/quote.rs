@@ -170,7 +170,12 @@ fn find_history(lines: &[&str]) -> Option<(usize, Cut)> {
             }
         }
         if let Some(body) = header_block(lines, i) {
-            return Some((i, block_cut(lines, i, body)));
+            // GMX and web.de put "Gesendet:" above "Von:": the block starts at its first header line.
+            let mut start = i;
+            while start > 0 && HEADER_OTHER.is_match(lines[start - 1]) {
+                start -= 1;
+            }
+            return Some((start, block_cut(lines, start, body)));
         }
         if let Some(_end) = is_attribution(lines, i) {
             return Some((i, Cut::Reply));
@@ -235,8 +240,9 @@ fn split_depth(body: &str, depth: usize) -> Split {
         Some(_) => lines[own_lines.len()..].join("\n"),
         None => String::new(),
     };
-    // Bottom-posting: nothing above a ">" quote, the answer written under it.
-    if own.trim().is_empty() && matches!(history, Some(Cut::Reply)) {
+    // Bottom-posting: nothing above a ">" quote (under an attribution or a header block), the
+    // answer written under it.
+    if own.trim().is_empty() && history.is_some() {
         own = clean_own(&below_quote(&lines[own_lines.len()..]));
     }
     let points_below = POINTS_BELOW.is_match(&own);

@@ -175,6 +175,10 @@ lexicon! {
         last_time,
         /// "we will then have": a state to come.
         future,
+        /// "2 free licences": licences not assigned to anyone.
+        free,
+        /// "10 licences at the moment": words after today's count.
+        now_after,
         /// "we are at 40": the verb ...
         at_verb,
         /// ... and the preposition.
@@ -245,6 +249,10 @@ lexicon! {
         things,
         /// Licence nouns: "licence", "licentie", "Lizenz", "licens", "seat", "abonnement".
         licence,
+        /// Stems of adding verbs in every form: "ajout" (ajoutées), "toegevoeg", "hinzugefüg".
+        add_stem,
+        /// Stems of removing verbs in every form: "supprim" (supprimées), "opgezegd", "gekündigt".
+        remove_stem,
     }
     phrases {
         /// A change already made: "have been added", "zijn toegevoegd", "ont été ajoutées".
@@ -299,6 +307,21 @@ lexicon! {
         payment,
         /// "also", "daarnaast", "en outre", "außerdem", "dessutom": a further request.
         also,
+        /// "sorry, it must be 5", "correctie", "Korrektur", "rättelse": the sentence corrects an
+        /// earlier number.
+        correction,
+        /// "which one, Basic or Standard, I'll confirm", "je ne sais pas lequel": the product is open.
+        product_unsure,
+        /// "send the invoices to our new address", "the licences stay as today": no seat change.
+        no_change,
+        /// A domain, DNS records, aliases: another matter than seats.
+        other_matter,
+        /// "if the budget is approved", "falls wir den Auftrag bekommen": not decided yet.
+        conditional,
+        /// "either 3 Standard or 1 Premium", "ofwel ... ofwel": two changes to choose from.
+        alternatives,
+        /// "the 2 extra licences are there", "staan erop": a change already made.
+        done,
     }
 }
 

@@ -80,6 +80,7 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         }
     }
 
+    corrections(readings, &mut c.raws);
     breakdowns(&mut c.raws);
     today_and_wanted(readings, &mut c.raws);
     new_people_less_reused(readings, &mut c.raws);
@@ -108,6 +109,43 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     c
 }
 
+/// "Please add 4 ... Sorry, not 4 but 3", "Graag 6 erbij. Excuses, het moeten er 5 zijn": a later
+/// sentence takes a number back, or corrects the change before it; the number it corrects is no
+/// change any more.
+fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
+    let value = |r: &Raw| match r.change {
+        Some(Change::Delta(d)) => d.abs(),
+        Some(Change::Target(t)) => t,
+        None => r.undirected.unwrap_or(0),
+    };
+    for (si, reading) in readings.iter().enumerate() {
+        let Some(reading) = reading else { continue };
+        // "nicht 5, sondern 4": the 5 said before is taken back.
+        for taken in reading.numbers.iter().filter(|n| n.meaning == Meaning::TakenBack) {
+            raws.retain(|r| r.sentence >= si || r.sentence == usize::MAX || value(r) != taken.value || r.from_current);
+        }
+        // "Excuses, het moeten er 5 zijn": one new number, no change of its own: the last change
+        // before it, with the new number.
+        if !reading.correction || raws.iter().any(|r| r.sentence == si) {
+            continue;
+        }
+        let new: Vec<i64> = reading
+            .numbers
+            .iter()
+            .filter(|n| matches!(n.meaning, Meaning::Change | Meaning::Unexplained | Meaning::Target))
+            .map(|n| n.value)
+            .collect();
+        let [v] = new[..] else { continue };
+        if let Some(last) = raws.iter_mut().rev().find(|r| r.sentence < si && r.change.is_some()) {
+            last.change = match last.change {
+                Some(Change::Delta(d)) => Some(Change::Delta(d.signum() * v)),
+                Some(Change::Target(_)) => Some(Change::Target(v)),
+                None => None,
+            };
+        }
+    }
+}
+
 /// "Please add 6 F3 licences (4 people + 2 reserves)": numbers of a sentence that add up to its
 /// change of licences say what the change is made of, and are no change of their own.
 fn breakdowns(raws: &mut Vec<Raw>) {
@@ -120,9 +158,12 @@ fn breakdowns(raws: &mut Vec<Raw>) {
         if !main.attached || main.people || main.change.is_none() {
             continue;
         }
-        // The parts follow the change, for the same account.
+        // The parts stand in the same sentence, for the same account: after the change ("6
+        // licences (4 people + 2 reserves)"), or before it as counts ("the two new associates
+        // and three more joining: please add 5").
         let parts: Vec<usize> = (0..raws.len())
-            .filter(|&o| o != k && raws[o].sentence == main.sentence && raws[o].at > main.at && !drop.contains(&o))
+            .filter(|&o| o != k && raws[o].sentence == main.sentence && !drop.contains(&o))
+            .filter(|&o| raws[o].at > main.at || !raws[o].attached)
             .filter(|&o| raws[o].near_email == main.near_email || raws[o].near_email.is_none())
             .collect();
         let sum: i64 = parts.iter().map(|&o| value(&raws[o])).sum();

@@ -137,13 +137,17 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             {
                 return Some((Dir::Remove, true));
             }
-            if matches!(w, "longer" | "längre") && prev(1).is_some_and(|t| is_w(t, &["no", "inte"])) {
+            if matches!(w, "longer" | "längre") && prev(1).is_some_and(|t| is_w(t, &["no", "inte", "int", "ej"])) {
                 return Some((Dir::Remove, true));
             }
             // "we no longer need", "n'avons plus besoin", "niet meer nodig", "brauchen nicht mehr".
             if lex().needed.has(w) && (1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().negation) || is_w(t, &["plus"])))
             {
                 return Some((Dir::Remove, true));
+            }
+            // "nur mehr 9", "nur noch 9" (only 9 left): no cue.
+            if w == "mehr" && prev(1).is_some_and(|t| is_w(t, &["nur"])) {
+                return None;
             }
             if (lex().more.has(w) || w == "plus") && negated {
                 return Some((Dir::Remove, true));
@@ -164,7 +168,7 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             if w == "till" {
                 // "lägg till 2", "2 till": add; "från 10 till 15", "öka till 15": not a cue.
                 let after_add = prev(1).is_some_and(|t| is_w(t, &["lägga", "lägg", "läggs"]));
-                let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["för", "på", "tack", "av", "åt", "i", "nu", "också", "snarast", "till"]));
+                let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(c) if *c != ':') || is_w(t, &["för", "på", "tack", "av", "åt", "i", "nu", "också", "snarast", "till"]));
                 // "ett dussin till Office 365 F3", "två till": right after a number, "till" is "more".
                 let after_num = matches!(prev(1), Some(Tok::Num { .. })) && !matches!(next, Some(Tok::Num { .. }));
                 return (after_add || at_end || after_num).then_some((Dir::Add, true));
@@ -209,10 +213,14 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             if lex().for_people.has(w) && toks[j + 1..(j + 5).min(toks.len())].iter().any(is_people) {
                 return Some((Dir::Add, false));
             }
-            if lex().add.has(w) {
+            // "can go", "kunnen weg", "peuvent partir", "können weg": may be removed.
+            if matches!(w, "go" | "partir" | "gehen" | "gå") && prev(1).is_some_and(|t| is_in(t, &lex().modal) || is_w(t, &["peuvent", "doivent", "doit", "dürfen", "kann", "können", "kan"])) {
+                return Some((Dir::Remove, true));
+            }
+            if lex().add.has(w) || lex().add_stem.start(w) {
                 return Some((Dir::Add, true));
             }
-            if lex().remove.has(w) {
+            if lex().remove.has(w) || lex().remove_stem.start(w) {
                 return Some((Dir::Remove, true));
             }
             if lex().add_weak.has(w) {

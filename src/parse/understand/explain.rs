@@ -89,6 +89,8 @@ pub(crate) struct Reading {
     pub intent: bool,
     /// The sentence says a number is not final ("I still have to confirm the number").
     pub unsure: bool,
+    /// The sentence corrects an earlier one ("Sorry, it must be 5").
+    pub correction: bool,
     pub para: usize,
 }
 
@@ -107,7 +109,12 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     let toks = &s.toks;
     let cues = &s.cues;
     let n = toks.len();
-    let mut r = Reading { unsure: phrases().unsure.is_match(&s.text), para: s.para, ..Reading::default() };
+    let mut r = Reading {
+        unsure: phrases().unsure.is_match(&s.text),
+        correction: phrases().correction.is_match(&s.text),
+        para: s.para,
+        ..Reading::default()
+    };
     let any_cue = cues.iter().flatten().any(|(_, strong)| *strong);
     r.dirs = cues.iter().flatten().filter(|(_, strong)| *strong).map(|(d, _)| *d).collect();
     let mentions_unit = toks.iter().any(is_unit);
@@ -172,8 +179,9 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     let mut raws: Vec<Raw> = Vec::new();
     let push = |change: Option<Change>, undirected: Option<i64>, i: usize, from_current: bool, meaning: &[Option<Number>], raws: &mut Vec<Raw>| {
         let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence && !from_current;
-        // "3 licences for the interns do not work": a report, the weak cue says nothing.
-        if weak && problem {
+        // "3 licences for the interns do not work", "3 users can no longer activate Word": a
+        // report of a problem, not a change, unless the sentence asks for one.
+        if problem && (weak || !asks) {
             return;
         }
         let weak = weak && change.is_some();
@@ -371,8 +379,10 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             || toks[i + 1..(i + 7).min(n)].iter().any(|t| is_in(t, &lex().total))
             || toks[i + 1..(i + 4).min(n)].iter().any(|t| is_in(t, &lex().enough));
         // "make it 10", "maak er 10 van", "mach es 10", "gör det till 10".
+        // Not "zet er 3 bij" (add 3).
         let make_it = prev(1).is_some_and(|t| is_in(t, &lex().make_it))
-            && prev(2).is_some_and(|t| is_in(t, &lex().make));
+            && prev(2).is_some_and(|t| is_in(t, &lex().make))
+            && !cues[i + 1..(i + 3).min(n)].iter().flatten().any(|(_, strong)| *strong);
         if (to_before && change_verb) || total_near || make_it {
             set(&mut meaning, i, Meaning::Target);
             push(Some(Change::Target(value)), None, i, false, &meaning, &mut raws);
@@ -381,7 +391,15 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         let after_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun);
         let people_after = toks[i + 1..(i + 4).min(n)].iter().any(is_people) && !after_unit;
         // "nodig hebben" is a need, not a count.
-        let context = !needs
+        // "10 licences at the moment, we would need 12", "on a 10 licences en ce moment".
+        let cue_before = (1..=2).any(|k| i >= k && cues[i - k].is_some_and(|(_, strong)| strong));
+        let now_after = num_count > 1
+            && !cue_before
+            && (after_unit || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_))))
+            && toks[i + 1..(i + 8).min(n)].iter().any(|t| is_in(t, &lex().now_after));
+        let on_a = i >= 2 && is_w(&toks[i - 1], &["a"]) && is_w(&toks[i - 2], &["on"]);
+        let context = (now_after || on_a) && !people_after
+            || !needs
             && !people_after
             && (((1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().context)))
                 && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
@@ -415,8 +433,14 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             set(&mut meaning, i, Meaning::Thing);
             continue;
         }
-        // "2 new shops", "3 laptops": counts of things that are not seats.
-        if toks[i + 1..(i + 3).min(n)].iter().any(is_thing) && !toks[i + 1..(i + 3).min(n)].iter().any(is_licence_noun) && !quantity_field {
+        // "2 free licences", "nog 2 vrije licenties", "2 licences libres": what is available now.
+        if toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().free)) || (i > 0 && is_in(&toks[i - 1], &lex().free)) {
+            set(&mut meaning, i, Meaning::Current);
+            continue;
+        }
+        // "2 new shops", "3 laptops", "twee van onze 4 filialen": counts of things that are not seats.
+        let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 3 };
+        if toks[i + 1..(i + reach).min(n)].iter().any(is_thing) && !toks[i + 1..(i + reach).min(n)].iter().any(is_licence_noun) && !quantity_field {
             set(&mut meaning, i, Meaning::Thing);
             continue;
         }

@@ -15,8 +15,15 @@ use crate::parse::numbers::Tok;
 pub(crate) struct Gate {
     /// Per sentence: its numbers may be a request.
     pub kept: Vec<bool>,
-    /// The mail as a whole reads as something else than a request.
+    /// The mail as a whole reads as something else than a request (a how-to subject, a password
+    /// problem, phishing, "we are not ordering yet").
     pub declines: bool,
+    /// A sentence reads as something else (a question, a report of a change made, thanks for it,
+    /// a complaint): the mail declines unless it also states a change of licences plainly.
+    pub soft_declines: bool,
+    /// A sentence speaks of invoices, credit notes or billing details: the mail is about billing
+    /// unless it also states a change of licences plainly.
+    pub billing: bool,
     /// A sentence was left out because it asks a price, a how-to or an open question.
     pub skipped_question: bool,
 }
@@ -75,10 +82,15 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         // "We got 3 extra licences last week": a report, unless the sentence also asks.
         let reported = ph.past_report.is_match(&s.text) && !asks;
         let how = classify::how_question(&s.text) || ph.tell_me.is_match(&s.text) || question;
-        let billing = classify::complaint(&s.text) || classify::billing(&s.text);
+        let complaint = classify::complaint(&s.text);
+        // "Please remove 1 licence and send the invoice to ...": the removal still counts.
+        let billing = (classify::billing(&s.text) || ph.no_change.is_match(&s.text)) && no_cue;
         let past = ph.past.is_match(&s.text);
-        g.declines |= how || reported || billing || past || (thanks && carries_number);
-        let skip = thanks || ph.hedge.is_match(&s.text) || past || price || how || billing || open_question || reported;
+        let done = ph.done.is_match(&s.text);
+        g.declines |= how || complaint;
+        g.soft_declines |= reported || past || done || (thanks && carries_number);
+        g.billing |= billing;
+        let skip = thanks || ph.hedge.is_match(&s.text) || past || done || price || how || billing || complaint || open_question || reported;
         g.skipped_question |= skip && (question || price || open_question || how);
         g.kept.push(!skip);
     }

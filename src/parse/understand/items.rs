@@ -12,6 +12,8 @@ use crate::parse::lexicon::phrases;
 use crate::parse::products::Mention;
 use crate::parse::{Ask, Change, Item};
 
+/// The different products of a list; a name that fits several ("F3") says nothing more beside
+/// the full name of one of them ("Microsoft 365 F3").
 fn distinct(ms: impl Iterator<Item = Mention>) -> Vec<Mention> {
     let mut v: Vec<Mention> = Vec::new();
     for m in ms {
@@ -19,6 +21,8 @@ fn distinct(ms: impl Iterator<Item = Mention>) -> Vec<Mention> {
             v.push(m);
         }
     }
+    let named: Vec<String> = v.iter().filter_map(|m| if let Mention::One(s) = m { Some(s.clone()) } else { None }).collect();
+    v.retain(|m| !matches!(m, Mention::Several(skus) if skus.iter().any(|s| named.contains(s))));
     v
 }
 

@@ -89,7 +89,11 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if !anything_asks && !c.raws.iter().any(|r| r.change.is_some() && (!r.weak || r.attached)) {
         c.raws.retain(|r| r.change.is_none());
     }
-    if gate.declines && !c.raws.iter().any(|r| r.change.is_some() && r.asks && r.sentence != usize::MAX) {
+    // Billing talk ("the credit note may go to ...") beside a plainly stated change is no
+    // decline; beside nothing else it is the subject of the mail.
+    let plain_change = c.raws.iter().any(|r| r.change.is_some() && r.sentence != usize::MAX && (r.asks || r.attached));
+    let declines = gate.declines || ((gate.billing || gate.soft_declines) && !plain_change);
+    if declines && !c.raws.iter().any(|r| r.change.is_some() && r.asks && r.sentence != usize::MAX) {
         u.intent = false;
         u.skipped_question = true;
         return u;
@@ -98,6 +102,11 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let plan_change = |si: usize| body.get(si).is_some_and(|s| phrases().billing_plan.is_match(&s.text));
     if phrases().billing_plan.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && !r.weak && !r.from_current && !plan_change(r.sentence)) {
         u.not_ours = Some("a change of billing plan, not of the number of seats");
+        return u;
+    }
+    // A domain, DNS, an alias: "add our new domain for our 6 users" counts users, not licences.
+    if !c.raws.iter().any(|r| r.change.is_some() && r.attached) && phrases().other_matter.is_match(text) {
+        u.not_ours = Some("another matter than seats (a domain, DNS, an alias)");
         return u;
     }
     if !c.raws.iter().any(|r| r.change.is_some()) && body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().payment.is_match(&s.text)) {
@@ -117,6 +126,16 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if !items.is_empty() {
         if readings.iter().flatten().any(|r| r.unsure) {
             problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
+        }
+        let said = |re: &regex::Regex| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
+        if said(&phrases().product_unsure) {
+            problems.push((Ask::Product, "the mail leaves open which product".into()));
+        }
+        if said(&phrases().conditional) {
+            problems.push((Ask::Quantity, "the change depends on something not decided yet".into()));
+        }
+        if said(&phrases().alternatives) {
+            problems.push((Ask::Quantity, "the mail offers changes to choose from".into()));
         }
         cross_check(&items, &c.raws, &mut problems);
         unexplained(&c.raws, &readings, &mut problems);
