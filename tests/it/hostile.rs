@@ -8,13 +8,17 @@ use proptest::prelude::*;
 
 use crate::support::{mail, Env};
 
+/// A hang, not a speed: the worst monster takes well under a second in a release build and a few
+/// in this unoptimised one on a busy machine; speed is measured by `cargo bench`.
+const HANG: Duration = Duration::from_secs(60);
+
 fn parse_ok(raw: &[u8]) {
     let catalog = seatmail::parse::Catalog::builtin();
     let limits = seatmail::parse::Limits::default();
     let start = Instant::now();
     let result = seatmail::parse::parse_contained(raw, &catalog, &limits);
     assert!(result.is_ok(), "panic inside parse: {:?}", result.err());
-    assert!(start.elapsed() < Duration::from_secs(5), "parse took {:?}", start.elapsed());
+    assert!(start.elapsed() < HANG, "parse took {:?}", start.elapsed());
 }
 
 fn header_line() -> impl Strategy<Value = String> {
@@ -117,7 +121,7 @@ fn monsters_through_parse_and_the_daemon_are_all_recorded() {
     for (name, raw) in monsters() {
         let start = Instant::now();
         parse_ok(&raw);
-        assert!(start.elapsed() < Duration::from_secs(5), "{name}: {:?}", start.elapsed());
+        assert!(start.elapsed() < HANG, "{name}: {:?}", start.elapsed());
     }
     let env = Env::new();
     let monsters = monsters();
