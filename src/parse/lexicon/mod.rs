@@ -229,6 +229,8 @@ lexicon! {
         col_now,
         /// Column headings of the wanted count in a table.
         col_want,
+        /// Column headings of a change in a table: "Change", "Wijziging", "Änderung", "+/-".
+        col_change,
         /// Field labels holding the number of licences: "Quantity", "Aantal", "Nombre", "Anzahl".
         quantity_label,
         /// Modal verbs that open a question asking for the change: "can", "kunnen", "pouvez".
@@ -253,6 +255,8 @@ lexicon! {
         add_stem,
         /// Stems of removing verbs in every form: "supprim" (supprimées), "opgezegd", "gekündigt".
         remove_stem,
+        /// Stems of words for a change of licences: "change", "wijziging", "aanpass", "änderung".
+        change_stem,
     }
     phrases {
         /// A change already made: "have been added", "zijn toegevoegd", "ont été ajoutées".

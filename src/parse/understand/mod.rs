@@ -27,6 +27,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::parse::lexicon::phrases;
+use crate::parse::numbers::Tok;
 use crate::parse::products::Catalog;
 use crate::parse::{Ask, Change, Item, Language};
 
@@ -139,6 +140,13 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         }
         cross_check(&items, &c.raws, &mut problems);
         unexplained(&c.raws, &readings, &mut problems);
+    }
+    // "Please apply the changes in the attached list": a request whose numbers we cannot read.
+    let about_licences = body.iter().enumerate().any(|(si, s)| {
+        gate.kept[si] && s.toks.iter().any(|t| cues::is_licence_noun(t) || matches!(t, Tok::Word(w) if cues::lex().change_stem.start(w)))
+    });
+    if items.is_empty() && problems.is_empty() && !gate.billing && about_licences && phrases().attached.is_match(text) {
+        u.intent = true;
     }
     if items.is_empty() && problems.is_empty() && u.intent {
         let why = if phrases().who_left.is_match(text) {

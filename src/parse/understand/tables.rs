@@ -1,10 +1,42 @@
-//! Tables of current and wanted counts ("Product | Current | Needed" over "Business Standard |
-//! 10 | 14") say "from 10 to 14": their rows are rewritten as such before sentences are read,
-//! and rows that stay the same as the product name alone.
+//! Tables and forms, rewritten as the sentences they stand for before anything else reads the
+//! text:
+//!
+//! - a table with a column of today's count and one of the wanted count ("Product | Current |
+//!   Needed" over "Business Standard | 10 | 14") says "Business Standard: from 10 to 14.";
+//! - a table with a column of changes ("Product | Current | Change" over "E3 | 16 | +4") says
+//!   "E3: +4."; every other cell of the row (the product, the account, the customer) stays with
+//!   it, so the row keeps its own product and account;
+//! - two-column key/value lines ("Licences actuelles   8") become fields ("Licences actuelles:
+//!   8"), and a form's today's-count field with its wanted-count field say "from 8 to 10".
+//!
+//! Tables come as "|" or tab separated cells, or laid out with spaces (as html2text renders an
+//! HTML table without borders), where a number belongs to the heading it stands under.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::parse::lexicon::{self, Set};
 use crate::parse::numbers;
 
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Now,
+    Want,
+    Change,
+}
+
+/// A header row: how its line is cut, and the role of its columns (cell index, or the character
+/// offset of the heading for tables laid out with spaces).
+#[derive(Debug, Clone)]
+struct Header {
+    split: bool,
+    roles: Vec<(usize, Role)>,
+}
+
+static FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*([\p{L}][\p{L}\s()./'’-]{0,38}?)\s*:\s*(\S.*?)\s*$").expect("field regex"));
 
 /// The cells of a table line with their column: split on "|" or tabs (column = cell index), or,
 /// for tables a mailer laid out with spaces, each word with its character offset.
@@ -46,77 +78,200 @@ fn heading_is(cell: &str, list: &Set) -> bool {
     !words.is_empty() && words.len() <= 4 && words.iter().any(|w| list.has(w))
 }
 
-/// A table of current and wanted counts ("Product | Current | Needed" / "Business Standard | 10 |
-/// 14") says "from 10 to 14": its rows are rewritten as such, and rows that stay the same as the
-/// product name alone.
-pub(crate) fn rewrite(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<String> = Vec::with_capacity(lines.len());
-    let mut header: Option<(bool, usize, usize)> = None; // (split cells, now column, wanted column)
-    for line in &lines {
-        if line.trim().is_empty() {
-            header = None;
-            out.push(line.to_string());
-            continue;
+fn role_of(cell: &str) -> Option<Role> {
+    let w = lexicon::words();
+    if heading_is(cell, &w.col_change) || cell.trim() == "+/-" {
+        Some(Role::Change)
+    } else if heading_is(cell, &w.col_want) {
+        Some(Role::Want)
+    } else if heading_is(cell, &w.col_now) {
+        Some(Role::Now)
+    } else {
+        None
+    }
+}
+
+/// A header row: short, no numbers, a change column or both a now and a wanted column.
+fn header_of(line: &str) -> Option<Header> {
+    let (split, cells) = table_cells(line);
+    if cells.len() < 2 || cells.len() > 8 || cells.iter().any(|(_, c)| cell_number(c).is_some()) {
+        return None;
+    }
+    let mut roles: Vec<(usize, Role)> = Vec::new();
+    for (k, c) in &cells {
+        if let Some(r) = role_of(c) {
+            if !roles.iter().any(|(_, x)| *x == r) {
+                roles.push((*k, r));
+            }
         }
-        let (split, cells) = table_cells(line);
-        if let Some((hsplit, now, want)) = header {
-            let pick = |col: usize| -> Option<i64> {
-                if hsplit {
-                    cells.get(col).and_then(|(_, c)| cell_number(c))
-                } else {
-                    None
+    }
+    let has = |r: Role| roles.iter().any(|(_, x)| *x == r);
+    (has(Role::Change) || (has(Role::Now) && has(Role::Want))).then_some(Header { split, roles })
+}
+
+/// One row under a header, as the sentence it stands for.
+fn row(header: &Header, line: &str) -> Option<String> {
+    let (split, cells) = table_cells(line);
+    if split != header.split {
+        return None;
+    }
+    let col = |r: Role| header.roles.iter().find(|(_, x)| *x == r).map(|(k, _)| *k);
+    let mut label: Vec<String> = Vec::new();
+    let (mut now, mut want, mut change): (Option<i64>, Option<i64>, Option<String>) = (None, None, None);
+    if split {
+        for (k, c) in &cells {
+            match header.roles.iter().find(|(col, _)| col == k).map(|(_, r)| *r) {
+                Some(Role::Now) => now = cell_number(c),
+                Some(Role::Want) => want = cell_number(c),
+                Some(Role::Change) if !c.is_empty() => change = Some(c.clone()),
+                _ if !c.is_empty() => label.push(c.clone()),
+                _ => {}
+            }
+        }
+    } else {
+        // Laid out with spaces: a value belongs to the heading it starts under.
+        let first = header.roles.iter().map(|(k, _)| *k).min().unwrap_or(0);
+        for (pos, w) in &cells {
+            let near = |r: Role| col(r).is_some_and(|c| pos.abs_diff(c) <= 3);
+            if near(Role::Now) && now.is_none() && cell_number(w).is_some() {
+                now = cell_number(w);
+            } else if near(Role::Want) && want.is_none() && cell_number(w).is_some() {
+                want = cell_number(w);
+            } else if col(Role::Change).is_some_and(|c| *pos + 3 >= c) && *pos + 1 >= first {
+                change.get_or_insert_with(String::new).push_str(&format!(" {w}"));
+            } else if *pos + 1 < first {
+                label.push(w.clone());
+            }
+        }
+    }
+    let label = label.join(" ");
+    match (change, now, want) {
+        (Some(c), _, _) => Some(format!("{label}: {}.", c.trim())),
+        (None, Some(a), Some(b)) if a == b => Some(format!("{label}.")),
+        (None, Some(a), Some(b)) => Some(format!("{label}: from {a} to {b}.")),
+        _ => None,
+    }
+}
+
+/// Key/value lines laid out as two columns (as html2text renders a two-column HTML table: the
+/// values start at one column, the keys padded to it) become fields ("Licences actuelles: 8").
+fn key_values(lines: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let mut k = 0;
+    while k < lines.len() {
+        // A block of lines that could be keys and values: no "|", no ":", not empty.
+        let end = (k..lines.len()).find(|&j| lines[j].trim().is_empty() || lines[j].contains('|') || lines[j].contains(':')).unwrap_or(lines.len());
+        if end - k >= 2 {
+            if let Some(col) = value_column(&lines[k..end]) {
+                for j in k..end {
+                    let (key, value) = split_at_char(lines[j], col);
+                    out[j] = format!("{}: {}", key.trim(), value.trim());
                 }
-            };
-            let (a, b, label) = if hsplit && split {
-                let label: Vec<&str> = cells.iter().filter(|(k, c)| *k != now && *k != want && cell_number(c).is_none()).map(|(_, c)| c.as_str()).collect();
-                (pick(now), pick(want), label.join(" "))
-            } else if !hsplit && !split {
-                // Laid out with spaces: a number belongs to the heading it starts under.
-                let (mut a, mut b) = (None, None);
-                let mut label = Vec::new();
-                for (pos, w) in &cells {
-                    let v = cell_number(w);
-                    let near = |col: usize| pos.abs_diff(col) <= 3;
-                    match v {
-                        Some(v) if near(now) && a.is_none() => a = Some(v),
-                        Some(v) if near(want) && b.is_none() => b = Some(v),
-                        _ if *pos + 1 < now.min(want) => label.push(w.as_str()),
-                        _ => {}
-                    }
-                }
-                (a, b, label.join(" "))
-            } else {
-                (None, None, String::new())
-            };
-            if let (Some(a), Some(b)) = (a, b) {
-                out.push(if a == b { format!("{label}.") } else { format!("{label}: from {a} to {b}.") });
+            }
+        }
+        k = end.max(k + 1);
+    }
+    out
+}
+
+/// The character column where every line's value starts, if there is one: after a space, with
+/// a short key of words before it.
+fn value_column(block: &[&str]) -> Option<usize> {
+    let starts = |l: &str| -> Vec<usize> {
+        let chars: Vec<char> = l.chars().collect();
+        (1..chars.len()).filter(|&i| chars[i - 1] == ' ' && chars[i] != ' ').collect()
+    };
+    let first = starts(block[0]);
+    first.into_iter().find(|&col| {
+        block.iter().all(|l| {
+            let (key, value) = split_at_char(l, col);
+            let words = key.split_whitespace().count();
+            starts(l).contains(&col)
+                && (1..=4).contains(&words)
+                && !key.chars().any(|c| c.is_ascii_digit())
+                && !value.trim().is_empty()
+                // The gap is wider than a word space somewhere, or this is no layout.
+        }) && block.iter().any(|l| l.chars().take(col).collect::<String>().ends_with("  "))
+    })
+}
+
+fn split_at_char(l: &str, col: usize) -> (&str, &str) {
+    let at = l.char_indices().nth(col).map_or(l.len(), |(i, _)| i);
+    l.split_at(at)
+}
+
+/// In a form, the field of today's count and the field of the wanted count ("Licences actuelles:
+/// 8" / "Licences souhaitées: 10") are one change: "from 8 to 10".
+fn now_and_wanted_fields(lines: &mut Vec<String>) {
+    let field = |l: &str| -> Option<(Role, i64)> {
+        let c = FIELD.captures(l)?;
+        let v = cell_number(&c[2])?;
+        let r = role_of(&c[1])?;
+        Some((r, v))
+    };
+    let mut k = 0;
+    while k < lines.len() {
+        if let Some((Role::Now, a)) = field(&lines[k]) {
+            let want = (k + 1..(k + 4).min(lines.len())).find_map(|j| match field(&lines[j]) {
+                Some((Role::Want, b)) => Some((j, b)),
+                _ => None,
+            });
+            if let Some((j, b)) = want {
+                lines[j] = if a == b { "no change.".to_string() } else { format!("from {a} to {b} licences.") };
+                lines.remove(k);
+                k = j;
                 continue;
             }
+        }
+        k += 1;
+    }
+}
+
+/// The text with its tables and forms rewritten as sentences.
+pub(crate) fn rewrite(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut fields = key_values(&lines);
+    now_and_wanted_fields(&mut fields);
+    let mut out: Vec<String> = Vec::with_capacity(fields.len());
+    let mut header: Option<Header> = None;
+    for line in fields {
+        if line.trim().is_empty() {
             header = None;
+            out.push(line);
+            continue;
         }
-        // A heading line: a "now" column and a "wanted" column.
-        let now = cells.iter().find(|(_, c)| heading_is(c, &lexicon::words().col_now)).map(|(k, _)| *k);
-        let want = cells.iter().find(|(_, c)| heading_is(c, &lexicon::words().col_want)).map(|(k, _)| *k);
-        let short = cells.len() <= 8 && !cells.iter().any(|(_, c)| cell_number(c).is_some());
-        match (now, want) {
-            (Some(n), Some(w)) if short && n != w => header = Some((split, n, w)),
-            _ => {}
+        if let Some(sentence) = header.as_ref().and_then(|h| row(h, &line)) {
+            out.push(sentence);
+            continue;
         }
-        out.push(line.to_string());
+        header = header_of(&line);
+        out.push(line);
     }
     out.join("\n")
 }
-
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn rows_become_from_to_and_prose_stays() {
-        assert_eq!(rewrite("Product | Current | Needed\nBusiness Standard | 10 | 14\nBusiness Basic | 3 | 3"), "Product | Current | Needed\nBusiness Standard: from 10 to 14.\nBusiness Basic.");
+    fn rows_become_sentences_and_prose_stays() {
+        assert_eq!(
+            rewrite("Product | Current | Needed\nBusiness Standard | 10 | 14\nBusiness Basic | 3 | 3"),
+            "Product | Current | Needed\nBusiness Standard: from 10 to 14.\nBusiness Basic."
+        );
+        assert_eq!(rewrite("Product\tCurrent\tChange\nMicrosoft 365 E3\t16\t+4\nExchange Online (Plan 2)\t3\t-1"),
+            "Product\tCurrent\tChange\nMicrosoft 365 E3: +4.\nExchange Online (Plan 2): -1.");
+        assert_eq!(rewrite("Klant | Account | Product | Wijziging\nBaert | admin@baert.be | Business Standard | totaal 6"),
+            "Klant | Account | Product | Wijziging\nBaert admin@baert.be Business Standard: totaal 6.");
         // Not a table: a sentence that happens to hold the words.
         assert_eq!(rewrite("We now need more.\nPlease add 2 licences."), "We now need more.\nPlease add 2 licences.");
+    }
+
+    #[test]
+    fn forms_become_fields_and_today_with_wanted_a_change() {
+        let form = "Compte              admin@x.onmicrosoft.com\nProduit             Microsoft 365 E3\nLicences actuelles  8\nLicences souhaitées 10";
+        assert_eq!(rewrite(form), "Compte: admin@x.onmicrosoft.com\nProduit: Microsoft 365 E3\nfrom 8 to 10 licences.");
+        assert_eq!(rewrite("Please add 2 licences.   Thanks"), "Please add 2 licences.   Thanks");
     }
 }
