@@ -373,10 +373,12 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             && need_verb
             && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().add));
         // "in total 4 additional licences" is still 4 more.
-        let more_after = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().more_or_less));
+        // "3 extra in total", "4 au total à ajouter": the total of what is added, a change.
+        let more_after = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().more_or_less))
+            || (!to_before && !(1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().to))) && cues[i + 1..(i + 5).min(n)].iter().flatten().any(|(_, strong)| *strong));
         let total_near = only
             || ((1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
-            || toks[i + 1..(i + 7).min(n)].iter().any(|t| is_in(t, &lex().total))
+            || (toks[i + 1..(i + 7).min(n)].iter().any(|t| is_in(t, &lex().total)) && !more_after)
             || toks[i + 1..(i + 4).min(n)].iter().any(|t| is_in(t, &lex().enough));
         // "make it 10", "maak er 10 van", "mach es 10", "gör det till 10".
         // Not "zet er 3 bij" (add 3).
@@ -445,7 +447,9 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             continue;
         }
         // "+2 (nieuwe collega's)": a signed number, or one right after a product, counts licences.
-        let people = toks[i + 1..(i + 4).min(n)].iter().any(is_people)
+        // "one of our new trainees": the people may stand a few words on.
+        let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 4 };
+        let people = toks[i + 1..(i + reach).min(n)].iter().any(is_people)
             && !toks[i + 1..(i + 3).min(n)].iter().any(is_licence_noun)
             && !signed
             && !toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)));

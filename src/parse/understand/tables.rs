@@ -154,9 +154,10 @@ fn row(header: &Header, line: &str) -> Option<String> {
 }
 
 /// Key/value lines laid out as two columns (as html2text renders a two-column HTML table: the
-/// values start at one column, the keys padded to it) become fields ("Licences actuelles: 8").
+/// values start at one column, the keys padded to it, or "| key | value |" rows) become fields
+/// ("Licences actuelles: 8").
 fn key_values(lines: &[&str]) -> Vec<String> {
-    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let mut out: Vec<String> = lines.iter().map(|l| piped_field(l).unwrap_or_else(|| l.to_string())).collect();
     let mut k = 0;
     while k < lines.len() {
         // A block of lines that could be keys and values: no "|", no ":", not empty.
@@ -193,6 +194,19 @@ fn value_column(block: &[&str]) -> Option<usize> {
                 // The gap is wider than a word space somewhere, or this is no layout.
         }) && block.iter().any(|l| l.chars().take(col).collect::<String>().ends_with("  "))
     })
+}
+
+/// "| Quantité supplémentaire | 2 |": a row of two cells, a short key of words and its value.
+fn piped_field(l: &str) -> Option<String> {
+    let t = l.trim();
+    if !t.starts_with('|') && !t.contains(" | ") {
+        return None;
+    }
+    let cells: Vec<&str> = t.trim_matches('|').split('|').map(str::trim).collect();
+    let [key, value] = cells[..] else { return None };
+    let words = key.split_whitespace().count();
+    let wordy = (1..=4).contains(&words) && key.chars().next().is_some_and(char::is_alphabetic) && !key.chars().any(|c| c.is_ascii_digit());
+    (wordy && !value.is_empty() && role_of(key).is_none_or(|_| cell_number(value).is_some())).then(|| format!("{key}: {value}"))
 }
 
 fn split_at_char(l: &str, col: usize) -> (&str, &str) {

@@ -55,8 +55,7 @@ fn usable_username(e: &str) -> bool {
         || local.starts_with("noreply")
         || local.starts_with("no-reply")
         || local.starts_with("donotreply")
-        || local == "mailer-daemon"
-        || local == "postmaster")
+        || local == "mailer-daemon")
 }
 
 /// A line that holds an address and almost nothing else ("admin@x.onmicrosoft.com:", "Contoso
