@@ -192,13 +192,23 @@ fn today_and_wanted(readings: &[Option<Reading>], raws: &mut [Raw]) {
     values.dedup();
     let [today] = values[..] else { return };
     let first = currents[0].0;
-    let targets: Vec<usize> = raws.iter().enumerate().filter(|(_, r)| matches!(r.change, Some(Change::Target(_))) && r.sentence != usize::MAX && r.sentence >= first).map(|(k, _)| k).collect();
-    let [k] = targets[..] else { return };
-    if let Some(Change::Target(t)) = raws[k].change {
-        if t != today {
-            raws[k].change = Some(Change::Delta(t - today));
-            raws[k].from_current = true;
-        }
+    let targets: Vec<(usize, i64)> = raws
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.sentence != usize::MAX && r.sentence >= first)
+        .filter_map(|(k, r)| match r.change {
+            Some(Change::Target(t)) => Some((k, t)),
+            _ => None,
+        })
+        .collect();
+    // The same total said twice ("19 need one. Set it to 19.") is one wanted total.
+    let Some(&(_, t)) = targets.first() else { return };
+    if t == today || targets.iter().any(|&(_, v)| v != t) {
+        return;
+    }
+    for (k, _) in targets {
+        raws[k].change = Some(Change::Delta(t - today));
+        raws[k].from_current = true;
     }
 }
 

@@ -176,6 +176,10 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         best.map(|(_, k)| k)
     };
     let problem = phrases().problem.is_match(&s.text);
+    // A problem reported says no direction for the rest of the mail either.
+    if problem && !asks {
+        r.dirs.clear();
+    }
     let mut raws: Vec<Raw> = Vec::new();
     let push = |change: Option<Change>, undirected: Option<i64>, i: usize, from_current: bool, meaning: &[Option<Number>], raws: &mut Vec<Raw>| {
         let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && weak_sentence && !from_current;
@@ -400,10 +404,11 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             && (after_unit || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_))))
             && toks[i + 1..(i + 8).min(n)].iter().any(|t| is_in(t, &lex().now_after));
         let on_a = i >= 2 && is_w(&toks[i - 1], &["a"]) && is_w(&toks[i - 2], &["on"]);
+        // "nodig hebben" is a need: its "hebben" says nothing of today's count.
+        let context_word = |t: &Tok| is_in(t, &lex().context) && !(needs && is_w(t, &["hebben", "heb", "hebt"]));
         let context = (now_after || on_a) && !people_after
-            || !needs
-            && !people_after
-            && (((1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().context)))
+            || !people_after
+            && (((1..=3).any(|k| prev(k).is_some_and(context_word))
                 && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
                 && !(1..=3).any(|k| prev(k).is_some_and(|_| cues[i - k].is_some_and(|(_, s)| s))))
                 || (context_before[i] && !any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));

@@ -88,8 +88,18 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
     let mut pending_line = 0;
     let mut prev_len = 0usize;
     let ctx = Ctx { catalog, vocabulary: &vocabulary, lang };
+    // A list that says "+ 2 Lizenzen" on one line means minus by "- 1 Lizenz" on another.
+    let signed_list = text.lines().any(|l| l.trim_start().strip_prefix('+').is_some_and(|r| r.trim_start().starts_with(|c: char| c.is_ascii_digit())));
     for (ln, line) in text.lines().enumerate() {
         let trimmed = line.trim();
+        let minus = signed_list && trimmed.strip_prefix("- ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        let owned;
+        let trimmed = if minus {
+            owned = format!("-{}", &trimmed[2..]);
+            owned.as_str()
+        } else {
+            trimmed
+        };
         let stripped = strip_bullet(trimmed);
         let bullet = stripped.len() != trimmed.len()
             || trimmed.starts_with(|c: char| c.is_ascii_digit()) && trimmed.chars().nth(1).is_some_and(|c| c == '.' || c == ')');
@@ -151,7 +161,7 @@ fn flush(pending: &mut String, para: usize, line: usize, ctx: &Ctx<'_>, out: &mu
             || (word.chars().count() <= 4
                 && word.chars().all(|c| c.is_lowercase() || c == '.')
                 && (word.contains('.') || word.chars().count() == 1 || lexicon::words().abbreviation.has(word)))
-            || (word.chars().count() <= 3 && ["nr", "no", "ca", "tel", "tél"].contains(&word.to_lowercase().as_str()));
+            || (word.chars().count() <= 3 && ["nr", "no", "ca", "tel", "tél", "dr", "mr", "mrs", "ms", "mme", "hr", "fr", "st"].contains(&word.to_lowercase().as_str()));
         // The dot inside an address ("jan@x.be") is no end either.
         let in_address = EMAIL.find_iter(&p).any(|e| e.start() < m.start() && m.start() < e.end());
         if m.as_str().starts_with('.') && !word.is_empty() && (abbreviation || in_address) && m.end() < p.len() {
