@@ -4,10 +4,9 @@
 //! running (or stops with a clear message), retries what can be retried, and loses nothing.
 
 use std::os::unix::process::CommandExt;
-use std::time::Duration;
 
 use crate::servers::{in_reply_to, Servers, BOX};
-use crate::support::proxy::{Mode, Proxy};
+use crate::support::proxy::{Fault, Mode, Proxy};
 use crate::support::smtp::Behaviour;
 use crate::support::{mail, wait_logged, wait_until, Daemon, Env};
 
@@ -158,6 +157,15 @@ fn an_unwritable_outbox_directory_is_retried() {
     assert!(daemon.stop().success());
 }
 
+/// Whether the outbox has nothing left to send (answers are in the mailbox once sent: the
+/// submission server delivers before it says 250).
+fn outbox_drained(env: &Env) -> bool {
+    env.json(&["outbox", "list", "--state", "pending", "--json"]).as_array().unwrap().is_empty()
+}
+
+/// A server that is silent at start, connections cut in the middle of fetching a backlog of big
+/// mails, then a server that stops answering mid-transfer: the daemon never stops, never takes
+/// a broken connection for a refused login, and answers each mail exactly once.
 #[test]
 fn imap_connections_cut_mid_fetch_and_a_silent_server() {
     let s = Servers::start();
@@ -166,9 +174,11 @@ fn imap_connections_cut_mid_fetch_and_a_silent_server() {
     let env = s.env(&[
         ("SEATMAIL_INTAKE__IMAP__PORT", &port),
         ("SEATMAIL_INTAKE__IMAP__TIMEOUT_SECS", "3"),
+        // The backoff itself is tested elsewhere (setup.rs); here it only must not grow to minutes.
+        ("SEATMAIL_INTAKE__IMAP__RECONNECT_MAX_SECS", "4"),
         ("SEATMAIL_ANSWERS__MAX_PER_CORRESPONDENT_PER_DAY", "1000"),
     ]);
-    // Big mails, so that a cut lands inside a FETCH.
+    // Big mails (150 KB), so that a cut lands inside a FETCH.
     let filler = "x".repeat(76) + "\n";
     let mut ids = Vec::new();
     for n in 0..40 {
@@ -177,27 +187,39 @@ fn imap_connections_cut_mid_fetch_and_a_silent_server() {
         s.imap.deliver(BOX, m.as_bytes());
         ids.push(id);
     }
-    let daemon = env.spawn();
-    for _ in 0..4 {
-        std::thread::sleep(Duration::from_millis(300));
-        proxy.cut();
-    }
-    // Now the server goes silent: no RST, no FIN, no bytes.
+    // Silent from the start: the check at start times out, and the daemon retries.
     proxy.set_mode(Mode::Blackhole);
-    std::thread::sleep(Duration::from_secs(5));
+    let mut daemon = env.spawn();
+    let stalled = |daemon: &Daemon| daemon.log_text().matches("no answer from the server within").count();
+    wait_logged(60, "the check at start timing out", &daemon, || daemon.log_text().contains("the check at start failed on the way"));
+    assert!(alive(&mut daemon), "a silent server at start stops nothing: {}", daemon.log_text());
+    proxy.set_mode(Mode::Pass);
+    proxy.cut();
+    // Four cuts, each once another 200 KB have come down: in the middle of a mail.
+    for n in 1..=4 {
+        proxy.arm(200 * 1024, Fault::Cut);
+        wait_logged(120, &format!("cut {n} mid-transfer"), &daemon, || proxy.struck() == n);
+    }
+    // Now the server goes silent mid-transfer: no RST, no FIN, no bytes.
+    let before = stalled(&daemon);
+    proxy.arm(200 * 1024, Fault::Silence);
+    wait_logged(120, "the silent server noticed", &daemon, || proxy.struck() == 5 && stalled(&daemon) > before);
+    assert!(alive(&mut daemon));
     proxy.set_mode(Mode::Pass);
     proxy.cut();
     wait_logged(180, "all forty answered", &daemon, || s.answers_for("admin@contoso.be").len() >= 40);
-    std::thread::sleep(Duration::from_secs(1));
+    wait_logged(60, "the outbox drained", &daemon, || outbox_drained(&env));
     let answers = s.answers_for("admin@contoso.be");
     let mut replied: Vec<String> = answers.iter().map(in_reply_to).collect();
     replied.sort();
     ids.sort();
     assert_eq!(replied, ids, "each exactly once");
+    assert_eq!(env.messages().len(), 40, "one record per mail");
     assert_eq!(env.quantity("S-FLEX"), 50);
-    assert!(proxy.connections() > 2, "the daemon reconnected");
+    assert!(proxy.connections() > 6, "the daemon reconnected");
     let log = daemon.log_text();
     assert!(log.contains("reconnecting"), "{log}");
+    assert!(!log.contains(&format!("login as {BOX} refused")), "a broken connection is no refused login: {log}");
     assert!(daemon.stop().success());
 }
 
