@@ -5,7 +5,7 @@
 
 use std::os::unix::process::CommandExt;
 
-use crate::servers::{in_reply_to, Servers, BOX};
+use crate::servers::{in_reply_to, settled, Servers, BOX};
 use crate::support::proxy::{Fault, Mode, Proxy};
 use crate::support::smtp::Behaviour;
 use crate::support::{mail, wait_logged, wait_until, Daemon, Env};
@@ -157,12 +157,6 @@ fn an_unwritable_outbox_directory_is_retried() {
     assert!(daemon.stop().success());
 }
 
-/// Whether the outbox has nothing left to send (answers are in the mailbox once sent: the
-/// submission server delivers before it says 250).
-fn outbox_drained(env: &Env) -> bool {
-    env.json(&["outbox", "list", "--state", "pending", "--json"]).as_array().unwrap().is_empty()
-}
-
 /// A server that is silent at start, connections cut in the middle of fetching a backlog of big
 /// mails, then a server that stops answering mid-transfer: the daemon never stops, never takes
 /// a broken connection for a refused login, and answers each mail exactly once.
@@ -208,7 +202,7 @@ fn imap_connections_cut_mid_fetch_and_a_silent_server() {
     proxy.set_mode(Mode::Pass);
     proxy.cut();
     wait_logged(180, "all forty answered", &daemon, || s.answers_for("admin@contoso.be").len() >= 40);
-    wait_logged(60, "the outbox drained", &daemon, || outbox_drained(&env));
+    wait_logged(60, "every mail recorded and the outbox drained", &daemon, || settled(&env, 40));
     let answers = s.answers_for("admin@contoso.be");
     let mut replied: Vec<String> = answers.iter().map(in_reply_to).collect();
     replied.sort();
