@@ -140,8 +140,17 @@ impl App {
             }
             IntakeKind::Imap => {
                 let imap = self.imap_intake()?;
-                // A wrong password, an unreachable server or a refused folder is said clearly at start.
-                imap.check().await.map_err(|e| AppError::Imap(e.to_string()))?;
+                // A wrong password, an unreachable server or a refused folder is said clearly at
+                // start. A connection that breaks or stalls on the way is no reason to stop a
+                // daemon: its intake retries with backoff, as after any later failure (a single
+                // `--once` pass reports it instead).
+                match imap.check().await {
+                    Ok(_) => {}
+                    Err(e) if e.transient() && !once => {
+                        tracing::warn!(error = %e, "imap: the check at start failed on the way; the intake retries with backoff");
+                    }
+                    Err(e) => return Err(AppError::Imap(e.to_string())),
+                }
                 tracker.spawn(imap.run(tx, intake_cancel.clone(), once));
             }
         }

@@ -32,7 +32,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, Connection, Executor};
 
 pub use customers::{ImportReport, SubscriptionListRow};
 pub use imap_state::{ImapPosition, ImapStatus};
@@ -196,6 +196,19 @@ impl Store {
                         .await?;
                     }
                     Ok(())
+                })
+            })
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    // A COMMIT that fails on SQLite (disk full, I/O error) ends the transaction
+                    // inside SQLite, so sqlx's rollback on drop fails too and the connection
+                    // stays "in a transaction" for sqlx: every later BEGIN on it would fail
+                    // until a restart. A connection that comes back in a transaction is pinged
+                    // (which runs the queued rollback) and closed, not pooled, if still in one.
+                    if conn.is_in_transaction() {
+                        conn.ping().await?;
+                    }
+                    Ok(!conn.is_in_transaction())
                 })
             })
             .connect_with(options)

@@ -227,7 +227,7 @@ fn an_operator_works_the_queue_in_a_browser() {
     browser.type_into("#name", OPERATOR);
     browser.type_into("#password", OPERATOR_PASSWORD);
     browser.click("#login");
-    wait_until(20, "the queue after login", || browser.source().contains("what needs a person now"));
+    wait_until(60, "the queue after login", || browser.source().contains("what needs a person now"));
     browser.quiet("the queue");
     let page = browser.source();
     assert!(page.contains("New office: 25 more licences") && page.contains("stranger@gmail.example"));
@@ -235,7 +235,7 @@ fn an_operator_works_the_queue_in_a_browser() {
 
     browser.type_into(&format!("form[action=\"/queue/{q}/approve\"] input[name=note]"), "New office confirmed by the account manager");
     browser.click(&format!("form[action=\"/queue/{q}/approve\"] button"));
-    wait_until(20, "the approval's message", || browser.source().contains(&format!("Message {q} approved: applied")));
+    wait_until(60, "the approval's message", || browser.source().contains(&format!("Message {q} approved: applied")));
     browser.quiet("the approval");
     assert!(!browser.source().contains("New office: 25 more licences"), "out of the queue");
     let d = site.env.message(&held);
@@ -243,7 +243,7 @@ fn an_operator_works_the_queue_in_a_browser() {
     assert_eq!(d["ledger"][0]["actor"], "ops:olivia");
     assert_eq!(d["ledger"][0]["note"], "New office confirmed by the account manager");
     assert_eq!(site.env.quantity("S-FLEX"), 38, "10 + 3 + 25");
-    wait_until(20, "the confirmation", || site.env.answers_to(&held).len() == 2);
+    wait_until(60, "the confirmation", || site.env.answers_to(&held).len() == 2);
 
     // The interns' 22 licences were read as Business Premium; they meant Business Standard:
     // corrected on its page, choosing the customer's own subscription, and decided again.
@@ -256,7 +256,7 @@ fn an_operator_works_the_queue_in_a_browser() {
     browser.type_into(&format!("{form} input[name=\"change.0\"]"), "+12");
     browser.type_into(&format!("{form} input[name=note]"), "Business Standard, twelve for now");
     browser.click(&format!("{form} button"));
-    wait_until(20, "the correction's message", || browser.source().contains(&format!("Message {m} corrected: applied")));
+    wait_until(60, "the correction's message", || browser.source().contains(&format!("Message {m} corrected: applied")));
     browser.quiet("the correction");
     assert_eq!((site.env.quantity("S-ANN"), site.env.quantity("S-FLEX")), (32, 38));
 
@@ -266,7 +266,7 @@ fn an_operator_works_the_queue_in_a_browser() {
     browser.visit(&site.url(&format!("/messages/{key}")));
     browser.type_into(&format!("form[action=\"/queue/{r}/reject\"] input[name=note]"), "Budget freeze until March");
     browser.click(&format!("form[action=\"/queue/{r}/reject\"] button"));
-    wait_until(20, "the rejection's message", || browser.source().contains(&format!("Message {r} rejected: rejected")));
+    wait_until(60, "the rejection's message", || browser.source().contains(&format!("Message {r} rejected: rejected")));
     browser.quiet("the rejection");
     let page = browser.source();
     assert!(page.contains("<strong>rejected</strong> by ops:olivia") && page.contains("<q>Budget freeze until March</q>"), "the note on the page");
@@ -290,11 +290,11 @@ fn an_operator_works_the_queue_in_a_browser() {
 
     // A removed user's next request lands on the login page.
     browser.click("header form[action=\"/logout\"] button");
-    wait_until(20, "the login page", || browser.url().contains("/login"));
+    wait_until(60, "the login page", || browser.url().contains("/login"));
     browser.type_into("#name", "rita");
     browser.type_into("#password", "rita-operator-pass");
     browser.click("#login");
-    wait_until(20, "rita's queue", || browser.source().contains("what needs a person now"));
+    wait_until(60, "rita's queue", || browser.source().contains("what needs a person now"));
     site.env.ok(&["user", "remove", "rita"]);
     browser.goto(&site.url("/messages"));
     assert!(browser.url().contains("/login?next=/messages"), "a removed user: {}", browser.url());

@@ -219,5 +219,5 @@ fn the_operators_note_is_kept_and_a_held_request_is_corrected_among_the_customer
     assert_eq!(d["message"]["state"], "awaiting_approval", "{d:#}");
     assert_eq!(d["items"][0]["new_quantity"], 40);
     assert_eq!(site.queue_id(&still), Some(q), "still in the queue");
-    wait_until(20, "the answers of the correction", || site.env.answers_to(&misread).len() == 2);
+    wait_until(60, "the answers of the correction", || site.env.answers_to(&misread).len() == 2);
 }

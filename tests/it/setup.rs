@@ -180,10 +180,18 @@ fn a_session_that_keeps_failing_backs_off_and_says_so(kind: Kind) {
     wait_logged(60, "five failed sessions", &daemon, || failures() >= 5.0);
     // From the fifth failure on, the wait is at the cap: 2 s, plus up to a quarter of jitter.
     let (t0, f0) = (Instant::now(), failures());
-    wait_logged(60, "three more attempts", &daemon, || failures() >= f0 + 3.0);
+    wait_logged(120, "three more attempts", &daemon, || failures() >= f0 + 3.0);
+    // The daemon really waits (at least three waits at the cap, less how late the test saw
+    // the first failure); how long each wait is, the daemon says: a busy machine makes the
+    // attempts slower, not the waits shorter or longer.
     let spent = t0.elapsed();
-    assert!(spent >= Duration::from_millis(5_500), "three attempts at the cap took only {spent:?}");
-    assert!(spent <= Duration::from_secs(20), "three attempts at the cap took {spent:?}");
+    assert!(spent >= Duration::from_millis(4_500), "three attempts at the cap took only {spent:?}");
+    let waits = retry_waits(&daemon.log_text());
+    assert!(waits.len() >= 8, "{waits:?}");
+    for (n, wait) in waits {
+        let base = (0.2 * 2f64.powi(n as i32 - 1)).min(2.0);
+        assert!(wait >= base && wait <= base * 1.25 + 0.001, "failure {n}: retry in {wait} s, expected {base} s plus up to a quarter");
+    }
 
     assert_eq!(metric(&site, TOKEN, "seatmail_imap_failing"), 1.0);
     let status = site.env.json(&["imap", "status", "--json"]);
@@ -202,8 +210,27 @@ fn a_session_that_keeps_failing_backs_off_and_says_so(kind: Kind) {
     // The folder is back: the next attempt works and the failing state goes.
     s.imap.commands(BOX, IMAP_PASSWORD, &[&format!("CREATE \"{orders}\"")]);
     wait_logged(30, "recovered", &daemon, || metric(&site, TOKEN, "seatmail_imap_failing") == 0.0);
-    wait_logged(10, "imap status clear", &daemon, || site.env.json(&["imap", "status", "--json"])[0]["failing"].is_null());
+    wait_logged(60, "imap status clear", &daemon, || site.env.json(&["imap", "status", "--json"])[0]["failing"].is_null());
     assert!(daemon.stop().success());
+}
+
+/// `(failures, retry_in seconds)` of every "imap session failed; reconnecting" line.
+fn retry_waits(log: &str) -> Vec<(u32, f64)> {
+    let field = |line: &str, name: &str| {
+        line.split_whitespace().find_map(|w| w.strip_prefix(name)).map(str::to_string)
+    };
+    log.lines()
+        .filter(|l| l.contains("imap session failed; reconnecting"))
+        .filter_map(|l| {
+            let n = field(l, "failures=")?.parse().ok()?;
+            let wait = field(l, "retry_in=")?;
+            let secs = match wait.strip_suffix("ms") {
+                Some(ms) => ms.parse::<f64>().ok()? / 1000.0,
+                None => wait.strip_suffix('s')?.parse().ok()?,
+            };
+            Some((n, secs))
+        })
+        .collect()
 }
 
 crate::on_every_server!(
@@ -255,7 +282,10 @@ fn the_poll_inside_idle_finds_mail_a_late_idle_does_not_report() {
             seen[seen.len() - 1]
         );
         if *server != "dovecot" && *poll > 0 {
-            assert!(seen[seen.len() - 1] < *poll as f64 + 8.0, "the poll inside IDLE found the mail late: {seen:?}");
+            // Without the poll, Cyrus tells of the mail after up to 60 s (imapidlepoll). The
+            // bound leaves a busy machine 18 s to fetch, process and list the mail; the
+            // latency itself is measured above, not here.
+            assert!(seen[seen.len() - 1] < *poll as f64 + 18.0, "the poll inside IDLE found the mail late: {seen:?}");
         }
         assert!(daemon.stop().success());
     }

@@ -357,7 +357,7 @@ fn an_operator_approves_a_held_request() {
     assert_eq!(d["ledger"][0]["old_quantity"], 10);
     assert_eq!(d["ledger"][0]["new_quantity"], 35);
     assert_eq!(site.env.quantity("S-FLEX"), 35);
-    wait_until(20, "the confirmation answer", || site.env.answers_to(&held_id).len() == 2);
+    wait_until(60, "the confirmation answer", || site.env.answers_to(&held_id).len() == 2);
     let answers = site.env.answers_to(&held_id);
     assert!(answers.iter().any(|a| a.header("Subject").unwrap_or_default().contains("have been adapted")), "{answers:#?}");
     // Approving again is refused, politely.
@@ -385,7 +385,7 @@ fn an_operator_rejects_with_a_note() {
     assert_eq!(d["message"]["state"], "rejected");
     assert!(d["message"]["reason"].as_str().unwrap().contains("ops:olivia"), "{d:#}");
     assert_eq!(site.env.quantity("S-FLEX"), 10);
-    wait_until(20, "the rejection answer", || site.env.answers_to(&held_id).len() == 2);
+    wait_until(60, "the rejection answer", || site.env.answers_to(&held_id).len() == 2);
     assert!(site.env.answers_to(&held_id).iter().any(|a| a.text.contains("Budget freeze until March")));
     assert!(!site.get(&c, "/").contains("Many more licences"), "out of the queue");
 }
@@ -417,7 +417,7 @@ fn an_operator_corrects_and_applies_a_misparsed_request() {
     assert!(d["message"]["reason"].as_str().unwrap().starts_with("corrected by ops:olivia"));
     assert_eq!(d["ledger"][0]["actor"], "ops:olivia");
     assert_eq!(site.env.quantity("S-FLEX"), 8);
-    wait_until(20, "the confirmation", || site.env.answers_to(&id).len() == 2);
+    wait_until(60, "the confirmation", || site.env.answers_to(&id).len() == 2);
 }
 
 #[test]
@@ -439,7 +439,7 @@ fn an_operator_retries_a_dead_answer() {
     let r = site.post(&c, &format!("/outbox/{answer_id}/retry"), &[("back", "/outbox")]);
     assert_eq!(location(&r), "/outbox");
     assert!(site.get(&c, "/outbox").contains(&format!("Answer {answer_id} is queued again")));
-    wait_until(20, "the retried answer to be delivered", || site.env.answers_to(&id).len() == 1);
+    wait_until(60, "the retried answer to be delivered", || site.env.answers_to(&id).len() == 1);
     let list = site.env.json(&["outbox", "list", "--json"]);
     assert_eq!(list[0]["state"], "sent", "{list:#}");
     // A sent answer is not retried.

@@ -77,8 +77,9 @@ impl Connector {
 
     async fn connect_timed(&self, token: Option<&Token>) -> Result<Session<Stream>, ImapError> {
         let timeout = self.timeout();
+        let tcp = self.tcp().await?;
         // The probes that name a TLS mismatch run outside the bound: they have their own.
-        match tokio::time::timeout(timeout, self.connect_inner(token)).await {
+        match tokio::time::timeout(timeout, self.connect_inner(tcp, token)).await {
             Ok(Ok(session)) => Ok(session),
             Ok(Err(Failed::Error(e))) => Err(e),
             Ok(Err(Failed::NoTlsHandshake(e))) => Err(self.plain_port_or(e).await),
@@ -87,9 +88,14 @@ impl Connector {
         }
     }
 
+    /// A server that cannot be reached (refused, or no answer to the TCP handshake within the
+    /// timeout) is a `Connect` error: at start, a clear error rather than a passing fault.
     async fn tcp(&self) -> Result<TcpStream, ImapError> {
         let addr = self.addr();
-        let tcp = TcpStream::connect(&addr).await.map_err(|e| ImapError::Connect(format!("{addr}: {e}")))?;
+        let tcp = match tokio::time::timeout(self.timeout(), TcpStream::connect(&addr)).await {
+            Ok(connected) => connected.map_err(|e| ImapError::Connect(format!("{addr}: {e}")))?,
+            Err(_) => return Err(ImapError::Connect(format!("{addr}: no answer within {:?}", self.timeout()))),
+        };
         tcp.set_nodelay(true)?;
         Ok(tcp)
     }
@@ -101,13 +107,12 @@ impl Connector {
         let tls = tokio_rustls::TlsConnector::from(self.tls.clone())
             .connect(name, tcp)
             .await
-            .map_err(|e| ImapError::Tls { host: host.clone(), message: e.to_string() })?;
+            .map_err(|e| tls_failure(host, e))?;
         Ok(Box::new(tls))
     }
 
-    async fn connect_inner(&self, token: Option<&Token>) -> Result<Session<Stream>, Failed> {
+    async fn connect_inner(&self, tcp: TcpStream, token: Option<&Token>) -> Result<Session<Stream>, Failed> {
         let c = &self.config;
-        let tcp = self.tcp().await?;
         let (stream, greeted) = match c.tls {
             TlsMode::Implicit => (self.tls_wrap(tcp).await.map_err(Failed::NoTlsHandshake)?, false),
             TlsMode::None => (Box::new(tcp) as Stream, false),
@@ -130,7 +135,7 @@ impl Connector {
 
     async fn login(&self, client: Client<Stream>, token: Option<&Token>) -> Result<Session<Stream>, ImapError> {
         let c = &self.config;
-        let auth_err = |e: async_imap::error::Error| ImapError::Auth { user: c.user.clone(), message: e.to_string() };
+        let auth_err = |e| login_failure(&c.user, e);
         let session = match (&self.login, token) {
             (ImapLogin::OAuth2(source), Some(token)) => {
                 let mechanism = crate::oauth::mechanism_name(source.mechanism);
@@ -169,8 +174,8 @@ impl Connector {
                 Response::Data { status: Status::Ok | Status::PreAuth, .. } => Ok(()),
                 other => Err(ImapError::Protocol(format!("unexpected greeting: {other:?}"))),
             },
-            Ok(Some(Err(e))) => Err(ImapError::Protocol(format!("reading the greeting: {e}"))),
-            Ok(None) => Err(ImapError::Protocol("the server closed the connection before greeting".into())),
+            Ok(Some(Err(e))) => Err(ImapError::Broken(format!("reading the greeting: {e}"))),
+            Ok(None) => Err(ImapError::Broken("the server closed the connection before greeting".into())),
         }
     }
 
@@ -276,6 +281,7 @@ fn oauth_refusal(user: &str, mechanism: &'static str, e: async_imap::error::Erro
     use async_imap::error::Error;
     let message = match &e {
         Error::No(m) | Error::Bad(m) => super::server_text(m),
+        Error::Io(_) | Error::ConnectionLost => return e.into(),
         _ => return ImapError::Protocol(format!("AUTHENTICATE {mechanism}: {e}")),
     };
     if !seen.asked {
@@ -294,6 +300,28 @@ fn oauth_refusal(user: &str, mechanism: &'static str, e: async_imap::error::Erro
     ImapError::TokenRefused { user: user.to_string(), mechanism, message }
 }
 
+/// Why LOGIN or AUTHENTICATE failed: a refusal only when the server said so (NO or BAD); a
+/// connection that broke meanwhile is the network's passing fault, retried like any other.
+fn login_failure(user: &str, e: async_imap::error::Error) -> ImapError {
+    use async_imap::error::Error;
+    match e {
+        Error::No(_) | Error::Bad(_) => ImapError::Auth { user: user.to_string(), message: e.to_string() },
+        e => e.into(),
+    }
+}
+
+/// A TLS handshake cut short (EOF, reset) is a broken connection; anything else (a certificate
+/// not trusted, a protocol mismatch) is about TLS itself.
+fn tls_failure(host: &str, e: std::io::Error) -> ImapError {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+            ImapError::Broken(format!("TLS handshake with {host}: {e}"))
+        }
+        _ => ImapError::Tls { host: host.to_string(), message: e.to_string() },
+    }
+}
+
 struct PlainAuth {
     user: String,
     password: String,
@@ -303,5 +331,34 @@ impl async_imap::Authenticator for PlainAuth {
     type Response = Vec<u8>;
     fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
         format!("\0{}\0{}", self.user, self.password).into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Error as IoError, ErrorKind};
+
+    use async_imap::error::Error;
+
+    use super::{login_failure, tls_failure, ImapError};
+
+    #[test]
+    fn only_the_servers_no_or_bad_to_a_login_is_a_refusal() {
+        let no = login_failure("u", Error::No("[AUTHENTICATIONFAILED] Authentication failed.".into()));
+        assert!(matches!(no, ImapError::Auth { .. }) && !no.transient(), "{no}");
+        assert!(matches!(login_failure("u", Error::Bad("syntax".into())), ImapError::Auth { .. }));
+        let cut = IoError::new(ErrorKind::UnexpectedEof, "peer closed connection without sending TLS close_notify");
+        for e in [login_failure("u", Error::Io(cut)), login_failure("u", Error::ConnectionLost)] {
+            assert!(e.transient(), "a connection cut during LOGIN is retried: {e}");
+            assert!(!e.to_string().contains("refused"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_tls_handshake_cut_short_is_a_broken_connection_not_a_tls_problem() {
+        let eof = tls_failure("h", IoError::new(ErrorKind::UnexpectedEof, "tls handshake eof"));
+        assert!(eof.transient(), "{eof}");
+        let untrusted = tls_failure("h", IoError::new(ErrorKind::InvalidData, "invalid peer certificate: UnknownIssuer"));
+        assert!(matches!(untrusted, ImapError::Tls { .. }) && !untrusted.transient(), "{untrusted}");
     }
 }

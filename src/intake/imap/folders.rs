@@ -302,7 +302,7 @@ async fn my_rights(session: &mut Session<Stream>, folder: &Folder, timeout: Dura
         let id = session.run_command(format!("MYRIGHTS {}", folder.quoted())).await?;
         let mut rights = None;
         loop {
-            let response = session.read_response().await.ok_or_else(|| ImapError::Protocol("connection closed during MYRIGHTS".into()))??;
+            let response = session.read_response().await.ok_or_else(|| ImapError::Broken("closed during MYRIGHTS".into()))??;
             match response.parsed() {
                 Response::MyRights(r) => rights = Some(r.rights.iter().map(|r| char::from(*r)).collect()),
                 Response::Done { tag, status, .. } if *tag == id => return Ok(if *status == Status::Ok { rights } else { None }),

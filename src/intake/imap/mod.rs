@@ -71,21 +71,37 @@ pub enum ImapError {
     Move { uid: u32, folder: String, message: String },
     #[error("IMAP: {0}")]
     Protocol(String),
+    /// The connection broke: reset, closed without a goodbye, a TLS EOF.
+    #[error("the connection broke: {0}")]
+    Broken(String),
     #[error("no answer from the server within {0:?}")]
     Timeout(Duration),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
 
+impl ImapError {
+    /// A fault of the way to a server that works: the connection broke or stalled. Anything
+    /// else needs a person (a refused login or folder, a TLS mode that does not fit the port,
+    /// a server that cannot be reached at all).
+    pub fn transient(&self) -> bool {
+        matches!(self, ImapError::Broken(_) | ImapError::Timeout(_))
+    }
+}
+
 impl From<async_imap::error::Error> for ImapError {
     fn from(e: async_imap::error::Error) -> Self {
-        ImapError::Protocol(e.to_string())
+        match e {
+            async_imap::error::Error::Io(e) => e.into(),
+            async_imap::error::Error::ConnectionLost => ImapError::Broken("connection lost".into()),
+            e => ImapError::Protocol(e.to_string()),
+        }
     }
 }
 
 impl From<std::io::Error> for ImapError {
     fn from(e: std::io::Error) -> Self {
-        ImapError::Protocol(format!("connection: {e}"))
+        ImapError::Broken(e.to_string())
     }
 }
 

@@ -1,7 +1,9 @@
 //! A TCP proxy between seatmail and a server, for network faults a real server will not
 //! produce on demand: connections cut in the middle of a transfer, and a peer that stops
-//! answering without closing anything (no RST, no FIN). Runs on its own thread and runtime;
-//! dropping it closes every socket it holds.
+//! answering without closing anything (no RST, no FIN). A fault can be armed to strike once a
+//! given amount of data has come from the server, so that it lands inside a transfer however
+//! fast or slow the machine is. Runs on its own thread and runtime; dropping it closes every
+//! socket it holds.
 
 #![allow(dead_code)]
 
@@ -21,12 +23,50 @@ pub enum Mode {
     Blackhole,
 }
 
-pub struct Proxy {
-    pub port: u16,
+/// A fault that strikes once the server has sent `after` more bytes (to all connections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Close the connection that carried the last of those bytes.
+    Cut,
+    /// Switch to [`Mode::Blackhole`].
+    Silence,
+}
+
+/// What the proxy's tasks share with the test.
+struct Shared {
     mode: watch::Sender<Mode>,
     /// Bumped to cut every open connection.
     cut: watch::Sender<usize>,
-    connections: Arc<AtomicUsize>,
+    connections: AtomicUsize,
+    /// Bytes forwarded from the server, on every connection.
+    down: AtomicUsize,
+    /// Faults struck so far.
+    struck: AtomicUsize,
+    armed: Mutex<Option<(usize, Fault)>>,
+}
+
+impl Shared {
+    /// Count `n` bytes from the server; true when an armed cut strikes this connection.
+    fn forwarded(&self, n: usize) -> bool {
+        let total = self.down.fetch_add(n, Ordering::SeqCst) + n;
+        let mut armed = self.armed.lock().unwrap();
+        match *armed {
+            Some((at, fault)) if total >= at => {
+                *armed = None;
+                self.struck.fetch_add(1, Ordering::SeqCst);
+                if fault == Fault::Silence {
+                    let _ = self.mode.send(Mode::Blackhole);
+                }
+                fault == Fault::Cut
+            }
+            _ => false,
+        }
+    }
+}
+
+pub struct Proxy {
+    pub port: u16,
+    shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
     _guard: Arc<Mutex<()>>,
@@ -39,9 +79,16 @@ impl Proxy {
         let port = std_listener.local_addr().unwrap().port();
         let (mode, mode_rx) = watch::channel(Mode::Pass);
         let (cut, cut_rx) = watch::channel(0usize);
-        let connections = Arc::new(AtomicUsize::new(0));
+        let shared = Arc::new(Shared {
+            mode,
+            cut,
+            connections: AtomicUsize::new(0),
+            down: AtomicUsize::new(0),
+            struck: AtomicUsize::new(0),
+            armed: Mutex::new(None),
+        });
         let (stop, stop_rx) = oneshot::channel();
-        let conns = connections.clone();
+        let tasks = shared.clone();
         let thread = std::thread::Builder::new()
             .name(format!("proxy-{port}"))
             .spawn(move || {
@@ -51,11 +98,11 @@ impl Proxy {
                     let accept = async {
                         loop {
                             let Ok((client, _)) = listener.accept().await else { continue };
-                            conns.fetch_add(1, Ordering::SeqCst);
-                            let (mode_rx, cut_rx) = (mode_rx.clone(), cut_rx.clone());
+                            tasks.connections.fetch_add(1, Ordering::SeqCst);
+                            let (mode_rx, cut_rx, shared) = (mode_rx.clone(), cut_rx.clone(), tasks.clone());
                             tokio::spawn(async move {
                                 let Ok(server) = TcpStream::connect(("127.0.0.1", target_port)).await else { return };
-                                pipe(client, server, mode_rx, cut_rx).await;
+                                pipe(client, server, mode_rx, cut_rx, &shared).await;
                             });
                         }
                     };
@@ -69,9 +116,7 @@ impl Proxy {
             .expect("proxy thread");
         Proxy {
             port,
-            mode,
-            cut,
-            connections,
+            shared,
             stop: Some(stop),
             thread: Some(thread),
             _guard: Arc::new(Mutex::new(())),
@@ -79,16 +124,27 @@ impl Proxy {
     }
 
     pub fn set_mode(&self, mode: Mode) {
-        let _ = self.mode.send(mode);
+        let _ = self.shared.mode.send(mode);
     }
 
     /// Close every connection open now (new ones are accepted).
     pub fn cut(&self) {
-        self.cut.send_modify(|n| *n += 1);
+        self.shared.cut.send_modify(|n| *n += 1);
     }
 
     pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Strike `fault` once the server has sent `bytes` more (replacing a fault not struck yet).
+    pub fn arm(&self, bytes: usize, fault: Fault) {
+        let at = self.shared.down.load(Ordering::SeqCst) + bytes;
+        *self.shared.armed.lock().unwrap() = Some((at, fault));
+    }
+
+    /// How many armed faults have struck.
+    pub fn struck(&self) -> usize {
+        self.shared.struck.load(Ordering::SeqCst)
     }
 }
 
@@ -103,7 +159,7 @@ impl Drop for Proxy {
     }
 }
 
-async fn pipe(client: TcpStream, server: TcpStream, mut mode: watch::Receiver<Mode>, mut cut: watch::Receiver<usize>) {
+async fn pipe(client: TcpStream, server: TcpStream, mut mode: watch::Receiver<Mode>, mut cut: watch::Receiver<usize>, shared: &Shared) {
     let (mut cr, mut cw) = client.into_split();
     let (mut sr, mut sw) = server.into_split();
     // A cloned receiver has not "seen" the value yet: mark it, so only later changes count.
@@ -129,7 +185,10 @@ async fn pipe(client: TcpStream, server: TcpStream, mut mode: watch::Receiver<Mo
             },
             r = sr.read(&mut b) => match r {
                 Ok(0) | Err(_) => return,
-                Ok(n) => if cw.write_all(&b[..n]).await.is_err() { return },
+                Ok(n) => {
+                    // Part of the data goes through before a cut, as when a line drops mid-transfer.
+                    if cw.write_all(&b[..n]).await.is_err() || shared.forwarded(n) { return }
+                }
             },
             _ = mode.changed() => {}
             _ = cut.changed() => return,
