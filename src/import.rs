@@ -36,6 +36,9 @@ pub const SUBSCRIPTION_HEADER: &[&str] = &[
     "term_start",
     "status",
 ];
+/// Optional last columns of the subscriptions CSV, for a `[vendor]`: the customer's Microsoft
+/// tenant id (Partner Center's customer-tenant-id) and the subscription's id at the vendor.
+pub const VENDOR_COLUMNS: &[&str] = &["tenant_id", "vendor_subscription_id"];
 pub const CONTACT_HEADER: &[&str] = &["customer_id", "email", "name", "role"];
 
 /// Records with their line numbers, after checking the header.
@@ -98,8 +101,8 @@ fn is_domain(d: &str) -> bool {
 }
 
 pub async fn import_subscriptions(store: &Store, catalog: &Catalog, path: &Path) -> Result<ImportReport, ImportError> {
-    let rows = read_csv(path, SUBSCRIPTION_HEADER, &[])?;
-    let mut errors = Vec::new();
+    let rows = read_csv(path, SUBSCRIPTION_HEADER, VENDOR_COLUMNS)?;
+    let (links, mut errors) = vendor_links(&rows);
     let mut customers: Vec<Customer> = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
     let mut subs: Vec<Subscription> = Vec::new();
@@ -209,8 +212,60 @@ pub async fn import_subscriptions(store: &Store, catalog: &Catalog, path: &Path)
     for s in &subs {
         tx.upsert_subscription(s).await.map_err(|e| row_error(path, seen_subs[&s.id], e))?;
     }
+    for (line, customer, tenant) in &links.tenants {
+        tx.set_tenant_id(customer, Some(tenant)).await.map_err(|e| row_error(path, *line, e))?;
+    }
+    for (line, sub, vendor_id) in &links.subscriptions {
+        tx.set_vendor_id(sub, Some(vendor_id)).await.map_err(|e| row_error(path, *line, e))?;
+    }
     tx.commit().await?;
     Ok(ImportReport { customers: customers.len(), subscriptions: subs.len(), contacts: 0 })
+}
+
+/// The vendor ids of the optional columns, by line: an empty cell leaves what the store has.
+#[derive(Default)]
+struct Links {
+    tenants: Vec<(usize, String, String)>,
+    subscriptions: Vec<(usize, String, String)>,
+}
+
+/// The optional columns checked: ids fit for a URL (GUIDs, as Partner Center's are), one tenant
+/// per customer on every row, each vendor subscription on one row.
+fn vendor_links(rows: &[(usize, Vec<String>)]) -> (Links, Vec<String>) {
+    let n = SUBSCRIPTION_HEADER.len();
+    let mut links = Links::default();
+    let mut errors = Vec::new();
+    let mut tenant_of: HashMap<String, (usize, String)> = HashMap::new();
+    let mut vendor_ids: HashMap<String, usize> = HashMap::new();
+    let is_id = |s: &str| s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    for (line, f) in rows {
+        let cell = |i: usize| f.get(n + i).map(|s| s.trim()).filter(|s| !s.is_empty());
+        if let Some(t) = cell(0) {
+            let t = t.to_ascii_lowercase();
+            match tenant_of.get(&f[0]) {
+                _ if !is_id(&t) => errors.push(format!("line {line}: tenant_id `{t}` is not a tenant id (a GUID)")),
+                Some((first, other)) if *other != t => {
+                    errors.push(format!("line {line}: customer {} has tenant_id {other} on line {first}", f[0]))
+                }
+                Some(_) => {}
+                None => {
+                    tenant_of.insert(f[0].clone(), (*line, t.clone()));
+                    links.tenants.push((*line, f[0].clone(), t));
+                }
+            }
+        }
+        if let Some(v) = cell(1) {
+            let v = v.to_ascii_lowercase();
+            if !is_id(&v) {
+                errors.push(format!("line {line}: vendor_subscription_id `{v}` is not a subscription id (a GUID)"));
+            } else if let Some(first) = vendor_ids.insert(v.clone(), *line) {
+                errors.push(format!("line {line}: vendor_subscription_id {v} is already on line {first}"));
+            } else {
+                links.subscriptions.push((*line, f[4].clone(), v));
+            }
+        }
+    }
+    (links, errors)
 }
 
 fn row_error(path: &Path, line: usize, e: StoreError) -> ImportError {

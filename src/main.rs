@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use seatmail::apply::Processed;
 use seatmail::cli::{
     one_line, opt, print_detail, print_rows, Cli, Command, ImapAction, ImportWhat, MessagesAction, OutboxAction, QueueAction,
-    SubsAction, UserAction,
+    SubsAction, UserAction, VendorAction,
 };
 use seatmail::config::Config;
 use seatmail::parse::{self, Catalog};
@@ -74,6 +74,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Imap { action } => imap(config, action).await,
         Command::CheckConfig { connect } => check_config(config, connect).await,
         Command::User { action } => user(config, action).await,
+        Command::Vendor { action } => vendor(config, action).await,
     }
 }
 
@@ -220,7 +221,10 @@ async fn queue(config_path: Option<&Path>, action: QueueAction) -> anyhow::Resul
         QueueDecision::Correct(item) => processor.correct(d.id, &actor, vec![item], d.note.as_deref()).await?,
     };
     out!("message {}: {} ({})", d.id, done.state, done.reason);
-    // Deliver the answer now when the outbox is local; a running daemon would too.
+    // Take the change to the vendor and deliver the answer now; a running daemon would too.
+    if let Some(worker) = app.vendor_worker() {
+        worker.drain().await?;
+    }
     if app.sender()?.drain().await?.sent > 0 {
         out!("answer delivered");
     }
@@ -285,6 +289,78 @@ async fn outbox(config_path: Option<&Path>, action: OutboxAction) -> anyhow::Res
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn vendor(config_path: Option<&Path>, action: VendorAction) -> anyhow::Result<ExitCode> {
+    use seatmail::domain::JobState;
+    let config = load_config(config_path)?;
+    let store = open_store(&config).await?;
+    match action {
+        VendorAction::Status { all, json } => {
+            let states: &[JobState] = if all { &[] } else { &[JobState::Pending, JobState::Retrying, JobState::Failed] };
+            let rows = store.vendor_jobs(states, 100_000).await?;
+            print_rows(
+                &rows,
+                json,
+                &[
+                    ("ID", &|r| r.id.to_string()),
+                    ("STATE", &|r| r.state.to_string()),
+                    ("CUSTOMER", &|r| r.customer_id.clone()),
+                    ("SUBSCRIPTION", &|r| r.subscription_id.clone()),
+                    ("CHANGE", &|r| format!("{} -> {}", r.old_quantity, r.new_quantity)),
+                    ("ATTEMPTS", &|r| r.attempts.to_string()),
+                    ("NEXT", &|r| if r.state.unsettled() { r.next_attempt_at.chars().take(19).collect() } else { "-".into() }),
+                    ("MESSAGE", &|r| r.message_key.chars().take(12).collect()),
+                    ("WHY", &|r| r.vendor_reason.clone().or_else(|| r.last_error.clone()).unwrap_or_else(|| "-".into())),
+                ],
+            );
+        }
+        VendorAction::Retry { id } => {
+            store.retry_vendor_job(id).await?;
+            out!("vendor job {id} is due again; a running daemon sends it within seconds");
+        }
+        VendorAction::Sync { fix, json } => {
+            let connector = seatmail::vendor::Connector::from_config(&config.vendor)?
+                .ok_or_else(|| anyhow::anyhow!("no vendor to read back: [vendor] kind = \"none\""))?;
+            let report = seatmail::vendor::sync::sync(&store, &connector, &config.catalog()?, fix).await?;
+            print_sync(&report, json);
+            store.close().await;
+            return Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_sync(report: &seatmail::vendor::sync::SyncReport, json: bool) {
+    if json {
+        out!("{}", serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into()));
+        return;
+    }
+    print_rows(
+        &report.drift,
+        false,
+        &[
+            ("CUSTOMER", &|r| r.drift.customer_id.clone()),
+            ("SUBSCRIPTION", &|r| opt(&r.drift.subscription_id)),
+            ("VENDOR ID", &|r| opt(&r.drift.vendor_id)),
+            ("PRODUCT", &|r| r.drift.product.clone()),
+            ("WHAT", &|r| r.drift.kind.to_string()),
+            ("STORE", &|r| r.drift.store.clone()),
+            ("VENDOR", &|r| r.drift.vendor.clone()),
+            ("FIX", &|r| seatmail::vendor::sync::describe_fix(r)),
+        ],
+    );
+    out!(
+        "{} customer(s), {} subscription(s) at the vendor, {} difference(s), {} fixed",
+        report.customers,
+        report.subscriptions,
+        report.drift.len(),
+        report.fixed
+    );
+    for p in &report.problems {
+        out!("problem: {p}");
+    }
 }
 
 /// `check-config --connect`: log in to the IMAP server of the intake and the SMTP server of the

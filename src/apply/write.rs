@@ -11,7 +11,7 @@ use crate::answer::AnswerInput;
 use crate::decide::{AnswerPlan, CustomerState, Decision, ItemDecision, ItemStatus, Snapshot};
 use crate::intake::Incoming;
 use crate::parse::{Change, Parsed};
-use crate::store::{NewItem, NewLedger, NewMessage, NewOutbox, StoreError, Tx};
+use crate::store::{NewItem, NewJob, NewLedger, NewMessage, NewOutbox, StoreError, Tx};
 
 /// An answer to write: what it reports, and the mail it replies to.
 pub(super) struct Reply<'a> {
@@ -92,18 +92,14 @@ impl Processor {
     ) -> Result<bool, ApplyError> {
         for item in &decision.items {
             let id = tx.insert_item(&new_item(message, item)).await?;
-            apply_change(tx, message, id, item, actor).await?;
+            apply_change(tx, message, id, item, actor, self.provisions()).await?;
         }
         if decision.waits_for_ops() {
             tx.open_approval(message).await?;
         }
         let Some(plan) = &decision.answer else { return Ok(false) };
         let code = match (decision.code_expires, &decision.customer_id) {
-            (Some(expires), Some(customer)) => {
-                let code = new_code();
-                tx.insert_confirmation(message, customer, &crate::decide::code::hash(&code), &crate::store::ts(expires)).await?;
-                Some((code, expires.format("%Y-%m-%d %H:%M UTC").to_string()))
-            }
+            (Some(expires), Some(customer)) => Some(issue_code(tx, message, customer, expires).await?),
             _ => None,
         };
         let reply = Reply {
@@ -134,15 +130,20 @@ impl Processor {
             code: reply.code,
             bcc: &self.config.answers.bcc,
         })?;
-        tx.insert_outbox(&NewOutbox {
+        let answer = NewOutbox {
             message: Some(message),
             message_id: &rendered.message_id,
             kind: reply.plan.kind,
             recipients: &rendered.recipients,
             subject: &rendered.subject,
             body: &rendered.body,
-        })
-        .await?;
+        };
+        // An answer reporting changes still on their way to the vendor waits for them.
+        if tx.has_unheld_jobs() {
+            tx.hold_answer(&answer, reply.note).await?;
+        } else {
+            tx.insert_outbox(&answer).await?;
+        }
         Ok(())
     }
 }
@@ -167,8 +168,16 @@ fn new_item(message: i64, item: &ItemDecision) -> NewItem<'_> {
     }
 }
 
-/// An applied item's new quantity, with its ledger row (who, which mail and item, the rule).
-pub(super) async fn apply_change(tx: &mut Tx, message: i64, item_id: i64, item: &ItemDecision, actor: &str) -> Result<(), StoreError> {
+/// An applied item's new quantity, with its ledger row (who, which mail and item, the rule) and,
+/// when `provision`, the job that takes the change to the vendor.
+pub(super) async fn apply_change(
+    tx: &mut Tx,
+    message: i64,
+    item_id: i64,
+    item: &ItemDecision,
+    actor: &str,
+    provision: bool,
+) -> Result<(), StoreError> {
     if item.status != ItemStatus::Applied {
         return Ok(());
     }
@@ -185,9 +194,21 @@ pub(super) async fn apply_change(tx: &mut Tx, message: i64, item_id: i64, item: 
                 rule: item.rule,
             })
             .await?;
+            if provision {
+                let job = NewJob { message, item: item_id, subscription_id: sub, old_quantity: old, new_quantity: new };
+                tx.insert_vendor_job(&job).await?;
+            }
         }
     }
     Ok(())
+}
+
+/// A new one-time code confirming `message`'s held changes, until `expires`: the code and its
+/// expiry as the answer says it. Only its hash is kept.
+pub(super) async fn issue_code(tx: &mut Tx, message: i64, customer: &str, expires: DateTime<Utc>) -> Result<(String, String), StoreError> {
+    let code = new_code();
+    tx.insert_confirmation(message, customer, &crate::decide::code::hash(&code), &crate::store::ts(expires)).await?;
+    Ok((code, expires.format("%Y-%m-%d %H:%M UTC").to_string()))
 }
 
 /// `SM-XXXX-XXXX` from an alphabet without look-alikes (no 0/O, 1/I/L).

@@ -17,6 +17,7 @@ mod sections;
 mod server;
 #[cfg(test)]
 mod tests;
+mod vendor;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ pub use sections::{
     is_address, AnswersConfig, CatalogConfig, ConfirmMode, DatabaseConfig, LimitsConfig, PolicyConfig, TrustConfig, TrustRequire,
 };
 pub use server::TlsMode;
+pub use vendor::{PartnerCenterConfig, VendorConfig, VendorKind, WebhookConfig, PARTNER_CENTER_SCOPE, PARTNER_CENTER_URL};
 pub use web::{WebConfig, WebRole, WebUser};
 
 use crate::parse::Catalog;
@@ -55,6 +57,8 @@ pub struct Config {
     pub catalog: CatalogConfig,
     #[serde(default)]
     pub web: WebConfig,
+    #[serde(default)]
+    pub vendor: VendorConfig,
 }
 
 impl Config {
@@ -100,6 +104,7 @@ impl Config {
         self.outbox.validate()?;
         self.limits.validate()?;
         self.catalog.load()?;
+        self.vendor.validate()?;
         self.web.validate()
     }
 

@@ -22,6 +22,7 @@ mod outbox;
 mod queue;
 mod search;
 mod users;
+mod vendor;
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -41,6 +42,7 @@ pub use search::{
     ContactRow, CustomerLedgerRow, CustomerSummary, CustomerView, DayCount, MessageQuery, OutboxStat,
 };
 pub use users::UserRow;
+pub use vendor::{HeldAnswer, JobRow, NewJob, SyncSubscription};
 
 use crate::config::DatabaseConfig;
 
@@ -86,6 +88,14 @@ impl Backend {
         }
     }
 
+    /// [`Self::for_update`] for the rows of one table of a join (`alias`) only.
+    fn for_update_of(self, alias: &str) -> String {
+        match self {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => format!(" FOR UPDATE OF {alias}"),
+        }
+    }
+
     fn begin_write(self) -> &'static str {
         match self {
             Backend::Sqlite => "BEGIN IMMEDIATE",
@@ -104,6 +114,8 @@ pub struct Store {
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     backend: Backend,
+    /// Vendor jobs written in this transaction: the answer written after them waits for them.
+    jobs: vendor::JobsWritten,
 }
 
 impl Tx {
@@ -129,6 +141,7 @@ fn migrator(backend: Backend) -> Migrator {
             (5, "users", include_str!("../../migrations/sqlite/0005_users.sql")),
             (6, "leases", include_str!("../../migrations/sqlite/0006_leases.sql")),
             (7, "attention", include_str!("../../migrations/sqlite/0007_attention.sql")),
+            (9, "vendor", include_str!("../../migrations/sqlite/0009_vendor.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -138,6 +151,7 @@ fn migrator(backend: Backend) -> Migrator {
             (5, "users", include_str!("../../migrations/postgres/0005_users.sql")),
             (6, "leases", include_str!("../../migrations/postgres/0006_leases.sql")),
             (7, "attention", include_str!("../../migrations/postgres/0007_attention.sql")),
+            (9, "vendor", include_str!("../../migrations/postgres/0009_vendor.sql")),
         ],
     };
     let migrations: Vec<Migration> = files
@@ -203,7 +217,7 @@ impl Store {
 
     pub async fn begin(&self) -> Result<Tx> {
         let tx = self.pool.begin_with(self.backend.begin_write()).await?;
-        Ok(Tx { tx, backend: self.backend })
+        Ok(Tx { tx, backend: self.backend, jobs: Default::default() })
     }
 
     pub async fn close(&self) {

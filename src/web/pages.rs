@@ -271,7 +271,8 @@ pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
         });
     }
     let base = base(&state, &auth, "queue").await;
-    state.render("queue.html.j2", context! { cards => cards, products => products(&state), ..base })
+    let vendor_failed = super::vendor::failed(&state).await?;
+    state.render("queue.html.j2", context! { cards => cards, products => products(&state), vendor_failed => vendor_failed, ..base })
 }
 
 // ---------------------------------------------------------------- actions
@@ -308,7 +309,7 @@ fn opt_note(note: &str) -> Option<String> {
 }
 
 /// The outcome of an action as a one-time message, then back where the person was.
-fn settle(state: &WebState, auth: &Auth, back: &str, result: Result<String, WebError>) -> Result<Response, WebError> {
+pub(super) fn settle(state: &WebState, auth: &Auth, back: &str, result: Result<String, WebError>) -> Result<Response, WebError> {
     match result {
         Ok(text) => state.sessions.flash(&auth.sid, true, text),
         Err(WebError::Apply(ApplyError::Refused(why))) | Err(WebError::BadRequest(why)) => {
@@ -475,6 +476,7 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
         Some(c) => customer_names(&state).await.get(c).cloned(),
         None => None,
     };
+    let vendor_jobs = super::vendor::jobs_of(&state, d.message.id).await?;
     let base = base(&state, &auth, "messages").await;
     state.render(
         "message.html.j2",
@@ -492,6 +494,7 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
             ledger => d.ledger,
             answers => d.answers,
             mail => mail,
+            vendor_jobs => vendor_jobs,
             queued => queued,
             customer_name => customer_name,
             products => products(&state),
