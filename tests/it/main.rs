@@ -14,4 +14,5 @@ mod postgres;
 mod servers;
 mod trust;
 mod upgrade;
+mod vendor;
 mod web;

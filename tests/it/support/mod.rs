@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod dovecot;
+pub mod partner_center;
 pub mod postgres;
 pub mod proxy;
 pub mod smtp;
