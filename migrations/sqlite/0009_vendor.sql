@@ -32,6 +32,8 @@ CREATE INDEX held_answers_about ON held_answers(about);
 -- One job per applied quantity change: `idempotency_key` goes with every call (Partner
 -- Center's MS-RequestId, the webhook's event key). A subscription's jobs are sent one after
 -- the other, in id order; `accepted_at`: the vendor took the change without applying it yet.
+-- `attempts` counts leases (a crashed attempt too; a settlement names the attempt it settles),
+-- `failures` the vendor's answers that were not a settlement: the backoff and the limit.
 CREATE TABLE vendor_jobs (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     message         INTEGER NOT NULL REFERENCES messages(id),
@@ -42,6 +44,7 @@ CREATE TABLE vendor_jobs (
     new_quantity    INTEGER NOT NULL,
     state           TEXT NOT NULL CHECK (state IN ('pending', 'retrying', 'confirmed', 'refused', 'failed')),
     attempts        INTEGER NOT NULL DEFAULT 0,
+    failures        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     lease_until     TEXT,
     accepted_at     TEXT,

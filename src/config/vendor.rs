@@ -202,7 +202,48 @@ pub fn parse_every(s: &str) -> Result<Option<Duration>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_every;
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+
+    fn load(extra: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let base = format!("[answers]\ntemplates = \"{}\"\n[trust]\nrequire = \"none\"\n", dir.path().display());
+        Config::from_toml(&format!("{base}{extra}"), Path::new("t.toml"), Vec::new())
+    }
+
+    fn names(extra: &str, key: &str) {
+        let e = load(extra).expect_err(extra).to_string();
+        assert!(e.contains(&format!("`{key}`")), "{extra}: {e}");
+    }
+
+    const PC: &str = "[vendor]\nkind = \"partner_center\"\n[vendor.partner_center.oauth2]\nprovider = \"microsoft\"\n\
+                      tenant = \"reseller.onmicrosoft.com\"\nclient_id = \"app\"\nclient_secret = \"s3cret\"\n";
+
+    #[test]
+    fn each_kind_needs_its_section_and_every_error_names_its_key() {
+        assert_eq!(load("").unwrap().vendor.kind, VendorKind::None, "none by default: the store is the truth");
+        let c = load(PC).unwrap();
+        let pc = c.vendor.partner_center.as_ref().unwrap();
+        assert_eq!(pc.base_url, PARTNER_CENTER_URL);
+        assert_eq!(pc.oauth2().scope().as_deref(), Some(PARTNER_CENTER_SCOPE), "the Partner Center API's scope, not the mail one");
+        assert!(!format!("{c:?}").contains("s3cret"), "the secret does not print");
+        names("[vendor]\nkind = \"partner_center\"\n", "vendor.partner_center");
+        names(&PC.replace("client_id = \"app\"\n", ""), "vendor.partner_center.oauth2.client_id");
+        let http = "[vendor.partner_center]\nbase_url = \"http://api.partnercenter.example\"\n[vendor.partner_center.oauth2]";
+        names(&PC.replace("[vendor.partner_center.oauth2]", http), "vendor.partner_center.base_url");
+        let hook = "[vendor]\nkind = \"webhook\"\n[vendor.webhook]\nurl = \"https://provisioning.example/seatmail\"\n";
+        names(hook, "vendor.webhook.secret");
+        load(&format!("{hook}secret = \"whsec\"\n")).unwrap();
+        names(&format!("{hook}secret = \"whsec\"\n").replace("https://", "http://"), "vendor.webhook.url");
+        names(&format!("{hook}secret = \"whsec\"\nsecret_env = \"X\"\n"), "vendor.webhook.secret");
+        names("[vendor]\nsync_every = \"6h\"\n", "vendor.sync_every");
+        names(&PC.replace("[vendor.partner_center", "sync_every = \"6 hours\"\n[vendor.partner_center"), "vendor.sync_every");
+        names(&PC.replace("[vendor.partner_center", "timeout_secs = 0\n[vendor.partner_center"), "vendor.timeout_secs");
+        let e = load("[vendor]\nkind = \"sap\"\n").unwrap_err().to_string();
+        assert!(e.contains("sap") && e.contains("partner_center"), "{e}");
+    }
 
     #[test]
     fn periods() {

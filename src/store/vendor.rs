@@ -46,7 +46,10 @@ pub struct JobRow {
     pub old_quantity: i64,
     pub new_quantity: i64,
     pub state: JobState,
+    /// Leases taken (a settlement names the one it settles).
     pub attempts: i64,
+    /// Answers of the vendor that settled nothing (the backoff counts these, not crashes).
+    pub failures: i64,
     pub next_attempt_at: String,
     pub accepted_at: Option<String>,
     pub last_error: Option<String>,
@@ -86,7 +89,7 @@ pub struct SyncSubscription {
 }
 
 const JOB_COLUMNS: &str = "j.id, j.message, m.key AS message_key, j.item, j.subscription_id, s.customer_id, c.tenant_id, \
-     s.vendor_id, s.product, j.idempotency_key, j.old_quantity, j.new_quantity, j.state, j.attempts, j.next_attempt_at, \
+     s.vendor_id, s.product, j.idempotency_key, j.old_quantity, j.new_quantity, j.state, j.attempts, j.failures, j.next_attempt_at, \
      j.accepted_at, j.last_error, j.rule, j.vendor_reason, j.held_answer, j.created_at, j.settled_at";
 const JOB_FROM: &str = "vendor_jobs j JOIN subscriptions s ON s.id = j.subscription_id \
      JOIN customers c ON c.id = s.customer_id JOIN messages m ON m.id = j.message";
@@ -109,6 +112,7 @@ fn job_from_row(r: &sqlx::any::AnyRow) -> Result<JobRow> {
         new_quantity: r.try_get("new_quantity")?,
         state: get_word(r, "state", TABLE)?,
         attempts: r.try_get("attempts")?,
+        failures: r.try_get("failures")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
         accepted_at: r.try_get("accepted_at")?,
         last_error: r.try_get("last_error")?,
@@ -419,6 +423,7 @@ impl Store {
     pub async fn reschedule_job(&self, id: i64, attempts: i64, at: DateTime<Utc>, why: &str, accepted: bool) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE vendor_jobs SET state = 'retrying', next_attempt_at = $1, last_error = $2, lease_until = NULL, \
+             failures = failures + 1, \
              accepted_at = CASE WHEN $3 = 1 THEN COALESCE(accepted_at, $4) ELSE accepted_at END \
              WHERE id = $5 AND attempts = $6 AND state IN ('pending', 'retrying')",
         )
@@ -436,7 +441,7 @@ impl Store {
     /// Give the job up until ops retry it; its answer keeps waiting.
     pub async fn fail_job(&self, id: i64, attempts: i64, why: &str) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE vendor_jobs SET state = 'failed', last_error = $1, lease_until = NULL \
+            "UPDATE vendor_jobs SET state = 'failed', last_error = $1, lease_until = NULL, failures = failures + 1 \
              WHERE id = $2 AND attempts = $3 AND state IN ('pending', 'retrying')",
         )
         .bind(why)
@@ -447,11 +452,12 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Ops: a failed (or waiting) job is due now, with a fresh attempt count. Its next attempt
-    /// reads the subscription back before it sends anything.
+    /// Ops: a failed (or waiting) job is due now, its failures forgotten. Its next attempt reads
+    /// the subscription back before it sends anything. (`attempts` goes on: an attempt still in
+    /// flight cannot settle the new one.)
     pub async fn retry_vendor_job(&self, id: i64) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE vendor_jobs SET state = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL \
+            "UPDATE vendor_jobs SET state = 'pending', failures = 0, next_attempt_at = $1 \
              WHERE id = $2 AND state IN ('failed', 'retrying', 'pending')",
         )
         .bind(ts(Utc::now()))

@@ -107,8 +107,10 @@ impl Worker {
     }
 }
 
+/// The number of this attempt as the backoff and the limit count it: the vendor's failures
+/// before it, plus this one (a crash of ours is no failure of the vendor's).
 fn attempts(job: &JobRow) -> u32 {
-    u32::try_from(job.attempts).unwrap_or(u32::MAX)
+    u32::try_from(job.failures).unwrap_or(u32::MAX).saturating_add(1)
 }
 
 fn log(job: &JobRow, s: &Settlement) {

@@ -15,4 +15,5 @@ mod servers;
 mod trust;
 mod upgrade;
 mod vendor;
+mod vendor_chaos;
 mod web;

@@ -446,3 +446,58 @@ fn webhook_events_are_signed_retried_with_their_key_and_refusals_answered() {
     assert_eq!(env.quantity("S-NEW"), 10, "the refused change is undone");
     assert!(flat(&env.answers_to(&capped)[0]).contains("the reseller's contract caps this product"));
 }
+
+#[test]
+fn the_dashboard_shows_a_message_s_jobs_and_retries_failed_ones() {
+    use crate::web::{client, Site, OPERATOR, OPERATOR_PASSWORD, VIEWER, VIEWER_PASSWORD};
+    use reqwest::StatusCode;
+    let tokens = TokenServer::start("seatmail-partner-center", CLIENT_SECRET, "unused-refresh", "unused@reseller.example", 3600);
+    let pc = PartnerCenter::start(tokens.validator());
+    let mut site = Site::new(&vendor_section(&tokens, &pc, ""));
+    site.env.import(&linked_subscriptions(), DEFAULT_CONTACTS);
+    // The vendor does not know S-NEW's id (a set-up mistake): the job fails and waits for ops.
+    let failing = ask(&site.env, "Please add 1 Exchange Online Plan 1 licence.");
+    site.start();
+    let failed = || site.env.json(&["vendor", "status", "--json"]).as_array().unwrap().iter().find(|j| j["state"] == "failed").cloned();
+    wait_until(60, "a failed job", || failed().is_some());
+    let job = failed().unwrap();
+    assert!(job["last_error"].as_str().unwrap().contains("does not know this customer or subscription"), "{job:#}");
+    let path = format!("/vendor/{}/retry", job["id"]);
+
+    let c = site.login(OPERATOR, OPERATOR_PASSWORD);
+    let queue = site.get(&c, "/");
+    assert!(queue.contains("Changes the vendor has not taken") && queue.contains(&path), "{queue}");
+    let page = site.get(&c, &format!("/messages/{}", site.key(&failing)));
+    assert!(page.contains("At the vendor") && page.contains("10 → 11") && page.contains("badge failed"), "{page}");
+    assert!(site.get(&c, "/metrics").contains("seatmail_vendor_jobs{state=\"failed\"} 1"));
+    assert!(site.env.answers_to(&failing).is_empty(), "the answer waits for the vendor");
+
+    // A retry needs the form's token, and an operator.
+    let r = c.post(site.url(&path)).form(&[("csrf", "0".repeat(64).as_str())]).send().unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let viewer = site.login(VIEWER, VIEWER_PASSWORD);
+    assert_eq!(site.post(&viewer, &path, &[]).status(), StatusCode::FORBIDDEN);
+    assert_eq!(client().post(site.url(&path)).send().unwrap().status(), StatusCode::FORBIDDEN, "no session");
+
+    // Ops fix the set-up at the vendor, then retry: the change is made and the customer told.
+    let today = Utc::now().date_naive();
+    pc.add(Sub {
+        tenant: TENANT.into(),
+        id: vid("S-NEW"),
+        offer_name: "Exchange Online (Plan 1)".into(),
+        sku: "EXCHANGESTANDARD".into(),
+        quantity: 10,
+        status: "active".into(),
+        term: "P1Y".into(),
+        start: today - chrono::Duration::days(3),
+        max: 100_000,
+    });
+    let r = site.post(&c, &path, &[("back", "/")]);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    wait_until(60, "the answer after the retry", || site.env.answers_to(&failing).len() == 1);
+    assert_eq!(pc.quantity(&vid("S-NEW")), 11);
+    assert!(site.get(&c, "/metrics").contains("seatmail_vendor_jobs{state=\"confirmed\"} 1"));
+    assert!(!site.get(&c, "/").contains("Changes the vendor has not taken"));
+    assert!(site.daemon.take().unwrap().stop().success());
+}
+

@@ -375,6 +375,11 @@ async fn change(
         }
         _ => {}
     }
+    if s.accepted.lock().unwrap().values().any(|p| p.request_id == request_id) {
+        // Accepted already and still being applied: the same request is accepted again.
+        record(202, false);
+        return StatusCode::ACCEPTED.into_response();
+    }
     if s.applied.lock().unwrap().contains_key(&request_id) {
         // MS-RequestId makes a retried call idempotent: answered, never applied twice.
         record(200, false);
