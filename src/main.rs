@@ -96,13 +96,14 @@ async fn check_config(config_path: Option<&Path>, connect: bool) -> anyhow::Resu
     )
     .map_err(app::AppError::from)?;
     out!(
-        "{}: ok (intake {:?}, database {}, outbox {:?}, {} products, trust {:?})",
+        "{}: ok (intake {:?}, database {}, outbox {:?}, {} products, trust {:?}, vendor {})",
         path.display(),
         config.intake.kind,
         seatmail::store::redact_url(&config.database.url),
         config.outbox.kind,
         catalog.products().len(),
-        config.trust.require
+        config.trust.require,
+        config.vendor.kind.as_str()
     );
     if connect {
         return Ok(check_connections(&config).await);
@@ -416,6 +417,22 @@ async fn check_connections(config: &Config) -> ExitCode {
             }
         }
         _ => out!("outbox {:?}: no server to log in to", config.outbox.kind),
+    }
+    if let Some(vendor) = seatmail::vendor::Connector::from_config(&config.vendor).map_err(|e| e.to_string()).transpose() {
+        let what = format!("vendor {}", config.vendor.kind.as_str());
+        match vendor {
+            Ok(v) => match v.check().await {
+                Ok(said) => out!("{what} {}: ok ({said})", v.describe()),
+                Err(e) => {
+                    failed = true;
+                    out!("{what} {}: FAILED: {e}", v.describe());
+                }
+            },
+            Err(e) => {
+                failed = true;
+                out!("{what}: FAILED: {e}");
+            }
+        }
     }
     if failed {
         ExitCode::FAILURE

@@ -160,8 +160,8 @@ impl VendorConfig {
         at_least("vendor", 1, &[("timeout_secs", self.timeout_secs.into()), ("max_attempts", self.max_attempts.into())])?;
         if let Some(every) = &self.sync_every {
             parse_every(every).map_err(|m| invalid("vendor.sync_every", m))?;
-            if self.kind == VendorKind::None {
-                return Err(invalid("vendor.sync_every", "there is no vendor to read back (kind = \"none\")"));
+            if self.kind != VendorKind::PartnerCenter {
+                return Err(invalid("vendor.sync_every", "only Partner Center is read back (kind = \"partner_center\")"));
             }
         }
         let pc = self.kind == VendorKind::PartnerCenter;

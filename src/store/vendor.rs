@@ -10,6 +10,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{get_word, parse_word, ts, NewOutbox, Result, Store, StoreError, Tx};
+use crate::decide::drift::StoreSide;
 use crate::decide::Rule;
 use crate::domain::{JobState, SubscriptionStatus};
 
@@ -74,16 +75,9 @@ pub struct HeldAnswer {
 }
 
 /// A subscription as `vendor sync` compares it, with what tells whether it changed meanwhile.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SyncSubscription {
-    pub id: String,
-    pub vendor_id: Option<String>,
-    pub product: String,
-    pub quantity: i64,
-    pub assigned: i64,
-    pub status: SubscriptionStatus,
-    /// A job for it is not settled.
-    pub in_flight: bool,
+    pub side: StoreSide,
     /// Its latest job (a new one means the store moved on).
     pub last_job: Option<i64>,
 }
@@ -378,7 +372,7 @@ fn sync_query(filter: &str, lock: &str) -> String {
 }
 
 fn sync_from_row(r: &sqlx::any::AnyRow) -> Result<SyncSubscription> {
-    Ok(SyncSubscription {
+    let side = StoreSide {
         id: r.try_get("id")?,
         vendor_id: r.try_get("vendor_id")?,
         product: r.try_get("product")?,
@@ -386,8 +380,8 @@ fn sync_from_row(r: &sqlx::any::AnyRow) -> Result<SyncSubscription> {
         assigned: r.try_get("assigned")?,
         status: get_word(r, "status", "subscriptions")?,
         in_flight: r.try_get::<i64, _>("in_flight")? > 0,
-        last_job: r.try_get("last_job")?,
-    })
+    };
+    Ok(SyncSubscription { side, last_job: r.try_get("last_job")? })
 }
 
 impl Store {

@@ -99,6 +99,15 @@ impl Connector {
         }
     }
 
+    /// `check-config --connect`: can seatmail reach the vendor with its credentials? What it
+    /// did, or why not.
+    pub async fn check(&self) -> Result<String, String> {
+        match self {
+            Connector::PartnerCenter(p) => p.check().await,
+            Connector::Webhook(_) => Ok("not called: every POST is an event".into()),
+        }
+    }
+
     /// What the vendor holds now; `Ok(None)` when it cannot be read (a webhook): the change is
     /// then sent again with the same idempotency key and the receiver keeps it once.
     pub async fn read(&self, t: &Target<'_>) -> Result<Option<Current>, Verdict> {

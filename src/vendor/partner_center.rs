@@ -85,6 +85,12 @@ impl PartnerCenter {
         }
     }
 
+    /// A token, and Partner Center's answer to it: one page of the partner's customers.
+    pub async fn check(&self) -> Result<String, String> {
+        let body = self.collection("/v1/customers?size=1").await?;
+        Ok(format!("token issued, customers listed ({} in all)", field(&body, "totalCount").and_then(Value::as_i64).unwrap_or(0)))
+    }
+
     /// A customer's subscriptions (`vendor sync`).
     pub async fn subscriptions(&self, tenant: &str) -> Result<Vec<VendorSide>, String> {
         let path = format!("/v1/customers/{}/subscriptions", segment(tenant).ok_or("the tenant id is not a path segment")?);

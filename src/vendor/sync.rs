@@ -70,7 +70,7 @@ pub async fn sync(store: &Store, connector: &Connector, catalog: &Catalog, fix: 
             }
         };
         report.subscriptions += theirs.len();
-        let sides: Vec<StoreSide> = ours.iter().map(side).collect();
+        let sides: Vec<StoreSide> = ours.iter().map(|s| s.side.clone()).collect();
         let found = drift::drift(&customer, &sides, &theirs, &assigned, catalog);
         let mut rows: Vec<SyncRow> = found.into_iter().map(|drift| SyncRow { drift, fixed: false, note: None }).collect();
         if fix {
@@ -81,18 +81,6 @@ pub async fn sync(store: &Store, connector: &Connector, catalog: &Catalog, fix: 
     Ok(report)
 }
 
-fn side(s: &SyncSubscription) -> StoreSide {
-    StoreSide {
-        id: s.id.clone(),
-        vendor_id: s.vendor_id.clone(),
-        product: s.product.clone(),
-        quantity: s.quantity,
-        assigned: s.assigned,
-        status: s.status,
-        in_flight: s.in_flight,
-    }
-}
-
 /// One customer's fixes, in one transaction; the number made.
 async fn fix_customer(store: &Store, customer: &str, read: &[SyncSubscription], rows: &mut [SyncRow]) -> Result<usize, StoreError> {
     let mut tx = store.begin().await?;
@@ -101,7 +89,7 @@ async fn fix_customer(store: &Store, customer: &str, read: &[SyncSubscription], 
         let result = match (&row.drift.fix, row.drift.subscription_id.as_deref()) {
             (Fix::Leave { .. }, _) => continue,
             (Fix::Import { .. }, _) => import(&mut tx, customer, &row.drift).await,
-            (fix, Some(id)) => match read.iter().find(|s| s.id == id) {
+            (fix, Some(id)) => match read.iter().find(|s| s.side.id == id) {
                 Some(before) => fix_one(&mut tx, before, fix).await,
                 None => Ok(Err("not read before".to_string())),
             },
@@ -121,10 +109,11 @@ async fn fix_customer(store: &Store, customer: &str, read: &[SyncSubscription], 
 
 /// One subscription brought in line, unless it moved since it was read (`Err`: why not).
 async fn fix_one(tx: &mut Tx, before: &SyncSubscription, fix: &Fix) -> Result<Result<(), String>, StoreError> {
-    let Some(now) = tx.sync_subscription(&before.id).await? else { return Ok(Err("gone from the store".into())) };
-    if now.in_flight || now.last_job != before.last_job {
+    let Some(now) = tx.sync_subscription(&before.side.id).await? else { return Ok(Err("gone from the store".into())) };
+    if now.side.in_flight || now.last_job != before.last_job {
         return Ok(Err("a change to it was written meanwhile: left for the next sync".into()));
     }
+    let (now, before) = (&now.side, &before.side);
     match fix {
         Fix::SetQuantity { quantity } if now.quantity == before.quantity => {
             tx.set_quantity(&now.id, *quantity).await?;

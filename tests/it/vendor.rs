@@ -170,6 +170,20 @@ fn the_confirmation_waits_for_the_vendor_and_retry_after_is_honoured() {
 }
 
 #[test]
+fn check_config_connect_asks_partner_center_with_the_app_s_token() {
+    let v = Vendor::new();
+    let out = v.env.ok(&["check-config", "--connect"]);
+    assert!(out.contains("vendor partner_center") && out.contains("token issued, customers listed (1 in all)"), "{out}");
+    assert!(!out.contains(CLIENT_SECRET));
+    // A wrong client secret: the grant is refused, and said so.
+    let mut bad = v.env.cmd();
+    let out = bad.env("SEATMAIL_VENDOR__PARTNER_CENTER__OAUTH2__CLIENT_SECRET", "not-the-secret").args(["check-config", "--connect"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success() && text.contains("FAILED") && text.contains("invalid_client"), "{text}");
+    assert!(!text.contains("not-the-secret"));
+}
+
+#[test]
 fn vendor_refusals_are_answered_with_its_reason_and_undone_in_the_store() {
     let v = Vendor::with(
         |pc| {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
+use crate::chaos::soak;
 use crate::support::partner_center::Fault;
 use crate::support::wait_logged;
 use crate::vendor::{ask, vid, Vendor};
@@ -29,10 +30,6 @@ const VARS: &[(&str, &str)] = &[
 /// Around the vendor call, and the mail's own commit. (A kill after an answer's send is the
 /// outbox's own chaos test; its 120-second lease would only slow this one down.)
 const FAILPOINTS: &[&str] = &["vendor_after_change", "vendor_before_change", "vendor_before_read", "before_commit"];
-
-fn soak(var: &str, default: usize) -> usize {
-    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 #[derive(Debug, Default)]
 struct Figures {
@@ -81,17 +78,7 @@ fn chaos_with_partner_center() {
             let fp = FAILPOINTS[(cycle / 3) % FAILPOINTS.len()];
             let spec = format!("{fp}:{}", rng.gen_range(1..=3));
             let mut daemon = v.env.spawn_with(&[("SEATMAIL_FAILPOINT", &spec)]);
-            let deadline = Instant::now() + Duration::from_secs(12);
-            let aborted = loop {
-                if let Some(status) = daemon.child.try_wait().unwrap() {
-                    break !status.success();
-                }
-                if Instant::now() > deadline {
-                    break false;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            };
-            if aborted {
+            if daemon.aborted_within(12) {
                 *figures.failpoint_aborts.entry(fp).or_default() += 1;
             } else {
                 daemon.crash();
@@ -126,6 +113,7 @@ fn chaos_with_partner_center() {
 /// The invariants, whatever the kills and the faults did.
 fn check(v: &Vendor, ids: &[String], figures: &mut Figures) {
     let n = ids.len();
+    assert_eq!(n, figures.requests, "every request was delivered");
     let messages = v.env.messages();
     assert_eq!(messages.len(), n, "every mail has exactly one record");
     assert!(messages.iter().all(|m| m["state"] == "applied"), "every request applied");

@@ -269,6 +269,21 @@ impl Daemon {
         }
     }
 
+    /// Wait up to `secs` for the daemon to end by itself: true when it aborted (a failpoint
+    /// reached), false when it is still running (then it is left running).
+    pub fn aborted_within(&mut self, secs: u64) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return !status.success();
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// SIGKILL: a crash at an arbitrary instant.
     pub fn crash(mut self) {
         self.signal(9);

@@ -3,7 +3,7 @@
 //! new-commerce subscriptions, their quantities, statuses and terms, each product's seat
 //! maximum, and the seats in use (subscribed SKUs).
 //!
-//! - `GET /v1/customers/{tenant}/subscriptions/{id}`, `GET .../subscriptions`, `GET
+//! - `GET /v1/customers` (one page), `GET /v1/customers/{tenant}/subscriptions/{id}`, `GET .../subscriptions`, `GET
 //!   .../subscribedskus` (App+User only in Partner Center: switchable), `PATCH
 //!   .../subscriptions/{id}` with the whole resource and its new absolute `quantity`.
 //! - A bearer token from the test's token server is required (401 otherwise).
@@ -134,6 +134,7 @@ impl PartnerCenter {
                 rt.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
                     let app = axum::Router::new()
+                        .route("/v1/customers", get(customers))
                         .route("/v1/customers/{tenant}/subscriptions", get(list))
                         .route("/v1/customers/{tenant}/subscriptions/{id}", get(read).patch(change))
                         .route("/v1/customers/{tenant}/subscribedskus", get(skus))
@@ -267,6 +268,16 @@ fn resource(sub: &Sub) -> Value {
 
 fn json_ok(status: StatusCode, v: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+}
+
+async fn customers(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !authorized(&s, &headers) {
+        return unauthorized();
+    }
+    let mut tenants: Vec<String> = s.subs.lock().unwrap().iter().map(|x| x.tenant.clone()).collect();
+    tenants.dedup();
+    let items: Vec<Value> = tenants.iter().map(|t| json!({ "id": t, "attributes": { "objectType": "Customer" } })).collect();
+    json_ok(StatusCode::OK, json!({ "totalCount": items.len(), "items": items, "attributes": { "objectType": "Collection" } }))
 }
 
 async fn list(State(s): State<Arc<Shared>>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
