@@ -294,74 +294,31 @@ async fn outbox(config_path: Option<&Path>, action: OutboxAction) -> anyhow::Res
 
 async fn vendor(config_path: Option<&Path>, action: VendorAction) -> anyhow::Result<ExitCode> {
     use seatmail::domain::JobState;
+    use seatmail::vendor::{sync, Connector};
     let config = load_config(config_path)?;
     let store = open_store(&config).await?;
+    let mut code = ExitCode::SUCCESS;
     match action {
         VendorAction::Status { all, json } => {
             let states: &[JobState] = if all { &[] } else { &[JobState::Pending, JobState::Retrying, JobState::Failed] };
-            let rows = store.vendor_jobs(states, 100_000).await?;
-            print_rows(
-                &rows,
-                json,
-                &[
-                    ("ID", &|r| r.id.to_string()),
-                    ("STATE", &|r| r.state.to_string()),
-                    ("CUSTOMER", &|r| r.customer_id.clone()),
-                    ("SUBSCRIPTION", &|r| r.subscription_id.clone()),
-                    ("CHANGE", &|r| format!("{} -> {}", r.old_quantity, r.new_quantity)),
-                    ("ATTEMPTS", &|r| r.attempts.to_string()),
-                    ("NEXT", &|r| if r.state.unsettled() { r.next_attempt_at.chars().take(19).collect() } else { "-".into() }),
-                    ("MESSAGE", &|r| r.message_key.chars().take(12).collect()),
-                    ("WHY", &|r| r.vendor_reason.clone().or_else(|| r.last_error.clone()).unwrap_or_else(|| "-".into())),
-                ],
-            );
+            seatmail::vendor::print_jobs(&store.vendor_jobs(states, 100_000).await?, json);
         }
         VendorAction::Retry { id } => {
             store.retry_vendor_job(id).await?;
             out!("vendor job {id} is due again; a running daemon sends it within seconds");
         }
         VendorAction::Sync { fix, json } => {
-            let connector = seatmail::vendor::Connector::from_config(&config.vendor)?
-                .ok_or_else(|| anyhow::anyhow!("no vendor to read back: [vendor] kind = \"none\""))?;
-            let report = seatmail::vendor::sync::sync(&store, &connector, &config.catalog()?, fix).await?;
-            print_sync(&report, json);
-            store.close().await;
-            return Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            let connector =
+                Connector::from_config(&config.vendor)?.ok_or_else(|| anyhow::anyhow!("no vendor to read back: [vendor] kind = \"none\""))?;
+            let report = sync::sync(&store, &connector, &config.catalog()?, fix).await?;
+            sync::print(&report, json);
+            if !report.problems.is_empty() {
+                code = ExitCode::FAILURE;
+            }
         }
     }
     store.close().await;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn print_sync(report: &seatmail::vendor::sync::SyncReport, json: bool) {
-    if json {
-        out!("{}", serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into()));
-        return;
-    }
-    print_rows(
-        &report.drift,
-        false,
-        &[
-            ("CUSTOMER", &|r| r.drift.customer_id.clone()),
-            ("SUBSCRIPTION", &|r| opt(&r.drift.subscription_id)),
-            ("VENDOR ID", &|r| opt(&r.drift.vendor_id)),
-            ("PRODUCT", &|r| r.drift.product.clone()),
-            ("WHAT", &|r| r.drift.kind.to_string()),
-            ("STORE", &|r| r.drift.store.clone()),
-            ("VENDOR", &|r| r.drift.vendor.clone()),
-            ("FIX", &|r| seatmail::vendor::sync::describe_fix(r)),
-        ],
-    );
-    out!(
-        "{} customer(s), {} subscription(s) at the vendor, {} difference(s), {} fixed",
-        report.customers,
-        report.subscriptions,
-        report.drift.len(),
-        report.fixed
-    );
-    for p in &report.problems {
-        out!("problem: {p}");
-    }
+    Ok(code)
 }
 
 /// `check-config --connect`: log in to the IMAP server of the intake and the SMTP server of the
@@ -418,21 +375,9 @@ async fn check_connections(config: &Config) -> ExitCode {
         }
         _ => out!("outbox {:?}: no server to log in to", config.outbox.kind),
     }
-    if let Some(vendor) = seatmail::vendor::Connector::from_config(&config.vendor).map_err(|e| e.to_string()).transpose() {
-        let what = format!("vendor {}", config.vendor.kind.as_str());
-        match vendor {
-            Ok(v) => match v.check().await {
-                Ok(said) => out!("{what} {}: ok ({said})", v.describe()),
-                Err(e) => {
-                    failed = true;
-                    out!("{what} {}: FAILED: {e}", v.describe());
-                }
-            },
-            Err(e) => {
-                failed = true;
-                out!("{what}: FAILED: {e}");
-            }
-        }
+    if let Some((line, ok)) = seatmail::vendor::check(&config.vendor).await {
+        failed |= !ok;
+        out!("{line}");
     }
     if failed {
         ExitCode::FAILURE

@@ -127,6 +127,38 @@ impl Connector {
     }
 }
 
+/// `check-config --connect`'s line for `[vendor]`, and whether it is fine (none without a vendor).
+pub async fn check(config: &VendorConfig) -> Option<(String, bool)> {
+    let what = format!("vendor {}", config.kind.as_str());
+    match Connector::from_config(config) {
+        Ok(None) => None,
+        Ok(Some(v)) => Some(match v.check().await {
+            Ok(said) => (format!("{what} {}: ok ({said})", v.describe()), true),
+            Err(e) => (format!("{what} {}: FAILED: {e}", v.describe()), false),
+        }),
+        Err(e) => Some((format!("{what}: FAILED: {e}"), false)),
+    }
+}
+
+/// `vendor status`: the jobs as a table, or JSON.
+pub fn print_jobs(rows: &[JobRow], json: bool) {
+    crate::cli::print_rows(
+        rows,
+        json,
+        &[
+            ("ID", &|r| r.id.to_string()),
+            ("STATE", &|r| r.state.to_string()),
+            ("CUSTOMER", &|r| r.customer_id.clone()),
+            ("SUBSCRIPTION", &|r| r.subscription_id.clone()),
+            ("CHANGE", &|r| format!("{} -> {}", r.old_quantity, r.new_quantity)),
+            ("ATTEMPTS", &|r| r.attempts.to_string()),
+            ("NEXT", &|r| if r.state.unsettled() { r.next_attempt_at.chars().take(19).collect() } else { "-".into() }),
+            ("MESSAGE", &|r| r.message_key.chars().take(12).collect()),
+            ("WHY", &|r| r.vendor_reason.clone().or_else(|| r.last_error.clone()).unwrap_or_else(|| "-".into())),
+        ],
+    );
+}
+
 /// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 10.2.3).
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();

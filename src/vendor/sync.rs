@@ -161,6 +161,39 @@ async fn import(tx: &mut Tx, customer: &str, d: &Drift) -> Result<Result<(), Str
     Ok(Ok(()))
 }
 
+/// `vendor sync`'s report: a table and a summary line, or JSON.
+pub fn print(report: &SyncReport, json: bool) {
+    use crate::cli::{opt, print_rows};
+    if json {
+        crate::out!("{}", serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into()));
+        return;
+    }
+    print_rows(
+        &report.drift,
+        false,
+        &[
+            ("CUSTOMER", &|r| r.drift.customer_id.clone()),
+            ("SUBSCRIPTION", &|r| opt(&r.drift.subscription_id)),
+            ("VENDOR ID", &|r| opt(&r.drift.vendor_id)),
+            ("PRODUCT", &|r| r.drift.product.clone()),
+            ("WHAT", &|r| r.drift.kind.to_string()),
+            ("STORE", &|r| r.drift.store.clone()),
+            ("VENDOR", &|r| r.drift.vendor.clone()),
+            ("FIX", &|r| describe_fix(r)),
+        ],
+    );
+    crate::out!(
+        "{} customer(s), {} subscription(s) at the vendor, {} difference(s), {} fixed",
+        report.customers,
+        report.subscriptions,
+        report.drift.len(),
+        report.fixed
+    );
+    for p in &report.problems {
+        crate::out!("problem: {p}");
+    }
+}
+
 /// The FIX column of `vendor sync`: what `--fix` does, did, or why it did not.
 pub fn describe_fix(r: &SyncRow) -> String {
     let what = match &r.drift.fix {

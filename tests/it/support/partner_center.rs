@@ -361,62 +361,33 @@ async fn change(
         return error(StatusCode::BAD_REQUEST, 800002, "Invalid request input");
     };
     let record = |status: u16, applied: bool| {
-        s.patches.lock().unwrap().push(Patch { request_id: request_id.clone(), subscription: id.clone(), quantity, status, applied, at: Instant::now() });
+        let patch = Patch { request_id: request_id.clone(), subscription: id.clone(), quantity, status, applied, at: Instant::now() };
+        s.patches.lock().unwrap().push(patch);
     };
     if s.gate_closed.load(Ordering::SeqCst) {
         record(429, false);
-        return ([(header::RETRY_AFTER, "1")], error(StatusCode::TOO_MANY_REQUESTS, 429, "Too many requests")).into_response();
+        return throttled(1);
     }
     let fault = s.faults.lock().unwrap().pop_front();
-    match fault {
-        Some(Fault::Throttle(secs)) => {
-            record(429, false);
-            return ([(header::RETRY_AFTER, secs.to_string())], error(StatusCode::TOO_MANY_REQUESTS, 429, "Too many requests")).into_response();
-        }
-        Some(Fault::Status(code)) => {
-            record(code, false);
-            return error(StatusCode::from_u16(code).unwrap(), 800003, "Unexpected service error");
-        }
-        Some(Fault::Hang(d)) => {
-            // Recorded first: a client that gives up closes the connection, and the rest of
-            // this handler is dropped with it.
-            record(504, false);
-            tokio::time::sleep(d).await;
-            return error(StatusCode::GATEWAY_TIMEOUT, 800003, "Gateway timeout");
-        }
-        _ => {}
+    if let Some(r) = injected(fault.as_ref(), &record).await {
+        return r;
     }
-    if s.accepted.lock().unwrap().values().any(|p| p.request_id == request_id) {
-        // Accepted already and still being applied: the same request is accepted again.
-        record(202, false);
-        return StatusCode::ACCEPTED.into_response();
+    if let Some(r) = replayed(&s, &tenant, &id, &request_id, &record) {
+        return r;
     }
-    if s.applied.lock().unwrap().contains_key(&request_id) {
-        // MS-RequestId makes a retried call idempotent: answered, never applied twice.
-        record(200, false);
-        let subs = s.subs.lock().unwrap();
-        return match subs.iter().find(|x| x.tenant == tenant && x.id == id) {
-            Some(sub) => json_ok(StatusCode::OK, resource(sub)),
-            None => error(StatusCode::NOT_FOUND, 20003, "This subscription is not found"),
-        };
-    }
-    let verdict = {
-        let mut subs = s.subs.lock().unwrap();
-        let Some(sub) = subs.iter_mut().find(|x| x.tenant == tenant && x.id == id) else {
-            record(404, false);
-            return error(StatusCode::NOT_FOUND, 20003, "This subscription is not found");
-        };
-        rules(sub, quantity)
+    let verdict = match s.subs.lock().unwrap().iter().find(|x| x.tenant == tenant && x.id == id) {
+        Some(sub) => rules(sub, quantity),
+        None => Err((20003, "This subscription is not found")),
     };
     if let Err((code, description)) = verdict {
-        record(400, false);
-        return error(StatusCode::BAD_REQUEST, code, description);
+        let status = if code == 20003 { StatusCode::NOT_FOUND } else { StatusCode::BAD_REQUEST };
+        record(status.as_u16(), false);
+        return error(status, code, description);
     }
     if let Some(Fault::Accept(reads)) = fault {
         record(202, false);
         s.accepted.lock().unwrap().insert(id.clone(), Pending { quantity, request_id: request_id.clone(), reads_left: reads });
-        let location = format!("/customers/{tenant}/subscriptions/{id}");
-        return (StatusCode::ACCEPTED, [(header::LOCATION, location)]).into_response();
+        return (StatusCode::ACCEPTED, [(header::LOCATION, format!("/customers/{tenant}/subscriptions/{id}"))]).into_response();
     }
     let body = {
         let mut subs = s.subs.lock().unwrap();
@@ -430,6 +401,50 @@ async fn change(
         tokio::time::sleep(d).await;
     }
     json_ok(StatusCode::OK, body)
+}
+
+fn throttled(secs: u64) -> Response {
+    ([(header::RETRY_AFTER, secs.to_string())], error(StatusCode::TOO_MANY_REQUESTS, 429, "Too many requests")).into_response()
+}
+
+/// The answer of a fault that stops the change before it is applied.
+async fn injected(fault: Option<&Fault>, record: &impl Fn(u16, bool)) -> Option<Response> {
+    match fault? {
+        Fault::Throttle(secs) => {
+            record(429, false);
+            Some(throttled(*secs))
+        }
+        Fault::Status(code) => {
+            record(*code, false);
+            Some(error(StatusCode::from_u16(*code).unwrap(), 800003, "Unexpected service error"))
+        }
+        Fault::Hang(d) => {
+            // Recorded first: a client that gives up closes the connection, and the rest of
+            // this handler is dropped with it.
+            record(504, false);
+            tokio::time::sleep(*d).await;
+            Some(error(StatusCode::GATEWAY_TIMEOUT, 800003, "Gateway timeout"))
+        }
+        Fault::LoseAnswer(_) | Fault::Accept(_) => None,
+    }
+}
+
+/// `MS-RequestId` makes a retried call idempotent: a request accepted or applied before is
+/// answered again, never applied twice.
+fn replayed(s: &Shared, tenant: &str, id: &str, request_id: &str, record: &impl Fn(u16, bool)) -> Option<Response> {
+    if s.accepted.lock().unwrap().values().any(|p| p.request_id == request_id) {
+        record(202, false);
+        return Some(StatusCode::ACCEPTED.into_response());
+    }
+    if !s.applied.lock().unwrap().contains_key(request_id) {
+        return None;
+    }
+    record(200, false);
+    let subs = s.subs.lock().unwrap();
+    Some(match subs.iter().find(|x| x.tenant == tenant && x.id == id) {
+        Some(sub) => json_ok(StatusCode::OK, resource(sub)),
+        None => error(StatusCode::NOT_FOUND, 20003, "This subscription is not found"),
+    })
 }
 
 /// Partner Center's rules for a new absolute quantity (new commerce).
