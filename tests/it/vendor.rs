@@ -515,3 +515,48 @@ fn the_dashboard_shows_a_message_s_jobs_and_retries_failed_ones() {
     assert!(site.daemon.take().unwrap().stop().success());
 }
 
+
+#[test]
+fn the_vendor_ids_are_checked_on_import_and_a_failed_job_is_retried_once_they_are_right() {
+    let v = Vendor::new();
+    let header = "customer_id,customer_name,language,tenant_domains,subscription_id,product,quantity,assigned,billing,term_start,status,tenant_id,vendor_subscription_id\n";
+    let row = |sub: &str, product: &str, tenant: &str, vendor: &str| {
+        format!("C1,Contoso NV,en,contoso.be contoso.onmicrosoft.com,{sub},{product},10,2,flexible,2026-01-10,active,{tenant},{vendor}\n")
+    };
+    let bad = format!(
+        "{header}{}{}{}",
+        row("S-FLEX", "SPB", "not a/tenant", ""),
+        row("S-NEW", "EXCHANGESTANDARD", "c0ffee00-0000-4000-8000-0000000000c2", &vid("S-FLEX")),
+        row("S-ANN", "O365_BUSINESS_PREMIUM", TENANT, &vid("S-FLEX")),
+    );
+    std::fs::write(v.env.path("bad.csv"), bad).unwrap();
+    let out = v.env.run(&["import", "subscriptions", v.env.path("bad.csv").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("line 2: tenant_id `not a/tenant` is not a tenant id"), "{err}");
+    assert!(err.contains("line 4: customer C1 has tenant_id c0ffee00-0000-4000-8000-0000000000c2 on line 3"), "{err}");
+    assert!(err.contains(&format!("line 4: vendor_subscription_id {} is already on line 3", vid("S-FLEX"))), "{err}");
+    // S-NEW linked to an id the vendor does not know: the job fails and says why.
+    let wrong = format!("{header}{}", row("S-NEW", "EXCHANGESTANDARD", "", "5ab5c71b-0000-4000-8000-0000000000ff"));
+    std::fs::write(v.env.path("wrong.csv"), wrong).unwrap();
+    v.env.ok(&["import", "subscriptions", v.env.path("wrong.csv").to_str().unwrap()]);
+    let id = ask(&v.env, "Please add 1 Exchange Online Plan 1 licence.");
+    v.env.run_once();
+    let table = v.env.ok(&["vendor", "status"]);
+    assert!(table.contains("failed") && table.contains("S-NEW") && table.contains("10 -> 11"), "{table}");
+    let why = v.jobs()[0]["last_error"].as_str().unwrap().to_string();
+    assert!(why.contains("does not know this customer or subscription"), "{why}");
+    assert!(v.env.answers_to(&id).is_empty(), "the answer waits");
+    // The right id, then a retry: the change is made at the vendor and the customer told.
+    let right = format!("{header}{}", row("S-NEW", "EXCHANGESTANDARD", "", &vid("S-NEW")));
+    std::fs::write(v.env.path("right.csv"), right).unwrap();
+    v.env.ok(&["import", "subscriptions", v.env.path("right.csv").to_str().unwrap()]);
+    let job = v.jobs()[0]["id"].to_string();
+    assert!(v.env.ok(&["vendor", "retry", &job]).contains("is due again"));
+    v.env.run_once();
+    assert_eq!(v.pc.quantity(&vid("S-NEW")), 11);
+    assert_eq!(v.env.answers_to(&id).len(), 1);
+    assert_eq!(v.jobs()[0]["state"], "confirmed");
+    let again = v.env.run(&["vendor", "retry", &job]);
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("settled"), "a settled job is not sent again");
+}
