@@ -81,11 +81,8 @@ impl Processor {
     /// written again when a job of it was refused or moved. True when an answer was queued.
     async fn answer_when_settled(&self, tx: &mut Tx, held: Option<i64>) -> Result<bool, ApplyError> {
         let Some(id) = held else { return Ok(false) };
-        if tx.jobs_holding(id).await? > 0 {
-            return Ok(false);
-        }
-        let held = tx.held_answer(id).await?;
-        if held.released {
+        let held = tx.held_answer_locked(id).await?;
+        if tx.jobs_holding(id).await? > 0 || held.released {
             return Ok(false);
         }
         if !held.stale {

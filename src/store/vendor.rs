@@ -245,8 +245,10 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn held_answer(&mut self, id: i64) -> Result<HeldAnswer> {
-        let r = sqlx::query("SELECT id, message, about, note, state, stale FROM held_answers WHERE id = $1")
+    /// A held answer, locked until commit: two jobs holding it, settled at once by two
+    /// instances, take turns, so that the second sees the first settled and releases it.
+    pub async fn held_answer_locked(&mut self, id: i64) -> Result<HeldAnswer> {
+        let r = sqlx::query(&format!("SELECT id, message, about, note, state, stale FROM held_answers WHERE id = $1{}", self.backend.for_update()))
             .bind(id)
             .fetch_one(self.conn())
             .await?;

@@ -41,7 +41,7 @@ impl Worker {
     pub async fn run(self, cancel: CancellationToken) {
         tracing::info!(vendor = %self.connector.describe(), "provisioning worker started");
         loop {
-            if let Err(e) = self.drain().await {
+            if let Err(e) = self.drain_until(&cancel).await {
                 tracing::error!(error = %e, "vendor jobs: store error; retrying");
             }
             tokio::select! {
@@ -55,9 +55,15 @@ impl Worker {
 
     /// Attempt every job due now, one after another; jobs waiting for a later retry are left.
     pub async fn drain(&self) -> Result<Drained, StoreError> {
+        self.drain_until(&CancellationToken::new()).await
+    }
+
+    /// [`Self::drain`], stopping after the job in hand once `cancel` is.
+    async fn drain_until(&self, cancel: &CancellationToken) -> Result<Drained, StoreError> {
         let mut done = Drained::default();
         let lease = i64::try_from(self.lease.as_secs()).unwrap_or(i64::MAX);
-        while let Some(job) = self.processor.store.lease_vendor_job(Utc::now(), lease).await? {
+        while !cancel.is_cancelled() {
+            let Some(job) = self.processor.store.lease_vendor_job(Utc::now(), lease).await? else { break };
             let settlement = self.attempt(&job).await;
             let again = matches!(settlement, Settlement::Again { .. } | Settlement::Fail(_));
             log(&job, &settlement);

@@ -4,6 +4,7 @@
 mod codes;
 mod requests;
 mod resolutions;
+mod vendor;
 
 use std::collections::HashMap;
 
