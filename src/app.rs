@@ -98,7 +98,7 @@ impl App {
             connector: connector.clone(),
             processor: self.processor(),
             wake: self.vendor_wake.clone(),
-            retries: crate::decide::vendor::Retries { max_attempts: v.max_attempts, base: Duration::from_secs(v.retry_base_secs) },
+            retries: v.retries(),
             lease: v.lease(),
         })
     }

@@ -39,6 +39,9 @@ pub struct VendorConfig {
     /// First retry delay; doubles per attempt. A 429's Retry-After takes its place.
     #[serde(default = "default_retry_base")]
     pub retry_base_secs: u64,
+    /// The longest wait between two attempts.
+    #[serde(default = "default_retry_max")]
+    pub retry_max_secs: u64,
     /// How often the daemon runs `vendor sync --fix`: `30m`, `6h`, `1d`; absent: never.
     #[serde(default)]
     pub sync_every: Option<String>,
@@ -60,6 +63,10 @@ fn default_retry_base() -> u64 {
     30
 }
 
+fn default_retry_max() -> u64 {
+    6 * 3600
+}
+
 impl Default for VendorConfig {
     fn default() -> Self {
         VendorConfig {
@@ -67,6 +74,7 @@ impl Default for VendorConfig {
             timeout_secs: default_timeout(),
             max_attempts: default_max_attempts(),
             retry_base_secs: default_retry_base(),
+            retry_max_secs: default_retry_max(),
             sync_every: None,
             partner_center: None,
             webhook: None,
@@ -152,12 +160,29 @@ impl VendorConfig {
         Duration::from_secs(self.timeout_secs.saturating_mul(4).max(4))
     }
 
+    pub fn retries(&self) -> crate::decide::vendor::Retries {
+        crate::decide::vendor::Retries {
+            max_attempts: self.max_attempts,
+            base: Duration::from_secs(self.retry_base_secs),
+            max: Duration::from_secs(self.retry_max_secs.max(self.retry_base_secs)),
+        }
+    }
+
     pub fn sync_interval(&self) -> Option<Duration> {
         self.sync_every.as_deref().and_then(|s| parse_every(s).ok()).flatten()
     }
 
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        at_least("vendor", 1, &[("timeout_secs", self.timeout_secs.into()), ("max_attempts", self.max_attempts.into())])?;
+        at_least(
+            "vendor",
+            1,
+            &[
+                ("timeout_secs", self.timeout_secs.into()),
+                ("max_attempts", self.max_attempts.into()),
+                ("retry_base_secs", self.retry_base_secs.into()),
+                ("retry_max_secs", self.retry_max_secs.into()),
+            ],
+        )?;
         if let Some(every) = &self.sync_every {
             parse_every(every).map_err(|m| invalid("vendor.sync_every", m))?;
             if self.kind != VendorKind::PartnerCenter {

@@ -239,11 +239,14 @@ fn vendor_words(reply: &Reply, what: &str) -> String {
     }
 }
 
-/// How often and how patiently a job is tried (`[vendor] max_attempts`, `retry_base_secs`).
+/// How often and how patiently a job is tried (`[vendor] max_attempts`, `retry_base_secs`,
+/// `retry_max_secs`).
 #[derive(Debug, Clone, Copy)]
 pub struct Retries {
     pub max_attempts: u32,
     pub base: Duration,
+    /// The longest wait between two attempts.
+    pub max: Duration,
 }
 
 /// What the job becomes.
@@ -257,9 +260,9 @@ pub enum Settlement {
     Fail(String),
 }
 
-/// The delay before attempt `attempts + 1`: `base`, doubling, at most six hours.
-pub fn backoff(attempts: u32, base: Duration) -> Duration {
-    base.saturating_mul(1u32 << attempts.clamp(1, 16).saturating_sub(1)).min(Duration::from_secs(6 * 3600))
+/// The delay before attempt `attempts + 1`: `base`, doubling, at most `max`.
+pub fn backoff(attempts: u32, retries: &Retries) -> Duration {
+    retries.base.saturating_mul(1u32 << attempts.clamp(1, 16).saturating_sub(1)).min(retries.max)
 }
 
 /// The job's next state after attempt number `attempts` ended in `verdict`.
@@ -273,15 +276,16 @@ pub fn schedule(verdict: Verdict, attempts: u32, retries: &Retries, now: DateTim
         Verdict::Accepted if exhausted => {
             Settlement::Fail(format!("the vendor accepted the change but had not applied it after {attempts} attempts"))
         }
+        // Not a failure to back off from: the vendor is at work; look again at a steady pace.
         Verdict::Accepted => Settlement::Again {
-            at: at(backoff(attempts, retries.base)),
+            at: at(retries.base.min(retries.max)),
             why: "accepted by the vendor, not applied yet".into(),
             accepted: true,
         },
         Verdict::Retry { why, .. } if exhausted => Settlement::Fail(format!("{why} (gave up after {attempts} attempts)")),
         // The vendor's Retry-After is the earliest moment it wants to see us again.
         Verdict::Retry { after, why } => Settlement::Again {
-            at: at(after.map(|a| a.max(Duration::from_secs(1))).unwrap_or_else(|| backoff(attempts, retries.base))),
+            at: at(after.map(|a| a.max(Duration::from_secs(1))).unwrap_or_else(|| backoff(attempts, retries))),
             why,
             accepted: false,
         },
@@ -412,7 +416,7 @@ mod tests {
 
     #[test]
     fn retries_back_off_honour_retry_after_and_end() {
-        let retries = Retries { max_attempts: 4, base: Duration::from_secs(10) };
+        let retries = Retries { max_attempts: 4, base: Duration::from_secs(10), max: Duration::from_secs(6 * 3600) };
         let now = Utc::now();
         let again = |v: Verdict, n| match schedule(v, n, &retries, now) {
             Settlement::Again { at, .. } => Some((at - now).num_seconds()),
@@ -424,7 +428,8 @@ mod tests {
         assert_eq!(again(busy(), 4), None, "the last attempt fails the job");
         assert!(matches!(schedule(busy(), 4, &retries, now), Settlement::Fail(_)));
         assert_eq!(again(Verdict::Retry { after: Some(Duration::from_secs(90)), why: "429".into() }, 1), Some(90));
-        assert_eq!(again(Verdict::Accepted, 2), Some(20));
-        assert_eq!(backoff(40, Duration::from_secs(30)), Duration::from_secs(6 * 3600));
+        assert_eq!(again(Verdict::Accepted, 3), Some(10), "an accepted change is looked at again at a steady pace");
+        assert_eq!(backoff(40, &Retries { base: Duration::from_secs(30), ..retries }), Duration::from_secs(6 * 3600));
+        assert_eq!(backoff(9, &Retries { max: Duration::from_secs(60), ..retries }), Duration::from_secs(60));
     }
 }

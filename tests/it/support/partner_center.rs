@@ -186,6 +186,11 @@ impl PartnerCenter {
         self.shared.faults.lock().unwrap().extend(faults);
     }
 
+    /// Faults not met yet.
+    pub fn faults_queued(&self) -> usize {
+        self.shared.faults.lock().unwrap().len()
+    }
+
     /// Closed: every PATCH is answered 429 (Retry-After: 1) and nothing is applied.
     pub fn set_gate(&self, closed: bool) {
         self.shared.gate_closed.store(closed, Ordering::SeqCst);
