@@ -1,11 +1,12 @@
-//! Builds the [`App`] from the config and runs its workers: the intake, the processor and the
-//! sender, joined by a bounded channel (a slow store slows the intake instead of filling
-//! memory) and stopped by one cancellation token.
+//! Builds the [`App`] from the config and runs its workers: the intake, the processor, the
+//! provisioning worker (with a `[vendor]`) and the sender, joined by a bounded channel (a slow
+//! store slows the intake instead of filling memory) and stopped by one cancellation token.
 //!
 //! With `[ops] notify`, the notifier (`src/notify/`) tells ops what entered the queue.
 //!
-//! Shutdown order: stop the intake, let the processor finish the mail in hand, stop the
-//! notifier, let the sender finish the send in flight, close the pool.
+//! Shutdown order: stop the intake, let the processor finish the mail in hand, let the
+//! provisioning worker finish the vendor call in flight, stop the notifier, let the sender
+//! finish the send in flight, close the pool.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ use crate::intake::imap::{ImapIntake, ImapLogin};
 use crate::intake::maildir::Maildir;
 use crate::parse::Catalog;
 use crate::store::{Store, StoreError};
+use crate::vendor::{Connector, VendorError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -41,6 +43,8 @@ pub enum AppError {
     Web(#[from] crate::web::WebError),
     #[error("ops notices: {0}")]
     Notify(#[from] crate::notify::NotifyError),
+    #[error(transparent)]
+    Vendor(#[from] VendorError),
 }
 
 pub struct App {
@@ -49,6 +53,9 @@ pub struct App {
     pub catalog: Arc<Catalog>,
     pub renderer: Arc<Renderer>,
     outbox_wake: Arc<Notify>,
+    vendor_wake: Arc<Notify>,
+    /// The connector of `[vendor] kind` (none: the store is the truth).
+    pub vendor: Option<Arc<Connector>>,
 }
 
 /// How long one delivery may take, whole.
@@ -64,8 +71,17 @@ impl App {
             &config.answers.from_name,
             config.answers.message_id_domain(),
         )?);
+        let vendor = Connector::from_config(&config.vendor)?.map(Arc::new);
         let store = Store::open(&config.database).await?;
-        Ok(App { config: Arc::new(config), store, catalog, renderer, outbox_wake: Arc::new(Notify::new()) })
+        Ok(App {
+            config: Arc::new(config),
+            store,
+            catalog,
+            renderer,
+            outbox_wake: Arc::new(Notify::new()),
+            vendor_wake: Arc::new(Notify::new()),
+            vendor,
+        })
     }
 
     pub fn processor(&self) -> Processor {
@@ -75,7 +91,20 @@ impl App {
             catalog: self.catalog.clone(),
             renderer: self.renderer.clone(),
             outbox_wake: self.outbox_wake.clone(),
+            vendor_wake: self.vendor_wake.clone(),
         }
+    }
+
+    /// The provisioning worker of `[vendor]`, when there is a vendor.
+    pub fn vendor_worker(&self) -> Option<crate::vendor::worker::Worker> {
+        let v = &self.config.vendor;
+        self.vendor.as_ref().map(|connector| crate::vendor::worker::Worker {
+            connector: connector.clone(),
+            processor: self.processor(),
+            wake: self.vendor_wake.clone(),
+            retries: v.retries(),
+            lease: v.lease(),
+        })
     }
 
     pub fn sender(&self) -> Result<Sender, AppError> {
@@ -158,11 +187,16 @@ impl App {
         let notifier = if self.config.ops.enabled() { Some(self.notifier()?) } else { None };
         // The dashboard binds before any worker runs, so that a taken port fails the start.
         let web = if self.config.web.enabled && !once { Some(self.web_server().await?) } else { None };
+        let vendor = self.vendor_worker();
         if once {
-            // Intake and processor to the end of what is waiting, then every answer that is due.
+            // Intake and processor to the end of what is waiting, then the vendor jobs that are
+            // due, then every answer that is due.
             self.processor().run(rx, cancel.clone(), report).await;
             tracker.close();
             tracker.wait().await;
+            if let Some(v) = &vendor {
+                v.drain().await?;
+            }
             // Ops hear of what this run queued; a failure here must not hold back the answers
             // (the events stay, and the next run tells them).
             if let Some(n) = &notifier {
@@ -177,16 +211,23 @@ impl App {
             let sender_cancel = CancellationToken::new();
             let processor = tracker.spawn(self.processor().run(rx, processor_cancel.clone(), report));
             let notifier_task = notifier.map(|n| tracker.spawn(n.run(notifier_cancel.clone())));
+            let vendor_cancel = CancellationToken::new();
+            let vendor_task = vendor.map(|v| tracker.spawn(v.run(vendor_cancel.clone())));
+            self.spawn_vendor_sync(&tracker, cancel.clone());
             let sender_task = tracker.spawn(sender.run(sender_cancel.clone()));
             if let Some(web) = web {
                 tracker.spawn(web.run(cancel.clone()));
             }
             tracker.close();
             cancel.cancelled().await;
-            tracing::info!("shutting down: intake first, then the mail in hand, then the send in flight");
+            tracing::info!("shutting down: intake first, then the mail in hand, the vendor call and the send in flight");
             intake_cancel.cancel();
             processor_cancel.cancel();
             let _ = processor.await;
+            vendor_cancel.cancel();
+            if let Some(t) = vendor_task {
+                let _ = t.await;
+            }
             notifier_cancel.cancel();
             if let Some(t) = notifier_task {
                 let _ = t.await;
@@ -197,6 +238,16 @@ impl App {
         }
         self.store.close().await;
         Ok(())
+    }
+}
+
+impl App {
+    /// `[vendor] sync_every`: the daemon brings the store in line with the vendor.
+    fn spawn_vendor_sync(&self, tracker: &TaskTracker, cancel: CancellationToken) {
+        if let (Some(connector), Some(every)) = (&self.vendor, self.config.vendor.sync_interval()) {
+            let run = crate::vendor::sync::run_every(self.store.clone(), connector.clone(), self.catalog.clone(), every, cancel);
+            tracker.spawn(run);
+        }
     }
 }
 

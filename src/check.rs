@@ -1,4 +1,5 @@
-//! `seatmail check-config --connect`: the whole path to both servers, one line per fact. IMAP:
+//! `seatmail check-config --connect`: the whole path to both servers (and the vendor's login),
+//! one line per fact. IMAP:
 //! log in, find the folders, create the missing outcome folders, select the intake folder (as
 //! the daemon does at start). SMTP: connect and log in. A TLS mode that does not fit the port is
 //! named as such.
@@ -61,6 +62,10 @@ pub async fn connections(config: &Config) -> bool {
             }
         }
         _ => crate::out!("outbox {:?}: no server to log in to", config.outbox.kind),
+    }
+    if let Some((line, ok)) = crate::vendor::check(&config.vendor).await {
+        failed |= !ok;
+        crate::out!("{line}");
     }
     !failed
 }

@@ -88,6 +88,33 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// The vendor (`[vendor]`): changes on their way there, and the vendor's truth read back.
+    Vendor {
+        #[command(subcommand)]
+        action: VendorAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VendorAction {
+    /// Read every customer's subscriptions at the vendor and show what differs from the store.
+    Sync {
+        /// Bring the store in line with the vendor (recorded in the ledger as `vendor_sync`).
+        #[arg(long)]
+        fix: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Jobs on their way to the vendor: pending, retrying and failed.
+    Status {
+        /// Confirmed and refused jobs too.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a failed job again (it reads the subscription back before it changes anything).
+    Retry { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,7 +152,7 @@ pub enum ImapAction {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportWhat {
-    /// customer_id,customer_name,language,tenant_domains,subscription_id,product,quantity,assigned,billing,term_start,status
+    /// customer_id,customer_name,language,tenant_domains,subscription_id,product,quantity,assigned,billing,term_start,status[,tenant_id[,vendor_subscription_id]]
     Subscriptions { file: PathBuf },
     /// customer_id,email,name,role[,subscriptions]
     Contacts { file: PathBuf },

@@ -197,6 +197,25 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// Where a change is on its way to the vendor (`[vendor]`): due, tried and due again, or
+    /// settled — confirmed, refused by the vendor, or given up until ops retry it.
+    JobState {
+        Pending = "pending",
+        Retrying = "retrying",
+        Confirmed = "confirmed",
+        Refused = "refused",
+        Failed = "failed",
+    }
+);
+
+impl JobState {
+    /// Not settled: the job still holds its answer, and the subscription's later jobs wait.
+    pub fn unsettled(self) -> bool {
+        matches!(self, JobState::Pending | JobState::Retrying | JobState::Failed)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Customer {
     pub id: String,

@@ -36,6 +36,10 @@ pub const SUBSCRIPTION_HEADER: &[&str] = &[
     "term_start",
     "status",
 ];
+/// Optional last columns of the subscriptions CSV: the customer's time zone, and for a
+/// `[vendor]` the customer's Microsoft tenant id (Partner Center's customer-tenant-id) and the
+/// subscription's id at the vendor.
+pub const OPTIONAL_SUBSCRIPTION_COLUMNS: &[&str] = &["time_zone", "tenant_id", "vendor_subscription_id"];
 pub const CONTACT_HEADER: &[&str] = &["customer_id", "email", "name", "role"];
 
 /// Records with their line numbers, after checking the header.
@@ -52,17 +56,21 @@ fn read_csv(path: &Path, expected: &[&str], optional: &[&str]) -> Result<Vec<(us
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
         .collect();
-    let ok = header.len() >= expected.len()
-        && header.iter().zip(expected).all(|(a, b)| a == b)
-        && header[expected.len()..].iter().zip(optional).all(|(a, b)| a == b)
-        && header.len() <= expected.len() + optional.len();
-    if !ok {
+    // The optional columns follow the expected ones, each at most once, in any order and any
+    // subset: a file written for one feature (time zones, vendor ids) is read by the others.
+    let extra: Option<Vec<usize>> = header.get(expected.len()..).and_then(|rest| {
+        let places: Vec<usize> = rest.iter().map_while(|h| optional.iter().position(|o| o == h)).collect();
+        let unique = places.iter().collect::<std::collections::BTreeSet<_>>().len() == places.len();
+        (places.len() == rest.len() && unique).then_some(places)
+    });
+    let ok = header.len() >= expected.len() && header.iter().zip(expected).all(|(a, b)| a == b) && extra.is_some();
+    let Some(extra) = extra.filter(|_| ok) else {
         let want = expected.iter().chain(optional.iter().map(|o| o as &&str)).copied().collect::<Vec<_>>().join(",");
         return Err(ImportError::Rows {
             path: p,
-            errors: vec![format!("line 1: header is `{}`, expected `{want}`", header.join(","))],
+            errors: vec![format!("line 1: header is `{}`, expected `{want}` (the last {} optional, in any order)", header.join(","), optional.len())],
         });
-    }
+    };
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -76,7 +84,13 @@ fn read_csv(path: &Path, expected: &[&str], optional: &[&str]) -> Result<Vec<(us
                     errors.push(format!("line {line}: {} fields, expected {}", r.len(), header.len()));
                     continue;
                 }
-                rows.push((line, r.iter().map(str::to_string).collect()));
+                // Each optional cell at its place in `optional`, empty when the file has none.
+                let mut fields: Vec<String> = r.iter().take(expected.len()).map(str::to_string).collect();
+                fields.resize(expected.len() + optional.len(), String::new());
+                for (k, cell) in r.iter().skip(expected.len()).enumerate() {
+                    fields[expected.len() + extra[k]] = cell.to_string();
+                }
+                rows.push((line, fields));
             }
             Err(e) => errors.push(format!(
                 "line {}: {e}",
@@ -98,8 +112,8 @@ fn is_domain(d: &str) -> bool {
 }
 
 pub async fn import_subscriptions(store: &Store, catalog: &Catalog, path: &Path) -> Result<ImportReport, ImportError> {
-    let rows = read_csv(path, SUBSCRIPTION_HEADER, &["time_zone"])?;
-    let mut errors = Vec::new();
+    let rows = read_csv(path, SUBSCRIPTION_HEADER, OPTIONAL_SUBSCRIPTION_COLUMNS)?;
+    let (links, mut errors) = vendor_links(&rows);
     let mut customers: Vec<Customer> = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
     let mut subs: Vec<Subscription> = Vec::new();
@@ -124,7 +138,7 @@ pub async fn import_subscriptions(store: &Store, catalog: &Catalog, path: &Path)
             bad(format!("tenant domain `{d}` is not a domain name"));
             continue;
         }
-        let time_zone = match f.get(11).map(|z| z.trim()).filter(|z| !z.is_empty()) {
+        let time_zone = match f.get(SUBSCRIPTION_HEADER.len()).map(|z| z.trim()).filter(|z| !z.is_empty()) {
             None => None,
             Some(z) => match z.parse::<chrono_tz::Tz>() {
                 Ok(tz) => Some(tz),
@@ -219,8 +233,63 @@ pub async fn import_subscriptions(store: &Store, catalog: &Catalog, path: &Path)
     for s in &subs {
         tx.upsert_subscription(s).await.map_err(|e| row_error(path, seen_subs[&s.id], e))?;
     }
+    for (line, customer, tenant) in &links.tenants {
+        tx.set_tenant_id(customer, Some(tenant)).await.map_err(|e| row_error(path, *line, e))?;
+    }
+    for (line, sub, vendor_id) in &links.subscriptions {
+        tx.set_vendor_id(sub, Some(vendor_id)).await.map_err(|e| row_error(path, *line, e))?;
+    }
     tx.commit().await?;
     Ok(ImportReport { customers: customers.len(), subscriptions: subs.len(), contacts: 0 })
+}
+
+/// The vendor ids of the optional columns, by line: an empty cell leaves what the store has.
+#[derive(Default)]
+struct Links {
+    tenants: Vec<(usize, String, String)>,
+    subscriptions: Vec<(usize, String, String)>,
+}
+
+/// The optional columns checked: ids fit for a URL (GUIDs, as Partner Center's are), one tenant
+/// per customer on every row, each vendor subscription on one row.
+fn vendor_links(rows: &[(usize, Vec<String>)]) -> (Links, Vec<String>) {
+    let n = SUBSCRIPTION_HEADER.len();
+    let mut links = Links::default();
+    let mut errors = Vec::new();
+    let mut tenant_of: HashMap<String, (usize, String)> = HashMap::new();
+    let mut vendor_ids: HashMap<String, usize> = HashMap::new();
+    let is_id = |s: &str| s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    for (line, f) in rows {
+        let cell = |name: &str| {
+            let at = OPTIONAL_SUBSCRIPTION_COLUMNS.iter().position(|c| *c == name)?;
+            f.get(n + at).map(|s| s.trim()).filter(|s| !s.is_empty())
+        };
+        if let Some(t) = cell("tenant_id") {
+            let t = t.to_ascii_lowercase();
+            match tenant_of.get(&f[0]) {
+                _ if !is_id(&t) => errors.push(format!("line {line}: tenant_id `{t}` is not a tenant id (a GUID)")),
+                Some((first, other)) if *other != t => {
+                    errors.push(format!("line {line}: customer {} has tenant_id {other} on line {first}", f[0]))
+                }
+                Some(_) => {}
+                None => {
+                    tenant_of.insert(f[0].clone(), (*line, t.clone()));
+                    links.tenants.push((*line, f[0].clone(), t));
+                }
+            }
+        }
+        if let Some(v) = cell("vendor_subscription_id") {
+            let v = v.to_ascii_lowercase();
+            if !is_id(&v) {
+                errors.push(format!("line {line}: vendor_subscription_id `{v}` is not a subscription id (a GUID)"));
+            } else if let Some(first) = vendor_ids.insert(v.clone(), *line) {
+                errors.push(format!("line {line}: vendor_subscription_id {v} is already on line {first}"));
+            } else {
+                links.subscriptions.push((*line, f[4].clone(), v));
+            }
+        }
+    }
+    (links, errors)
 }
 
 fn row_error(path: &Path, line: usize, e: StoreError) -> ImportError {

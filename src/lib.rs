@@ -3,8 +3,9 @@
 //! A customer writes to the reseller's `webservices@` mailbox; seatmail reads the mail
 //! ([`intake`]), understands it ([`parse`]), checks who sent it and what the rules allow
 //! ([`decide`]), changes the subscription with an audit ledger in one transaction ([`apply`],
-//! [`store`]) and answers ([`answer`]). [`app`] wires the stages into workers; [`cli`] is the
-//! operator's command line. Data flows one way; each stage hands the next a value, not a row.
+//! [`store`]) and answers ([`answer`]); with a `[vendor]`, each applied change is also carried to
+//! Microsoft Partner Center or the reseller's own system ([`vendor`]) before its answer goes out.
+//! [`app`] wires the stages into workers; [`cli`] is the operator's command line. Data flows one way; each stage hands the next a value, not a row.
 
 pub mod answer;
 pub mod app;
@@ -24,6 +25,7 @@ pub mod parse;
 pub mod secret;
 pub mod store;
 pub mod tls;
+pub mod vendor;
 pub mod web;
 
 /// Abort the process at a named point (crash tests only: compiled in with the `failpoints`

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use seatmail::apply::Processed;
 use seatmail::cli::{
     one_line, opt, print_detail, print_rows, Cli, Command, ImapAction, ImportWhat, MessagesAction, OutboxAction, QueueAction,
-    SubsAction, UserAction,
+    SubsAction, UserAction, VendorAction,
 };
 use seatmail::config::Config;
 use seatmail::parse::{self, Catalog};
@@ -74,6 +74,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Imap { action } => imap(config, action).await,
         Command::CheckConfig { connect } => check_config(config, connect).await,
         Command::User { action } => user(config, action).await,
+        Command::Vendor { action } => vendor(config, action).await,
     }
 }
 
@@ -95,13 +96,14 @@ async fn check_config(config_path: Option<&Path>, connect: bool) -> anyhow::Resu
     )
     .map_err(app::AppError::from)?;
     out!(
-        "{}: ok (intake {:?}, database {}, outbox {:?}, {} products, trust {:?})",
+        "{}: ok (intake {:?}, database {}, outbox {:?}, {} products, trust {:?}, vendor {})",
         path.display(),
         config.intake.kind,
         seatmail::store::redact_url(&config.database.url),
         config.outbox.kind,
         catalog.products().len(),
-        config.trust.require
+        config.trust.require,
+        config.vendor.kind.as_str()
     );
     if connect {
         return Ok(if seatmail::check::connections(&config).await { ExitCode::SUCCESS } else { ExitCode::FAILURE });
@@ -220,7 +222,10 @@ async fn queue(config_path: Option<&Path>, action: QueueAction) -> anyhow::Resul
         QueueDecision::Correct(item) => processor.correct(d.id, &actor, vec![item], d.note.as_deref()).await?,
     };
     out!("message {}: {} ({})", d.id, done.state, done.reason);
-    // Deliver the answer now when the outbox is local; a running daemon would too.
+    // Take the change to the vendor and deliver the answer now; a running daemon would too.
+    if let Some(worker) = app.vendor_worker() {
+        worker.drain().await?;
+    }
     if app.sender()?.drain().await?.sent > 0 {
         out!("answer delivered");
     }
@@ -296,6 +301,35 @@ async fn outbox(config_path: Option<&Path>, action: OutboxAction) -> anyhow::Res
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn vendor(config_path: Option<&Path>, action: VendorAction) -> anyhow::Result<ExitCode> {
+    use seatmail::domain::JobState;
+    use seatmail::vendor::{sync, Connector};
+    let config = load_config(config_path)?;
+    let store = open_store(&config).await?;
+    let mut code = ExitCode::SUCCESS;
+    match action {
+        VendorAction::Status { all, json } => {
+            let states: &[JobState] = if all { &[] } else { &[JobState::Pending, JobState::Retrying, JobState::Failed] };
+            seatmail::vendor::print_jobs(&store.vendor_jobs(states, 100_000).await?, json);
+        }
+        VendorAction::Retry { id } => {
+            store.retry_vendor_job(id).await?;
+            out!("vendor job {id} is due again; a running daemon sends it within seconds");
+        }
+        VendorAction::Sync { fix, json } => {
+            let connector =
+                Connector::from_config(&config.vendor)?.ok_or_else(|| anyhow::anyhow!("no vendor to read back: [vendor] kind = \"none\""))?;
+            let report = sync::sync(&store, &connector, &config.catalog()?, fix).await?;
+            sync::print(&report, json);
+            if !report.problems.is_empty() {
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
+    store.close().await;
+    Ok(code)
 }
 
 /// The first line of standard input: a password, never an argument (it would show in `ps`).

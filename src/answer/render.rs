@@ -85,6 +85,8 @@ struct ItemView {
     threshold: Option<i64>,
     role: Option<&'static str>,
     subscription_status: Option<&'static str>,
+    /// The vendor's own words when it refused the change.
+    vendor_reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -274,6 +276,7 @@ fn item_view(i: &ItemDecision, catalog: &Catalog) -> ItemView {
         threshold: terms.map(|t| t.threshold),
         role: i.role.map(|r| r.as_str()),
         subscription_status: terms.map(|t| t.status.as_str()),
+        vendor_reason: i.vendor_reason.clone(),
     }
 }
 

@@ -51,6 +51,7 @@ fn item_of(r: &ItemRow) -> Result<ItemDecision, StoreError> {
         new_quantity: r.new_quantity,
         role: None,
         terms: None,
+        vendor_reason: None,
     })
 }
 
@@ -67,11 +68,20 @@ pub(super) async fn snapshot(tx: &mut Tx, held: &Held) -> Result<Snapshot, Store
 
 /// Write a resolution: the settled items with their seat changes and ledger rows, and the
 /// message's state (its approval closed when nothing waits any more, opened when ops must look).
-pub(super) async fn write(tx: &mut Tx, id: i64, rows: &[ItemRow], r: &Resolution, actor: &str, note: Option<&str>) -> Result<(), StoreError> {
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn write(
+    tx: &mut Tx,
+    id: i64,
+    rows: &[ItemRow],
+    r: &Resolution,
+    actor: &str,
+    note: Option<&str>,
+    provision: bool,
+) -> Result<(), StoreError> {
     // The items are the rows', in their order (see `load`).
     for (item, row) in r.items.iter().zip(rows).filter(|(i, _)| r.settled.contains(&i.position)) {
         tx.update_item(row.id, item.status, item.rule, item.old_quantity, item.new_quantity).await?;
-        apply_change(tx, id, row.id, item, actor, note).await?;
+        apply_change(tx, id, row.id, item, actor, note, provision).await?;
     }
     if r.state == MessageState::AwaitingApproval {
         tx.set_message_reason(id, r.state, &r.reason).await?;
@@ -121,7 +131,7 @@ impl Processor {
         let ours = self.ours();
         let ctx = self.context(&ours, Utc::now(), 0);
         let r = decide::resolve::resolve(held, settle, &ops, &mail, &snapshot, &ctx).map_err(ApplyError::Refused)?;
-        write(&mut tx, id, &rows, &r, &ops, note).await?;
+        write(&mut tx, id, &rows, &r, &ops, note, self.provisions()).await?;
         let verdict = if settle == Settle::OpsApprove { OpsVerdict::Approved } else { OpsVerdict::Rejected };
         tx.record_ops_decision(id, &ops, verdict, note, r.state).await?;
         let answered = match &r.answer {

@@ -13,6 +13,7 @@
 
 mod held;
 pub mod key;
+mod vendor;
 mod write;
 
 use std::sync::Arc;
@@ -66,6 +67,8 @@ pub struct Processor {
     pub renderer: Arc<Renderer>,
     /// Woken after each commit that queued an answer.
     pub outbox_wake: Arc<Notify>,
+    /// Woken after each commit that wrote a job for the vendor.
+    pub vendor_wake: Arc<Notify>,
 }
 
 /// Who we are, for the loop guards: our addresses and what marks our Message-IDs.
@@ -207,7 +210,7 @@ impl Processor {
             return self.duplicate(key).await;
         };
         tx.use_confirmation(confirmation, message).await?;
-        held::write(&mut tx, held_id, &rows, &resolution, &sender, None).await?;
+        held::write(&mut tx, held_id, &rows, &resolution, &sender, None, self.provisions()).await?;
         if let Some(kind) = decide::notify::on_released(waited_for_ops, resolution.waits_for_ops(), &self.config.ops) {
             tx.insert_ops_event(kind, Some(held_id), None, crate::clock::now()).await?;
         }
@@ -232,11 +235,20 @@ impl Processor {
     }
 
     async fn commit(&self, tx: Tx, answered: bool) -> Result<(), ApplyError> {
+        let provisioned = tx.wrote_jobs();
         tx.commit().await?;
         if answered {
             self.outbox_wake.notify_one();
         }
+        if provisioned {
+            self.vendor_wake.notify_one();
+        }
         Ok(())
+    }
+
+    /// Applied changes go to the vendor (`[vendor] kind` is not `none`).
+    fn provisions(&self) -> bool {
+        self.config.vendor.enabled()
     }
 
     fn ours(&self) -> Ours {

@@ -11,7 +11,7 @@ use crate::answer::AnswerInput;
 use crate::decide::{AnswerPlan, CustomerState, Decision, ItemDecision, ItemStatus, Snapshot};
 use crate::intake::Incoming;
 use crate::parse::{Change, Parsed};
-use crate::store::{NewItem, NewLedger, NewMessage, NewOutbox, StoreError, Tx};
+use crate::store::{NewItem, NewJob, NewLedger, NewMessage, NewOutbox, StoreError, Tx};
 
 /// An answer to write: what it reports, and the mail it replies to.
 pub(super) struct Reply<'a> {
@@ -98,18 +98,14 @@ impl Processor {
     ) -> Result<bool, ApplyError> {
         for item in &decision.items {
             let id = tx.insert_item(&new_item(message, item)).await?;
-            apply_change(tx, message, id, item, actor, note).await?;
+            apply_change(tx, message, id, item, actor, note, self.provisions()).await?;
         }
         if decision.waits_for_ops() {
             tx.open_approval(message).await?;
         }
         let Some(plan) = &decision.answer else { return Ok(false) };
         let code = match (decision.code_expires, &decision.customer_id) {
-            (Some(expires), Some(customer)) => {
-                let code = new_code();
-                tx.insert_confirmation(message, customer, &crate::decide::code::hash(&code), &crate::store::ts(expires)).await?;
-                Some((code, crate::clock::local(expires, plan.time_zone)))
-            }
+            (Some(expires), Some(customer)) => Some(issue_code(tx, message, customer, expires, plan.time_zone).await?),
             _ => None,
         };
         let reply = Reply {
@@ -140,15 +136,20 @@ impl Processor {
             code: reply.code,
             bcc: &self.config.answers.bcc,
         })?;
-        tx.insert_outbox(&NewOutbox {
+        let answer = NewOutbox {
             message: Some(message),
             message_id: &rendered.message_id,
             kind: crate::domain::MailKind::Answer(reply.plan.kind),
             recipients: &rendered.recipients,
             subject: &rendered.subject,
             body: &rendered.body,
-        })
-        .await?;
+        };
+        // An answer reporting changes still on their way to the vendor waits for them.
+        if tx.has_unheld_jobs() {
+            tx.hold_answer(&answer, reply.note).await?;
+        } else {
+            tx.insert_outbox(&answer).await?;
+        }
         Ok(())
     }
 }
@@ -175,6 +176,8 @@ fn new_item(message: i64, item: &ItemDecision) -> NewItem<'_> {
 
 /// An applied item's new quantity, with its ledger row (who, which mail and item, the rule,
 /// the operator's note).
+/// An applied item's new quantity, with its ledger row (who, which mail and item, the rule) and,
+/// when `provision`, the job that takes the change to the vendor.
 pub(super) async fn apply_change(
     tx: &mut Tx,
     message: i64,
@@ -182,6 +185,7 @@ pub(super) async fn apply_change(
     item: &ItemDecision,
     actor: &str,
     note: Option<&str>,
+    provision: bool,
 ) -> Result<(), StoreError> {
     if item.status != ItemStatus::Applied {
         return Ok(());
@@ -200,9 +204,27 @@ pub(super) async fn apply_change(
                 note,
             })
             .await?;
+            if provision {
+                let job = NewJob { message, item: item_id, subscription_id: sub, old_quantity: old, new_quantity: new };
+                tx.insert_vendor_job(&job).await?;
+            }
         }
     }
     Ok(())
+}
+
+/// A new one-time code confirming `message`'s held changes, until `expires`: the code and its
+/// expiry as the answer says it. Only its hash is kept.
+pub(super) async fn issue_code(
+    tx: &mut Tx,
+    message: i64,
+    customer: &str,
+    expires: DateTime<Utc>,
+    zone: chrono_tz::Tz,
+) -> Result<(String, String), StoreError> {
+    let code = new_code();
+    tx.insert_confirmation(message, customer, &crate::decide::code::hash(&code), &crate::store::ts(expires)).await?;
+    Ok((code, crate::clock::local(expires, zone)))
 }
 
 /// `SM-XXXX-XXXX` from an alphabet without look-alikes (no 0/O, 1/I/L).

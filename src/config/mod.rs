@@ -18,6 +18,7 @@ mod sections;
 mod server;
 #[cfg(test)]
 mod tests;
+mod vendor;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ pub use sections::{
     is_address, AnswersConfig, CatalogConfig, ConfirmMode, DatabaseConfig, LimitsConfig, PolicyConfig, TrustConfig, TrustRequire,
 };
 pub use server::TlsMode;
+pub use vendor::{PartnerCenterConfig, VendorConfig, VendorKind, WebhookConfig, PARTNER_CENTER_SCOPE, PARTNER_CENTER_URL};
 pub use web::{WebConfig, WebRole, WebUser};
 
 use crate::parse::Catalog;
@@ -59,6 +61,8 @@ pub struct Config {
     pub web: WebConfig,
     #[serde(default)]
     pub ops: OpsConfig,
+    #[serde(default)]
+    pub vendor: VendorConfig,
 }
 
 impl Config {
@@ -105,7 +109,8 @@ impl Config {
         self.limits.validate()?;
         self.catalog.load()?;
         self.web.validate()?;
-        self.ops.validate()
+        self.ops.validate()?;
+        self.vendor.validate()
     }
 
     /// The zone of the digest's hour and of the times in ops mails.

@@ -12,16 +12,20 @@
 //! - [`policy`]: the seat rules that refuse a change; [`holds`]: why an allowed change waits,
 //!   and who may release it;
 //! - [`sender`]: who really sent the mail; [`answer`]: whom to answer, with what, and whether;
-//! - [`notify`]: what reseller ops are told, when a flood becomes a summary, when the digest is due.
+//! - [`notify`]: what reseller ops are told, when a flood becomes a summary, when the digest is due;
+//! - [`vendor`]: what the vendor's answer to a provisioning job means, and what a refusal does to
+//!   the request; drift between the store and the vendor.
 
 pub mod answer;
 pub mod code;
+pub mod drift;
 pub mod holds;
 pub mod notify;
 pub mod policy;
 pub mod request;
 pub mod resolve;
 pub mod sender;
+pub mod vendor;
 #[cfg(test)]
 mod tests;
 
@@ -65,7 +69,8 @@ impl CustomerState {
 }
 
 impl Snapshot {
-    fn subscription(&self, id: &str) -> Option<(&CustomerState, &Subscription)> {
+    /// A subscription of the customers involved, with its customer.
+    pub fn subscription(&self, id: &str) -> Option<(&CustomerState, &Subscription)> {
         self.customers.values().find_map(|c| c.subscriptions.iter().find(|s| s.id == id).map(|s| (c, s)))
     }
 }
@@ -147,6 +152,8 @@ pub struct ItemDecision {
     /// The sender's role at the item's customer (a refusal names it).
     pub role: Option<Role>,
     pub terms: Option<Terms>,
+    /// The vendor's own words, when it refused the change (`[vendor]`).
+    pub vendor_reason: Option<String>,
 }
 
 impl ItemDecision {
@@ -164,6 +171,7 @@ impl ItemDecision {
             new_quantity: None,
             role: None,
             terms: None,
+            vendor_reason: None,
         }
     }
 

@@ -37,6 +37,12 @@ crate::domain::word_enum!(
         CodeUnknown = "code_unknown",
         CodeExpired = "code_expired",
         CodeUsed = "code_used",
+        /// The vendor refused the change for a reason no other rule names (its words go with it).
+        VendorRejected = "vendor_rejected",
+        /// Ledger only: a change the vendor refused, undone in the store.
+        VendorReverted = "vendor_reverted",
+        /// Ledger only: the store brought in line with what the vendor holds (`vendor sync`).
+        VendorSync = "vendor_sync",
     }
 );
 
@@ -68,6 +74,9 @@ impl Rule {
             Rule::CodeUnknown => "unknown confirmation code",
             Rule::CodeExpired => "the confirmation code has expired",
             Rule::CodeUsed => "the confirmation code was used already",
+            Rule::VendorRejected => "refused by the vendor",
+            Rule::VendorReverted => "undone: the vendor refused the change",
+            Rule::VendorSync => "brought in line with the vendor",
         }
     }
 }

@@ -31,7 +31,8 @@ pub(super) fn snippet(body: &[u8]) -> String {
     one_line(&text, 200)
 }
 
-pub(super) fn one_line(text: &str, max: usize) -> String {
+/// A stranger's text on one line, bounded (it goes into logs and errors).
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let flat: String = flat.chars().filter(|c| !c.is_control()).collect();
     if flat.chars().count() > max {

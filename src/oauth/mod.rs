@@ -25,7 +25,8 @@ mod error;
 mod settings;
 
 pub use error::OAuthError;
-use error::{one_line, snippet};
+pub(crate) use error::one_line;
+use error::snippet;
 
 pub use credentials::{ClientAuth, Credentials, SigningKey, CLIENT_ASSERTION_TYPE, JWT_BEARER_GRANT};
 use credentials::{client_assertion, service_account_assertion, unix_now, AuthKind};
@@ -271,7 +272,10 @@ impl TokenSource {
     }
 }
 
-fn http_client(url: &str, timeout: Duration) -> Result<reqwest::Client, String> {
+/// An HTTP client for `url` (checked by [`check_token_url`]): the system's roots for https://,
+/// never a proxy for loopback http://, no redirects (a request carrying a secret or a token is
+/// never sent on to another address). Also the vendor connectors' client.
+pub(crate) fn http_client(url: &str, timeout: Duration) -> Result<reqwest::Client, String> {
     let mut builder = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
@@ -289,7 +293,9 @@ fn http_client(url: &str, timeout: Duration) -> Result<reqwest::Client, String> 
     builder.build().map_err(|e| format!("HTTP client: {e}"))
 }
 
-fn describe_http_error(e: &reqwest::Error, timeout: Duration) -> String {
+/// A failed request in one line: what failed, then its causes (refused, DNS, TLS), never the
+/// request's secrets.
+pub(crate) fn describe_http_error(e: &reqwest::Error, timeout: Duration) -> String {
     if e.is_timeout() {
         return format!("no answer within {timeout:?}");
     }

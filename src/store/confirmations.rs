@@ -8,11 +8,13 @@ use super::{parse_ts, ts, Result, StoreError, Tx};
 use crate::decide::code::Confirmation;
 
 impl Tx {
-    /// Seats added plus removed for a customer since `since` (the daily limit).
+    /// Seats added plus removed for a customer since `since` (the daily limit). Changes the
+    /// vendor made the store undo or bring in line are not the customer's.
     pub async fn seats_changed_since(&mut self, customer_id: &str, since: &str) -> Result<i64> {
         let n: Option<i64> = sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(ABS(c.new_quantity - c.old_quantity)), 0) AS BIGINT) FROM seat_changes c \
-             JOIN subscriptions s ON s.id = c.subscription_id WHERE s.customer_id = $1 AND c.created_at >= $2",
+             JOIN subscriptions s ON s.id = c.subscription_id WHERE s.customer_id = $1 AND c.created_at >= $2 \
+             AND c.rule NOT IN ('vendor_reverted', 'vendor_sync')",
         )
         .bind(customer_id)
         .bind(since)

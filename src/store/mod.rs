@@ -24,6 +24,7 @@ mod queue;
 mod search;
 mod sessions;
 mod users;
+mod vendor;
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -45,6 +46,7 @@ pub use search::{
     ContactRow, CustomerLedgerRow, CustomerSummary, CustomerView, DayCount, MessageQuery, OutboxStat,
 };
 pub use users::UserRow;
+pub use vendor::{HeldAnswer, JobRow, NewJob, SyncSubscription};
 
 use crate::config::DatabaseConfig;
 
@@ -90,6 +92,14 @@ impl Backend {
         }
     }
 
+    /// [`Self::for_update`] for the rows of one table of a join (`alias`) only.
+    fn for_update_of(self, alias: &str) -> String {
+        match self {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => format!(" FOR UPDATE OF {alias}"),
+        }
+    }
+
     fn begin_write(self) -> &'static str {
         match self {
             Backend::Sqlite => "BEGIN IMMEDIATE",
@@ -108,6 +118,8 @@ pub struct Store {
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     backend: Backend,
+    /// Vendor jobs written in this transaction: the answer written after them waits for them.
+    jobs: vendor::JobsWritten,
 }
 
 impl Tx {
@@ -134,6 +146,7 @@ fn migrator(backend: Backend) -> Migrator {
             (6, "leases", include_str!("../../migrations/sqlite/0006_leases.sql")),
             (7, "attention", include_str!("../../migrations/sqlite/0007_attention.sql")),
             (8, "imap failing", include_str!("../../migrations/sqlite/0008_imap_failing.sql")),
+            (9, "vendor", include_str!("../../migrations/sqlite/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/sqlite/0010_ops_day_to_day.sql")),
         ],
         Backend::Postgres => &[
@@ -145,6 +158,7 @@ fn migrator(backend: Backend) -> Migrator {
             (6, "leases", include_str!("../../migrations/postgres/0006_leases.sql")),
             (7, "attention", include_str!("../../migrations/postgres/0007_attention.sql")),
             (8, "imap failing", include_str!("../../migrations/postgres/0008_imap_failing.sql")),
+            (9, "vendor", include_str!("../../migrations/postgres/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/postgres/0010_ops_day_to_day.sql")),
         ],
     };
@@ -224,7 +238,7 @@ impl Store {
 
     pub async fn begin(&self) -> Result<Tx> {
         let tx = self.pool.begin_with(self.backend.begin_write()).await?;
-        Ok(Tx { tx, backend: self.backend })
+        Ok(Tx { tx, backend: self.backend, jobs: Default::default() })
     }
 
     pub async fn close(&self) {

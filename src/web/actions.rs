@@ -33,7 +33,7 @@ fn opt_note(note: &str) -> Option<String> {
 }
 
 /// The outcome of an action as a one-time message, then back where the person was.
-async fn settle(state: &WebState, auth: &Auth, back: &str, result: Result<String, WebError>) -> Result<Response, WebError> {
+pub(super) async fn settle(state: &WebState, auth: &Auth, back: &str, result: Result<String, WebError>) -> Result<Response, WebError> {
     let (ok, text) = match result {
         Ok(text) => (true, text),
         Err(WebError::Apply(ApplyError::Refused(why))) | Err(WebError::BadRequest(why)) => (false, why),

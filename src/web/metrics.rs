@@ -1,6 +1,6 @@
 //! `/metrics` in the Prometheus text exposition format, written by hand: a handful of metrics
-//! do not need an exporter crate and its global recorder. Counts of rows come from the store
-//! at scrape time; latencies and reconnects from [`crate::health`].
+//! do not need an exporter crate and its global recorder. Counts of rows (messages, answers,
+//! vendor jobs) come from the store at scrape time; latencies and reconnects from [`crate::health`].
 //!
 //! Access: a logged-in session, or `Authorization: Bearer <[web] metrics_token>` for a scraper.
 
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{self, same_token};
 use super::{WebError, WebState};
-use crate::domain::{MessageState, OutboxState};
+use crate::domain::{JobState, MessageState, OutboxState};
 use crate::health;
 
 fn allowed(state: &WebState, headers: &HeaderMap) -> bool {
@@ -80,6 +80,14 @@ async fn render(state: &WebState) -> Result<String, WebError> {
     for s in OutboxState::ALL {
         let retries = stats.iter().find(|x| x.state == *s).map(|x| x.retries).unwrap_or(0);
         let _ = writeln!(o, "seatmail_outbox_retries{{state=\"{s}\"}} {retries}");
+    }
+
+    let jobs = state.store.vendor_job_counts().await?;
+    let _ = writeln!(o, "# HELP seatmail_vendor_jobs Applied changes and their way to the vendor ([vendor]), by job state.");
+    let _ = writeln!(o, "# TYPE seatmail_vendor_jobs gauge");
+    for s in JobState::ALL {
+        let n = jobs.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
+        let _ = writeln!(o, "seatmail_vendor_jobs{{state=\"{s}\"}} {n}");
     }
 
     let _ = writeln!(o, "# HELP seatmail_imap_reconnects_total IMAP reconnections after an error (since start).");

@@ -16,6 +16,7 @@ pub mod mailview;
 mod metrics;
 mod pages;
 mod status;
+mod vendor;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -133,6 +134,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("customer.html.j2", include_str!("../../templates/web/customer.html.j2")),
     ("outbox.html.j2", include_str!("../../templates/web/outbox.html.j2")),
     ("health.html.j2", include_str!("../../templates/web/health.html.j2")),
+    ("vendor.html.j2", include_str!("../../templates/web/vendor.html.j2")),
 ];
 
 const STYLE: &str = include_str!("../../templates/web/style.css");
@@ -205,6 +207,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/customers/{id}", get(pages::customer))
         .route("/outbox", get(status::outbox))
         .route("/outbox/{id}/retry", post(actions::retry))
+        .route("/vendor/{id}/retry", post(vendor::retry))
         .route("/health", get(status::health))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))

@@ -276,7 +276,8 @@ pub async fn queue(State(state): St, auth: Auth) -> Result<Response, WebError> {
         });
     }
     let base = base(&state, &auth, "queue").await;
-    state.render("queue.html.j2", context! { cards => cards, ..base })
+    let vendor_failed = super::vendor::failed(&state).await?;
+    state.render("queue.html.j2", context! { cards => cards, vendor_failed => vendor_failed, ..base })
 }
 
 // ---------------------------------------------------------------- messages
@@ -395,6 +396,7 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
         Some(c) => customer_names(&state).await.get(c).cloned(),
         None => None,
     };
+    let vendor_jobs = super::vendor::jobs_of(&state, d.message.id).await?;
     let base = base(&state, &auth, "messages").await;
     state.render(
         "message.html.j2",
@@ -413,6 +415,7 @@ pub async fn message(State(state): St, auth: Auth, Path(key): Path<String>) -> R
             answers => d.answers,
             decisions => d.decisions,
             mail => mail,
+            vendor_jobs => vendor_jobs,
             queued => queued,
             customer_name => customer_name,
             correction => correction,

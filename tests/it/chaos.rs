@@ -24,7 +24,8 @@ const VARS: &[(&str, &str)] = &[
     ("SEATMAIL_OUTBOX__RETRY_BASE_SECS", "1"),
 ];
 
-fn soak(var: &str, default: usize) -> usize {
+/// A soak knob: the number in `var`, else `default`.
+pub(crate) fn soak(var: &str, default: usize) -> usize {
     std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 

@@ -346,6 +346,11 @@ fn the_demo_applies_rejects_holds_and_asks() {
             break;
         }
     }
+    // "Processed" is said before the sender has written every answer: on a busy machine it
+    // may still be at it, and Ctrl-C stops it after the send in flight.
+    let outbox = dir.path().join("var/outbox");
+    let written = || std::fs::read_dir(&outbox).map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "eml")).count()).unwrap_or(0);
+    crate::support::wait_until(60, "the demo's answers written", || written() >= 7);
     // SAFETY: kill(2) on our own child.
     unsafe { libc_kill(child.id() as i32, 2) };
     let rest: Vec<String> = reader.map_while(Result::ok).collect();

@@ -18,4 +18,6 @@ mod servers;
 mod setup;
 mod trust;
 mod upgrade;
+mod vendor;
+mod vendor_chaos;
 mod web;

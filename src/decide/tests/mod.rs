@@ -5,6 +5,7 @@ mod codes;
 mod notices;
 mod requests;
 mod resolutions;
+mod vendor;
 
 use std::collections::HashMap;
 

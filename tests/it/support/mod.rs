@@ -6,6 +6,7 @@
 pub mod cyrus;
 pub mod dovecot;
 pub mod imap;
+pub mod partner_center;
 pub mod postfix;
 pub mod postgres;
 pub mod procs;
@@ -281,6 +282,21 @@ impl Daemon {
             }
             assert!(std::time::Instant::now() < deadline, "seatmail did not stop within 30 s:\n{}", self.log_text());
             std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Wait up to `secs` for the daemon to end by itself: true when it aborted (a failpoint
+    /// reached), false when it is still running (then it is left running).
+    pub fn aborted_within(&mut self, secs: u64) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return !status.success();
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
 

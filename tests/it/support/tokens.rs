@@ -81,6 +81,8 @@ struct Shared {
     /// Answer the token endpoint with an HTML error page (a broken proxy, a wrong URL).
     broken: AtomicBool,
     tokens: Mutex<HashMap<String, Issued>>,
+    /// The `scope` of every token request (a resource server checks it was its own).
+    scopes: Mutex<Vec<String>>,
     issued: AtomicUsize,
     refused: AtomicUsize,
     introspections: AtomicUsize,
@@ -116,6 +118,7 @@ impl TokenServer {
             client_revoked: AtomicBool::new(false),
             broken: AtomicBool::new(false),
             tokens: Mutex::new(HashMap::new()),
+            scopes: Mutex::new(Vec::new()),
             issued: AtomicUsize::new(0),
             refused: AtomicUsize::new(0),
             introspections: AtomicUsize::new(0),
@@ -164,6 +167,19 @@ impl TokenServer {
 
     pub fn introspections(&self) -> usize {
         self.shared.introspections.load(Ordering::SeqCst)
+    }
+
+    /// The `scope` of every token request so far.
+    pub fn scopes(&self) -> Vec<String> {
+        self.shared.scopes.lock().unwrap().clone()
+    }
+
+    /// What a resource server (an API the tokens are for) asks: is this bearer token active?
+    pub fn validator(&self) -> Arc<dyn Fn(&str) -> bool + Send + Sync> {
+        let shared = self.shared.clone();
+        Arc::new(move |token: &str| {
+            shared.tokens.lock().unwrap().get(token).is_some_and(|t| !t.revoked && Instant::now() < t.expires)
+        })
     }
 
     /// Every token issued so far (to check that none is ever logged).
@@ -358,6 +374,7 @@ async fn token(State(s): State<Arc<Shared>>, Form(form): Form<HashMap<String, St
             .into_response();
     }
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    s.scopes.lock().unwrap().push(field("scope").to_string());
     let refuse = |status: StatusCode, error: &str, description: &str| {
         s.refused.fetch_add(1, Ordering::SeqCst);
         json(status, serde_json::json!({ "error": error, "error_description": description }))
