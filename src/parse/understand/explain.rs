@@ -411,7 +411,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             && (((1..=3).any(|k| prev(k).is_some_and(context_word))
                 && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
                 && !(1..=3).any(|k| prev(k).is_some_and(|_| cues[i - k].is_some_and(|(_, s)| s))))
-                || (context_before[i] && !any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
+                || (!needs && context_before[i] && !any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
         // "we have 10 licences, please add 2": the 10 is the current count. When it is the only
         // number of a sentence with a cue ("we hebben 3 licenties niet meer nodig") it is the change.
         let other_qty = num_count > 1;
