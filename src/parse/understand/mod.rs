@@ -90,9 +90,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if !anything_asks && !c.raws.iter().any(|r| r.change.is_some() && (!r.weak || r.attached)) {
         c.raws.retain(|r| r.change.is_none());
     }
-    // Billing talk ("the credit note may go to ...") beside a plainly stated change is no
-    // decline; beside nothing else it is the subject of the mail.
-    let plain_change = c.raws.iter().any(|r| r.change.is_some() && r.sentence != usize::MAX && (r.asks || r.attached));
+    // Billing talk ("the credit note may go to ...") or a report ("the 5 accounts are already
+    // unassigned") beside a plainly stated change ("go from 95 to 90") is no decline; beside
+    // nothing else it is the subject of the mail.
+    let plain_change = c.raws.iter().any(|r| r.change.is_some() && r.sentence != usize::MAX && (r.asks || r.attached || (r.from_current && !r.weak)));
     let declines = gate.declines || ((gate.billing || gate.soft_declines) && !plain_change);
     if declines && !c.raws.iter().any(|r| r.change.is_some() && r.asks && r.sentence != usize::MAX) {
         u.intent = false;
