@@ -121,7 +121,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let mut problems = std::mem::take(&mut c.problems);
     let items = items::build(&c.raws, &body, &products, &accounts, &mut problems);
 
-    if items.iter().all(|i| i.product.is_none()) && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent) {
+    // "3 licences of Power BI Pro": a count for a product of no subscription here is no seat
+    // change of ours, whether or not its direction is clear.
+    let counted = c.raws.iter().any(|r| r.change.is_some() || r.undirected.is_some());
+    if items.iter().all(|i| i.product.is_none()) && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent || counted) {
         u.not_ours = Some("asks about a product seatmail does not manage");
         return u;
     }
