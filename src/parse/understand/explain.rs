@@ -91,6 +91,9 @@ pub(crate) struct Reading {
     pub unsure: bool,
     /// The sentence corrects an earlier one ("Sorry, it must be 5").
     pub correction: bool,
+    /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
+    /// the wanted total when another sentence gave today's count (token index, value).
+    pub wanted: Vec<(usize, i64)>,
     pub para: usize,
 }
 
@@ -477,7 +480,11 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
                 num.meaning = Meaning::Change;
             }
         }
-        match cue_near(toks, cues, i) {
+        let near = cue_near(toks, cues, i);
+        if near.is_none() && !more_after && !people && wanted_before(toks, i) {
+            r.wanted.push((i, value));
+        }
+        match near {
             Some((Dir::Add, _)) => push(Some(Change::Delta(value)), None, i, false, &meaning, &mut raws),
             Some((Dir::Remove, _)) => push(Some(Change::Delta(-value)), None, i, false, &meaning, &mut raws),
             None if sdir.is_some() => {

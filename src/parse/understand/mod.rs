@@ -184,7 +184,9 @@ fn unexplained(raws: &[explain::Raw], readings: &[Option<explain::Reading>], pro
             Some(Change::Target(t)) => t,
             None => 0,
         };
-        if let Some(n) = reading.numbers.iter().find(|n| n.meaning == explain::Meaning::Unexplained && n.value != value) {
+        // "We want 14" after "today 10": the 14 is explained by the change it made.
+        let wanted = |v: i64| r.from_current && reading.wanted.iter().any(|&(_, w)| w == v);
+        if let Some(n) = reading.numbers.iter().find(|n| n.meaning == explain::Meaning::Unexplained && n.value != value && !wanted(n.value)) {
             problems.push((Ask::Quantity, format!("the number {} beside the change is not explained", n.value)));
             return;
         }
