@@ -87,7 +87,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     hedge: &[r"\b(vielleicht|wahrscheinlich|möglicherweise|eventuell)\b"],
     info_question: &[r"^\W*(wie|was|warum|wo|wann|welche|wieviel|wie viele)\b"],
     price: &[r"\b(angebot|kostenvoranschlag|preis|kostet)\b"],
-    request: &[r"\b(bitte|können sie|könnten sie|kannst du|könntest du|wir brauchen|wir benötigen|wir möchten|ich möchte|wir hätten gern|ist es möglich|wäre es möglich)\b"],
+    request: &[r"\b(bitte|können sie|könnten sie|kannst du|könntest du|wir brauchen|wir benötigen|wir möchten|ich möchte|wir hätten gern|ist es möglich|wäre es möglich|wäre es denkbar|ist es denkbar)\b"],
     tell_me: &[r"(können|könnten) sie (mir |uns )?(sagen|erklären|mitteilen)", r"ich (möchte|würde gerne) wissen"],
     past_report: &[r"\b(haben|habe)\b.{0,40}(lizenz|abonnement|platz|plätze).{0,30}\b(bekommen|erhalten|gekauft)\b"],
     not_yet: &[r"\bnoch nichts? (bestellen|ändern)\b", r"\b(bestellen|ändern) noch nichts\b"],

@@ -90,7 +90,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     hedge: &[r"\b(probably|maybe|perhaps|possibly|might)\b"],
     info_question: &[r"^\W*(how|what|why|where|when|which|who)\b"],
     price: &[r"\b(quote|quotation|price|pricing|cost|costs)\b"],
-    request: &[r"\b(please|pls|plz|kindly|could you|can you|would you|will you|could we|can we|we need|we'?d like|we would like|i'?d like|i would like|we want|we require|(is|would) it (be )?possible|go ahead)\b"],
+    request: &[r"\b(please|pls|plz|kindly|could you|can you|would you|will you|could we|can we|we need|we'?d like|we would like|i'?d like|i would like|we want|we require|(is|would) it (be )?(possible|feasible)|go ahead)\b"],
     tell_me: &[r"\b(can|could) you (tell|let me know|explain|show)", r"\bdo you know\b",
         r"\bi( would|'d|’d) like to know\b", r"\bi want to know\b", r"\bi wonder\b"],
     past_report: &[r"\b(we|i) (have )?(got|received|bought|purchased|obtained)\b.{0,30}(licen|seat|subscription)"],

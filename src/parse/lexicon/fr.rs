@@ -90,7 +90,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     hedge: &[r"\b(peut-être|probablement|éventuellement)\b"],
     info_question: &[r"^\W*(comment|pourquoi|où|quand|quel|quelle|quels|combien)\b"],
     price: &[r"\b(devis|prix|tarif|coût|coûte)\b"],
-    request: &[r"\b(tu peux|vous pouvez|tu pourrais|s'il vous pla[iî]t|s'il te pla[iî]t|svp|stp|merci (de|d')|pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|veuillez|nous avons besoin|j'ai besoin|il nous faut|il faut|nous voudrions|je voudrais|nous souhaitons|je souhaite|est-il possible|serait-il possible)\b"],
+    request: &[r"\b(tu peux|vous pouvez|tu pourrais|s'il vous pla[iî]t|s'il te pla[iî]t|svp|stp|merci (de|d')|pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|veuillez|nous avons besoin|j'ai besoin|il nous faut|il faut|nous voudrions|je voudrais|nous souhaitons|je souhaite|est-il possible|serait-il possible|serait-il envisageable|est-il envisageable|(serait|est)-ce possible)\b"],
     tell_me: &[r"(pouvez|pourriez)-vous (me |nous )?(dire|expliquer|indiquer)", r"je (voudrais|souhaite) savoir", r"je me demande"],
     past_report: &[r"\b(avons|ai) (reçu|obtenu|acheté)\b.{0,30}(licen|abonnement)"],
     not_yet: &[r"\bne (commandons|changeons|commande) (rien|pas encore)\b", r"\bpas encore (commander|modifier)\b"],

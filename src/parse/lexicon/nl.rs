@@ -90,7 +90,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     hedge: &[r"\b(waarschijnlijk|misschien|mogelijk|wellicht)\b"],
     info_question: &[r"^\W*(hoe|wat|waarom|waar|wanneer|welke)\b"],
     price: &[r"\b(offerte|prijsofferte|prijs|kost|kosten)\b"],
-    request: &[r"\b(graag|gelieve|a\.?u\.?b\b|alstublieft|alsjeblieft|kunnen jullie|kunnen julie|kan je|kun je|kunt u|willen jullie|wil je|wilt u|zou(den)? (jullie|u)|we willen|wij willen|we hebben .{0,40}nodig|wij hebben .{0,40}nodig|hebben (we|wij) .{0,60}nodig|is het mogelijk|mogen er|er mogen|mag er|er mag)\b"],
+    request: &[r"\b(graag|gelieve|a\.?u\.?b\b|alstublieft|alsjeblieft|kunnen jullie|kunnen julie|kan je|kun je|kunt u|willen jullie|wil je|wilt u|zou(den)? (jullie|u)|we willen|wij willen|we hebben .{0,40}nodig|wij hebben .{0,40}nodig|hebben (we|wij) .{0,60}nodig|is het mogelijk|zou het (mogelijk|kunnen)|mogen er|er mogen|mag er|er mag)\b"],
     tell_me: &[r"(kunt|kan|kunnen|zou) (u|je|jullie) (mij |me |ons )?(zeggen|vertellen|uitleggen|laten weten)",
         r"ik vroeg me af", r"ik wil (graag )?weten"],
     past_report: &[r"\b(hebben|heb|hadden|kregen|ontvingen)\b.{0,40}(licen|abonnement|plaats).{0,30}\b(gekregen|ontvangen|gekocht|bijgekregen)\b"],

@@ -84,7 +84,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     hedge: &[r"\b(kanske|troligen|möjligen|eventuellt)\b"],
     info_question: &[r"^\W*(hur|vad|varför|var|när|vilken|vilka)\b"],
     price: &[r"\b(offert|prisförslag|pris|kostar)\b"],
-    request: &[r"\b(kan ni|kan du|skulle ni|skulle du|vänligen|var snäll|vi behöver|jag behöver|vi vill|jag vill|vi skulle vilja|är det möjligt|går det att)\b",
+    request: &[r"\b(kan ni|kan du|skulle ni|skulle du|vänligen|var snäll|vi behöver|jag behöver|vi vill|jag vill|vi skulle vilja|är det möjligt|vore det möjligt|skulle det vara möjligt|går det att)\b",
         r"\S.*\btack\b"],
     tell_me: &[r"kan (ni|du) (berätta|förklara)", r"jag undrar", r"jag vill veta"],
     past_report: &[r"\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{0,30}(licens|abonnemang|plats)"],
