@@ -1,6 +1,7 @@
 //! The sender worker: drains the outbox through the transport.
 //!
-//! Each due row is leased (so a crashed sender's row comes back when the lease runs out), sent
+//! Each due row is leased by this instance (so a crashed sender's row comes back as soon as its
+//! death is seen, `src/instance.rs`, or at the latest when the lease runs out), sent
 //! inside a timeout, then marked `sent`; a temporary failure is retried with exponential backoff,
 //! a permanent one or too many attempts ends `dead` (visible in `seatmail outbox list`, revived
 //! with `seatmail outbox retry ID`; ops are told of it, see `src/notify/`). Mails to ops go the
@@ -25,6 +26,8 @@ pub struct Sender {
     pub send_timeout: Duration,
     /// Whom to tell of a dead answer (`[ops]`).
     pub ops: crate::config::OpsConfig,
+    /// This process's instance: the holder of its leases, and whether it may send now.
+    pub presence: crate::instance::Presence,
 }
 
 /// How long a leased row stays invisible to other senders.
@@ -59,11 +62,17 @@ impl Sender {
     pub async fn drain(&self) -> Result<Drained, crate::store::StoreError> {
         let mut total = Drained::default();
         loop {
-            let rows = self.store.lease_due(Utc::now(), LEASE_SECS, BATCH).await?;
+            let rows = self.store.lease_due(self.presence.id(), Utc::now(), LEASE_SECS, BATCH).await?;
             if rows.is_empty() {
                 return Ok(total);
             }
             for row in rows {
+                if !self.presence.may_act() {
+                    // Another instance may soon take this one for dead and send these: stop
+                    // until a heartbeat gets through (the rest of the batch stays ours).
+                    tracing::warn!("no heartbeat reached the store lately: sending paused");
+                    return Ok(total);
+                }
                 crate::failpoint!("before_send");
                 let result = match tokio::time::timeout(
                     self.send_timeout,
