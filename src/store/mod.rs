@@ -15,6 +15,7 @@
 
 mod customers;
 mod imap_state;
+mod instances;
 mod leases;
 mod confirmations;
 mod messages;
@@ -37,6 +38,7 @@ use sqlx::{Any, AnyPool, Connection, Executor};
 
 pub use customers::{ImportReport, SubscriptionListRow};
 pub use imap_state::{ImapPosition, ImapStatus};
+pub use instances::{InstanceRow, Reaped};
 pub use messages::{DecisionRow, ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage};
 pub use ops::{AppliedRow, Told, UntoldRow};
 pub use outbox::{NewOutbox, OutboxRow};
@@ -148,6 +150,7 @@ fn migrator(backend: Backend) -> Migrator {
             (8, "imap failing", include_str!("../../migrations/sqlite/0008_imap_failing.sql")),
             (9, "vendor", include_str!("../../migrations/sqlite/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/sqlite/0010_ops_day_to_day.sql")),
+            (12, "instances", include_str!("../../migrations/sqlite/0012_instances.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -160,6 +163,7 @@ fn migrator(backend: Backend) -> Migrator {
             (8, "imap failing", include_str!("../../migrations/postgres/0008_imap_failing.sql")),
             (9, "vendor", include_str!("../../migrations/postgres/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/postgres/0010_ops_day_to_day.sql")),
+            (12, "instances", include_str!("../../migrations/postgres/0012_instances.sql")),
         ],
     };
     let migrations: Vec<Migration> = files
