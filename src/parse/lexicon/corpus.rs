@@ -95,6 +95,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Serait-il envisageable d'ajouter trois licences Business Basic (au tarif de 5,10 € HTVA/mois comme les autres) ?", "+3 O365_BUSINESS_ESSENTIALS"),
+    ("Depuis lundi, 3 de nos utilisateurs ne parviennent plus à activer Word. Les 3 licences Business Standard sont pourtant attribuées. Pouvez-vous regarder ?", "none"),
     ("Deux licences de plus svp", "+2"),
     ("Pourriez-vous supprimer une licence ?", "-1"),
     ("Pouvez-vous passer à 15 licences ?", "=15"),
@@ -160,6 +162,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Seit Sie unsere Lizenzen letzte Woche auf 15 erhöht haben, ist Outlook bei 4 Kolleginnen extrem langsam. Können Sie sich das ansehen?", "none"),
     ("Bitte zwei weitere Lizenzen", "+2"),
     ("Wir brauchen keine 2 Lizenzen mehr", "-2"),
     ("Bitte auf 12 Lizenzen erhöhen", "=12"),

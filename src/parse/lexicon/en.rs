@@ -114,7 +114,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"\bas (last time|before)\b"],
     persons_mailbox: &[r"\b(intern|trainee|student|colleague|employee|staff member)\s*\(\s*$",
         r"\bof\s+((dr|mr|mrs|ms)\.?\s+)?\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+)?\s*\(\s*$"],
-    problem: &[r"not working|doesn'?t work|don'?t work|do not work|does not work|can'?t (log|sign|use|open)|cannot (log|sign|use|open)|\berror\b|\bissue\b|\bproblem"],
+    problem: &[r"not working|doesn'?t work|don'?t work|do not work|does not work|can'?t (log|sign|use|open)|cannot (log|sign|use|open)|\berror\b|\bissue\b|\bproblem|\bslow\b|\bcrash|\bfreez"],
     who_left: &[r"who (have )?left|who are leaving|who no longer work|former (employees|colleagues|staff)|ex-employees|leavers"],
     attached: &[r"\battach(ed|ment)", r"\benclosed\b"],
     billing_plan: &[r"(monthly|month-to-month).{0,60}(annual|yearly)", r"(annual|yearly).{0,60}monthly", r"billing (frequency|cycle)"],

@@ -109,7 +109,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"\bcomme (la dernière fois|avant)\b"],
     persons_mailbox: &[r"\b(stagiaire|collègue|collaborat\w*|employé\w*)\s*\(\s*$",
         r"\b(de|du)\s+((dr|mme|m)\.?\s+)?\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+)?\s*\(\s*$"],
-    problem: &[r"ne fonctionne(nt)? pas|ne marche(nt)? pas|\berreur\b|ne parvien\w* plus|n'arrive\w* plus|\bproblème\b|sans licence|impossible d'activer"],
+    problem: &[r"ne fonctionne(nt)? pas|ne marche(nt)? pas|\berreur\b|ne parvien\w* plus|n'arrive\w* plus|\bproblème\b|sans licence|impossible d'activer|\blent\b|\bplante\b"],
     who_left: &[r"qui (sont|ont) (partis|quitté)|qui ne travaillent plus|anciens (employés|collaborateurs)"],
     attached: &[r"pièces? jointes?", r"\bci-joint", r"\ben annexe\b"],
     billing_plan: &[r"(mensuel\w*).{0,60}(annuel\w*|engagement)", r"(annuel\w*).{0,60}mensuel\w*", r"fréquence de facturation"],

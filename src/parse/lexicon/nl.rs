@@ -110,7 +110,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"\bals (vorige keer|de vorige keer)\b"],
     persons_mailbox: &[r"\b(stagiair\w*|student\w*|collega|medewerk\w*|werknemer)\s*\(\s*$",
         r"\bvan\s+((dr|mevr|dhr)\.?\s+)?\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+)?\s*\(\s*$"],
-    problem: &[r"werkt niet|werken niet|foutmelding|\bprobleem|niet (meer )?(inloggen|aanmelden|openen)|kan niet (meer )?(inloggen|aanmelden)"],
+    problem: &[r"werkt niet|werken niet|foutmelding|\bprobleem|niet (meer )?(inloggen|aanmelden|openen)|kan niet (meer )?(inloggen|aanmelden)|\btraag\b|loopt vast|crasht"],
     who_left: &[r"die (vertrokken|weg) (zijn|is)|die uit dienst|niet meer (bij ons )?werken|ex-medewerkers|oud-medewerkers"],
     attached: &[r"bijlage|bijgevoegd"],
     billing_plan: &[r"(maandelijks\w*|maandbetaling).{0,60}(jaarlijks\w*|jaarcontract|jaarabonnement)",

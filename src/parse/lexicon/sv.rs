@@ -103,7 +103,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     same_account: &[r"\bsamma (konto|tenant|inloggning|adress|abonnemang)", r"\b(det|detta) konto\b", r"\bsom (förra gången|tidigare)\b"],
     persons_mailbox: &[r"\b(praktikant\w*|kollega\w*|medarbetar\w*|anställd\w*)\s*\(\s*$",
         r"\bför\s+((dr|fru)\.?\s+)?\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+)?\s*\(\s*$"],
-    problem: &[r"fungerar inte|\bfel(meddelande)?\b|\bproblem"],
+    problem: &[r"fungerar inte|\bfel(meddelande)?\b|\bproblem|\blångsam\b|hänger sig|kraschar"],
     who_left: &[r"som (har )?slutat|som lämnat|tidigare anställda"],
     attached: &[r"bifoga[dt]", r"\bbilaga", r"\bbilagan"],
     billing_plan: &[r"(månadsvis|månatlig\w*).{0,60}(årsvis|årlig\w*|årsavtal)", r"(årsvis|årlig\w*).{0,60}(månadsvis|månatlig\w*)",

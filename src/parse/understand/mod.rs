@@ -115,6 +115,14 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         u.not_ours = Some("a change of billing or payment details, not of the number of seats");
         return u;
     }
+    // "3 users cannot activate Word; the 3 licences are assigned": numbers in a problem report
+    // that no sentence gives a direction are the report's, not a change asked.
+    let reports_problem = body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().problem.is_match(&s.text));
+    if reports_problem && !c.raws.is_empty() && c.raws.iter().all(|r| r.change.is_none()) {
+        c.raws.clear();
+        c.problems.retain(|(a, _)| *a != Ask::Direction);
+        u.intent = false;
+    }
     let with_change: Vec<bool> = (0..body.len()).map(|si| c.raws.iter().any(|r| r.sentence == si)).collect();
     let accounts = whom::Accounts::find(&body, &with_change, input.sender, text, input.quoted);
     let products = items::Products::new(&body, &gate.kept, &subject_sentences);
