@@ -125,6 +125,9 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Er mogen er twee af van de Exchange Online (Plan 1)-licenties op info@goethals.onmicrosoft.com.", "-2 EXCHANGESTANDARD info@goethals.onmicrosoft.com"),
+    ("Het onderwerp klopt niet meer, het moeten er drie zijn in plaats van twee. Dus: 3 extra licenties Business Standard.", "+3 O365_BUSINESS_PREMIUM"),
+    ("Voeg 3 licenties Business Standard toe. En haal er 3 licenties Business Standard af.", "ask contradiction"),
     ("Graag 2 licenties minder", "-2"),
     ("Kunnen jullie 3 licenties toevoegen?", "+3"),
     ("5x Business Standard erbij graag", "+5 O365_BUSINESS_PREMIUM"),

@@ -62,7 +62,9 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         };
         let contradicts = subj_changes.iter().any(|sc| !body_changes.contains(sc))
             && subj_changes.iter().all(|sc| body_changes.iter().all(|bc| bc != sc && (sign(bc) != sign(sc) || matches!((bc, sc), (Change::Delta(_), Change::Delta(_))))));
-        if contradicts {
+        // "The subject is wrong: it must be three, not two": the body's correction wins.
+        let corrected = readings.iter().flatten().any(|r| r.correction);
+        if contradicts && !corrected {
             c.problems.push((Ask::Contradiction, "the subject and the body ask for different changes".into()));
         }
     } else if body_changes.is_empty() && !subj_changes.is_empty() && c.raws.iter().all(|r| r.change.is_none()) {

@@ -149,7 +149,9 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             if w == "mehr" && prev(1).is_some_and(|t| is_w(t, &["nur"])) {
                 return None;
             }
-            if (lex().more.has(w) || w == "plus") && negated {
+            // "het onderwerp klopt niet meer", "stimmt nicht mehr": no longer right, no seat cue.
+            let right = (1..=3).any(|k| prev(k).is_some_and(|t| is_w(t, &["klopt", "klopte", "stimmt", "juist", "correct", "stämmer", "right", "valid", "geldig", "gilt"])));
+            if (lex().more.has(w) || w == "plus") && negated && !right {
                 return Some((Dir::Remove, true));
             }
             if w == "plus" && prev(1).is_some_and(|t| is_w(t, &["n", "ne"])) {
@@ -185,8 +187,10 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             if matches!(w, "säga" | "säg") {
                 return None;
             }
-            // "mag er 1 af", "1 licentie af voor Piet", "af te bouwen"; not "af en toe", "af van".
-            if w == "af" && !next.is_some_and(|t| is_w(t, &["en", "van", "aan", "of", "toe"])) {
+            // "mag er 1 af", "1 licentie af voor Piet", "af te bouwen", "er mogen er twee af van de
+            // Exchange-licenties"; not "af en toe", "hangt af van".
+            let after_num = matches!(prev(1), Some(Tok::Num { .. }));
+            if w == "af" && (after_num || !next.is_some_and(|t| is_w(t, &["en", "van", "aan", "of", "toe"]))) {
                 return Some((Dir::Remove, true));
             }
             if w == "en" || w == "de" {

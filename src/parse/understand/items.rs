@@ -158,8 +158,17 @@ fn separate_requests(deltas: &[usize], items: &[Item], raws: &[Raw], item_raw: &
         .collect();
     let adds = signs.iter().filter(|&&s| s > 0).count();
     let removes = signs.iter().filter(|&&s| s < 0).count();
+    // An addition and a removal of the same number cancel out: no one writes that, so one of
+    // the two is read wrongly.
+    let sizes: Vec<i64> = deltas
+        .iter()
+        .map(|&k| match items[k].change {
+            Change::Delta(d) => d.abs(),
+            Change::Target(t) => t,
+        })
+        .collect();
     if adds == 1 && removes == 1 {
-        return true;
+        return sizes[0] != sizes[1];
     }
     // Same direction: every later one in its own sentence that says "also".
     let mut seen_sentences: Vec<usize> = Vec::new();
