@@ -540,24 +540,29 @@ impl Tx {
 }
 
 impl Tx {
-    /// Who decided what on a queued mail, with which note, and the state it left.
+    /// Who decided what on a queued mail, with which note, the state it found (`before`) and
+    /// the state it left.
     pub async fn record_ops_decision(
         &mut self,
         message: i64,
         actor: &str,
         action: OpsVerdict,
         note: Option<&str>,
-        state: MessageState,
+        (before, state): (MessageState, MessageState),
     ) -> Result<()> {
-        sqlx::query("INSERT INTO ops_decisions (message, actor, action, note, state, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(message)
-            .bind(actor)
-            .bind(action.as_str())
-            .bind(note)
-            .bind(state.as_str())
-            .bind(ts(Utc::now()))
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "INSERT INTO ops_decisions (message, actor, action, note, state, created_at, before_state) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(message)
+        .bind(actor)
+        .bind(action.as_str())
+        .bind(note)
+        .bind(state.as_str())
+        .bind(ts(Utc::now()))
+        .bind(before.as_str())
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 
