@@ -9,7 +9,6 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::Datelike as _;
-
 use serde::Serialize;
 
 use crate::domain::OpsVerdict;

@@ -3,8 +3,8 @@
 //! A hold does not refuse a change: it parks it until ops approve it (a large increase, a busy
 //! day) or the customer's admin confirms it with a one-time code. Each hold is one entry of
 //! [`HOLDS`], checked in order once [`super::policy::evaluate`] has allowed the change; another
-//! reason to hold (a more cautious mode for some kinds of change, say) is one more entry, with
-//! the people who may release it.
+//! reason to hold is one more entry, with the people who may release it (the cautious mode of
+//! `[policy.cautious]` is two: one for ops, one for the customer's code).
 
 use crate::config::{Cautious, ConfirmMode, PolicyConfig};
 
