@@ -1,6 +1,6 @@
 //! How often ops agree with seatmail's reading of a request: of the requests it understood and
-//! held, how many ops approved unchanged, corrected or rejected — per ISO week and per language
-//! of the mail. A reseller reads it to decide when a kind of change may stop waiting
+//! held, how many ops approved unchanged, corrected or rejected — per ISO week, per language of
+//! the mail and per kind of change. A reseller reads it to decide when a kind of change may stop waiting
 //! (`[policy.cautious]`).
 //!
 //! Only a mail's first verdict counts: an approval that follows ops' own correction judges the
@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::Datelike as _;
 use serde::Serialize;
 
-use crate::domain::OpsVerdict;
+use crate::domain::{ChangeKind, OpsVerdict};
 use crate::store::VerdictRow;
 
 /// Verdicts counted together.
@@ -54,13 +54,14 @@ impl Tally {
 /// The verdicts on seatmail's reading (dismissing or seeing a mail judges no reading).
 pub const VERDICTS: [OpsVerdict; 3] = [OpsVerdict::Approved, OpsVerdict::Corrected, OpsVerdict::Rejected];
 
-/// The figures: all together, per ISO week (`2026-W48`) and per language (`unknown` when the
-/// parser detected none).
+/// The figures: all together, per ISO week (`2026-W48`), per language (`unknown` when the
+/// parser detected none) and per kind of change (`increase`, `decrease`, `mixed`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Agreement {
     pub all: Tally,
     pub weeks: BTreeMap<String, Tally>,
     pub languages: BTreeMap<String, Tally>,
+    pub kinds: BTreeMap<String, Tally>,
 }
 
 impl Agreement {
@@ -76,15 +77,17 @@ impl Agreement {
             a.all.add(r.verdict);
             a.weeks.entry(format!("{}-W{:02}", week.year(), week.week())).or_default().add(r.verdict);
             a.languages.entry(r.language.clone().unwrap_or_else(|| "unknown".into())).or_default().add(r.verdict);
+            a.kinds.entry(r.kind.map_or("unknown", ChangeKind::as_str).to_string()).or_default().add(r.verdict);
         }
         a
     }
 
-    /// Rows for a page: the weeks newest first, then the languages.
-    pub fn lines(&self) -> (Vec<Line>, Vec<Line>) {
-        let weeks = self.weeks.iter().rev().map(|(w, t)| Line::of(w, t)).collect();
-        let languages = self.languages.iter().map(|(l, t)| Line::of(l, t)).collect();
-        (weeks, languages)
+    /// Rows for a page: the weeks newest first, the languages, the kinds of change.
+    pub fn lines(&self) -> (Vec<Line>, Vec<Line>, Vec<Line>) {
+        let rows = |m: &BTreeMap<String, Tally>| m.iter().map(|(k, t)| Line::of(k, t)).collect::<Vec<_>>();
+        let mut weeks = rows(&self.weeks);
+        weeks.reverse();
+        (weeks, rows(&self.languages), rows(&self.kinds))
     }
 }
 
@@ -118,7 +121,8 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn row(message: i64, verdict: OpsVerdict, language: Option<&str>, day: u32) -> VerdictRow {
-        VerdictRow { message, verdict, language: language.map(String::from), at: Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap() }
+        let kind = Some(if message == 3 { ChangeKind::Decrease } else { ChangeKind::Increase });
+        VerdictRow { message, verdict, language: language.map(String::from), kind, at: Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap() }
     }
 
     #[test]
@@ -142,7 +146,10 @@ mod tests {
         assert_eq!(a.all.agreed_percent(), Some(50));
         assert_eq!(a.weeks["2026-W48"].agreed_percent(), Some(33));
         assert_eq!(Tally::default().agreed_percent(), None);
-        let (weeks, languages) = a.lines();
+        assert_eq!(a.kinds["increase"], Tally { approved: 2, corrected: 1, rejected: 0 });
+        assert_eq!(a.kinds["decrease"], Tally { approved: 0, corrected: 0, rejected: 1 });
+        let (weeks, languages, kinds) = a.lines();
+        assert_eq!(kinds.len(), 2);
         assert_eq!(weeks.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(), ["2026-W49", "2026-W48"], "newest first");
         assert_eq!(languages.len(), 3);
     }

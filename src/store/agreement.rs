@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{get_word, parse_ts, Result, Store, StoreError};
-use crate::domain::{MessageState, OpsVerdict};
+use super::{get_word, parse_word, parse_ts, Result, Store, StoreError};
+use crate::domain::{ChangeKind, MessageState, OpsVerdict};
 
 /// One person's verdict on a held request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +14,8 @@ pub struct VerdictRow {
     pub verdict: OpsVerdict,
     /// The language the parser detected in the mail, if any.
     pub language: Option<String>,
+    /// What the held items asked for.
+    pub kind: Option<ChangeKind>,
     pub at: DateTime<Utc>,
 }
 
@@ -23,7 +25,7 @@ impl Store {
     /// mails that needed review are not seatmail's reading being judged, and are left out.
     pub async fn verdicts_on_held(&self) -> Result<Vec<VerdictRow>> {
         let rows = sqlx::query(
-            "SELECT d.message, d.action, d.created_at, m.language FROM ops_decisions d JOIN messages m ON m.id = d.message \
+            "SELECT d.message, d.action, d.created_at, d.kind, m.language FROM ops_decisions d JOIN messages m ON m.id = d.message \
              WHERE d.before_state = $1 AND d.action IN ('approved', 'corrected', 'rejected') ORDER BY d.id",
         )
         .bind(MessageState::AwaitingApproval.as_str())
@@ -36,6 +38,7 @@ impl Store {
                     message: r.try_get("message")?,
                     verdict: get_word(r, "action", "ops_decisions")?,
                     language: r.try_get("language")?,
+                    kind: r.try_get::<Option<String>, _>("kind")?.map(|k| parse_word(&k, "ops_decisions")).transpose()?,
                     at: parse_ts(&at)
                         .ok_or_else(|| StoreError::Corrupt { table: "ops_decisions", message: format!("created_at `{at}`") })?,
                 })

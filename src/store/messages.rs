@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::{get_word, ts, Result, Store, StoreError, Tx};
 use crate::decide::Rule;
-use crate::domain::{Attention, ItemStatus, MessageState, OpsVerdict};
+use crate::domain::{Attention, ChangeKind, ItemStatus, MessageState, OpsVerdict};
 
 pub struct NewMessage<'a> {
     pub key: &'a str,
@@ -541,7 +541,7 @@ impl Tx {
 
 impl Tx {
     /// Who decided what on a queued mail, with which note, the state it found (`before`) and
-    /// the state it left.
+    /// the state it left, and what its held items asked for.
     pub async fn record_ops_decision(
         &mut self,
         message: i64,
@@ -549,10 +549,11 @@ impl Tx {
         action: OpsVerdict,
         note: Option<&str>,
         (before, state): (MessageState, MessageState),
+        kind: Option<ChangeKind>,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO ops_decisions (message, actor, action, note, state, created_at, before_state) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO ops_decisions (message, actor, action, note, state, created_at, before_state, kind) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(message)
         .bind(actor)
@@ -561,6 +562,7 @@ impl Tx {
         .bind(state.as_str())
         .bind(ts(Utc::now()))
         .bind(before.as_str())
+        .bind(kind.map(ChangeKind::as_str))
         .execute(self.conn())
         .await?;
         Ok(())

@@ -1,5 +1,6 @@
 //! `/agreement`: how often ops accepted seatmail's reading of a held request unchanged,
-//! corrected it or rejected it, per ISO week and per language, beside the cautious mode in force.
+//! corrected it or rejected it, per ISO week, language and kind of change, beside the cautious
+//! mode in force.
 
 use std::sync::Arc;
 
@@ -14,11 +15,11 @@ use crate::agreement::{Agreement, Line};
 
 pub async fn agreement(State(state): State<Arc<WebState>>, auth: Auth) -> Result<Response, WebError> {
     let a = Agreement::count(&state.store.verdicts_on_held().await?);
-    let (weeks, languages) = a.lines();
+    let (weeks, languages, kinds) = a.lines();
     let cautious = state.config.policy.cautious.describe();
     let base = base(&state, &auth, "agreement").await;
     state.render(
         "agreement.html.j2",
-        context! { all => Line::of("all", &a.all), weeks => weeks, languages => languages, cautious => cautious, ..base },
+        context! { all => Line::of("all", &a.all), weeks => weeks, languages => languages, kinds => kinds, cautious => cautious, ..base },
     )
 }

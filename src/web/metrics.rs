@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use super::auth::{self, same_token};
 use super::{WebError, WebState};
 use crate::agreement::{Agreement, VERDICTS};
-use crate::domain::{JobState, MessageState, OutboxState};
+use crate::domain::{ChangeKind, JobState, MessageState, OutboxState};
 use crate::health;
 use crate::parse::Language;
 
@@ -123,6 +123,14 @@ async fn verdicts(o: &mut String, state: &WebState) -> Result<(), WebError> {
         for language in &languages {
             let n = a.languages.get(language).map(|t| t.get(verdict)).unwrap_or(0);
             let _ = writeln!(o, "seatmail_ops_verdicts_total{{verdict=\"{verdict}\",language=\"{language}\"}} {n}");
+        }
+    }
+    let _ = writeln!(o, "# HELP seatmail_ops_verdicts_by_kind_total The same, by the kind of change the held request asked for.");
+    let _ = writeln!(o, "# TYPE seatmail_ops_verdicts_by_kind_total counter");
+    for verdict in VERDICTS {
+        for kind in ChangeKind::ALL {
+            let n = a.kinds.get(kind.as_str()).map(|t| t.get(verdict)).unwrap_or(0);
+            let _ = writeln!(o, "seatmail_ops_verdicts_by_kind_total{{verdict=\"{verdict}\",kind=\"{kind}\"}} {n}");
         }
     }
     Ok(())

@@ -199,6 +199,8 @@ fn the_agreement_figures_count_ops_verdicts_on_what_seatmail_understood() {
     assert_eq!(row(&page, "agreement-languages", "en"), [1, 0, 0]);
     assert_eq!(row(&page, "agreement-all", "all"), [2, 1, 1], "the mail that needed review is not counted");
     assert!(page.contains("50%"), "2 of 4 approved unchanged");
+    assert_eq!(row(&page, "agreement-kinds", "increase"), [2, 1, 0], "+2, +1 approved; +3 corrected");
+    assert_eq!(row(&page, "agreement-kinds", "decrease"), [0, 0, 1]);
     let week = this_week();
     assert_eq!(row(&page, "agreement-weeks", &week), [2, 1, 1], "this week");
     assert!(site.get(&c, "/").contains("href=\"/agreement\""), "in the navigation");
@@ -211,6 +213,12 @@ fn the_agreement_figures_count_ops_verdicts_on_what_seatmail_understood() {
     );
     assert_eq!([verdicts(&metrics, "approved", "en"), verdicts(&metrics, "corrected", "en"), verdicts(&metrics, "rejected", "en")], [1, 0, 0]);
     assert_eq!(verdicts(&metrics, "approved", "de"), 0, "every language has its series");
+    let by_kind = |verdict: &str, kind: &str| {
+        let line = format!("seatmail_ops_verdicts_by_kind_total{{verdict=\"{verdict}\",kind=\"{kind}\"}} ");
+        metrics.lines().find_map(|l| l.strip_prefix(&line)).unwrap_or_else(|| panic!("no {line}")).trim().parse::<i64>().unwrap()
+    };
+    assert_eq!([by_kind("approved", "increase"), by_kind("corrected", "increase"), by_kind("rejected", "decrease")], [2, 1, 1]);
+    assert_eq!(by_kind("rejected", "increase"), 0);
     // Behind the login, like every page.
     let anonymous = crate::web::client().get(site.url("/agreement")).send().unwrap();
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);

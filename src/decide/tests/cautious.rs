@@ -5,7 +5,7 @@
 use super::*;
 use crate::config::{Cautious, CautiousConfig};
 use crate::decide::resolve::{resolve, Held, Settle};
-use crate::domain::MessageState;
+use crate::domain::{ChangeKind, MessageState};
 
 const ADMIN: &str = "admin@contoso.be";
 
@@ -53,7 +53,11 @@ fn each_kind_of_change_waits_for_whom_the_mode_names() {
 
 /// The message a request left held, as the store gives it back.
 fn held(w: &World, spec: &str) -> Held {
-    let d = w.decide(&mail(ADMIN, vec![item(spec)]));
+    held_all(w, &[spec])
+}
+
+fn held_all(w: &World, specs: &[&str]) -> Held {
+    let d = w.decide(&mail(ADMIN, specs.iter().map(|s| item(s)).collect()));
     Held {
         id: 7,
         state: d.state,
@@ -80,6 +84,14 @@ fn one_click_or_the_code_releases_it_and_a_correction_meets_it() {
     assert_eq!((r.state, r.items[0].rule, r.items[0].new_quantity), (MessageState::Applied, Rule::CustomerConfirmed, Some(8)));
     let err = settle(&w, held(&w, "-2 SPB"), Settle::OpsApprove).unwrap_err();
     assert!(err.contains("waits for the customer's confirmation code"), "{err}");
+
+    // What ops decide on, for the agreement figures per kind of change.
+    let w = world(Cautious::Ops, Cautious::Ops, ConfirmMode::None);
+    assert_eq!(held(&w, "+2 SPB").kind(), Some(ChangeKind::Increase));
+    assert_eq!(held(&w, "=9 SPB").kind(), Some(ChangeKind::Decrease));
+    assert_eq!(held_all(&w, &["+2 SPB", "-1 EXCHANGESTANDARD"]).kind(), Some(ChangeKind::Mixed));
+    // The annual plan is past its window: that decrease is refused, not held.
+    assert_eq!(held_all(&w, &["+2 SPB", "-1 O365_BUSINESS_PREMIUM"]).kind(), Some(ChangeKind::Increase));
 
     // Ops say what the mail asks: applied at once; the other holds still stand.
     for cautious in [Cautious::Ops, Cautious::Customer] {
