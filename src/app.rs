@@ -20,6 +20,7 @@ use crate::apply::{Processed, Processor};
 use crate::config::{Config, ConfigError, ImapAuth, IntakeKind, OutboxKind, SmtpAuth};
 use crate::oauth::TokenSource;
 use crate::intake::imap::{ImapIntake, ImapLogin};
+use crate::instance::Presence;
 use crate::intake::maildir::Maildir;
 use crate::parse::Catalog;
 use crate::store::{Store, StoreError};
@@ -56,6 +57,8 @@ pub struct App {
     vendor_wake: Arc<Notify>,
     /// The connector of `[vendor] kind` (none: the store is the truth).
     pub vendor: Option<Arc<Connector>>,
+    /// This process as the other instances see it (its leases, its heartbeat).
+    pub presence: Presence,
 }
 
 /// How long one delivery may take, whole.
@@ -81,6 +84,7 @@ impl App {
             outbox_wake: Arc::new(Notify::new()),
             vendor_wake: Arc::new(Notify::new()),
             vendor,
+            presence: Presence::default(),
         })
     }
 
@@ -128,7 +132,26 @@ impl App {
             retry_base: Duration::from_secs(self.config.outbox.retry_base_secs),
             send_timeout,
             ops: self.config.ops.clone(),
+            presence: self.presence.clone(),
         })
+    }
+
+    /// Carry what is due now to the vendor and deliver the answers that are due, as this
+    /// instance (an operator's command that settled a held request).
+    pub async fn deliver_now(&self) -> Result<crate::answer::outbox::Drained, AppError> {
+        self.presence.start(&self.store).await?;
+        let cancel = CancellationToken::new();
+        let presence = tokio::spawn(self.presence.clone().run(self.store.clone(), cancel.clone()));
+        let done = async {
+            if let Some(worker) = self.vendor_worker() {
+                worker.drain().await?;
+            }
+            Ok::<_, AppError>(self.sender()?.drain().await?)
+        }
+        .await;
+        cancel.cancel();
+        let _ = presence.await;
+        done
     }
 
     /// The notifier of `[ops] notify`.
@@ -161,6 +184,13 @@ impl App {
     ) -> Result<(), AppError> {
         let (tx, rx) = mpsc::channel(16);
         let tracker = TaskTracker::new();
+        // Registered, and what dead instances held taken back, before any worker leases.
+        let reaped = self.presence.start(&self.store).await?;
+        if reaped.instances > 0 {
+            tracing::info!(instances = reaped.instances, answers = reaped.answers, jobs = reaped.jobs, "took back the work of instances that died");
+        }
+        let presence_cancel = CancellationToken::new();
+        let presence = tokio::spawn(self.presence.clone().run(self.store.clone(), presence_cancel.clone()));
         let intake_cancel = cancel.child_token();
         match self.config.intake.kind {
             IntakeKind::Maildir => {
@@ -236,6 +266,8 @@ impl App {
             let _ = sender_task.await;
             tracker.wait().await;
         }
+        presence_cancel.cancel();
+        let _ = presence.await;
         self.store.close().await;
         Ok(())
     }

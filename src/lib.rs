@@ -19,6 +19,7 @@ pub mod decide;
 pub mod domain;
 pub mod health;
 pub mod import;
+pub mod instance;
 pub mod intake;
 pub mod notify;
 pub mod oauth;

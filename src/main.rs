@@ -224,10 +224,7 @@ async fn queue(config_path: Option<&Path>, action: QueueAction) -> anyhow::Resul
     };
     out!("message {}: {} ({})", d.id, done.state, done.reason);
     // Take the change to the vendor and deliver the answer now; a running daemon would too.
-    if let Some(worker) = app.vendor_worker() {
-        worker.drain().await?;
-    }
-    if app.sender()?.drain().await?.sent > 0 {
+    if app.deliver_now().await?.sent > 0 {
         out!("answer delivered");
     }
     app.store.close().await;

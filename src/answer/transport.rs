@@ -32,6 +32,14 @@ impl Transport {
         }
     }
 
+    /// How many answers may be on their way at once.
+    pub fn parallel(&self) -> usize {
+        match self {
+            Transport::File(_) => 1,
+            Transport::Smtp(s) => usize::try_from(s.config.connections).unwrap_or(1).max(1),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Transport::File(f) => format!("file outbox {}", f.dir.display()),
@@ -86,7 +94,8 @@ mod smtp {
     //! SMTP delivery with lettre's connection type over a socket seatmail opens itself: with
     //! TCP_NODELAY (lettre's own connect leaves Nagle on, which caps a connection at a few dozen
     //! messages a second) and TLS verified against the system's roots plus an optional CA file.
-    //! One connection is kept and reused while it lives; any error drops it.
+    //! `connections` connections are kept and used side by side while they live; any error drops
+    //! the one it happened on.
 
     use std::io;
     use std::net::SocketAddr;
@@ -123,9 +132,21 @@ mod smtp {
         rustls: Arc<rustls::ClientConfig>,
         starttls: Option<TlsParameters>,
         hello: ClientId,
-        /// The kept connection, and when the OAuth2 token it logged in with runs out.
-        conn: tokio::sync::Mutex<Option<(AsyncSmtpConnection, Option<Instant>)>>,
+        /// The kept connections (`connections` of them), each with when the OAuth2 token it
+        /// logged in with runs out and when it was last used.
+        conns: Vec<tokio::sync::Mutex<Option<Kept>>>,
+        next: std::sync::atomic::AtomicUsize,
     }
+
+    struct Kept {
+        conn: AsyncSmtpConnection,
+        expires: Option<Instant>,
+        used: Instant,
+    }
+
+    /// A connection used within this long is taken as alive without a NOOP (a round trip per
+    /// answer); one that was in fact closed fails the send, which is retried.
+    const FRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
     /// One SMTP command line, written as is (lettre's `Auth` cannot carry OAUTHBEARER nor answer
     /// an error challenge).
@@ -194,7 +215,8 @@ mod smtp {
                 None => ClientId::default(),
             };
             let from = from.parse().map_err(|e| format!("answers.from: {e}"))?;
-            Ok(SmtpTransport { config, login, from, rustls, starttls, hello, conn: tokio::sync::Mutex::new(None) })
+            let conns = (0..config.connections.max(1)).map(|_| tokio::sync::Mutex::new(None)).collect();
+            Ok(SmtpTransport { config, login, from, rustls, starttls, hello, conns, next: Default::default() })
         }
 
         /// Connect and log in (as `auth` says), then QUIT: `check-config --connect`.
@@ -363,27 +385,34 @@ mod smtp {
                 .collect::<Result<Vec<_>, _>>()?;
             let envelope = lettre::address::Envelope::new(Some(self.from.clone()), to)
                 .map_err(|e| SendError::Permanent(format!("envelope: {e}")))?;
-            let mut slot = self.conn.lock().await;
+            // A free connection if there is one, else wait for the next in turn.
+            let mut slot = match self.conns.iter().find_map(|c| c.try_lock().ok()) {
+                Some(slot) => slot,
+                None => {
+                    let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    self.conns[n % self.conns.len()].lock().await
+                }
+            };
             // Taken out while in use: if this future is dropped (the caller's timeout), the
             // connection goes with it instead of being reused in an unknown state.
             let (mut conn, expires) = match slot.take() {
                 // A connection whose OAuth2 token ran out is not reused: the server may drop it.
-                Some((mut c, expires)) if expires.is_none_or(|t| Instant::now() < t) => {
-                    if !c.has_broken() && c.test_connected().await {
-                        (c, expires)
+                Some(Kept { mut conn, expires, used }) if expires.is_none_or(|t| Instant::now() < t) => {
+                    if !conn.has_broken() && (used.elapsed() < FRESH || conn.test_connected().await) {
+                        (conn, expires)
                     } else {
                         self.connect().await?
                     }
                 }
-                Some((mut c, _)) => {
-                    let _ = c.quit().await;
+                Some(Kept { mut conn, .. }) => {
+                    let _ = conn.quit().await;
                     self.connect().await?
                 }
                 None => self.connect().await?,
             };
             match conn.send(&envelope, body).await {
                 Ok(_) => {
-                    *slot = Some((conn, expires));
+                    *slot = Some(Kept { conn, expires, used: Instant::now() });
                     Ok(())
                 }
                 Err(e) => {

@@ -126,6 +126,13 @@ pub struct SmtpConfig {
     /// One whole delivery (connect, TLS, AUTH, the message) must finish within this.
     #[serde(default = "default_smtp_timeout")]
     pub timeout_secs: u64,
+    /// SMTP connections kept open and used side by side: answers go out this many at a time.
+    #[serde(default = "default_smtp_connections")]
+    pub connections: u32,
+}
+
+fn default_smtp_connections() -> u32 {
+    3
 }
 
 fn default_smtp_tls() -> TlsMode {
@@ -166,7 +173,7 @@ impl SmtpConfig {
             return Err(invalid("outbox.smtp.user", "auth = \"oauth2\" needs the mailbox as user"));
         }
         if check_oauth2("outbox.smtp", auth == SmtpAuth::OAuth2, self.oauth2.as_ref(), &self.password())? {
-            return at_least("outbox.smtp", 1, &[("timeout_secs", self.timeout_secs.into())]);
+            return at_least("outbox.smtp", 1, &[("timeout_secs", self.timeout_secs.into()), ("connections", self.connections.into())]);
         }
         match (auth, &self.user) {
             (SmtpAuth::Password, None) => return Err(invalid("outbox.smtp.user", "auth = \"password\" needs a user")),
@@ -179,6 +186,6 @@ impl SmtpConfig {
             }
             _ => {}
         }
-        at_least("outbox.smtp", 1, &[("timeout_secs", self.timeout_secs.into())])
+        at_least("outbox.smtp", 1, &[("timeout_secs", self.timeout_secs.into()), ("connections", self.connections.into())])
     }
 }

@@ -124,7 +124,7 @@ static READ_BODY: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(was read on|has been read|is gelezen op|werd gelezen|a été lu|wurde am .{0,40}gelesen|wurde gelesen|lästes|har lästs|your message\b.{0,200}\bread\b|uw bericht\b.{0,200}\bgelezen\b|votre message\b.{0,200}\blu\b|ihre nachricht\b.{0,200}\bgelesen\b|ditt meddelande\b.{0,200}\blästs?\b)")
 });
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(how (do|can|should|would) (i|we|you|one)|how to|(know|savoir|weten|wissen|veta) (how|comment|hoe|wie|hur)\b|is it possible to (see|know|check)|what is the (price|cost|difference)|hoe (kan|moet|doe|voeg|wijs) (ik|je|we|men)|comment (\w+-(je|on|t-on|nous) |puis|faire|faut|peut|ajouter|attribuer|assigner|on )|wie (kann|muss|füge|weise) (ich|man)|hur (gör|kan|lägger|tilldelar) (jag|man|vi))")
+    re(r"(?i)(how (do|can|should|would) (i|we|you|one)|how to|(know|savoir|weten|wissen|veta) (how|comment|hoe|wie|hur)\b|is it possible to (see|know|check)|what is the (price|cost|difference)|hoe (kan|moet|doe|voeg|wijs|geef|zet|ken) (ik|je|we|men)|comment (\w+-(je|on|t-on|nous) |puis|faire|faut|peut|ajouter|attribuer|assigner|on )|wie (kann|muss|füge|weise) (ich|man)|hur (gör|kan|lägger|tilldelar) (jag|man|vi))")
 });
 static PRICE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(quote|quotation|price|prices|pricing|cost|costs|offerte|prijs|prijzen|kostprijs|kost|kosten|devis|prix|tarif|tarifs|coût|angebot|preis|preise|kostet|offert|pris|priser|kostar)\b")

@@ -16,6 +16,7 @@
 mod agreement;
 mod customers;
 mod imap_state;
+mod instances;
 mod leases;
 mod confirmations;
 mod messages;
@@ -39,6 +40,7 @@ use sqlx::{Any, AnyPool, Connection, Executor};
 pub use agreement::VerdictRow;
 pub use customers::{ImportReport, SubscriptionListRow};
 pub use imap_state::{ImapPosition, ImapStatus};
+pub use instances::{InstanceRow, Reaped};
 pub use messages::{DecisionRow, ItemRow, LedgerRow, MessageDetail, MessageRow, NewItem, NewLedger, NewMessage};
 pub use ops::{AppliedRow, Told, UntoldRow};
 pub use outbox::{NewOutbox, OutboxRow};
@@ -151,6 +153,7 @@ fn migrator(backend: Backend) -> Migrator {
             (9, "vendor", include_str!("../../migrations/sqlite/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/sqlite/0010_ops_day_to_day.sql")),
             (11, "agreement", include_str!("../../migrations/sqlite/0011_agreement.sql")),
+            (12, "instances", include_str!("../../migrations/sqlite/0012_instances.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -164,6 +167,7 @@ fn migrator(backend: Backend) -> Migrator {
             (9, "vendor", include_str!("../../migrations/postgres/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/postgres/0010_ops_day_to_day.sql")),
             (11, "agreement", include_str!("../../migrations/postgres/0011_agreement.sql")),
+            (12, "instances", include_str!("../../migrations/postgres/0012_instances.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

@@ -87,22 +87,25 @@ impl Tx {
 }
 
 impl Store {
-    /// Take up to `limit` due answers for `lease_secs`. Another worker (or this one after a
-    /// crash) sees them again only when the lease has run out.
-    pub async fn lease_due(&self, now: DateTime<Utc>, lease_secs: i64, limit: i64) -> Result<Vec<OutboxRow>> {
+    /// Take up to `limit` due answers for instance `holder` for `lease_secs`: free ones, ones
+    /// whose lease ran out, and the holder's own (a batch it left unsent when it could not
+    /// beat). Another instance sees them again when the lease runs out, or at once when the
+    /// holder is found dead (`src/instance.rs`).
+    pub async fn lease_due(&self, holder: &str, now: DateTime<Utc>, lease_secs: i64, limit: i64) -> Result<Vec<OutboxRow>> {
         let mut tx = self.begin().await?;
         let now_s = ts(now);
         let until = ts(now + chrono::Duration::seconds(lease_secs));
         let rows = sqlx::query(&format!(
-            "UPDATE outbox SET lease_until = $1, attempts = attempts + 1 WHERE id IN (\
+            "UPDATE outbox SET lease_until = $1, leased_by = $4, attempts = attempts + 1 WHERE id IN (\
                SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
-               AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3{}) \
+               AND (lease_until IS NULL OR lease_until < $2 OR leased_by = $4) ORDER BY id LIMIT $3{}) \
              RETURNING {COLUMNS}",
             self.backend.skip_locked()
         ))
         .bind(&until)
         .bind(&now_s)
         .bind(limit)
+        .bind(holder)
         .fetch_all(tx.conn())
         .await?;
         tx.commit().await?;
@@ -112,7 +115,7 @@ impl Store {
     }
 
     pub async fn mark_sent(&self, id: i64) -> Result<()> {
-        sqlx::query("UPDATE outbox SET state = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
+        sqlx::query("UPDATE outbox SET state = 'sent', sent_at = $1, lease_until = NULL, leased_by = NULL, last_error = NULL WHERE id = $2")
             .bind(ts(Utc::now()))
             .bind(id)
             .execute(self.pool())
@@ -128,7 +131,7 @@ impl Store {
             None => (OutboxState::Dead, ts(Utc::now())),
         };
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE outbox SET state = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $4")
+        sqlx::query("UPDATE outbox SET state = $1, next_attempt_at = $2, lease_until = NULL, leased_by = NULL, last_error = $3 WHERE id = $4")
             .bind(state.as_str())
             .bind(next)
             .bind(error)
@@ -144,7 +147,7 @@ impl Store {
     /// Put a dead (or failed) answer back in the queue, due now, with a fresh attempt count.
     pub async fn retry_outbox(&self, id: i64) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL \
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL, leased_by = NULL \
              WHERE id = $2 AND state <> 'sent'",
         )
         .bind(ts(Utc::now()))

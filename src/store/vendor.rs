@@ -391,11 +391,11 @@ impl Store {
     /// unsettled one of its subscription (a subscription's changes reach the vendor in order,
     /// each one's absolute quantity on top of the one before). The attempt is counted first, so
     /// that a crash during the call leaves a trace the next attempt reads.
-    pub async fn lease_vendor_job(&self, now: DateTime<Utc>, lease_secs: i64) -> Result<Option<JobRow>> {
+    pub async fn lease_vendor_job(&self, holder: &str, now: DateTime<Utc>, lease_secs: i64) -> Result<Option<JobRow>> {
         let mut tx = self.begin().await?;
         let now_s = ts(now);
         let id: Option<i64> = sqlx::query_scalar(&format!(
-            "UPDATE vendor_jobs SET lease_until = $1, attempts = attempts + 1 WHERE id IN (\
+            "UPDATE vendor_jobs SET lease_until = $1, leased_by = $3, attempts = attempts + 1 WHERE id IN (\
                SELECT j.id FROM vendor_jobs j WHERE j.state IN ('pending', 'retrying') AND j.next_attempt_at <= $2 \
                AND (j.lease_until IS NULL OR j.lease_until < $2) \
                AND NOT EXISTS (SELECT 1 FROM vendor_jobs e WHERE e.subscription_id = j.subscription_id AND e.id < j.id \
@@ -405,6 +405,7 @@ impl Store {
         ))
         .bind(ts(now + chrono::Duration::seconds(lease_secs)))
         .bind(&now_s)
+        .bind(holder)
         .fetch_optional(tx.conn())
         .await?;
         let job = match id {

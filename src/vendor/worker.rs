@@ -63,7 +63,7 @@ impl Worker {
         let mut done = Drained::default();
         let lease = i64::try_from(self.lease.as_secs()).unwrap_or(i64::MAX);
         while !cancel.is_cancelled() {
-            let Some(job) = self.processor.store.lease_vendor_job(Utc::now(), lease).await? else { break };
+            let Some(job) = self.processor.store.lease_vendor_job(crate::instance::process_id(), Utc::now(), lease).await? else { break };
             let settlement = self.attempt(&job).await;
             let again = matches!(settlement, Settlement::Again { .. } | Settlement::Fail(_));
             log(&job, &settlement);

@@ -1,4 +1,4 @@
-//! Corpora: the labelled request corpus (accuracy) and the broken real-world mail of
+//! Corpora: the labelled request corpora (accuracy) and the broken real-world mail of
 //! `../shared/corpora` (robustness: parsed without a panic, and recorded by the daemon).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,81 +68,113 @@ fn broken_real_world_mail_all_ends_in_a_recorded_state() {
     assert!(!states.contains("applied"), "no corpus mail comes from a registered contact: {states:?}");
 }
 
-/// Exact agreement on outcome, language and items (as a multiset); `reason` is free text.
-fn same(expected: &Value, got: &Value) -> bool {
-    let items = |v: &Value| {
-        let mut items: Vec<String> = v["items"].as_array().cloned().unwrap_or_default().iter().map(|i| {
-            format!("{}|{}|{}|{}", i["username"], i["delta"], i["target"], i["product"])
-        }).collect();
-        items.sort();
-        items
-    };
-    expected["outcome"] == got["outcome"] && expected["language"] == got["language"] && items(expected) == items(got)
+/// A labelled corpus as `../shared/tools/score_parse.py` scores it: exact agreement on outcome,
+/// language and the multiset of items (username, delta, target, product; usernames without
+/// case); a *wrong seat change* is a mail read as a request whose changes (deltas and totals) or
+/// accounts differ from what the mail asks.
+struct Score {
+    mails: usize,
+    exact: usize,
+    wrong: Vec<String>,
+    misses: Vec<String>,
+    by: BTreeMap<String, (usize, usize)>,
 }
 
-/// Agreement of `parse --json` with one labelled corpus: printed per language and outcome,
-/// with every disagreement; the percentage returned.
-fn agreement(corpus: &str) -> f64 {
-    let dir = Path::new(REPO).join("tests/fixtures").join(corpus);
+fn items(v: &Value, with: fn(&Value) -> String) -> Vec<String> {
+    let mut items: Vec<String> = v["items"].as_array().map(|a| a.iter().map(with).collect()).unwrap_or_default();
+    items.sort();
+    items
+}
+
+fn user(i: &Value) -> String {
+    i["username"].as_str().map(str::to_lowercase).unwrap_or_default()
+}
+
+fn score(dir: &Path) -> Score {
     let expected_text = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap_or_else(|e| panic!("{}/expected.jsonl: {e}", dir.display()));
     let expected: Vec<Value> = expected_text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
     let files: Vec<String> = expected.iter().map(|e| dir.join(e["file"].as_str().unwrap()).display().to_string()).collect();
     let out = std::process::Command::new(BIN).arg("parse").arg("--json").args(&files).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let got: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(got.len(), expected.len());
-
-    let mut by_language: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut by_outcome: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut wrong = Vec::new();
-    let mut false_requests = 0;
+    assert_eq!(got.len(), expected.len(), "one answer per mail of {}", dir.display());
+    let full = |i: &Value| format!("{}|{}|{}|{}", user(i), i["delta"], i["target"], i["product"]);
+    let change = |i: &Value| format!("{}|{}", i["delta"], i["target"]);
+    let mut s = Score { mails: expected.len(), exact: 0, wrong: Vec::new(), misses: Vec::new(), by: BTreeMap::new() };
     for (e, g) in expected.iter().zip(&got) {
-        let ok = same(e, g);
-        let lang = e["language"].as_str().unwrap_or("none").to_string();
-        let outcome = e["outcome"].as_str().unwrap_or("?").to_string();
-        for (map, k) in [(&mut by_language, lang), (&mut by_outcome, outcome)] {
-            let entry = map.entry(k).or_default();
+        let file = e["file"].as_str().unwrap_or("?").to_string();
+        let ok = e["outcome"] == g["outcome"] && e["language"] == g["language"] && items(e, full) == items(g, full);
+        if g["outcome"] == "request" {
+            let wanted: BTreeSet<String> = e["items"].as_array().into_iter().flatten().map(user).collect();
+            let other_account = g["items"].as_array().into_iter().flatten().map(user).any(|u| !u.is_empty() && !wanted.contains(&u));
+            if e["outcome"] != "request" || items(e, change) != items(g, change) || other_account {
+                s.wrong.push(file.clone());
+            }
+        }
+        let language = format!("language {}", e["language"].as_str().unwrap_or("none"));
+        let outcome = format!("outcome {}", e["outcome"].as_str().unwrap_or("?"));
+        for k in [language, outcome] {
+            let entry = s.by.entry(k).or_default();
             entry.0 += usize::from(ok);
             entry.1 += 1;
         }
-        if !ok {
-            if g["outcome"] == "request" && e["outcome"] != "request" {
-                false_requests += 1;
-            }
-            wrong.push(format!("{}\n   expected {}\n   got      {}", e["file"], compact(e), compact(g)));
+        if ok {
+            s.exact += 1;
+        } else {
+            s.misses.push(format!("{file}\n   expected {}\n   got      {}", compact(e), compact(g)));
         }
     }
-    let total_ok = expected.len() - wrong.len();
-    let pct = |(ok, n): (usize, usize)| 100.0 * ok as f64 / n.max(1) as f64;
-    let overall = pct((total_ok, expected.len()));
-    println!("{corpus}: parse agreement {total_ok}/{} = {overall:.1}% ({false_requests} non-requests read as requests)", expected.len());
-    for (k, v) in by_language.iter().chain(by_outcome.iter()) {
-        println!("  {k:<14} {}/{} = {:.1}%", v.0, v.1, pct(*v));
-    }
-    for w in &wrong {
-        println!("WRONG {w}");
-    }
-    overall
+    s
 }
 
-#[test]
-fn labelled_request_corpus_agreement() {
-    let expected = std::fs::read_to_string(Path::new(REPO).join("tests/fixtures/requests/expected.jsonl")).unwrap();
-    assert!(expected.lines().count() >= 200, "the corpus has {} mails, the issue asks for 200", expected.lines().count());
-    let pct = agreement("requests");
-    assert!(pct >= 98.0, "agreement {pct:.1}% is below 98% (run with --nocapture to see the mails)");
+fn pct(ok: usize, n: usize) -> f64 {
+    100.0 * ok as f64 / n.max(1) as f64
 }
 
-/// The two corpora written later, independently of the parser. `holdout` was used to find
-/// general faults after it was measured; `holdout2` is the one the parser was never tuned on,
-/// so its figure is the honest estimate for unseen mail. Floors catch regressions.
+/// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
+/// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
+/// ones written by people who never read the parser (`blind`, `blind2`, `blind3` were tuned on
+/// after their first measurement; `sealed` never was: its misses are not printed, so that nobody
+/// tunes on them). The floors sit at or just under today's figures: they catch a regression; no
+/// corpus may change a seat wrongly.
 #[test]
-fn held_out_corpora_agreement() {
-    let holdout = agreement("holdout");
-    let holdout2 = agreement("holdout2");
-    assert!(holdout >= 95.0, "holdout agreement {holdout:.1}% regressed");
-    assert!(holdout2 >= 90.0, "holdout2 agreement {holdout2:.1}% regressed");
+fn labelled_corpora_agreement() {
+    let corpora: &[(&str, &str, f64, bool)] = &[
+        ("A", "../shared/corpora/requests-outside", 98.0, true),
+        ("requests", "tests/fixtures/requests", 100.0, true),
+        ("holdout", "tests/fixtures/holdout", 100.0, true),
+        ("holdout2", "tests/fixtures/holdout2", 98.0, true),
+        ("blind", "tests/fixtures/blind", 98.0, true),
+        ("blind2", "tests/fixtures/blind2", 93.0, true),
+        ("blind3", "tests/fixtures/blind3", 91.0, true),
+        ("sealed", "tests/fixtures/sealed", SEALED_FLOOR, false),
+    ];
+    let mut failures = Vec::new();
+    for (name, dir, floor, show) in corpora {
+        let dir = Path::new(REPO).join(dir);
+        assert!(dir.join("expected.jsonl").is_file(), "{} is missing: the corpus is part of the suite", dir.display());
+        let s = score(&dir);
+        let overall = pct(s.exact, s.mails);
+        println!("{name}: exact {}/{} = {overall:.1}%, wrong seat changes {}", s.exact, s.mails, s.wrong.len());
+        for (k, (ok, n)) in &s.by {
+            println!("  {k:<24} {ok}/{n} = {:.1}%", pct(*ok, *n));
+        }
+        if *show {
+            s.misses.iter().for_each(|m| println!("MISS {m}"));
+        }
+        if overall < *floor {
+            failures.push(format!("{name}: {overall:.1}% is below its floor {floor}%"));
+        }
+        if !s.wrong.is_empty() {
+            let which = if *show { s.wrong.join(", ") } else { format!("{} mails", s.wrong.len()) };
+            failures.push(format!("{name}: wrong seat changes: {which}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} (run with --nocapture for the figures)", failures.join("; "));
 }
+
+/// The sealed corpus's floor, set once from its measurement at the end of the tuning work.
+const SEALED_FLOOR: f64 = 0.0;
 
 fn compact(v: &Value) -> String {
     format!("{} {} {}", v["outcome"], v["language"], v["items"])

@@ -225,7 +225,7 @@ impl ImapIntake {
             queued: VecDeque::new(),
             health: SessionHealth::default(),
             left_marked: LeftMarked::default(),
-            holder: instance_id(),
+            holder: crate::instance::process_id().to_string(),
         })
     }
 
@@ -543,15 +543,6 @@ struct Work {
 }
 
 /// host:pid:random, so two instances (even on one host) never share a lease.
-fn instance_id() -> String {
-    let host = std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "host".into());
-    format!("{host}:{}:{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8])
-}
-
 fn drain_unsolicited(session: &mut Session<Stream>) {
     while session.unsolicited_responses.try_recv().is_ok() {}
 }

@@ -28,6 +28,10 @@ const EN: &[Row] = &[
     ("We currently have 12 licences on admin@maes.onmicrosoft.com, please make it 10.", "-2 admin@maes.onmicrosoft.com"),
     ("We pay for 15 Business Standard licences today but we only need 12 from next month.", "-3 O365_BUSINESS_PREMIUM"),
     ("Our Microsoft 365 F3 licences go from 95 to 90.", "-5 SPE_F1"),
+    ("Today we have 10 Microsoft 365 F3 licences. We want 14, because the winter shift starts on 5/10.", "+4 SPE_F1"),
+    ("Our Microsoft 365 F3 licences go from 95 to 90. The 5 cashier accounts have already been unassigned.", "-5 SPE_F1"),
+    ("Please add 4 Business Standard licences. Sorry, not 4 but 3 - one of our new trainees doesn't need her own licence. So 3 extra in total.", "+3 O365_BUSINESS_PREMIUM"),
+    ("For our controllers 3 Power BI Pro licences please.", "none"),
     ("We need 12 Business Standard licences in total.", "=12 O365_BUSINESS_PREMIUM"),
     ("We only need 5 licences.", "=5"),
     ("Please add 2 licences, so we go to 12 in total.", "+2"),
@@ -91,6 +95,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Serait-il envisageable d'ajouter trois licences Business Basic (au tarif de 5,10 € HTVA/mois comme les autres) ?", "+3 O365_BUSINESS_ESSENTIALS"),
+    ("Depuis lundi, 3 de nos utilisateurs ne parviennent plus à activer Word. Les 3 licences Business Standard sont pourtant attribuées. Pouvez-vous regarder ?", "none"),
     ("Deux licences de plus svp", "+2"),
     ("Pourriez-vous supprimer une licence ?", "-1"),
     ("Pouvez-vous passer à 15 licences ?", "=15"),
@@ -156,6 +162,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Seit Sie unsere Lizenzen letzte Woche auf 15 erhöht haben, ist Outlook bei 4 Kolleginnen extrem langsam. Können Sie sich das ansehen?", "none"),
     ("Bitte zwei weitere Lizenzen", "+2"),
     ("Wir brauchen keine 2 Lizenzen mehr", "-2"),
     ("Bitte auf 12 Lizenzen erhöhen", "=12"),

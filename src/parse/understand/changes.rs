@@ -180,7 +180,7 @@ fn breakdowns(raws: &mut Vec<Raw>) {
 
 /// "We currently have 15 licences. We only need 12.": today's count in one sentence and the wanted
 /// total in another (of the same mail, nothing else in between) is the change between the two.
-fn today_and_wanted(readings: &[Option<Reading>], raws: &mut [Raw]) {
+fn today_and_wanted(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
     let currents: Vec<(usize, i64)> = readings
         .iter()
         .enumerate()
@@ -201,6 +201,12 @@ fn today_and_wanted(readings: &[Option<Reading>], raws: &mut [Raw]) {
             _ => None,
         })
         .collect();
+    // "Today we have 10 F3 licences. We want 14.": a number right after a want, in a later
+    // sentence, is the wanted total.
+    if targets.is_empty() {
+        wanted_after_today(readings, raws, first, today);
+        return;
+    }
     // The same total said twice ("19 need one. Set it to 19.") is one wanted total.
     let Some(&(_, t)) = targets.first() else { return };
     if t == today || targets.iter().any(|&(_, v)| v != t) {
@@ -210,6 +216,40 @@ fn today_and_wanted(readings: &[Option<Reading>], raws: &mut [Raw]) {
         raws[k].change = Some(Change::Delta(t - today));
         raws[k].from_current = true;
     }
+}
+
+/// One wanted number after today's count: the change between the two, in place of whatever the
+/// wanted number's own sentence made of it (a bare number asks; "starts" is no addition of 14).
+fn wanted_after_today(readings: &[Option<Reading>], raws: &mut Vec<Raw>, first: usize, today: i64) {
+    let wanted: Vec<(usize, usize, i64)> = readings
+        .iter()
+        .enumerate()
+        .skip(first + 1)
+        .filter_map(|(si, r)| r.as_ref().map(|r| (si, r)))
+        .flat_map(|(si, r)| r.wanted.iter().map(move |&(at, v)| (si, at, v)))
+        .collect();
+    let [(si, at, w)] = wanted[..] else { return };
+    if w == today || raws.iter().any(|r| r.change.is_some() && r.sentence != usize::MAX && !(r.sentence == si && r.at == at)) {
+        return;
+    }
+    let para = readings[si].as_ref().map_or(0, |r| r.para);
+    raws.retain(|r| !(r.sentence == si && r.at == at));
+    raws.push(Raw {
+        change: Some(Change::Delta(w - today)),
+        weak: false,
+        undirected: None,
+        product: None,
+        near_email: None,
+        sentence: si,
+        para,
+        attached: true,
+        asks: false,
+        from_current: true,
+        people: false,
+        rest: false,
+        clause_dirs: (false, false),
+        at,
+    });
 }
 
 /// "Three new colleagues start on 1 June. One of them takes over Ann's licence." is two licences:

@@ -91,6 +91,9 @@ pub(crate) struct Reading {
     pub unsure: bool,
     /// The sentence corrects an earlier one ("Sorry, it must be 5").
     pub correction: bool,
+    /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
+    /// the wanted total when another sentence gave today's count (token index, value).
+    pub wanted: Vec<(usize, i64)>,
     pub para: usize,
 }
 
@@ -411,7 +414,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             && (((1..=3).any(|k| prev(k).is_some_and(context_word))
                 && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
                 && !(1..=3).any(|k| prev(k).is_some_and(|_| cues[i - k].is_some_and(|(_, s)| s))))
-                || (context_before[i] && !any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
+                || (!needs && context_before[i] && !any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
         // "we have 10 licences, please add 2": the 10 is the current count. When it is the only
         // number of a sentence with a cue ("we hebben 3 licenties niet meer nodig") it is the change.
         let other_qty = num_count > 1;
@@ -477,7 +480,11 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
                 num.meaning = Meaning::Change;
             }
         }
-        match cue_near(toks, cues, i) {
+        let near = cue_near(toks, cues, i);
+        if near.is_none() && !more_after && !people && wanted_before(toks, i) {
+            r.wanted.push((i, value));
+        }
+        match near {
             Some((Dir::Add, _)) => push(Some(Change::Delta(value)), None, i, false, &meaning, &mut raws),
             Some((Dir::Remove, _)) => push(Some(Change::Delta(-value)), None, i, false, &meaning, &mut raws),
             None if sdir.is_some() => {

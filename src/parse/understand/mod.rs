@@ -90,9 +90,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if !anything_asks && !c.raws.iter().any(|r| r.change.is_some() && (!r.weak || r.attached)) {
         c.raws.retain(|r| r.change.is_none());
     }
-    // Billing talk ("the credit note may go to ...") beside a plainly stated change is no
-    // decline; beside nothing else it is the subject of the mail.
-    let plain_change = c.raws.iter().any(|r| r.change.is_some() && r.sentence != usize::MAX && (r.asks || r.attached));
+    // Billing talk ("the credit note may go to ...") or a report ("the 5 accounts are already
+    // unassigned") beside a plainly stated change ("go from 95 to 90") is no decline; beside
+    // nothing else it is the subject of the mail.
+    let plain_change = c.raws.iter().any(|r| r.change.is_some() && r.sentence != usize::MAX && (r.asks || r.attached || (r.from_current && !r.weak)));
     let declines = gate.declines || ((gate.billing || gate.soft_declines) && !plain_change);
     if declines && !c.raws.iter().any(|r| r.change.is_some() && r.asks && r.sentence != usize::MAX) {
         u.intent = false;
@@ -114,13 +115,24 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         u.not_ours = Some("a change of billing or payment details, not of the number of seats");
         return u;
     }
+    // "3 users cannot activate Word; the 3 licences are assigned": numbers in a problem report
+    // that no sentence gives a direction are the report's, not a change asked.
+    let reports_problem = body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().problem.is_match(&s.text));
+    if reports_problem && !c.raws.is_empty() && c.raws.iter().all(|r| r.change.is_none()) {
+        c.raws.clear();
+        c.problems.retain(|(a, _)| *a != Ask::Direction);
+        u.intent = false;
+    }
     let with_change: Vec<bool> = (0..body.len()).map(|si| c.raws.iter().any(|r| r.sentence == si)).collect();
     let accounts = whom::Accounts::find(&body, &with_change, input.sender, text, input.quoted);
     let products = items::Products::new(&body, &gate.kept, &subject_sentences);
     let mut problems = std::mem::take(&mut c.problems);
     let items = items::build(&c.raws, &body, &products, &accounts, &mut problems);
 
-    if items.iter().all(|i| i.product.is_none()) && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent) {
+    // "3 licences of Power BI Pro": a count for a product of no subscription here is no seat
+    // change of ours, whether or not its direction is clear.
+    let counted = c.raws.iter().any(|r| r.change.is_some() || r.undirected.is_some());
+    if items.iter().all(|i| i.product.is_none()) && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent || counted) {
         u.not_ours = Some("asks about a product seatmail does not manage");
         return u;
     }
@@ -180,7 +192,9 @@ fn unexplained(raws: &[explain::Raw], readings: &[Option<explain::Reading>], pro
             Some(Change::Target(t)) => t,
             None => 0,
         };
-        if let Some(n) = reading.numbers.iter().find(|n| n.meaning == explain::Meaning::Unexplained && n.value != value) {
+        // "We want 14" after "today 10": the 14 is explained by the change it made.
+        let wanted = |v: i64| r.from_current && reading.wanted.iter().any(|&(_, w)| w == v);
+        if let Some(n) = reading.numbers.iter().find(|n| n.meaning == explain::Meaning::Unexplained && n.value != value && !wanted(n.value)) {
             problems.push((Ask::Quantity, format!("the number {} beside the change is not explained", n.value)));
             return;
         }

@@ -161,6 +161,11 @@ impl SmtpServer {
         self.shared.accepted.lock().unwrap().clone()
     }
 
+    /// How many messages were answered 250, without copying them.
+    pub fn accepted_count(&self) -> usize {
+        self.shared.accepted.lock().unwrap().len()
+    }
+
     /// TCP connections accepted so far.
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
