@@ -198,6 +198,12 @@ word_enum!(
 );
 
 word_enum!(
+    /// What the items a person decided on asked for: the kinds of change `[policy.cautious]`
+    /// holds, or both in one mail.
+    ChangeKind { Increase = "increase", Decrease = "decrease", Mixed = "mixed" }
+);
+
+word_enum!(
     /// Where a change is on its way to the vendor (`[vendor]`): due, tried and due again, or
     /// settled — confirmed, refused by the vendor, or given up until ops retry it.
     JobState {

@@ -7,6 +7,7 @@
 //! Microsoft Partner Center or the reseller's own system ([`vendor`]) before its answer goes out.
 //! [`app`] wires the stages into workers; [`cli`] is the operator's command line. Data flows one way; each stage hands the next a value, not a row.
 
+pub mod agreement;
 pub mod answer;
 pub mod app;
 pub mod apply;

@@ -105,6 +105,7 @@ async fn check_config(config_path: Option<&Path>, connect: bool) -> anyhow::Resu
         config.trust.require,
         config.vendor.kind.as_str()
     );
+    out!("cautious mode ([policy.cautious]): {}", config.policy.cautious.describe());
     if connect {
         return Ok(if seatmail::check::connections(&config).await { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }

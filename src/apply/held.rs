@@ -111,16 +111,17 @@ impl Processor {
         let mut tx = self.store.begin().await?;
         let ops = format!("ops:{actor}");
         let (held, rows, key) = load(&mut tx, id).await?;
+        let (before, kind) = (held.state, held.kind());
         let settle = match resolve::ops_step(&held, action, &ops, note).map_err(ApplyError::Refused)? {
             OpsStep::Seen => {
                 tx.mark_reviewed(id, &ops, note).await?;
-                tx.record_ops_decision(id, &ops, OpsVerdict::Seen, note, MessageState::Rejected).await?;
+                tx.record_ops_decision(id, &ops, OpsVerdict::Seen, note, (before, MessageState::Rejected), kind).await?;
                 tx.commit().await?;
                 return Ok(Processed { key, state: MessageState::Rejected, reason: "seen".into(), duplicate: false });
             }
             OpsStep::Dismiss { reason } => {
                 tx.decide_message(id, MessageState::Rejected, &reason, &ops, note).await?;
-                tx.record_ops_decision(id, &ops, OpsVerdict::Dismissed, note, MessageState::Rejected).await?;
+                tx.record_ops_decision(id, &ops, OpsVerdict::Dismissed, note, (before, MessageState::Rejected), kind).await?;
                 tx.commit().await?;
                 return Ok(Processed { key, state: MessageState::Rejected, reason, duplicate: false });
             }
@@ -133,7 +134,7 @@ impl Processor {
         let r = decide::resolve::resolve(held, settle, &ops, &mail, &snapshot, &ctx).map_err(ApplyError::Refused)?;
         write(&mut tx, id, &rows, &r, &ops, note, self.provisions()).await?;
         let verdict = if settle == Settle::OpsApprove { OpsVerdict::Approved } else { OpsVerdict::Rejected };
-        tx.record_ops_decision(id, &ops, verdict, note, r.state).await?;
+        tx.record_ops_decision(id, &ops, verdict, note, (before, r.state), kind).await?;
         let answered = match &r.answer {
             Some(plan) => {
                 let customer = r.customer_id.as_deref().and_then(|c| snapshot.customers.get(c));
@@ -169,7 +170,7 @@ impl Processor {
         let date = mail_date(&mail).unwrap_or_else(Utc::now);
         let answered = self.record_decision(&mut tx, id, &d, &snapshot, &mail, &ops, Some(date), note).await?;
         tx.set_message_outcome(id, d.state, &d.reason, d.customer_id.as_deref(), d.attention).await?;
-        tx.record_ops_decision(id, &ops, OpsVerdict::Corrected, note, d.state).await?;
+        tx.record_ops_decision(id, &ops, OpsVerdict::Corrected, note, (held.state, d.state), held.kind()).await?;
         self.commit(tx, answered).await?;
         Ok(Processed { key, state: d.state, reason: d.reason, duplicate: false })
     }

@@ -30,7 +30,7 @@ pub use intake::{ImapAuth, ImapConfig, IntakeConfig, IntakeKind, MaildirConfig, 
 pub use ops::{parse_time_zone, OpsConfig};
 pub use outbox::{FileOutboxConfig, OutboxConfig, OutboxKind, SmtpAuth, SmtpConfig};
 pub use sections::{
-    is_address, AnswersConfig, CatalogConfig, ConfirmMode, DatabaseConfig, LimitsConfig, PolicyConfig, TrustConfig, TrustRequire,
+    is_address, AnswersConfig, CatalogConfig, Cautious, CautiousConfig, ConfirmMode, DatabaseConfig, LimitsConfig, PolicyConfig, TrustConfig, TrustRequire,
 };
 pub use server::TlsMode;
 pub use vendor::{PartnerCenterConfig, VendorConfig, VendorKind, WebhookConfig, PARTNER_CENTER_SCOPE, PARTNER_CENTER_URL};

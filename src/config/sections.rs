@@ -196,6 +196,53 @@ pub struct PolicyConfig {
     /// How long a confirmation code stays valid.
     #[serde(default = "default_code_ttl")]
     pub confirm_code_ttl_hours: i64,
+    /// Which kinds of understood change wait for a person while the reseller learns how far
+    /// seatmail's reading can be trusted (`[policy.cautious]`).
+    #[serde(default)]
+    pub cautious: CautiousConfig,
+}
+
+/// The cautious mode: per kind of change, who confirms it before it is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CautiousConfig {
+    #[serde(default)]
+    pub increases: Cautious,
+    #[serde(default)]
+    pub decreases: Cautious,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cautious {
+    /// Applied as soon as the seat rules and the other holds allow it.
+    #[default]
+    Off,
+    /// Waits for one click by reseller ops in the queue.
+    Ops,
+    /// Waits for the customer's admin to confirm with the one-time code.
+    Customer,
+}
+
+impl CautiousConfig {
+    /// Who confirms a change of `diff` seats (none for no change).
+    pub fn for_change(&self, diff: i64) -> Cautious {
+        match diff {
+            d if d > 0 => self.increases,
+            d if d < 0 => self.decreases,
+            _ => Cautious::Off,
+        }
+    }
+
+    /// One line for `check-config`: "increases wait for ops, decreases act".
+    pub fn describe(&self) -> String {
+        let one = |kind: &str, mode: Cautious| match mode {
+            Cautious::Off => format!("{kind} act"),
+            Cautious::Ops => format!("{kind} wait for ops"),
+            Cautious::Customer => format!("{kind} wait for the customer's code"),
+        };
+        format!("{}, {}", one("increases", self.increases), one("decreases", self.decreases))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -238,6 +285,7 @@ impl Default for PolicyConfig {
             confirm: BTreeMap::new(),
             confirm_default: ConfirmMode::None,
             confirm_code_ttl_hours: default_code_ttl(),
+            cautious: CautiousConfig::default(),
         }
     }
 }

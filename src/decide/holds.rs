@@ -3,10 +3,10 @@
 //! A hold does not refuse a change: it parks it until ops approve it (a large increase, a busy
 //! day) or the customer's admin confirms it with a one-time code. Each hold is one entry of
 //! [`HOLDS`], checked in order once [`super::policy::evaluate`] has allowed the change; another
-//! reason to hold (a more cautious mode for some kinds of change, say) is one more entry, with
-//! the people who may release it.
+//! reason to hold is one more entry, with the people who may release it (the cautious mode of
+//! `[policy.cautious]` is two: one for ops, one for the customer's code).
 
-use crate::config::{ConfirmMode, PolicyConfig};
+use crate::config::{Cautious, ConfirmMode, PolicyConfig};
 
 use super::Rule;
 
@@ -39,6 +39,8 @@ pub struct Hold {
 pub const HOLDS: &[Hold] = &[
     Hold { rule: Rule::ApprovalThreshold, released_by: &[Releaser::Ops], applies: |p, c| p.diff > c.approval_threshold },
     Hold { rule: Rule::DailyLimit, released_by: &[Releaser::Ops], applies: |p, _| p.diff.abs() > p.allowance },
+    // The cautious mode: seatmail's reading of this kind of change is not trusted alone yet.
+    Hold { rule: Rule::CautiousOps, released_by: &[Releaser::Ops], applies: |p, c| c.cautious.for_change(p.diff) == Cautious::Ops },
     Hold {
         rule: Rule::ConfirmationRequired,
         released_by: &[Releaser::Customer],
@@ -47,6 +49,13 @@ pub const HOLDS: &[Hold] = &[
             ConfirmMode::Decreases => p.diff < 0,
             ConfirmMode::All => true,
         },
+    },
+    // After the customer's own confirmation rule, so that a customer who confirms everything
+    // anyway reads the answer it always had.
+    Hold {
+        rule: Rule::CautiousCustomer,
+        released_by: &[Releaser::Customer],
+        applies: |p, c| c.cautious.for_change(p.diff) == Cautious::Customer,
     },
 ];
 

@@ -292,9 +292,20 @@ pub fn describe_item(i: &ItemDecision) -> String {
     };
     match (i.old_quantity, i.new_quantity, i.status) {
         (Some(old), Some(new), ItemStatus::Applied | ItemStatus::Pending) => {
-            format!("{what} {change} ({old} -> {new}) {}: {}", i.status, i.rule.describe())
+            format!("{what} {change} ({old} -> {new}) {}: {}", i.status, why(i.rule, new - old))
         }
         _ => format!("{what} {change} {}: {}", i.status, i.rule.describe()),
+    }
+}
+
+/// The rule's line; a cautious hold names the kind of change it holds, which ops switch off
+/// one kind at a time.
+fn why(rule: Rule, diff: i64) -> String {
+    let kind = if diff > 0 { "increase" } else { "decrease" };
+    match rule {
+        Rule::CautiousOps => format!("cautious mode: every {kind} waits for reseller ops"),
+        Rule::CautiousCustomer => format!("cautious mode: every {kind} waits for the customer's confirmation code"),
+        _ => rule.describe().to_string(),
     }
 }
 

@@ -37,6 +37,10 @@ crate::domain::word_enum!(
         CodeUnknown = "code_unknown",
         CodeExpired = "code_expired",
         CodeUsed = "code_used",
+        /// Held by the cautious mode (`[policy.cautious]`) until ops confirm what was understood.
+        CautiousOps = "cautious_ops",
+        /// Held by the cautious mode until the customer's admin confirms it with the code.
+        CautiousCustomer = "cautious_customer",
         /// The vendor refused the change for a reason no other rule names (its words go with it).
         VendorRejected = "vendor_rejected",
         /// Ledger only: a change the vendor refused, undone in the store.
@@ -74,6 +78,8 @@ impl Rule {
             Rule::CodeUnknown => "unknown confirmation code",
             Rule::CodeExpired => "the confirmation code has expired",
             Rule::CodeUsed => "the confirmation code was used already",
+            Rule::CautiousOps => "cautious mode: waits for reseller ops to confirm what was understood",
+            Rule::CautiousCustomer => "cautious mode: waits for the customer's confirmation code",
             Rule::VendorRejected => "refused by the vendor",
             Rule::VendorReverted => "undone: the vendor refused the change",
             Rule::VendorSync => "brought in line with the vendor",

@@ -2,6 +2,7 @@
 //! change it asks for. Ops' correction of a mail that needed review is decided here too, as the
 //! request ops say it makes.
 
+use crate::config::{CautiousConfig, PolicyConfig};
 use crate::domain::{domain_of, Attention, Contact, MessageState, Subscription, SubscriptionStatus};
 use crate::parse::{Ask, Change, Item, Outcome, Parsed};
 
@@ -29,7 +30,7 @@ pub fn unreadable(why: &str) -> Decision {
 
 /// Ops say what a queued mail asks for (a held request read wrongly, a mail needing review): it
 /// is decided afresh with those items, under every rule, hold and sender check the mail itself
-/// met, and answered like any request.
+/// met (but the cautious mode: a person has read it), and answered like any request.
 pub fn correct(
     held: &super::resolve::Held,
     parsed: &Parsed,
@@ -59,6 +60,10 @@ pub fn correct(
     corrected.outcome = Outcome::Request;
     corrected.items = items;
     corrected.ask = None;
+    // A person has just said what the mail asks: the cautious mode, which waits for exactly
+    // that, is met. Every other hold still applies.
+    let policy = PolicyConfig { cautious: CautiousConfig::default(), ..ctx.policy.clone() };
+    let ctx = &Context { policy: &policy, ..*ctx };
     let mut d = decide(&corrected, snap, ctx);
     d.reason = format!("corrected by {actor}: {}", d.reason);
     Ok(d)

@@ -3,7 +3,7 @@
 //! subscription, under every rule and every hold the settler does not release — the daily
 //! limit counting what the customer changed today, confirmations included.
 
-use crate::domain::{Attention, MessageState};
+use crate::domain::{Attention, ChangeKind, MessageState};
 use crate::parse::Parsed;
 
 use super::{answer, describe_items, judge, outcome_of, AnswerKind, AnswerPlan, Context, ItemDecision, ItemStatus};
@@ -21,6 +21,20 @@ pub struct Held {
     /// A person has seen it (a rejected mail leaves the queue then).
     pub reviewed: bool,
     pub items: Vec<ItemDecision>,
+}
+
+impl Held {
+    /// What its held items ask for: more seats, fewer, or both (none when nothing is held).
+    pub fn kind(&self) -> Option<ChangeKind> {
+        let held = self.items.iter().filter(|i| i.status == ItemStatus::Pending);
+        let diffs: Vec<i64> = held.filter_map(|i| Some(i.new_quantity? - i.old_quantity?)).collect();
+        match (diffs.iter().any(|d| *d > 0), diffs.iter().any(|d| *d < 0)) {
+            (true, false) => Some(ChangeKind::Increase),
+            (false, true) => Some(ChangeKind::Decrease),
+            (true, true) => Some(ChangeKind::Mixed),
+            (false, false) => None,
+        }
+    }
 }
 
 /// Does this mail wait for a person? Held requests and mails needing review, and rejected

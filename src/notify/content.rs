@@ -84,6 +84,12 @@ impl Content<'_> {
                 "Held: over the daily limit",
                 "A request would take the customer over its daily change limit: it waits for ops to approve, correct or reject it.".into(),
             ),
+            NoticeKind::Held if held_for(Rule::CautiousOps) => (
+                "Held: cautious mode",
+                "A request was understood and, in the cautious mode, waits for ops to confirm that reading: approve, correct or \
+                 reject it."
+                    .into(),
+            ),
             NoticeKind::Held => (
                 "Waits for the customer's code",
                 "A request waits for the customer's admin to confirm it with the code we sent. Ops may correct or reject it.".into(),

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::{get_word, ts, Result, Store, StoreError, Tx};
 use crate::decide::Rule;
-use crate::domain::{Attention, ItemStatus, MessageState, OpsVerdict};
+use crate::domain::{Attention, ChangeKind, ItemStatus, MessageState, OpsVerdict};
 
 pub struct NewMessage<'a> {
     pub key: &'a str,
@@ -540,24 +540,31 @@ impl Tx {
 }
 
 impl Tx {
-    /// Who decided what on a queued mail, with which note, and the state it left.
+    /// Who decided what on a queued mail, with which note, the state it found (`before`) and
+    /// the state it left, and what its held items asked for.
     pub async fn record_ops_decision(
         &mut self,
         message: i64,
         actor: &str,
         action: OpsVerdict,
         note: Option<&str>,
-        state: MessageState,
+        (before, state): (MessageState, MessageState),
+        kind: Option<ChangeKind>,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO ops_decisions (message, actor, action, note, state, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(message)
-            .bind(actor)
-            .bind(action.as_str())
-            .bind(note)
-            .bind(state.as_str())
-            .bind(ts(Utc::now()))
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "INSERT INTO ops_decisions (message, actor, action, note, state, created_at, before_state, kind) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(message)
+        .bind(actor)
+        .bind(action.as_str())
+        .bind(note)
+        .bind(state.as_str())
+        .bind(ts(Utc::now()))
+        .bind(before.as_str())
+        .bind(kind.map(ChangeKind::as_str))
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 

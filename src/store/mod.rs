@@ -13,6 +13,7 @@
 //! Times are stored as UTC text (`2026-11-24T09:12:00.000Z`), which sorts and compares as text in
 //! both backends.
 
+mod agreement;
 mod customers;
 mod imap_state;
 mod instances;
@@ -36,6 +37,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, Connection, Executor};
 
+pub use agreement::VerdictRow;
 pub use customers::{ImportReport, SubscriptionListRow};
 pub use imap_state::{ImapPosition, ImapStatus};
 pub use instances::{InstanceRow, Reaped};
@@ -150,6 +152,7 @@ fn migrator(backend: Backend) -> Migrator {
             (8, "imap failing", include_str!("../../migrations/sqlite/0008_imap_failing.sql")),
             (9, "vendor", include_str!("../../migrations/sqlite/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/sqlite/0010_ops_day_to_day.sql")),
+            (11, "agreement", include_str!("../../migrations/sqlite/0011_agreement.sql")),
             (12, "instances", include_str!("../../migrations/sqlite/0012_instances.sql")),
         ],
         Backend::Postgres => &[
@@ -163,6 +166,7 @@ fn migrator(backend: Backend) -> Migrator {
             (8, "imap failing", include_str!("../../migrations/postgres/0008_imap_failing.sql")),
             (9, "vendor", include_str!("../../migrations/postgres/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/postgres/0010_ops_day_to_day.sql")),
+            (11, "agreement", include_str!("../../migrations/postgres/0011_agreement.sql")),
             (12, "instances", include_str!("../../migrations/postgres/0012_instances.sql")),
         ],
     };

@@ -4,6 +4,7 @@
 //!
 //! Access: a logged-in session, or `Authorization: Bearer <[web] metrics_token>` for a scraper.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -13,8 +14,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{self, same_token};
 use super::{WebError, WebState};
-use crate::domain::{JobState, MessageState, OutboxState};
+use crate::agreement::{Agreement, VERDICTS};
+use crate::domain::{ChangeKind, JobState, MessageState, OutboxState};
 use crate::health;
+use crate::parse::Language;
 
 fn allowed(state: &WebState, headers: &HeaderMap) -> bool {
     if let Some(token) = &state.config.web.metrics_token {
@@ -90,6 +93,8 @@ async fn render(state: &WebState) -> Result<String, WebError> {
         let _ = writeln!(o, "seatmail_vendor_jobs{{state=\"{s}\"}} {n}");
     }
 
+    verdicts(&mut o, state).await?;
+
     let _ = writeln!(o, "# HELP seatmail_imap_reconnects_total IMAP reconnections after an error (since start).");
     let _ = writeln!(o, "# TYPE seatmail_imap_reconnects_total counter");
     let _ = writeln!(o, "seatmail_imap_reconnects_total {}", health::imap_reconnects());
@@ -104,4 +109,29 @@ async fn render(state: &WebState) -> Result<String, WebError> {
     let _ = writeln!(o, "# TYPE seatmail_imap_consecutive_failures gauge");
     let _ = writeln!(o, "seatmail_imap_consecutive_failures {failures}");
     Ok(o)
+}
+
+/// Ops' verdicts on seatmail's reading (`/agreement`): every language with zeros, so that a
+/// rate over time has its series from the start.
+async fn verdicts(o: &mut String, state: &WebState) -> Result<(), WebError> {
+    let a = Agreement::count(&state.store.verdicts_on_held().await?);
+    let mut languages: BTreeSet<String> = Language::ALL.iter().map(|l| l.code().to_string()).collect();
+    languages.extend(a.languages.keys().cloned());
+    let _ = writeln!(o, "# HELP seatmail_ops_verdicts_total Requests seatmail understood and held, by ops' first decision and the mail's language.");
+    let _ = writeln!(o, "# TYPE seatmail_ops_verdicts_total counter");
+    for verdict in VERDICTS {
+        for language in &languages {
+            let n = a.languages.get(language).map(|t| t.get(verdict)).unwrap_or(0);
+            let _ = writeln!(o, "seatmail_ops_verdicts_total{{verdict=\"{verdict}\",language=\"{language}\"}} {n}");
+        }
+    }
+    let _ = writeln!(o, "# HELP seatmail_ops_verdicts_by_kind_total The same, by the kind of change the held request asked for.");
+    let _ = writeln!(o, "# TYPE seatmail_ops_verdicts_by_kind_total counter");
+    for verdict in VERDICTS {
+        for kind in ChangeKind::ALL {
+            let n = a.kinds.get(kind.as_str()).map(|t| t.get(verdict)).unwrap_or(0);
+            let _ = writeln!(o, "seatmail_ops_verdicts_by_kind_total{{verdict=\"{verdict}\",kind=\"{kind}\"}} {n}");
+        }
+    }
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! The ops dashboard, served by the daemon itself: the queue with approve / reject / correct,
-//! every message with its outcome, customers and their seats, the outbox with retry, and the
-//! health page; `/healthz` for probes and `/metrics` for Prometheus.
+//! every message with its outcome, customers and their seats, the outbox with retry, the
+//! agreement of ops with seatmail's reading, and the health page; `/healthz` for probes and `/metrics` for Prometheus.
 //!
 //! axum on the daemon's runtime, minijinja templates embedded in the binary (`templates/web/`,
 //! HTML-escaped: a mail is attacker-controlled), one CSS file, no JavaScript. Sessions, CSRF
@@ -8,6 +8,7 @@
 //! CLI, with the web user's name as the actor (the ledger says `ops:NAME`).
 
 mod actions;
+mod agreement;
 pub mod auth;
 pub mod charts;
 mod correction;
@@ -135,6 +136,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("outbox.html.j2", include_str!("../../templates/web/outbox.html.j2")),
     ("health.html.j2", include_str!("../../templates/web/health.html.j2")),
     ("vendor.html.j2", include_str!("../../templates/web/vendor.html.j2")),
+    ("agreement.html.j2", include_str!("../../templates/web/agreement.html.j2")),
 ];
 
 const STYLE: &str = include_str!("../../templates/web/style.css");
@@ -209,6 +211,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/outbox/{id}/retry", post(actions::retry))
         .route("/vendor/{id}/retry", post(vendor::retry))
         .route("/health", get(status::health))
+        .route("/agreement", get(agreement::agreement))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/static/style.css", get(style))

@@ -3,6 +3,7 @@
 mod support;
 
 mod browser;
+mod cautious;
 mod chaos;
 mod cli;
 mod corpus;

@@ -1,6 +1,7 @@
 //! Table-driven tests of every decision: a small world of two customers, every role, and mails
 //! made up in a line each. Pure functions, so each case is a call and an assertion.
 
+mod cautious;
 mod codes;
 mod notices;
 mod requests;
