@@ -106,7 +106,7 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     // quantities of licences, a bare number in a sentence that names no licence, no product and
     // asks nothing is commentary; so is a count of people.
     if c.raws.iter().any(|r| r.change.is_some() && r.attached && !r.people) {
-        c.raws.retain(|r| (r.attached && !r.people) || (r.asks && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
+        c.raws.retain(|r| ((r.attached || r.asks) && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
     }
     c
 }

@@ -52,7 +52,7 @@ pub(crate) fn asks_for_it(s: &Sentence) -> bool {
 fn modal_start(toks: &[Tok]) -> bool {
     let mut words = toks.iter().filter(|t| !matches!(t, Tok::Punct(_)));
     match words.next() {
-        Some(t) if is_in(t, &lex().greeting) => words.find(|t| !is_in(t, &lex().greeting)).is_some_and(|t| is_modal(t)),
+        Some(t) if is_in(t, &lex().greeting) => words.find(|t| !is_in(t, &lex().greeting)).is_some_and(is_modal),
         Some(t) => is_modal(t),
         None => false,
     }

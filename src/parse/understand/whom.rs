@@ -20,7 +20,7 @@ fn re(p: &str) -> Regex {
 /// the change is made on that account.
 static ON_ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
     let w = lexicon::words();
-    let alt = |s: &Set| s.iter().map(|x| regex::escape(x)).collect::<Vec<_>>().join("|");
+    let alt = |s: &Set| s.iter().map(regex::escape).collect::<Vec<_>>().join("|");
     re(&format!(
         r"(?i)\b({})\s+(({}|l')\s*)?(({})\s+)?[(\[]?\s*:?\s*$",
         alt(&w.account_prep),
@@ -79,7 +79,7 @@ impl Accounts {
                 .map(|e| {
                     usable_username(&e.addr)
                         && !signature
-                        && !(ph.contact_before.is_match(&e.before) && !ph.login_label.is_match(tail(&e.before, 25)))
+                        && (!ph.contact_before.is_match(&e.before) || ph.login_label.is_match(tail(&e.before, 25)))
                         && !ph.contact_after.is_match(&e.after)
                         && !ph.persons_mailbox.is_match(&e.before)
                         && !sender.is_some_and(|f| f.eq_ignore_ascii_case(&e.addr) && !ph.login_label.is_match(&e.before) && !ON_ACCOUNT.is_match(&e.before) && !changes.get(si).copied().unwrap_or(false))
