@@ -184,8 +184,14 @@ impl App {
     ) -> Result<(), AppError> {
         let (tx, rx) = mpsc::channel(16);
         let tracker = TaskTracker::new();
-        // Registered, and what dead instances held taken back, before any worker leases.
-        let reaped = self.presence.start(&self.store).await?;
+        // Registered, and what dead instances held taken back, before any worker leases. A store
+        // that cannot be written now (locked by another writer, read-only for a while) does not
+        // stop the start: the heartbeat registers this instance once it can, and the workers
+        // meet the same store and keep the mail until then.
+        let reaped = self.presence.start(&self.store).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot register this instance in the store yet; the heartbeat tries again");
+            Default::default()
+        });
         if reaped.instances > 0 {
             tracing::info!(instances = reaped.instances, answers = reaped.answers, jobs = reaped.jobs, "took back the work of instances that died");
         }

@@ -132,10 +132,13 @@ fn three_daemons_share_one_mailbox_while_one_is_killed_again_and_again() {
     let took_over = logs.contains("took over the intake");
     let standing_by = logs.contains("standing by");
     assert!(standing_by, "the other daemons waited for the lease");
-    assert!(took_over || kills == 0, "a waiting daemon took over after a kill");
     // The killed daemon's process is gone: its leases (intake, answers) are taken back by the
-    // next instance to look (a start, or a running one's beat), not when they run out.
-    assert!(logs.contains("took back the leases of a dead instance") || kills == 0, "dead instances' leases taken back");
+    // next instance to look (a start, or a running one's beat), not when they run out. The
+    // intake then goes to whichever daemon asks first: one that stood by ("took over"), or the
+    // restarted one; every request was answered either way (above).
+    let took_back = logs.contains("took back the leases of a dead instance");
+    assert!(took_back || kills == 0, "dead instances' leases taken back");
+    assert!(took_over || took_back || kills == 0, "the intake went on after a kill");
     println!("three daemons: {requests} requests, {kills} kills, {duplicates} duplicate answers");
     for d in daemons {
         assert!(d.stop().success());
