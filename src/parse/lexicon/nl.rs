@@ -87,7 +87,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     thanks_start: &[r"^\W*(bedankt|dank u|dank je|super|top|perfect|prima)\b"],
     thanks_asking: &[],
     in_advance: &[r"alvast|vooraf"],
-    hedge: &[r"\b(waarschijnlijk|misschien|mogelijk|wellicht)\b"],
+    // "mogelijk" hedges ("mogelijk 3 extra"), except in "is/zou het mogelijk", which asks.
+    hedge: &[r"\b(waarschijnlijk|misschien|wellicht)\b", r"(^|[^t]\s|[^e]t\s|[^h]et\s)mogelijk\b"],
     info_question: &[r"^\W*(hoe|wat|waarom|waar|wanneer|welke)\b"],
     price: &[r"\b(offerte|prijsofferte|prijs|kost|kosten)\b"],
     request: &[r"\b(graag|gelieve|a\.?u\.?b\b|alstublieft|alsjeblieft|kunnen jullie|kunnen julie|kan je|kun je|kunt u|willen jullie|wil je|wilt u|zou(den)? (jullie|u)|we willen|wij willen|we hebben .{0,40}nodig|wij hebben .{0,40}nodig|hebben (we|wij) .{0,60}nodig|is het mogelijk|zou het (mogelijk|kunnen)|mogen er|er mogen|mag er|er mag)\b"],

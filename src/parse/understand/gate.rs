@@ -76,7 +76,8 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         ..Gate::default()
     };
     for s in body {
-        let question = ph.info_question.is_match(&s.text) && s.text.contains('?');
+        // "Would it be possible to add two?" asks for the change, not for information.
+        let question = ph.info_question.is_match(&s.text) && s.text.contains('?') && !ph.request.is_match(&s.text);
         // "add three at the price of 5,10 € like the others?" knows the price: no price question.
         let price = ph.price.is_match(&s.text) && (s.text.contains('?') || ph.info_question.is_match(&s.text)) && !AMOUNT.is_match(&s.text);
         // "Thanks for adding the 3 licences" and "Thanks, the 3 licences are there" look back;
