@@ -151,6 +151,7 @@ fn migrator(backend: Backend) -> Migrator {
             (9, "vendor", include_str!("../../migrations/sqlite/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/sqlite/0010_ops_day_to_day.sql")),
             (12, "instances", include_str!("../../migrations/sqlite/0012_instances.sql")),
+            (13, "outbox recipients", include_str!("../../migrations/sqlite/0013_outbox_recipients.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -164,6 +165,7 @@ fn migrator(backend: Backend) -> Migrator {
             (9, "vendor", include_str!("../../migrations/postgres/0009_vendor.sql")),
             (10, "ops day to day", include_str!("../../migrations/postgres/0010_ops_day_to_day.sql")),
             (12, "instances", include_str!("../../migrations/postgres/0012_instances.sql")),
+            (13, "outbox recipients", include_str!("../../migrations/postgres/0013_outbox_recipients.sql")),
         ],
     };
     let migrations: Vec<Migration> = files
