@@ -13,7 +13,8 @@
 //! - the daemons' peak RSS.
 //!
 //! Knobs: `BENCH_BACKLOGS` (default `1000`; `1000,10000` for both), `BENCH_SINGLES` (200),
-//! `BENCH_RAW` (1000 mails for the raw limits).
+//! `BENCH_RAW` (1000 mails for the raw limits), `BENCH_BACKENDS` (`sqlite,postgres`) and
+//! `BENCH_DAEMONS` (`1,3`) to run a part only (for a profile).
 
 #[allow(dead_code, unused_imports)]
 #[path = "../tests/it/support/mod.rs"]
@@ -230,13 +231,19 @@ fn main() {
         raw["imap_uid_fetch_msgs_per_s"].as_f64().unwrap(),
         raw["imap_uid_move_one_by_one_msgs_per_s"].as_f64().unwrap()
     );
-    let pg = Postgres::start();
+    let backends = knob("BENCH_BACKENDS", "sqlite,postgres");
+    let daemon_counts: Vec<usize> = knob("BENCH_DAEMONS", "1,3").split(',').map(|n| n.trim().parse().expect("BENCH_DAEMONS")).collect();
+    let pg = backends.contains("postgres").then(Postgres::start);
     let mut runs = Vec::new();
     for &n in &backlogs {
-        for daemons in [1, 3] {
-            runs.push(backlog(&s, None, "sqlite", daemons, n, smtp));
-            let url = pg.create_db(&format!("bench_{n}_{daemons}"));
-            runs.push(backlog(&s, Some(&url), "postgres", daemons, n, smtp));
+        for &daemons in &daemon_counts {
+            if backends.contains("sqlite") {
+                runs.push(backlog(&s, None, "sqlite", daemons, n, smtp));
+            }
+            if let Some(pg) = &pg {
+                let url = pg.create_db(&format!("bench_{n}_{daemons}"));
+                runs.push(backlog(&s, Some(&url), "postgres", daemons, n, smtp));
+            }
         }
     }
     let lat = latency(&s, singles);

@@ -25,10 +25,9 @@ impl Tx {
 
     /// Automatic answers to `address` since `since` (the per-correspondent cap).
     pub async fn answers_to_since(&mut self, address: &str, since: &str) -> Result<i64> {
-        let pattern = format!("% {} %", address.replace(['%', '_'], ""));
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE created_at >= $1 AND (' ' || recipients || ' ') LIKE $2")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox_recipients WHERE address = $1 AND created_at >= $2")
+            .bind(address.trim().to_lowercase())
             .bind(since)
-            .bind(pattern)
             .fetch_one(self.conn())
             .await?)
     }

@@ -154,6 +154,7 @@ fn migrator(backend: Backend) -> Migrator {
             (10, "ops day to day", include_str!("../../migrations/sqlite/0010_ops_day_to_day.sql")),
             (11, "agreement", include_str!("../../migrations/sqlite/0011_agreement.sql")),
             (12, "instances", include_str!("../../migrations/sqlite/0012_instances.sql")),
+            (13, "outbox recipients", include_str!("../../migrations/sqlite/0013_outbox_recipients.sql")),
         ],
         Backend::Postgres => &[
             (1, "initial", include_str!("../../migrations/postgres/0001_initial.sql")),
@@ -168,6 +169,7 @@ fn migrator(backend: Backend) -> Migrator {
             (10, "ops day to day", include_str!("../../migrations/postgres/0010_ops_day_to_day.sql")),
             (11, "agreement", include_str!("../../migrations/postgres/0011_agreement.sql")),
             (12, "instances", include_str!("../../migrations/postgres/0012_instances.sql")),
+            (13, "outbox recipients", include_str!("../../migrations/postgres/0013_outbox_recipients.sql")),
         ],
     };
     let migrations: Vec<Migration> = files

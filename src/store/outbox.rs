@@ -70,7 +70,7 @@ impl Tx {
 
     pub async fn insert_outbox(&mut self, o: &NewOutbox<'_>) -> Result<i64> {
         let now = ts(Utc::now());
-        Ok(sqlx::query_scalar(
+        let id = sqlx::query_scalar(
             "INSERT INTO outbox (message, message_id, kind, recipients, subject, body, state, attempts, \
              next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7) RETURNING id",
         )
@@ -82,7 +82,25 @@ impl Tx {
         .bind(o.body)
         .bind(&now)
         .fetch_one(self.conn())
-        .await?)
+        .await?;
+        self.insert_recipients(id, o.recipients.iter().map(String::as_str), &now).await?;
+        Ok(id)
+    }
+
+    /// One row per address of answer `outbox` (lower case, each once): what the
+    /// per-correspondent cap counts (`answers_to_since`), by index.
+    pub(super) async fn insert_recipients<'a>(&mut self, outbox: i64, recipients: impl Iterator<Item = &'a str>, created_at: &str) -> Result<()> {
+        let addresses: std::collections::BTreeSet<String> =
+            recipients.map(|r| r.trim().to_lowercase()).filter(|r| !r.is_empty()).collect();
+        for address in addresses {
+            sqlx::query("INSERT INTO outbox_recipients (outbox, address, created_at) VALUES ($1, $2, $3)")
+                .bind(outbox)
+                .bind(address)
+                .bind(created_at)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
     }
 }
 

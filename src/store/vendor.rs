@@ -273,15 +273,19 @@ impl Tx {
     /// The held answer goes out as it was written: into the outbox.
     pub async fn release_held(&mut self, held: i64) -> Result<()> {
         let now = ts(Utc::now());
-        sqlx::query(
+        let released = sqlx::query(
             "INSERT INTO outbox (message, message_id, kind, recipients, subject, body, state, attempts, next_attempt_at, created_at) \
              SELECT message, message_id, kind, recipients, subject, body, 'pending', 0, $1, $1 FROM held_answers WHERE id = $2 \
-             AND state = 'held'",
+             AND state = 'held' RETURNING id, recipients",
         )
         .bind(&now)
         .bind(held)
-        .execute(self.conn())
+        .fetch_optional(self.conn())
         .await?;
+        if let Some(row) = released {
+            let (id, recipients): (i64, String) = (row.try_get("id")?, row.try_get("recipients")?);
+            self.insert_recipients(id, recipients.split(' '), &now).await?;
+        }
         self.close_held(held, "released").await
     }
 

@@ -116,7 +116,9 @@ fn three_daemons_share_one_mailbox_while_one_is_killed_again_and_again() {
     }
     assert_eq!(per_request.len(), requests, "every request answered");
     let duplicates = answers.len() - requests;
-    assert!(duplicates <= kills, "{duplicates} duplicate answers from {kills} kills");
+    // A kill can catch each of the daemon's SMTP connections (`outbox.smtp.connections`, 3)
+    // between the server's 250 and the `sent` mark: that many re-sends at most per kill.
+    assert!(duplicates <= kills * 3, "{duplicates} duplicate answers from {kills} kills");
     let messages = env.json(&["messages", "list", "--limit", "100000", "--json"]);
     let messages: &Vec<Value> = messages.as_array().unwrap();
     assert_eq!(messages.len(), requests, "one record per mail");

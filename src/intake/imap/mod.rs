@@ -67,8 +67,8 @@ pub enum ImapError {
     /// One of seatmail's folders cannot be used: missing, refused, special-use, no right.
     #[error("folder \"{folder}\" ({key}) {message}")]
     Folder { folder: String, key: String, message: String },
-    #[error("moving mail UID {uid} to \"{folder}\": {message}")]
-    Move { uid: u32, folder: String, message: String },
+    #[error("moving mail UID {uids} to \"{folder}\": {message}")]
+    Move { uids: String, folder: String, message: String },
     #[error("IMAP: {0}")]
     Protocol(String),
     /// The connection broke: reset, closed without a goodbye, a TLS EOF.

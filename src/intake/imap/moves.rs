@@ -1,4 +1,6 @@
-//! Moving one mail out of the intake folder: `UID MOVE` where offered, else `UID COPY` +
+//! Moving mail out of the intake folder, a UID set per outcome folder in one command (one
+//! round trip and one server-side transaction for a whole batch, not one per mail): `UID MOVE`
+//! where offered, else `UID COPY` +
 //! `\Deleted` + `UID EXPUNGE` (UIDPLUS), else `UID COPY` + `\Deleted` + a plain `EXPUNGE` —
 //! and that last only when no other mail in the folder is marked `\Deleted`: a plain EXPUNGE
 //! removes every such mail, and an ops person's mail client marks before it expunges. With
@@ -35,6 +37,30 @@ impl How {
     }
 }
 
+/// The UIDs as an IMAP sequence set with ranges (`3:7,9`), ascending.
+pub(super) fn uid_set(uids: &[u32]) -> String {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        while i + 1 < sorted.len() && sorted[i + 1] == sorted[i] + 1 {
+            i += 1;
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(&start.to_string());
+        if sorted[i] != start {
+            out.push_str(&format!(":{}", sorted[i]));
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Mail of ours left marked `\Deleted` in the intake folder (per UIDVALIDITY): the plain
 /// EXPUNGE check does not count it as someone else's, and the intake does not read it again.
 #[derive(Default)]
@@ -49,19 +75,21 @@ impl LeftMarked {
     }
 }
 
-pub(super) async fn move_one(
+/// Move the mails `uids` (one UIDVALIDITY) to `folder`, all or none: the server carries out
+/// each command on the whole set or refuses it.
+pub(super) async fn move_set(
     session: &mut Session<Stream>,
     caps: &Caps,
-    uid: u32,
+    uids: &[u32],
     uidvalidity: u32,
     folder: &Folder,
     left: &mut LeftMarked,
     timeout: Duration,
 ) -> Result<How, ImapError> {
-    let set = uid.to_string();
+    let set = uid_set(uids);
     let refused = |step: &str, e: async_imap::error::Error| match e {
         async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => ImapError::Move {
-            uid,
+            uids: set.clone(),
             folder: folder.name.clone(),
             message: format!("{step} refused: \"{}\"", server_text(&m)),
         },
@@ -97,15 +125,15 @@ pub(super) async fn move_one(
         *left = LeftMarked { uidvalidity, uids: BTreeSet::new() };
     }
     let deleted = with_timeout(timeout, session.uid_search("DELETED")).await?.map_err(|e| refused("UID SEARCH DELETED", e))?;
-    let others: BTreeSet<u32> = deleted.into_iter().filter(|u| *u != uid && !left.uids.contains(u)).collect();
+    let others: BTreeSet<u32> = deleted.into_iter().filter(|u| !uids.contains(u) && !left.uids.contains(u)).collect();
     if !others.is_empty() {
-        left.uids.insert(uid);
+        left.uids.extend(uids);
         tracing::warn!(
-            uid,
+            uids = %set,
             folder = %folder.name,
             others = ?others,
             "imap: the server has no UIDPLUS and other mail in the intake folder is marked \\Deleted: a plain EXPUNGE \
-             would remove it too, so this mail (already filed) stays there marked \\Deleted"
+             would remove it too, so these mails (already filed) stay there marked \\Deleted"
         );
         return Ok(How::CopyLeftMarked);
     }
@@ -121,4 +149,15 @@ pub(super) async fn move_one(
     // Ours marked earlier went with it.
     left.uids.clear();
     Ok(How::CopyExpunge)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uid_set;
+
+    #[test]
+    fn a_uid_set_folds_runs_into_ranges() {
+        assert_eq!(uid_set(&[7, 3, 4, 5, 9, 4]), "3:5,7,9");
+        assert_eq!(uid_set(&[42]), "42");
+    }
 }
