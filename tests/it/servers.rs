@@ -416,7 +416,7 @@ fn mail_another_client_marked_deleted_outlives_a_backlog(kind: Kind) {
         assert_eq!(env.messages().len(), requests, "without {hidden:?}: only the requests were read");
         assert_eq!(s.folder("Processed"), requests, "without {hidden:?}: every request filed");
         if hidden.len() == 2 {
-            assert!(log.contains("stays there marked"), "said so: {log}");
+            assert!(log.contains("stay there marked"), "said so: {log}");
             assert_eq!(inbox.len(), 4, "ours stay marked beside it");
         } else {
             assert_eq!(inbox.len(), 1, "without {hidden:?}: ours left the INBOX");
