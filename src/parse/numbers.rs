@@ -45,6 +45,18 @@ const MONTHS: &str = "jan|january|janv|janvier|januari|januar|jänner|feb|februa
     aug|august|août|augustus|augusti|sep|sept|september|septembre|oct|october|octobre|okt|oktober|nov|november|novembre|\
     dec|december|décembre|dez|dezember";
 
+/// An amount of money, its currency before or after: "€ 12,50", "5,10 €", "12 EUR", "99 kr".
+const MONEY: [&str; 2] = [
+    r"(?i)[€$£]\s?\d+(?:[.,]\d+)*(?:,-)?",
+    r"(?i)\b\d+(?:[.,]\d+)*\s?(?:€|eur|euro|euros|usd|\$|£|gbp|kr|sek|chf|dollars?|kronor)(?:\b|\s|$)",
+];
+static AMOUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(&MONEY.join("|")).expect("the money patterns are valid"));
+
+/// The text names an amount of money.
+pub(crate) fn names_amount(text: &str) -> bool {
+    AMOUNT.is_match(text)
+}
+
 static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let pats: Vec<String> = vec![
         // Links: whatever digits a URL holds.
@@ -77,8 +89,8 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)\b\d{1,2}[:h.]\d{2}\b".into(),
         r"(?i)\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.|uur|u|uhr|h|heures?)\b".into(),
         // Prices, decimals and percentages.
-        r"(?i)[€$£]\s?\d+(?:[.,]\d+)*(?:,-)?".into(),
-        r"(?i)\b\d+(?:[.,]\d+)*\s?(?:€|eur|euro|euros|usd|\$|£|gbp|kr|sek|chf|dollars?|kronor)(?:\b|\s|$)".into(),
+        MONEY[0].into(),
+        MONEY[1].into(),
         r"\b\d+[.,]\d+\b".into(),
         r"\b\d+\s?%".into(),
         // Versions and product generations: Office 2016, Windows 11, Microsoft 365, Plan 1, E3, P1.

@@ -8,15 +8,7 @@ use super::cues::{is_in, lex};
 use super::sentences::Sentence;
 use crate::parse::classify;
 use crate::parse::lexicon::phrases;
-use crate::parse::numbers::Tok;
-
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-/// An amount of money: "5,10 €", "€12", "12 EUR". A price the customer states is known to them.
-static AMOUNT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(€\s*\d|\d[\d.,]*\s*(€|eur\b|euros?\b))").expect("the amount pattern is valid"));
+use crate::parse::numbers::{self, Tok};
 
 /// What the gate makes of the text.
 #[derive(Debug, Default)]
@@ -79,7 +71,7 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         // "Would it be possible to add two?" asks for the change, not for information.
         let question = ph.info_question.is_match(&s.text) && s.text.contains('?') && !ph.request.is_match(&s.text);
         // "add three at the price of 5,10 € like the others?" knows the price: no price question.
-        let price = ph.price.is_match(&s.text) && (s.text.contains('?') || ph.info_question.is_match(&s.text)) && !AMOUNT.is_match(&s.text);
+        let price = ph.price.is_match(&s.text) && (s.text.contains('?') || ph.info_question.is_match(&s.text)) && !numbers::names_amount(&s.text);
         // "Thanks for adding the 3 licences" and "Thanks, the 3 licences are there" look back;
         // "thanks in advance for adding 3" and "thanks, and please add 2" still ask.
         let no_cue = !s.cues.iter().flatten().any(|(_, strong)| *strong);
