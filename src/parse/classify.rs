@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::parse::rx::Regex;
 
 /// What the headers say, gathered by the caller.
 #[derive(Debug, Clone, Default)]
@@ -214,7 +214,6 @@ static PHISH_LINK: LazyLock<Regex> = LazyLock::new(|| {
 /// says Microsoft while its address does not. A customer's own request never reads like this.
 pub(crate) fn phishing_notice(subject: &str, text: &str, from: Option<&str>, from_name: Option<&str>) -> bool {
     let head = super::decode::truncate_chars(text, 4_000);
-    let all = format!("{subject}\n{head}");
     let domain = from.and_then(|f| f.rsplit('@').next()).unwrap_or("").to_ascii_lowercase();
     let brand_name = from_name.is_some_and(|n| {
         let n = n.to_lowercase();
@@ -222,13 +221,17 @@ pub(crate) fn phishing_notice(subject: &str, text: &str, from: Option<&str>, fro
     });
     let real_ms = ["microsoft.com", "microsoftonline.com", "office.com", "office365.com"].iter().any(|d| domain == *d || domain.ends_with(&format!(".{d}")));
     let spoofed = brand_name && !real_ms;
+    let link = PHISH_LINK.is_match(&head);
+    // Both kinds need a link or a spoofed sender: most mail stops here, before the phrase searches.
+    if !link && !spoofed {
+        return false;
+    }
+    let all = format!("{subject}\n{head}");
     let threat = PHISH_THREAT.is_match(&all);
     let action = PHISH_ACTION.is_match(&all);
     let urgent = PHISH_URGENT.is_match(&all);
     let generic = PHISH_GENERIC.is_match(head.trim_start());
-    let link = PHISH_LINK.is_match(&head);
-    (action && (link || spoofed) && (threat || generic || spoofed))
-        || (threat && link && urgent && (generic || spoofed))
+    (action && (threat || generic || spoofed)) || (threat && link && urgent && (generic || spoofed))
 }
 
 /// An invoice dispute or credit-note request.

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use html2text::render::text_renderer::{TaggedLine, TextDecorator};
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
-use regex::Regex;
+use crate::parse::rx::Regex;
 
 use super::Limits;
 

@@ -8,7 +8,7 @@
 use std::sync::LazyLock;
 
 use mail_parser::{HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
-use regex::Regex;
+use crate::parse::rx::Regex;
 
 use super::classify::{self, Signals};
 use super::decode;

@@ -19,6 +19,7 @@ mod lexicon;
 mod numbers;
 mod products;
 mod quote;
+mod rx;
 mod understand;
 
 use serde::Serialize;

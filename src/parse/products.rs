@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use regex::Regex;
+use crate::parse::rx::Regex;
 use serde::Deserialize;
 
 /// One SKU the reseller sells.
@@ -67,6 +67,8 @@ pub struct Catalog {
     /// Normalized alias -> SKUs it names.
     aliases: BTreeMap<String, Vec<String>>,
     matcher: Option<Regex>,
+    /// Words of the product names, built once: the typo corrector asks for them per mail.
+    vocabulary: Vec<String>,
 }
 
 impl Catalog {
@@ -117,7 +119,8 @@ impl Catalog {
             }
         }
         let matcher = build_matcher(aliases.keys());
-        Ok(Catalog { products: file.product, aliases, matcher })
+        let vocabulary = vocabulary(&aliases);
+        Ok(Catalog { products: file.product, aliases, matcher, vocabulary })
     }
 
     pub fn get(&self, sku: &str) -> Option<&Product> {
@@ -133,17 +136,8 @@ impl Catalog {
     }
 
     /// Words of the product names (folded, 4+ letters), for typing-error correction.
-    pub(crate) fn vocabulary(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .aliases
-            .keys()
-            .flat_map(|a| a.split(' '))
-            .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
-            .map(super::fuzzy::fold)
-            .collect();
-        v.sort();
-        v.dedup();
-        v
+    pub(crate) fn vocabulary(&self) -> &[String] {
+        &self.vocabulary
     }
 
     /// Every product mention in `text`, left to right, longest alias first at each place.
@@ -172,6 +166,18 @@ fn normalize(s: &str) -> String {
         out.extend(w.chars().flat_map(char::to_lowercase));
     }
     out
+}
+
+fn vocabulary(aliases: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    let mut v: Vec<String> = aliases
+        .keys()
+        .flat_map(|a| a.split(' '))
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(char::is_alphabetic))
+        .map(super::fuzzy::fold)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 fn build_matcher<'a>(aliases: impl Iterator<Item = &'a String>) -> Option<Regex> {

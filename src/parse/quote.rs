@@ -12,7 +12,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::parse::rx::Regex;
 
 /// The outcome of cutting a body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

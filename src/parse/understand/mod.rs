@@ -24,7 +24,7 @@ mod whom;
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::parse::rx::Regex;
 
 use crate::parse::lexicon::phrases;
 use crate::parse::numbers::Tok;
@@ -140,7 +140,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         if readings.iter().flatten().any(|r| r.unsure) {
             problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
         }
-        let said = |re: &regex::Regex| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
+        let said = |re: &crate::parse::rx::Regex| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
         if said(&phrases().product_unsure) {
             problems.push((Ask::Product, "the mail leaves open which product".into()));
         }

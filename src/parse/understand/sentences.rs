@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::parse::rx::Regex;
 
 use super::cues::{cues_of, Dir};
 use crate::parse::fuzzy;
@@ -87,7 +87,7 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
     let mut pending = String::new();
     let mut pending_line = 0;
     let mut prev_len = 0usize;
-    let ctx = Ctx { catalog, vocabulary: &vocabulary, lang };
+    let ctx = Ctx { catalog, vocabulary, lang };
     // A list that says "+ 2 Lizenzen" on one line means minus by "- 1 Lizenz" on another.
     let signed_list = text.lines().any(|l| l.trim_start().strip_prefix('+').is_some_and(|r| r.trim_start().starts_with(|c: char| c.is_ascii_digit())));
     for (ln, line) in text.lines().enumerate() {

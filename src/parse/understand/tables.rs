@@ -14,7 +14,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::parse::rx::Regex;
 
 use crate::parse::lexicon::{self, Set};
 use crate::parse::numbers;

@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::parse::rx::Regex;
 
 use super::explain::Raw;
 use crate::parse::lexicon::{self, phrases, Set};
