@@ -376,12 +376,14 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         // "reduce to 8", "naar 7", "passer à 15", "auf 12 erhöhen", "totalt 20", "25 in total".
         let to_before = (prev(1).is_some_and(|t| is_in(t, &lex().to)) && cues[i - 1].is_none()) || (prev(1).is_some_and(|t| is_in(t, &lex().of)) && prev(2).is_some_and(|t| is_in(t, &lex().total)));
         // "we only need 5" is a total; "we only need 2 extra" is not.
+        // Flemish "er maar 12 meer nodig": "meer" after "maar N" is "any more", not "more".
+        let any_more = prev(1).is_some_and(|t| is_w(t, &["maar"])) && toks.get(i + 1).is_some_and(|t| is_w(t, &["meer"]));
         let only = (1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().only)))
             && need_verb
-            && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().add));
+            && (any_more || !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().add)));
         // "in total 4 additional licences" is still 4 more.
         // "3 extra in total", "4 au total à ajouter": the total of what is added, a change.
-        let more_after = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().more_or_less))
+        let more_after = (!any_more && toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().more_or_less)))
             || (!to_before && !(1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().to))) && cues[i + 1..(i + 5).min(n)].iter().flatten().any(|(_, strong)| *strong));
         let total_near = only
             || ((1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
@@ -481,7 +483,9 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             }
         }
         let near = cue_near(toks, cues, i);
-        if near.is_none() && !more_after && !people && wanted_before(toks, i) {
+        // "il nous en faut désormais 34" after "nous avons 40": the need word is the number's only
+        // cue, and a weak one; with today's count it says the wanted total.
+        if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && wanted_before(toks, i) {
             r.wanted.push((i, value));
         }
         match near {

@@ -141,7 +141,8 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
             problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
         }
         let said = |re: &crate::parse::rx::Regex| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
-        if said(&phrases().product_unsure) {
+        // "Basic or Standard? What would you advise?": the doubt counts in a question too.
+        if body.iter().any(|s| phrases().product_unsure.is_match(&s.text)) {
             problems.push((Ask::Product, "the mail leaves open which product".into()));
         }
         if said(&phrases().conditional) {
