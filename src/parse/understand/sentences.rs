@@ -215,19 +215,18 @@ fn push(s: &str, para: usize, line: usize, ctx: &Ctx<'_>, out: &mut Vec<Sentence
         return;
     }
     let spans: Vec<(usize, usize)> = EMAIL.find_iter(s).map(|m| (m.start(), m.end())).collect();
-    let emails: Vec<Address> = spans
-        .iter()
-        .enumerate()
-        .map(|(k, &(a, b))| {
-            let from = if k > 0 { spans[k - 1].1 } else { 0 };
-            let to = spans.get(k + 1).map_or(s.len(), |n| n.0);
-            Address {
-                addr: s[a..b].to_lowercase(),
-                before: tail_chars(&s[from..a], 60).to_string(),
-                after: head_chars(&s[b..to], 40).to_string(),
-            }
-        })
-        .collect();
+    let mut emails: Vec<Address> = Vec::with_capacity(spans.len());
+    for (k, &(a, b)) in spans.iter().enumerate() {
+        let from = if k > 0 { spans[k - 1].1 } else { 0 };
+        let to = spans.get(k + 1).map_or(s.len(), |n| n.0);
+        let addr = s[a..b].to_lowercase();
+        // "boekhouding@x.be<mailto:boekhouding@x.be>": the link's copy stands where the address does.
+        let before = match emails.last() {
+            Some(prev) if prev.addr == addr && a - from <= 10 => prev.before.clone(),
+            _ => tail_chars(&s[from..a], 60).to_string(),
+        };
+        emails.push(Address { addr, before, after: head_chars(&s[b..to], 40).to_string() });
+    }
     let with_emails = EMAIL.replace_all(s, EMAIL_MARK.to_string().as_str()).into_owned();
     let with_emails = fuzzy::correct(&with_emails, &TYPO_WORDS, ctx.vocabulary);
     let found = ctx.catalog.find(&with_emails);
