@@ -92,6 +92,7 @@ const EN: &[Row] = &[
     ("please adjust as in the table:\n\nProduct                         Current Needed\nMicrosoft 365 Business Standard 10      14", "+4 O365_BUSINESS_PREMIUM"),
     ("Business Basic: 12 licences", "ask direction"),
     ("Please add 2 Microsoft 365 Apps licences.", "ask product"),
+    ("Could you add a licence for each of the two interns? Basic or Standard, what would you advise?", "ask product"),
 ];
 
 const FR: &[Row] = &[
@@ -122,6 +123,9 @@ const FR: &[Row] = &[
     ("Pourriez-vous activer l'authentification MFA pour nos 12 utilisateurs ?", "none"),
     ("Voici l'ajustement :\n\nProduit | Actuel | Souhaité\nBusiness Basic | 12 | 10\nBusiness Standard | 4 | 4", "-2 O365_BUSINESS_ESSENTIALS"),
     ("Pourriez-vous ajouter 2 licences Business Basic pour les nouveaux stagiaires, en graag 1 Business Basic minder voor Jan die vertrekt.", "+2 O365_BUSINESS_ESSENTIALS; -1 O365_BUSINESS_ESSENTIALS"),
+    ("Nous avons actuellement 40 licences Microsoft 365 F3 ; il nous en faut désormais 34.", "-6 SPE_F1"),
+    ("Merci donc d'ajouter 10 licences Microsoft 365 F3.", "+10 SPE_F1"),
+    ("Nous avons 15 licences Business Standard payées mensuellement. Nous souhaiterions passer à un engagement annuel pour ces 15 licences.", "none"),
 ];
 
 const NL: &[Row] = &[
@@ -162,6 +166,9 @@ const NL: &[Row] = &[
     ("graag aanpassen:\n\nProduct                         Huidig Nodig\nMicrosoft 365 Business Standard 10     14", "+4 O365_BUSINESS_PREMIUM"),
     ("Eén collega komt toch niet: graag de licenties verlagen naar 12.", "=12"),
     ("Licenties Business Standard: 5", "ask direction"),
+    ("Wij hebben momenteel 15 licenties maar hebben er maar 12 meer nodig.", "-3"),
+    ("We hadden voor hen 4 extra licenties genomen: alle 4 mogen weg.", "-4"),
+    ("Gaan we van 95 naar 90 licenties Microsoft 365 F3. Facturatie blijft naar boekhouding@x.be<mailto:boekhouding@x.be>.", "-5 SPE_F1"),
 ];
 
 const DE: &[Row] = &[

@@ -49,6 +49,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     approx: &["ungefähr", "etwa", "rund", "zirka", "circa", "annähernd", "ca"],
     other: &["anderen", "restlichen", "übrigen"],
     leaving: &["verlassen", "verlässt", "gehen", "ausgeschieden"],
+    pluperfect: &["hatten"],
     join: &["kommen", "anfangen", "fangen", "beginnen", "beginnt", "eingestellt"],
     of: &["von"],
     take_over: &["übernimmt"],

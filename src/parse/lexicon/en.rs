@@ -48,6 +48,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     approx: &["about", "around", "approximately", "approx", "roughly", "circa", "ca", "some"],
     other: &["other", "others", "remaining"],
     leaving: &["leave", "leaves", "leaving", "left", "retire", "retires", "retiring", "quit", "quits"],
+    pluperfect: &[],
     join: &["start", "starts", "starting", "join", "joins", "joining", "arrive", "arrives", "hired", "hire"],
     of: &["of"],
     take_over: &["takes"],

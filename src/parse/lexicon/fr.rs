@@ -50,6 +50,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     approx: &["environ", "approximativement", "quelque"],
     other: &["autres", "autre", "restants", "restantes"],
     leaving: &["partent", "part", "partis", "quittent", "quitte"],
+    pluperfect: &["avions"],
     join: &["arrivent", "arrivera", "arriveront", "commencent", "rejoignent", "embauché", "embauchés"],
     of: &["de", "d"],
     take_over: &["reprend"],

@@ -201,6 +201,8 @@ lexicon! {
         other,
         /// People leaving.
         leaving,
+        /// Pluperfect auxiliaries where they cannot be a plain "had": "hadden", "avions", "hatten".
+        pluperfect,
         /// People joining: "start", "begint", "arrivent", "fangen an", "börjar".
         join,
         /// "one of them", "één van hen": what follows a number of people.

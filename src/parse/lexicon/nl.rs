@@ -51,6 +51,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     approx: &["ongeveer", "rond", "zowat", "omtrent", "plusminus"],
     other: &["andere", "resterende"],
     leaving: &["vertrekken", "vertrekt", "vertrokken", "weg", "uit", "dienst"],
+    pluperfect: &["hadden"],
     join: &["komen", "beginnen", "begint", "starten", "aangenomen"],
     of: &["van"],
     take_over: &["neemt"],

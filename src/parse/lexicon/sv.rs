@@ -48,6 +48,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     approx: &["ungefär", "omkring", "runt", "cirka", "kring", "ungefärligen"],
     other: &["andra", "övriga"],
     leaving: &["slutar", "slutat", "lämnar", "lämnat"],
+    pluperfect: &[],
     join: &["börjar", "kommer", "anställt", "anställer", "börja"],
     of: &["av"],
     take_over: &["tar"],

@@ -450,6 +450,13 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             set(&mut meaning, i, Meaning::Current);
             continue;
         }
+        // "We hadden voor hen 4 extra licenties genomen: alle 4 mogen weg": a count in a clause in
+        // the pluperfect says what was done before, not what to do now.
+        let (clo, chi) = clause_of(toks, i);
+        if toks[clo..chi].iter().any(|t| is_in(t, &lex().pluperfect)) && toks[i + 1..(i + 3).min(n)].iter().any(is_licence_noun) && !quantity_field {
+            set(&mut meaning, i, Meaning::Current);
+            continue;
+        }
         // "2 new shops", "3 laptops", "twee van onze 4 filialen": counts of things that are not seats.
         let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 3 };
         if toks[i + 1..(i + reach).min(n)].iter().any(is_thing) && !toks[i + 1..(i + reach).min(n)].iter().any(is_licence_noun) && !quantity_field {
