@@ -81,13 +81,12 @@ static TYPO_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
 /// Cut `text` into sentences. Lines a mailer wrapped are joined; a blank line ends a paragraph;
 /// list items and labelled fields stand alone.
 pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Vec<Sentence> {
-    let vocabulary = catalog.vocabulary();
     let mut out = Vec::new();
     let mut para = 0;
     let mut pending = String::new();
     let mut pending_line = 0;
     let mut prev_len = 0usize;
-    let ctx = Ctx { catalog, vocabulary, lang };
+    let ctx = Ctx { catalog, lang };
     // A list that says "+ 2 Lizenzen" on one line means minus by "- 1 Lizenz" on another.
     let signed_list = text.lines().any(|l| l.trim_start().strip_prefix('+').is_some_and(|r| r.trim_start().starts_with(|c: char| c.is_ascii_digit())));
     for (ln, line) in text.lines().enumerate() {
@@ -133,7 +132,6 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
 
 struct Ctx<'a> {
     catalog: &'a Catalog,
-    vocabulary: &'a [String],
     lang: Option<Language>,
 }
 
@@ -228,7 +226,7 @@ fn push(s: &str, para: usize, line: usize, ctx: &Ctx<'_>, out: &mut Vec<Sentence
         emails.push(Address { addr, before, after: head_chars(&s[b..to], 40).to_string() });
     }
     let with_emails = EMAIL.replace_all(s, EMAIL_MARK.to_string().as_str()).into_owned();
-    let with_emails = fuzzy::correct(&with_emails, &TYPO_WORDS, ctx.vocabulary);
+    let with_emails = fuzzy::correct(&with_emails, &TYPO_WORDS, ctx.catalog.vocabulary());
     let found = ctx.catalog.find(&with_emails);
     let mut with_products = String::with_capacity(with_emails.len());
     let mut last = 0;

@@ -77,12 +77,9 @@ impl Accounts {
                 .emails
                 .iter()
                 .map(|e| {
-                    // "naar boekhouding@x.be<mailto:boekhouding@x.be>": the copy in the link is
-                    // read after the address itself, whose dots would end the contact phrase.
-                    let before = EMAIL.replace_all(&e.before, "address");
                     usable_username(&e.addr)
                         && !signature
-                        && (!ph.contact_before.is_match(&before) || ph.login_label.is_match(tail(&before, 25)))
+                        && (!ph.contact_before.is_match(&e.before) || ph.login_label.is_match(tail(&e.before, 25)))
                         && !ph.contact_after.is_match(&e.after)
                         && !ph.persons_mailbox.is_match(&e.before)
                         && !sender.is_some_and(|f| f.eq_ignore_ascii_case(&e.addr) && !ph.login_label.is_match(&e.before) && !ON_ACCOUNT.is_match(&e.before) && !changes.get(si).copied().unwrap_or(false))
