@@ -57,17 +57,7 @@ fn held(w: &World, spec: &str) -> Held {
 }
 
 fn held_all(w: &World, specs: &[&str]) -> Held {
-    let d = w.decide(&mail(ADMIN, specs.iter().map(|s| item(s)).collect()));
-    Held {
-        id: 7,
-        state: d.state,
-        reason: d.reason,
-        sender: Some(ADMIN.into()),
-        customer_id: d.customer_id,
-        attention: d.attention,
-        reviewed: false,
-        items: d.items.into_iter().map(|i| ItemDecision { customer_id: None, terms: None, role: None, ..i }).collect(),
-    }
+    stored(w, ADMIN, specs, MessageState::AwaitingApproval)
 }
 
 #[test]

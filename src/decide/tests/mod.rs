@@ -166,6 +166,23 @@ pub(super) fn mail(from: &str, items: Vec<Item>) -> Parsed {
     }
 }
 
+/// The message a request mail from `from` left in `state`, as the store gives it back: the
+/// store keeps neither the customer nor the terms (decide works them out again).
+pub(super) fn stored(w: &World, from: &str, items: &[&str], state: crate::domain::MessageState) -> crate::decide::resolve::Held {
+    let d = w.decide(&mail(from, items.iter().map(|s| item(s)).collect()));
+    assert_eq!(d.state, state, "{d:#?}");
+    crate::decide::resolve::Held {
+        id: 7,
+        state: d.state,
+        reason: d.reason,
+        sender: Some(from.into()),
+        customer_id: d.customer_id,
+        attention: d.attention,
+        reviewed: false,
+        items: d.items.into_iter().map(|i| ItemDecision { customer_id: None, terms: None, role: None, ..i }).collect(),
+    }
+}
+
 /// `+3 SPB`, `-2 SPB`, `=15 SPB`, optionally `for user@domain`.
 pub(super) fn item(spec: &str) -> Item {
     let mut words = spec.split_whitespace();

@@ -9,20 +9,7 @@ const ADMIN: &str = "admin@contoso.be";
 
 /// The message a request mail left held, as the store gives it back.
 fn held_from(w: &World, items: &[&str]) -> Held {
-    let p = mail(ADMIN, items.iter().map(|s| item(s)).collect());
-    let d = w.decide(&p);
-    assert_eq!(d.state, MessageState::AwaitingApproval, "{d:#?}");
-    Held {
-        id: 7,
-        state: d.state,
-        reason: d.reason,
-        sender: Some(ADMIN.into()),
-        customer_id: d.customer_id,
-        attention: d.attention,
-        reviewed: false,
-        // The store keeps neither the customer nor the terms: decide works them out again.
-        items: d.items.into_iter().map(|i| ItemDecision { customer_id: None, terms: None, role: None, ..i }).collect(),
-    }
+    stored(w, ADMIN, items, MessageState::AwaitingApproval)
 }
 
 fn settle(w: &World, held: Held, how: Settle) -> Result<Resolution, String> {

@@ -10,18 +10,7 @@ const ADMIN: &str = "admin@contoso.be";
 
 /// The applied message as the store gives it back (no customer, no terms).
 fn applied(w: &World, items: &[&str]) -> Held {
-    let d = w.decide(&mail(ADMIN, items.iter().map(|s| item(s)).collect()));
-    assert_eq!(d.state, MessageState::Applied, "{d:#?}");
-    Held {
-        id: 3,
-        state: d.state,
-        reason: d.reason,
-        sender: Some(ADMIN.into()),
-        customer_id: d.customer_id,
-        attention: None,
-        reviewed: false,
-        items: d.items.into_iter().map(|i| ItemDecision { customer_id: None, terms: None, role: None, ..i }).collect(),
-    }
+    stored(w, ADMIN, items, MessageState::Applied)
 }
 
 #[test]
