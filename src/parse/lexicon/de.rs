@@ -96,7 +96,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     unsure: &[r"noch nicht (sicher|fest|klar|bekannt|endgültig)", r"muss (ich |wir )?noch (bestätigen|klären)",
         r"steht noch nicht fest", r"wie viele genau", r"genaue (anzahl|zahl) .{0,30}(später|noch nicht|folgt)"],
     reuse: &[r"übernimmt|übernehmen", r"bekommt .{0,20}lizenz (von|der)"],
-    contact_before: &[r"\b(schick\w*|senden|sende|antwort\w*|kopie|kontakt\w*|erreichbar|rechnung\w*|fragen|bestätigung)\b[^.!?]{0,40}$"],
+    contact_word: &[r"\b(schick\w*|senden|sende|antwort\w*|kopie|kontakt\w*|erreichbar|rechnung\w*|fragen|bestätigung)\b"],
     contact_after: &[r"^\W{0,3}in kopie\b"],
     login_label: &[r"\b(benutzername\w*|anmeldename\w*|anmeldung|konto\w*)\b"],
     sender_is_account: &[r"\b(diese|dieser|dieses|meine|dieselbe|gleiche)\s+(e-?mail[- ]?)?adresse\w*\b.{0,60}\b(benutzername|benutzer|anmeldename|konto|login)",

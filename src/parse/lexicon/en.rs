@@ -102,7 +102,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"\bexact (number|headcount|count)\b.{0,40}\b(later|next week|after|once|when|as soon as)\b", r"\bexact (number|count|headcount) (is |remains )?(not|un)known"],
     reuse: &[r"(takes? over|taking over|will take over|inherits?|gets?|reuses?|re-?uses?|can use|will use)\b.{0,30}\blicen",
         r"\b(doesn'?t|does not|don'?t|do not|won'?t|will not) need (her|his|their|a|an) (own )?licen"],
-    contact_before: &[r"\b(send|sent|forward|reply|answer|respond|copy|cc|bcc|contact|reach|invoices?|bill|billing|confirmation|questions?)\b[^.!?]{0,40}$"],
+    contact_word: &[r"\b(send|sent|forward|reply|answer|respond|copy|cc|bcc|contact|reach|invoices?|bill|billing|confirmation|questions?)\b"],
     contact_after: &[r"^\W{0,3}(\(?\s*(in )?cc\)?)\b"],
     login_label: &[r"\b(log-?in|logon|sign-?in|user ?names?|user-?id|upn|tenants?|admin\w*|account\w*)\b"],
     sender_is_account: &[r"\b(this|my|same|the sender'?s?)\s+(e-?mail[- ]?|mail)?address\w*\b.{0,60}\b(login|log-in|username|user name|user|account)",

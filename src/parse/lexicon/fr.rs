@@ -98,7 +98,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     unsure: &[r"à confirmer", r"pas encore (sûr|certain|définitif|fixé)", r"je (dois|devrai) encore confirmer",
         r"nombre exact .{0,30}(plus tard|pas encore|suivra)"],
     reuse: &[r"reprend|récupère|reprendra|récupérera"],
-    contact_before: &[r"\b(envoy\w*|transmet\w*|répon\w*|copie|contact\w*|joignable|joindre|questions?|confirmation|factu\w*)\b[^.!?]{0,40}$"],
+    contact_word: &[r"\b(envoy\w*|transmet\w*|répon\w*|copie|contact\w*|joignable|joindre|questions?|confirmation|factu\w*)\b"],
     contact_after: &[r"^\W{0,3}en copie\b"],
     login_label: &[r"\b(identifiants?|administrateur|comptes?)\b"],
     sender_is_account: &[r"\b(cette|mon|ma|même)\s+(e-?mail[- ]?|courriel )?adresse\w*\b.{0,60}\b(identifiant|compte|utilisateur|login|account)",

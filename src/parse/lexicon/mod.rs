@@ -289,8 +289,9 @@ lexicon! {
         unsure,
         /// "one of them takes over Ann's licence".
         reuse,
-        /// Words before an address that make it a contact: "send the invoice to", "in cc".
-        contact_before,
+        /// Words that make an address just after them (within 40 characters of the same
+        /// sentence) a contact: "send the invoice to", "in cc".
+        contact_word,
         /// "(in cc)", "en copie" after an address.
         contact_after,
         /// What introduces an address as the tenant's login: "login", "UPN", "Konto".

@@ -100,7 +100,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     unsure: &[r"nog (te )?bevestig", r"nog niet (zeker|definitief|bekend)", r"weet(en)? (ik |we )?nog niet",
         r"exacte? aantal .{0,30}(later|nog niet|volgt)"],
     reuse: &[r"neemt .{0,40}\bover\b", r"overnem", r"krijgt .{0,20}licentie van", r"hergebruik"],
-    contact_before: &[r"\b(stuur|stuurt|sturen|antwoord|kopie|contacteer|bereikbaar|factu\w*|vragen|bevestiging)\b[^.!?]{0,40}$"],
+    contact_word: &[r"\b(stuur|stuurt|sturen|antwoord|kopie|contacteer|bereikbaar|factu\w*|vragen|bevestiging)\b"],
     contact_after: &[r"^\W{0,3}in kopie\b"],
     login_label: &[r"\b(gebruikersnaam\w*|inlognaam\w*|inlog\w*|beheerder\w*)\b"],
     sender_is_account: &[r"\b(dit|deze|mijn|hetzelfde|zelfde)\s+(e-?mail[- ]?|mail)?(adres|mailadres|e-?mailadres)\w*\b.{0,60}\b(login|gebruikersnaam|gebruiker|account)",

@@ -93,7 +93,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     unsure: &[r"inte (helt )?säker", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
         r"återkommer med (exakt|det exakta)"],
     reuse: &[r"tar över|övertar|tar .{0,20}licens"],
-    contact_before: &[r"\b(skicka|skickar|svara|svar|kopia|kontakta|nå|faktura\w*|frågor|bekräftelse)\b[^.!?]{0,40}$"],
+    contact_word: &[r"\b(skicka|skickar|svara|svar|kopia|kontakta|nå|faktura\w*|frågor|bekräftelse)\b"],
     contact_after: &[r"^\W{0,3}i kopia\b"],
     login_label: &[r"\b(användarnamn\w*|inloggning\w*|inlogg|konto\w*)\b"],
     sender_is_account: &[r"\b(denna|den här|det här|detta|min|samma)\s+(e-?post)?adress\w*\b.{0,60}\b(användarnamn|inloggning|konto|användare)",

@@ -212,7 +212,9 @@ fn push(s: &str, para: usize, line: usize, ctx: &Ctx<'_>, out: &mut Vec<Sentence
     if s.is_empty() {
         return;
     }
-    let spans: Vec<(usize, usize)> = EMAIL.find_iter(s).map(|m| (m.start(), m.end())).collect();
+    // Most sentences hold no address; the address pattern is costly to run only to say so.
+    let has_at = s.contains('@');
+    let spans: Vec<(usize, usize)> = if has_at { EMAIL.find_iter(s).map(|m| (m.start(), m.end())).collect() } else { Vec::new() };
     let mut emails: Vec<Address> = Vec::with_capacity(spans.len());
     for (k, &(a, b)) in spans.iter().enumerate() {
         let from = if k > 0 { spans[k - 1].1 } else { 0 };
@@ -225,7 +227,7 @@ fn push(s: &str, para: usize, line: usize, ctx: &Ctx<'_>, out: &mut Vec<Sentence
         };
         emails.push(Address { addr, before, after: head_chars(&s[b..to], 40).to_string() });
     }
-    let with_emails = EMAIL.replace_all(s, EMAIL_MARK.to_string().as_str()).into_owned();
+    let with_emails = if has_at { EMAIL.replace_all(s, EMAIL_MARK.to_string().as_str()).into_owned() } else { s.to_string() };
     let with_emails = fuzzy::correct(&with_emails, &TYPO_WORDS, ctx.catalog.vocabulary());
     let found = ctx.catalog.find(&with_emails);
     let mut with_products = String::with_capacity(with_emails.len());

@@ -49,6 +49,16 @@ fn tail(s: &str, n: usize) -> &str {
     s.char_indices().nth(count.saturating_sub(n)).map_or(s, |(i, _)| &s[i..])
 }
 
+/// Whether a contact word ("send ... to", "cc") ends within 40 characters before the address,
+/// with no sentence end between. Written out rather than as one regex
+/// (`\b(send|...)\b[^.!?]{0,40}$`): that pattern's reverse search makes the lazy DFA build a
+/// state for every set of distances at which a word could end, and it rebuilt them on every
+/// address (a sixth of the parse time in the profile).
+fn contact_word_just_before(before: &str) -> bool {
+    let sentence = &before[before.rfind(['.', '!', '?']).map_or(0, |i| i + 1)..];
+    phrases().contact_word.find_iter(sentence).last().is_some_and(|m| sentence[m.end()..].chars().count() <= 40)
+}
+
 fn usable_username(e: &str) -> bool {
     let local = e.split('@').next().unwrap_or("");
     !(local == "webservices"
@@ -79,7 +89,7 @@ impl Accounts {
                 .map(|e| {
                     usable_username(&e.addr)
                         && !signature
-                        && (!ph.contact_before.is_match(&e.before) || ph.login_label.is_match(tail(&e.before, 25)))
+                        && (!contact_word_just_before(&e.before) || ph.login_label.is_match(tail(&e.before, 25)))
                         && !ph.contact_after.is_match(&e.after)
                         && !ph.persons_mailbox.is_match(&e.before)
                         && !sender.is_some_and(|f| f.eq_ignore_ascii_case(&e.addr) && !ph.login_label.is_match(&e.before) && !ON_ACCOUNT.is_match(&e.before) && !changes.get(si).copied().unwrap_or(false))
