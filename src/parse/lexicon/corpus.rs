@@ -66,6 +66,8 @@ const EN: &[Row] = &[
     ("Please remove the licences of the people who left", "ask username"),
     ("Please set our Business Standard licences to 20 in total.\n\nWe need 22 Business Standard licences in total.", "ask contradiction"),
     ("Please adjust our licences on admin@x.onmicrosoft.com to the attached list.", "ask quantity"),
+    ("Please add 3 Business Standard licences so that we have 20 in total. At the moment we have 15.", "ask contradiction"),
+    ("Please add 5 Business Standard licences so that we have 20 in total. At the moment we have 15.", "+5 O365_BUSINESS_PREMIUM"),
     // No request.
     ("Thanks for adding the 3 licences!", "none"),
     ("How do I assign a licence to a user?", "none"),
@@ -126,6 +128,11 @@ const FR: &[Row] = &[
     ("Nous avons actuellement 40 licences Microsoft 365 F3 ; il nous en faut désormais 34.", "-6 SPE_F1"),
     ("Merci donc d'ajouter 10 licences Microsoft 365 F3.", "+10 SPE_F1"),
     ("Nous avons 15 licences Business Standard payées mensuellement. Nous souhaiterions passer à un engagement annuel pour ces 15 licences.", "none"),
+    // Today's count, the total and the change all given: they must add up.
+    ("Nous avons 12 licences Business Basic. Merci de passer à 10, donc 3 de moins.", "ask contradiction"),
+    ("Nous avons 12 licences Business Basic. Merci de passer à 10, donc 2 de moins.", "-2 O365_BUSINESS_ESSENTIALS"),
+    ("Pouvez-vous passer à 8 licences Business Standard ? Ça fait 3 de plus que maintenant (on en a 6).", "ask contradiction"),
+    ("Pouvez-vous passer à 9 licences Business Standard ? Ça fait 3 de plus que maintenant (on en a 6).", "=9 O365_BUSINESS_PREMIUM"),
 ];
 
 const NL: &[Row] = &[

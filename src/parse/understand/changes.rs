@@ -86,6 +86,9 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     breakdowns(&mut c.raws);
     today_and_wanted(readings, &mut c.raws);
     new_people_less_reused(readings, &mut c.raws);
+    if sums_disagree(readings, &c.raws) {
+        c.problems.push((Ask::Contradiction, "today's count, the change and the new total the mail gives do not add up".into()));
+    }
 
     for r in &c.raws {
         if r.change.is_none() {
@@ -218,6 +221,24 @@ fn today_and_wanted(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
         raws[k].change = Some(Change::Delta(t - today));
         raws[k].from_current = true;
     }
+}
+
+/// "Please add 3 so that we have 20. At the moment we have 15.", "Nous avons 12 ... passer à 10,
+/// donc 3 de moins": today's count, the wanted total and the change, all three given, and the
+/// change is not the difference. One of them is wrong and nobody here can tell which.
+fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
+    let values = |m: Meaning| {
+        let mut v: Vec<i64> = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == m).map(|n| n.value).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (today, wanted, changes) = (values(Meaning::Current), values(Meaning::Target), values(Meaning::Change));
+    let (&[today], &[wanted]) = (&today[..], &wanted[..]) else { return false };
+    // One subscription: with two products the count may be one's and the total the other's.
+    let mut products: Vec<_> = raws.iter().filter_map(|r| r.product.clone()).collect();
+    products.dedup();
+    products.len() <= 1 && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs())
 }
 
 /// One wanted number after today's count: the change between the two, in place of whatever the

@@ -408,7 +408,10 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
             && !cue_before
             && (after_unit || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_))))
             && toks[i + 1..(i + 8).min(n)].iter().any(|t| is_in(t, &lex().now_after));
-        let on_a = i >= 2 && is_w(&toks[i - 1], &["a"]) && is_w(&toks[i - 2], &["on"]);
+        // "on a 10", and with the pronoun that stands for the licences: "(on en a 6)", "nous en
+        // avons 6": whatever follows, it is today's count.
+        let on_a = i >= 2 && is_w(&toks[i - 1], &["a"]) && is_w(&toks[i - 2], &["on"])
+            || i >= 3 && is_w(&toks[i - 1], &["a", "avons", "ai"]) && is_w(&toks[i - 2], &["en"]) && is_w(&toks[i - 3], &["on", "nous", "j"]);
         // "nodig hebben" is a need: its "hebben" says nothing of today's count.
         let context_word = |t: &Tok| is_in(t, &lex().context) && !(needs && is_w(t, &["hebben", "heb", "hebt"]));
         let context = (now_after || on_a) && !people_after
