@@ -68,6 +68,8 @@ const EN: &[Row] = &[
     ("Please adjust our licences on admin@x.onmicrosoft.com to the attached list.", "ask quantity"),
     ("Please add 3 Business Standard licences so that we have 20 in total. At the moment we have 15.", "ask contradiction"),
     ("Please add 5 Business Standard licences so that we have 20 in total. At the moment we have 15.", "+5 O365_BUSINESS_PREMIUM"),
+    ("We no longer need our 4 Exchange Online (Plan 2) licences. All 4 can go. Please keep the 23 Business Standard licences as they are.", "-4 EXCHANGEENTERPRISE"),
+    ("Please keep our 12 Business Basic licences as they are.", "none"),
     // No request.
     ("Thanks for adding the 3 licences!", "none"),
     ("How do I assign a licence to a user?", "none"),
@@ -133,9 +135,11 @@ const FR: &[Row] = &[
     ("Nous avons 12 licences Business Basic. Merci de passer à 10, donc 2 de moins.", "-2 O365_BUSINESS_ESSENTIALS"),
     ("Pouvez-vous passer à 8 licences Business Standard ? Ça fait 3 de plus que maintenant (on en a 6).", "ask contradiction"),
     ("Pouvez-vous passer à 9 licences Business Standard ? Ça fait 3 de plus que maintenant (on en a 6).", "=9 O365_BUSINESS_PREMIUM"),
+    ("Merci d'ajouter 2 licences Business Basic. Nous gardons les 10 licences Business Standard telles quelles.", "+2 O365_BUSINESS_ESSENTIALS"),
 ];
 
 const NL: &[Row] = &[
+    ("Graag 2 Business Basic licenties erbij. De 10 Business Standard licenties houden we zoals ze zijn.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Er mogen er twee af van de Exchange Online (Plan 1)-licenties op info@goethals.onmicrosoft.com.", "-2 EXCHANGESTANDARD info@goethals.onmicrosoft.com"),
     ("Het onderwerp klopt niet meer, het moeten er drie zijn in plaats van twee. Dus: 3 extra licenties Business Standard.", "+3 O365_BUSINESS_PREMIUM"),
     ("Voeg 3 licenties Business Standard toe. En haal er 3 licenties Business Standard af.", "ask contradiction"),
@@ -179,6 +183,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Bitte 2 Business Basic Lizenzen dazu. Die 10 Business Standard Lizenzen bitte unverändert lassen.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Seit Sie unsere Lizenzen letzte Woche auf 15 erhöht haben, ist Outlook bei 4 Kolleginnen extrem langsam. Können Sie sich das ansehen?", "none"),
     ("Bitte zwei weitere Lizenzen", "+2"),
     ("Wir brauchen keine 2 Lizenzen mehr", "-2"),
@@ -210,6 +215,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Lägg till 2 Business Basic-licenser. Vi behåller de 10 Business Standard-licenserna som de är.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Kan ni ta bort 2 licenser?", "-2"),
     ("Kan ni lägga till tre licenser?", "+3"),
     ("Vi vill ha totalt 20 licenser", "=20"),

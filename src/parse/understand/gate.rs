@@ -86,13 +86,16 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         let how = classify::how_question(&s.text) || ph.tell_me.is_match(&s.text) || question;
         let complaint = classify::complaint(&s.text);
         // "Please remove 1 licence and send the invoice to ...": the removal still counts.
-        let billing = (classify::billing(&s.text) || ph.no_change.is_match(&s.text)) && no_cue;
+        let billing = classify::billing(&s.text) && no_cue;
+        // "Please keep the 23 Business Standard licences as they are": left out, but no decline
+        // of the mail; the change may be in another sentence.
+        let unchanged = ph.no_change.is_match(&s.text) && no_cue;
         let past = ph.past.is_match(&s.text);
         let done = ph.done.is_match(&s.text);
         g.declines |= how || complaint;
         g.soft_declines |= reported || past || done || (thanks && carries_number);
         g.billing |= billing;
-        let skip = thanks || ph.hedge.is_match(&s.text) || past || done || price || how || billing || complaint || open_question || reported;
+        let skip = thanks || ph.hedge.is_match(&s.text) || past || done || price || how || billing || unchanged || complaint || open_question || reported;
         g.skipped_question |= skip && (question || price || open_question || how);
         g.kept.push(!skip);
     }
