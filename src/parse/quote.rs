@@ -13,6 +13,7 @@
 use std::sync::LazyLock;
 
 use crate::parse::rx::Regex;
+use crate::parse::lexicon::phrases;
 
 /// The outcome of cutting a body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -245,7 +246,9 @@ fn split_depth(body: &str, depth: usize) -> Split {
     if own.trim().is_empty() && history.is_some() {
         own = clean_own(&below_quote(&lines[own_lines.len()..]));
     }
-    let points_below = POINTS_BELOW.is_match(&own);
+    // "La demande ci-dessous a bien été traitée": a sentence that points below to say it is
+    // done does not make the history the request.
+    let points_below = own.split_inclusive(['.', '!', '?', '\n']).any(|s| POINTS_BELOW.is_match(s) && !phrases().past.is_match(s));
     let mut forwarded = None;
     if let Some(Cut::Forward { body: start, ours }) = history {
         let own_is_thin = !own.chars().any(|c| c.is_ascii_digit()) || own.split_whitespace().count() < 4;
@@ -360,6 +363,16 @@ mod tests {
         assert_eq!(split(gmail).forwarded.as_deref(), Some("Remove 1 licence please"));
         let ours = "See below?\n\nFrom: Webservices <webservices@reseller.be>\nSent: Monday\nTo: x\nSubject: done\n\nWe added 5.\n";
         assert_eq!(split(ours).forwarded, None);
+        // Pointing below to say the request there is done: the history stays history.
+        for intro in [
+            "Pour un autre client : merci de retirer 2 licences. La demande ci-dessous a bien été traitée.",
+            "Another client: please remove 2 licences. The request below was handled already.",
+            "Andere klant: graag 2 licenties minder. De aanvraag hieronder is al verwerkt, zie onder.",
+        ] {
+            let body = format!("{intro}\n\nFrom: Piet <piet@contoso.be>\nSent: Monday\nTo: it@contoso.be\nSubject: licences\n\nCan you add 3 Business Standard licences?\n");
+            let s = split(&body);
+            assert!(!s.points_below && s.forwarded.is_none(), "{intro}: {s:?}");
+        }
     }
     #[test]
     fn a_note_that_hands_over_a_colleagues_mail_takes_it() {

@@ -79,7 +79,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     add_stem: &["hinzugefüg", "hinzufüg", "aufgestockt", "erhöh"],
     remove_stem: &["entfern", "kündig", "gekündigt", "lösch", "gelöscht", "gestrichen", "streich", "reduzier", "verringer", "abbestell"],
     change_stem: &["änderung", "anpass", "lizenzänderung"],
-    past: &[r"wurden (hinzugefügt|entfernt|angepasst|geändert)", r"sind (hinzugefügt|entfernt|angepasst)",
+    past: &[r"wurden (hinzugefügt|entfernt|angepasst|geändert)", r"wurde (bereits |schon )?(erledigt|bearbeitet|umgesetzt)", r"sind (hinzugefügt|entfernt|angepasst)",
         r"haben .*(hinzugefügt|entfernt|angepasst)", r"\bich (habe|hatte) .{0,30}\b(angefragt|gebeten)\b", r"\bich bat\b",
         r"\b(erhöht|reduziert|verringert|aufgestockt|hinzugefügt|entfernt) (haben|hat|hatten|wurden?)\b"],
     thanks_for: &[r"(danke|vielen dank)\s+für\b"],

@@ -81,7 +81,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     remove_stem: &["remov", "cancel", "terminat", "reduc", "decreas", "delet", "unassign", "deactivat"],
     change_stem: &["chang", "adjust", "adapt", "review"],
     past: &[r"(have|has|had) (been|already been) (added|removed|adapted|adjusted|changed|processed|updated|reduced|increased)",
-        r"\b(was|were) (added|removed|adapted|adjusted|changed|processed|reduced|increased|unassigned)\b",
+        r"\b(was|were) (added|removed|adapted|adjusted|changed|processed|handled|reduced|increased|unassigned)\b",
         r"(have|has|had) (been|already been) (unassigned|deassigned|deactivated|cancelled|canceled)",
         r"you (have )?(added|removed|adapted|adjusted|processed)", r"\b(i|we) (asked|requested|ordered) (for )?\d"],
     thanks_for: &[r"(thanks|thank you|many thanks)\s+for\b"],

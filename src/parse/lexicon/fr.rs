@@ -82,7 +82,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     add_stem: &["ajout", "rajout", "augment"],
     remove_stem: &["supprim", "retir", "résili", "annul", "enlev", "désactiv", "diminu", "rédui"],
     change_stem: &["changement", "modif", "adapt", "ajust"],
-    past: &[r"ont (bien )?été (ajoutées?|supprimées?|modifiées?|retirées?)", r"a (bien )?été (ajoutée?|supprimée?|modifiée?)",
+    past: &[r"ont (bien )?été (ajoutées?|supprimées?|modifiées?|retirées?)", r"a (bien |déjà )?été (ajoutée?|supprimée?|modifiée?|traitée?|faite?)",
         r"avez (ajouté|supprimé|modifié)", r"\b(j'ai|nous avons) demandé\b"],
     thanks_for: &[r"merci\s+(pour|d'avoir)\b"],
     thanks_start: &[r"^\W*(merci|super|parfait|top)\b"],

@@ -81,7 +81,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     add_stem: &["toegevoeg", "bijgezet", "bijbesteld", "verhoog"],
     remove_stem: &["verwijder", "opgezegd", "opzeg", "geschrapt", "verminder", "verlaag", "stopgezet"],
     change_stem: &["wijziging", "aanpass", "verander"],
-    past: &[r"zijn (toegevoegd|verwijderd|aangepast|verwerkt)", r"werden (toegevoegd|verwijderd|aangepast)",
+    past: &[r"zijn (toegevoegd|verwijderd|aangepast|verwerkt)", r"\bis (al |reeds )?(verwerkt|uitgevoerd|afgehandeld)\b", r"werden (toegevoegd|verwijderd|aangepast)",
         r"hebben jullie .*(toegevoegd|verwijderd|aangepast)", r"\bvroeg (ik|we|wij)\b", r"\b(ik|we|wij) vroeg(en)?\b",
         r"\b(ik|we|wij) (heb|hebben) .{0,30}\b(gevraagd|aangevraagd)\b"],
     thanks_for: &[r"(bedankt|dank u|dank je)\s+voor\b"],

@@ -77,7 +77,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     add_stem: &["tillagd", "utök", "beställ"],
     remove_stem: &["avslut", "uppsäg", "sägas", "borttag", "minsk"],
     change_stem: &["ändring", "justering", "förändring"],
-    past: &[r"har (lagts till|tagits bort|ändrats|justerats)", r"ni har (lagt till|tagit bort|ändrat)", r"\b(jag|vi) bad om\b"],
+    past: &[r"har (redan )?(lagts till|tagits bort|ändrats|justerats|åtgärdats|hanterats|behandlats)", r"ni har (lagt till|tagit bort|ändrat)", r"\b(jag|vi) bad om\b"],
     thanks_for: &[r"tack\s+för\b"],
     thanks_start: &[r"^\W*(tack|toppen|perfekt|super)\b"],
     thanks_asking: &[],
