@@ -8,7 +8,8 @@
 //!   the mail must ask;
 //! - `"none"`: no request at all (a question, thanks, a report, another matter).
 //!
-//! The sender of every row is `boss@contoso.be`.
+//! The sender of every row is `boss@contoso.be`. After [`QUOTED`], a row gives the history quoted
+//! under the customer's words.
 
 use crate::parse::language::Language;
 use crate::parse::products::Catalog;
@@ -17,7 +18,18 @@ use crate::parse::{Ask, Change};
 
 type Row = (&'static str, &'static str);
 
+/// Separates a row's new text from the quoted history under it.
+const QUOTED: &str = "\n>>>\n";
+
+/// Our confirmation, quoted under a reply.
+macro_rules! under_ours {
+    ($text:literal) => {
+        concat!($text, "\n>>>\n> We added 1 Exchange Online (Plan 1) licence for admin@kettenhof.onmicrosoft.com.\n> Webservices")
+    };
+}
+
 const EN: &[Row] = &[
+    (under_ours!("Thanks! Please add two more Exchange Online Plan 1 on the same account."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     // Deltas and totals.
     ("Please add 3 licences.", "+3"),
     ("We need 3 more licenses", "+3"),
@@ -100,6 +112,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    (under_ours!("Merci ! Pouvez-vous ajouter deux Exchange Online Plan 1 sur le même compte ?"), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Serait-il envisageable d'ajouter trois licences Business Basic (au tarif de 5,10 € HTVA/mois comme les autres) ?", "+3 O365_BUSINESS_ESSENTIALS"),
     ("Depuis lundi, 3 de nos utilisateurs ne parviennent plus à activer Word. Les 3 licences Business Standard sont pourtant attribuées. Pouvez-vous regarder ?", "none"),
     ("Deux licences de plus svp", "+2"),
@@ -139,6 +152,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    (under_ours!("Bedankt! Graag nog twee Exchange Online Plan 1 op hetzelfde account."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Graag 2 Business Basic licenties erbij. De 10 Business Standard licenties houden we zoals ze zijn.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Er mogen er twee af van de Exchange Online (Plan 1)-licenties op info@goethals.onmicrosoft.com.", "-2 EXCHANGESTANDARD info@goethals.onmicrosoft.com"),
     ("Het onderwerp klopt niet meer, het moeten er drie zijn in plaats van twee. Dus: 3 extra licenties Business Standard.", "+3 O365_BUSINESS_PREMIUM"),
@@ -183,6 +197,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    (under_ours!("Danke! Bitte noch zwei weitere Exchange Online Plan 1 auf demselben Konto wie unten."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
+    (under_ours!("Bitte noch zwei Exchange Online Plan 1 für dasselbe Konto."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Bitte 2 Business Basic Lizenzen dazu. Die 10 Business Standard Lizenzen bitte unverändert lassen.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Seit Sie unsere Lizenzen letzte Woche auf 15 erhöht haben, ist Outlook bei 4 Kolleginnen extrem langsam. Können Sie sich das ansehen?", "none"),
     ("Bitte zwei weitere Lizenzen", "+2"),
@@ -215,6 +231,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    (under_ours!("Tack! Lägg till två Exchange Online Plan 1 till på samma konto."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Lägg till 2 Business Basic-licenser. Vi behåller de 10 Business Standard-licenserna som de är.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Kan ni ta bort 2 licenser?", "-2"),
     ("Kan ni lägga till tre licenser?", "+3"),
@@ -248,8 +265,9 @@ const SV: &[Row] = &[
 
 /// What `understand` reads in `text`, in the notation of the tables.
 fn read(text: &str, lang: Language) -> String {
+    let (text, quoted) = text.split_once(QUOTED).unwrap_or((text, ""));
     let u = understand(
-        &Input { text, subject: None, sender: Some("boss@contoso.be"), lang: Some(lang), quoted: "" },
+        &Input { text, subject: None, sender: Some("boss@contoso.be"), lang: Some(lang), quoted },
         &Catalog::builtin(),
     );
     if let Some((ask, _)) = u.problem {

@@ -104,7 +104,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"\bbenutzername\b.{0,20}\bist\s+(der )?absender",
         r"\b(mein|meinem|meinen) (eigenes |eigenen )?(konto|benutzerkonto|lizenz|login)\b", r"\bfür mich( persönlich)?\b",
         r"\badresse\w*\s+(von der |mit der )?(ich|wir)\b.{0,20}\b(schreib\w*|sende\w*)"],
-    same_account: &[r"\b(das )?(gleiche|selbe|dieselbe|selben|gleichen) (konto|tenant|login|adresse|abonnement)",
+    same_account: &[r"\b(das |dem |den )?(gleiche[mns]?|selbe[mns]?|dieselbe|dasselbe|demselben|denselben) (konto|tenant|login|adresse|abonnement)",
         r"\b(dieses|jenes) konto\b", r"\bwie (letztes mal|beim letzten mal|zuletzt)\b"],
     persons_mailbox: &[r"\b(praktikant\w*|kolleg\w*|mitarbeiter\w*|auszubildende\w*)\s*\(\s*$",
         r"\b(von|der)\s+((dr|herr|frau)\.?\s+)?\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+)?\s*\(\s*$"],
