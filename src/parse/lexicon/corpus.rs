@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Please remove one Office 365 E3 licence. The other E3 licences and our two Power BI Pro licences remain unchanged.", "-1 ENTERPRISEPACK"),
     (under_ours!("Thanks! Please add two more Exchange Online Plan 1 on the same account."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     // Deltas and totals.
     ("Please add 3 licences.", "+3"),
@@ -112,6 +113,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Merci de retirer une licence Office 365 E3. Les autres licences E3 ainsi que nos deux licences Power BI Pro restent inchangées.", "-1 ENTERPRISEPACK"),
     (under_ours!("Merci ! Pouvez-vous ajouter deux Exchange Online Plan 1 sur le même compte ?"), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Serait-il envisageable d'ajouter trois licences Business Basic (au tarif de 5,10 € HTVA/mois comme les autres) ?", "+3 O365_BUSINESS_ESSENTIALS"),
     ("Depuis lundi, 3 de nos utilisateurs ne parviennent plus à activer Word. Les 3 licences Business Standard sont pourtant attribuées. Pouvez-vous regarder ?", "none"),
@@ -152,6 +154,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Graag één licentie Office 365 E3 minder. De andere E3-licenties en onze twee Power BI Pro-licenties blijven ongewijzigd.", "-1 ENTERPRISEPACK"),
     (under_ours!("Bedankt! Graag nog twee Exchange Online Plan 1 op hetzelfde account."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Graag 2 Business Basic licenties erbij. De 10 Business Standard licenties houden we zoals ze zijn.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Er mogen er twee af van de Exchange Online (Plan 1)-licenties op info@goethals.onmicrosoft.com.", "-2 EXCHANGESTANDARD info@goethals.onmicrosoft.com"),
@@ -197,6 +200,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Bitte eine Lizenz Office 365 E3 entfernen. Die übrigen E3-Lizenzen und unsere zwei Power BI Pro bleiben unverändert.", "-1 ENTERPRISEPACK"),
     (under_ours!("Danke! Bitte noch zwei weitere Exchange Online Plan 1 auf demselben Konto wie unten."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     (under_ours!("Bitte noch zwei Exchange Online Plan 1 für dasselbe Konto."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Bitte 2 Business Basic Lizenzen dazu. Die 10 Business Standard Lizenzen bitte unverändert lassen.", "+2 O365_BUSINESS_ESSENTIALS"),
@@ -231,6 +235,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Ta bort en licens Office 365 E3. Övriga E3-licenser och våra två Power BI Pro förblir oförändrade.", "-1 ENTERPRISEPACK"),
     (under_ours!("Tack! Lägg till två Exchange Online Plan 1 till på samma konto."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Lägg till 2 Business Basic-licenser. Vi behåller de 10 Business Standard-licenserna som de är.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Kan ni ta bort 2 licenser?", "-2"),

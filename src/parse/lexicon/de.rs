@@ -117,7 +117,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     also: &[r"\b(außerdem|ausserdem|darüber hinaus|zudem|ebenfalls|separat)\b"],
     correction: &[r"^\W*(korrektur|entschuldigung|sorry|berichtigung|pardon)\b", r"\bich meinte\b", r"\bes müssen \S+ sein\b"],
     product_unsure: &[r"\b(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\s+oder\s+(business\s+)?(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\b", r"\b(weiß|wissen) (ich|wir) (noch )?nicht,? welche\b"],
-    no_change: &[r"\brechnungsadresse\b", r"\brechnungen bitte .{0,30}\b(an|direkt)\b", r"\b(die lizenzen|die anzahl) (bleibt|bleiben) (gleich|unverändert|wie)", r"\b(lizenzen|die \d+)\b(\s+\S+){0,4}?\s+(wie sie sind|unverändert) (lassen|behalten|beibehalten)\b"],
+    no_change: &[r"\brechnungsadresse\b", r"\brechnungen bitte .{0,30}\b(an|direkt)\b", r"\b(die lizenzen|die anzahl) (bleibt|bleiben) (gleich|unverändert|wie)", r"\b(lizenzen|die \d+)\b(\s+\S+){0,4}?\s+(wie sie sind|unverändert) (lassen|behalten|beibehalten)\b", r"\b(bleibt|bleiben) (unverändert|gleich|bestehen|wie (sie sind|bisher))\b"],
     other_matter: &[r"\bdomain\b", r"\bdomäne\b", r"\bdns\b", r"\bmx-eintrag", r"\balias\b"],
     conditional: &[r"\bfalls\b", r"\bsofern\b", r"\bvorausgesetzt\b", r"\bwenn (das budget|die geschäftsleitung|der vorstand|der vertrag|der auftrag|das projekt|das angebot)\b.{0,50}\b(genehmigt|angenommen|unterschrieben|bekommen|erhalten)\b", r"\babhängig von\b"],
     alternatives: &[r"\bentweder\b.{0,60}\boder\b", r"\bwas (günstiger|billiger) ist\b"],

@@ -123,7 +123,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     also: &[r"\b(also|as well|in addition|additionally|on top of that|separately)\b"],
     correction: &[r"^\W*(sorry|correction|oops|my mistake)\b", r"\bi meant\b", r"\bshould (be|read)\b"],
     product_unsure: &[r"\b(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\s+or\s+(business\s+)?(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\b", r"\b(confirm|tell you|let you know|check)\b.{0,40}\bwhich (one|product|plan|licence|license)", r"\bnot sure which (one|product|plan)", r"\b(don'?t|do not) know which\b"],
-    no_change: &[r"\binvoice address\b", r"\bbilling address\b", r"\bsend (the |our )?invoices?\b", r"\b(number of licen[cs]es|licen[cs]es|the number) (stay|stays|remain|remains) (the same|unchanged|as (it is|they are|today))", r"\bkeep\b(\s+\S+){1,6}?\s+(as (they are|it is|is)|unchanged)"],
+    no_change: &[r"\binvoice address\b", r"\bbilling address\b", r"\bsend (the |our )?invoices?\b", r"\b(number of licen[cs]es|licen[cs]es|the number) (stay|stays|remain|remains) (the same|unchanged|as (it is|they are|today))", r"\bkeep\b(\s+\S+){1,6}?\s+(as (they are|it is|is)|unchanged)", r"\b(remain|remains|stay|stays) (unchanged|the same|as (it is|they are))\b"],
     other_matter: &[r"\bdomain\b", r"\bdns\b", r"\bmx record", r"\balias(es)?\b"],
     conditional: &[r"\bif (the|our) (budget|board|management|director|client|customer|contract|order|deal|project|tender|offer|quote|proposal)\b.{0,50}\b(approved|accepted|signed|won|granted|goes through|go through|agrees?)\b", r"\bif we (win|get|land|sign)\b.{0,40}\b(contract|order|deal|project|tender)\b", r"\bdepending on\b"],
     alternatives: &[r"\beither\b.{0,60}\bor\b", r"\bwhichever is (cheaper|cheapest)\b"],

@@ -118,7 +118,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     also: &[r"\b(en outre|également|par ailleurs|aussi)\b"],
     correction: &[r"^\W*(pardon|désolée?|correction|rectification|erreur de ma part)\b", r"\bje voulais dire\b"],
     product_unsure: &[r"\b(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\s+ou\s+(business\s+)?(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\b", r"\bje ne sais pas (s'il faut|si|lequel|laquelle|quel|quelle)\b", r"\b(confirmerai|dirai)\b.{0,40}\b(lequel|laquelle|quel produit)"],
-    no_change: &[r"\badresse de facturation\b", r"\benvoyer les factures\b", r"\b(les licences|le nombre) (reste|restent) (le même|identiques?|inchangée?s?)", r"\b(garder|gardons|conserver|conservons)\b(\s+\S+){1,6}?\s+(tel(le)?s? quel(le)?s?|comme (elles|ils) sont|inchangée?s?)"],
+    no_change: &[r"\badresse de facturation\b", r"\benvoyer les factures\b", r"\b(les licences|le nombre) (reste|restent) (le même|identiques?|inchangée?s?)", r"\b(garder|gardons|conserver|conservons)\b(\s+\S+){1,6}?\s+(tel(le)?s? quel(le)?s?|comme (elles|ils) sont|inchangée?s?)", r"\b(reste|restent|resteront) (inchangée?s?|identiques?|tel(le)?s? quel(le)?s?)\b"],
     other_matter: &[r"\bdomaine\b", r"\bdns\b", r"\benregistrement mx\b", r"\balias\b"],
     conditional: &[r"\bsi (le budget|la direction|le conseil|le contrat|la commande|le projet|l'offre|le devis)\b.{0,50}\b(approuvée?|acceptée?|signée?|validée?|obtenue?)\b", r"\bsi nous (obtenons|décrochons|gagnons|signons)\b", r"\bsous réserve\b", r"\ben fonction de\b"],
     alternatives: &[r"\bsoit\b.{0,60}\bsoit\b", r"\bce qui (est|sera) le moins cher\b"],

@@ -121,7 +121,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     also: &[r"\b(daarnaast|bovendien|verder|tevens|apart daarvan)\b"],
     correction: &[r"^\W*(excuses|sorry|correctie|verbetering|oeps|foutje)\b", r"\b(het|dat) moeten er \S+ zijn\b", r"\bik bedoelde\b"],
     product_unsure: &[r"\b(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\s+of\s+(business\s+)?(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\b", r"\b(weet|weten)\b.{0,30}\bniet\b.{0,10}\bwelk(e)?\b", r"\bzowel (business )?(basic|standard|premium)\b.{0,20}\bals\b", r"\bwelk(e)? (product|licentie|abonnement) .{0,30}(laat ik|laten we|bevestig)"],
-    no_change: &[r"\bfactuuradres\b", r"\bfacturatieadres\b", r"\bfacturen (mogen )?naar\b", r"\b(de licenties|het aantal) (blijft|blijven) (gelijk|hetzelfde|zoals|ongewijzigd|onveranderd)", r"\b(houden|behouden)\b(\s+\S+){1,6}?\s+(zoals ze zijn|ongewijzigd)"],
+    no_change: &[r"\bfactuuradres\b", r"\bfacturatieadres\b", r"\bfacturen (mogen )?naar\b", r"\b(de licenties|het aantal) (blijft|blijven) (gelijk|hetzelfde|zoals|ongewijzigd|onveranderd)", r"\b(houden|behouden)\b(\s+\S+){1,6}?\s+(zoals ze zijn|ongewijzigd)", r"\b(blijft|blijven) (ongewijzigd|onveranderd|ongemoeid|zoals ze zijn)\b"],
     other_matter: &[r"\bdomein(naam)?\b", r"\bdns\b", r"\bmx-record", r"\balias(sen)?\b"],
     conditional: &[r"\bals (het budget|de directie|de raad|het contract|de bestelling|het project|de offerte|de opdracht)\b.{0,50}\b(goedgekeurd|aanvaard|getekend|binnen|krijgen|binnenhalen)\b", r"\bals we de (opdracht|order|aanbesteding)\b", r"\bop voorwaarde\b", r"\bafhankelijk van\b"],
     alternatives: &[r"\bofwel\b.{0,60}\bofwel\b", r"\bwat (het )?(goedkoopst|voordeligst) is\b"],

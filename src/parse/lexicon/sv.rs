@@ -113,7 +113,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     also: &[r"\b(dessutom|också|även|separat)\b"],
     correction: &[r"^\W*(förlåt|ursäkta|rättelse|korrigering|oj)\b", r"\bjag menade\b", r"\bdet ska vara\b"],
     product_unsure: &[r"\b(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\s+eller\s+(business\s+)?(basic|standard|premium|e1|e3|e5|f1|f3|plan 1|plan 2)\b", r"\bvet (inte|ej) vilken\b"],
-    no_change: &[r"\bfakturaadress\b", r"\bskicka fakturorna\b", r"\b(licenserna|antalet) (ska vara|är) kvar\b", r"\b(licenserna|antalet) (är|förblir) (oförändrade?|desamma|detsamma)\b", r"\b(behåll|behålla|behåller)\b(\s+\S+){1,6}?\s+(som (de|den) är|oförändrade?)"],
+    no_change: &[r"\bfakturaadress\b", r"\bskicka fakturorna\b", r"\b(licenserna|antalet) (ska vara|är) kvar\b", r"\b(licenserna|antalet) (är|förblir) (oförändrade?|desamma|detsamma)\b", r"\b(behåll|behålla|behåller)\b(\s+\S+){1,6}?\s+(som (de|den) är|oförändrade?)", r"\b(förblir|är|ska vara) (oförändrade?|som (de|den) är)\b"],
     other_matter: &[r"\bdomän(namn)?\b", r"\bdns\b", r"\bmx-post", r"\balias\b"],
     conditional: &[r"\bom (budgeten|styrelsen|ledningen|avtalet|ordern|projektet|offerten|uppdraget)\b.{0,50}\b(godkänns|godkänd|går igenom|vinner|får)\b", r"\bom vi (får|vinner) (uppdraget|avtalet|ordern|upphandlingen)\b", r"\bförutsatt att\b", r"\bberoende på\b"],
     alternatives: &[r"\bantingen\b.{0,60}\beller\b", r"\bdet som är billigast\b"],
