@@ -154,6 +154,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Product\tHuidig\tGewenst\nBusiness Standard\t12\t15\nBusiness Basic\t30\t25\n\nAchtergrond: de campus krijgt een nieuw secretariaat (840 leerlingen, 62 personeelsleden).", "+3 O365_BUSINESS_PREMIUM; -5 O365_BUSINESS_ESSENTIALS"),
     ("Graag één licentie Office 365 E3 minder. De andere E3-licenties en onze twee Power BI Pro-licenties blijven ongewijzigd.", "-1 ENTERPRISEPACK"),
     (under_ours!("Bedankt! Graag nog twee Exchange Online Plan 1 op hetzelfde account."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Graag 2 Business Basic licenties erbij. De 10 Business Standard licenties houden we zoals ze zijn.", "+2 O365_BUSINESS_ESSENTIALS"),

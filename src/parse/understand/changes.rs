@@ -108,7 +108,8 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     // "Bitte 3 Lizenzen X hinzufügen ... Ihr Angebot sah noch 5 vor, wir fangen mit 3 an": beside
     // quantities of licences, a bare number in a sentence that names no licence, no product and
     // asks nothing is commentary; so is a count of people.
-    if c.raws.iter().any(|r| r.change.is_some() && r.attached && !r.people) {
+    // A change from today's count to the wanted one ("from 12 to 15", a table row) is as plain.
+    if c.raws.iter().any(|r| r.change.is_some() && (r.attached || (r.from_current && !r.weak)) && !r.people) {
         c.raws.retain(|r| ((r.attached || r.asks) && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
     }
     c

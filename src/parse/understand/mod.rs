@@ -252,7 +252,7 @@ mod debug_tests {
         }
         if text.is_empty() { return; }
         let lang = crate::parse::language::detect(&text);
-        let body = sentences::split(&text, &Catalog::builtin(), lang);
+        let body = sentences::split(&tables::rewrite(&text), &Catalog::builtin(), lang);
         for (si, s) in body.iter().enumerate() {
             let r = explain::read(s, si, gate::asks_for_it(s));
             eprintln!("S{si} {:?}\n  toks {:?}\n  nums {:?}\n  raws {:?}", s.text, s.toks, r.numbers, r.raws);
