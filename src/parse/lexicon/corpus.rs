@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("We will need more Microsoft 365 F3 licences for the night shift, probably 6 to 8 - I still have to confirm the number.", "ask quantity"),
     ("Please remove one Office 365 E3 licence. The other E3 licences and our two Power BI Pro licences remain unchanged.", "-1 ENTERPRISEPACK"),
     (under_ours!("Thanks! Please add two more Exchange Online Plan 1 on the same account."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     // Deltas and totals.
@@ -113,6 +114,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Il nous faudra plus de licences Microsoft 365 F3 pour l'équipe de nuit, probablement 6 à 8, je dois encore confirmer le nombre.", "ask quantity"),
     ("Merci de retirer une licence Office 365 E3. Les autres licences E3 ainsi que nos deux licences Power BI Pro restent inchangées.", "-1 ENTERPRISEPACK"),
     (under_ours!("Merci ! Pouvez-vous ajouter deux Exchange Online Plan 1 sur le même compte ?"), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Serait-il envisageable d'ajouter trois licences Business Basic (au tarif de 5,10 € HTVA/mois comme les autres) ?", "+3 O365_BUSINESS_ESSENTIALS"),
@@ -154,6 +156,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("We zullen meer Microsoft 365 F3-licenties nodig hebben voor de nachtploeg, waarschijnlijk 6 tot 8, het exacte aantal moet ik nog bevestigen.", "ask quantity"),
     ("Product\tHuidig\tGewenst\nBusiness Standard\t12\t15\nBusiness Basic\t30\t25\n\nAchtergrond: de campus krijgt een nieuw secretariaat (840 leerlingen, 62 personeelsleden).", "+3 O365_BUSINESS_PREMIUM; -5 O365_BUSINESS_ESSENTIALS"),
     ("Graag één licentie Office 365 E3 minder. De andere E3-licenties en onze twee Power BI Pro-licenties blijven ongewijzigd.", "-1 ENTERPRISEPACK"),
     (under_ours!("Bedankt! Graag nog twee Exchange Online Plan 1 op hetzelfde account."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
@@ -201,6 +204,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Wir brauchen für die Nachtschicht mehr Microsoft 365 F3 Lizenzen, wahrscheinlich 6 bis 8, die genaue Anzahl muss ich noch bestätigen.", "ask quantity"),
     ("Bitte eine Lizenz Office 365 E3 entfernen. Die übrigen E3-Lizenzen und unsere zwei Power BI Pro bleiben unverändert.", "-1 ENTERPRISEPACK"),
     (under_ours!("Danke! Bitte noch zwei weitere Exchange Online Plan 1 auf demselben Konto wie unten."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     (under_ours!("Bitte noch zwei Exchange Online Plan 1 für dasselbe Konto."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
@@ -236,6 +240,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Vi behöver fler Microsoft 365 F3-licenser till nattskiftet, troligen 6 till 8, jag måste fortfarande bekräfta antalet.", "ask quantity"),
     ("Ta bort en licens Office 365 E3. Övriga E3-licenser och våra två Power BI Pro förblir oförändrade.", "-1 ENTERPRISEPACK"),
     (under_ours!("Tack! Lägg till två Exchange Online Plan 1 till på samma konto."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
     ("Lägg till 2 Business Basic-licenser. Vi behåller de 10 Business Standard-licenserna som de är.", "+2 O365_BUSINESS_ESSENTIALS"),

@@ -90,7 +90,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     tell_me: &[r"kan (ni|du) (berätta|förklara)", r"jag undrar", r"jag vill veta"],
     past_report: &[r"\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{0,30}(licens|abonnemang|plats)"],
     not_yet: &[r"\b(beställer|ändrar) inget (än|ännu)\b", r"\binte beställa (än|ännu)\b"],
-    unsure: &[r"inte (helt )?säker", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
+    unsure: &[r"inte (helt )?säker", r"\b(måste|behöver) (fortfarande |först |ännu )?bekräfta\b", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
         r"återkommer med (exakt|det exakta)"],
     reuse: &[r"tar över|övertar|tar .{0,20}licens"],
     contact_word: &[r"\b(skicka|skickar|svara|svar|kopia|kontakta|nå|faktura\w*|frågor|bekräftelse)\b"],

@@ -95,7 +95,10 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         g.declines |= how || complaint;
         g.soft_declines |= reported || past || done || (thanks && carries_number);
         g.billing |= billing;
-        let skip = thanks || ph.hedge.is_match(&s.text) || past || done || price || how || billing || unchanged || complaint || open_question || reported;
+        // "probably 6 to 8, I still have to confirm the number": the need is said, its number is
+        // open; such a sentence asks for the number instead of being left out as a maybe.
+        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text);
+        let skip = thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported;
         g.skipped_question |= skip && (question || price || open_question || how);
         g.kept.push(!skip);
     }
