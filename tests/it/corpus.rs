@@ -133,11 +133,11 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind`, `blind2`, `blind3`, `blind4` were
-/// tuned on after their first measurement; `sealed` and `sealed2` never were: their misses are
-/// not printed, so that nobody tunes on them). The floors sit at or just under today's figures:
-/// they catch a regression. No corpus tuned to its end may change a seat wrongly; `blind4` (one
-/// round of tuning so far) and the sealed ones no more than they do today.
+/// ones written by people who never read the parser (`blind` to `blind5` were tuned on after their
+/// first measurement; `sealed`, `sealed2` and `sealed3` never were: their misses are not printed,
+/// so that nobody tunes on them). The floors sit at or just under today's figures: they catch a
+/// regression. No corpus tuned to its end may change a seat wrongly; `blind4` (whose last wrong
+/// changes are named in the README) and the sealed ones no more than they do today.
 #[test]
 fn labelled_corpora_agreement() {
     // (name, directory, floor %, most wrong seat changes allowed, misses printed)
@@ -147,14 +147,16 @@ fn labelled_corpora_agreement() {
         ("holdout", "tests/fixtures/holdout", 100.0, 0, true),
         ("holdout2", "tests/fixtures/holdout2", 98.0, 0, true),
         ("blind", "tests/fixtures/blind", 99.0, 0, true),
-        ("blind2", "tests/fixtures/blind2", 96.0, 0, true),
-        ("blind3", "tests/fixtures/blind3", 95.0, 0, true),
-        // Tuned for one round (81.2% and 14 wrong at first); 4 wrong changes left, named in the README.
-        ("blind4", "tests/fixtures/blind4", 88.0, 4, true),
+        ("blind2", "tests/fixtures/blind2", 97.5, 0, true),
+        ("blind3", "tests/fixtures/blind3", 97.5, 0, true),
+        // 81.2% and 14 wrong at first; 3 wrong changes left, named in the README.
+        ("blind4", "tests/fixtures/blind4", 90.0, 3, true),
+        ("blind5", "tests/fixtures/blind5", 99.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
-        ("sealed", "tests/fixtures/sealed", 91.0, 4, false),
-        ("sealed2", "tests/fixtures/sealed2", 86.5, 5, false),
+        ("sealed", "tests/fixtures/sealed", 91.5, 4, false),
+        ("sealed2", "tests/fixtures/sealed2", 87.0, 5, false),
+        ("sealed3", "tests/fixtures/sealed3", 84.0, 8, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
