@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("One of the new starters didn't show up after all, so could you take one Business Basic licence back off?", "-1 O365_BUSINESS_ESSENTIALS"),
+    ("Please take 2 Business Basic licences off our subscription.", "-2 O365_BUSINESS_ESSENTIALS"),
     ("We will need more Microsoft 365 F3 licences for the night shift, probably 6 to 8 - I still have to confirm the number.", "ask quantity"),
     ("Please remove one Office 365 E3 licence. The other E3 licences and our two Power BI Pro licences remain unchanged.", "-1 ENTERPRISEPACK"),
     (under_ours!("Thanks! Please add two more Exchange Online Plan 1 on the same account."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),

@@ -12,7 +12,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     for_people: &["for"],
     remove: &["remove", "delete", "cancel", "terminate", "reduce", "decrease", "lower", "fewer", "less", "drop", "minus",
         "release", "unassign", "deactivate", "revoke", "downgrade", "left", "leaving", "leaves", "removal", "reduction",
-        "cancellation"],
+        "cancellation", "off"],
     change: &["change", "set", "adjust", "bring", "go", "increase", "raise", "reduce", "decrease", "lower", "update",
         "modify", "make", "scale", "back", "align"],
     more_or_less: &["extra", "additional", "more", "another", "less", "fewer"],
