@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Please add 4 extra Business Basic licences (2 for sales and one for the warehouse).", "+4 O365_BUSINESS_ESSENTIALS"),
+    ("Please add 2 Business Standard licences (and remove 1 Business Basic).", "+2 O365_BUSINESS_PREMIUM; -1 O365_BUSINESS_ESSENTIALS"),
     ("One of the new starters didn't show up after all, so could you take one Business Basic licence back off?", "-1 O365_BUSINESS_ESSENTIALS"),
     ("Please take 2 Business Basic licences off our subscription.", "-2 O365_BUSINESS_ESSENTIALS"),
     ("We will need more Microsoft 365 F3 licences for the night shift, probably 6 to 8 - I still have to confirm the number.", "ask quantity"),
@@ -242,6 +244,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Kontot admin@holmensbageri.onmicrosoft.com behöver 3 st till av Microsoft 365 Apps för företag (kassan + två i bageriet).", "+3 O365_BUSINESS admin@holmensbageri.onmicrosoft.com"),
     ("Vi behöver fler Microsoft 365 F3-licenser till nattskiftet, troligen 6 till 8, jag måste fortfarande bekräfta antalet.", "ask quantity"),
     ("Ta bort en licens Office 365 E3. Övriga E3-licenser och våra två Power BI Pro förblir oförändrade.", "-1 ENTERPRISEPACK"),
     (under_ours!("Tack! Lägg till två Exchange Online Plan 1 till på samma konto."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),

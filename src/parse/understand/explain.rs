@@ -526,9 +526,56 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     if raws.iter().any(|r| matches!(r.change, Some(Change::Target(_))) && !r.from_current) {
         raws.retain(|r| matches!(r.change, Some(Change::Target(_))) || r.attached || r.from_current);
     }
+    bracketed_parts(toks, &mut raws, &mut meaning);
     r.raws = raws;
     r.numbers = meaning.into_iter().flatten().collect();
     r
+}
+
+/// "3 st till av Apps för företag (kassan + två i bageriet)", "4 extra licences (2 for sales and
+/// one for the warehouse)": smaller numbers in brackets after a change say what it is made of;
+/// they are no changes of their own (the sum need not be written out: "the till" is one).
+fn bracketed_parts(toks: &[Tok], raws: &mut Vec<Raw>, meaning: &mut [Option<Number>]) {
+    let mut depth = vec![0usize; toks.len()];
+    let mut d = 0usize;
+    for (k, t) in toks.iter().enumerate() {
+        depth[k] = d;
+        match t {
+            Tok::Punct('(') => d += 1,
+            Tok::Punct(')') => d = d.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let size = |r: &Raw| match r.change {
+        Some(Change::Delta(v)) => Some(v.abs()),
+        _ => None,
+    };
+    let parts: Vec<usize> = raws
+        .iter()
+        .filter(|p| depth.get(p.at).is_some_and(|&d| d > 0))
+        .filter(|p| {
+            raws.iter().any(|m| {
+                m.at < p.at
+                    && depth.get(m.at) == Some(&0)
+                    && size(m).zip(size(p).or(p.undirected.map(i64::abs))).is_some_and(|(whole, part)| part < whole)
+                    // "(and remove 1 Basic)" in brackets is a change of its own.
+                    && !matches!((m.change, p.change), (Some(Change::Delta(a)), Some(Change::Delta(b))) if a.signum() != b.signum())
+                    && (p.product.is_none() || p.product == m.product)
+                    // The bracket opens after the change, before anything else is said.
+                    && toks[m.at..p.at].iter().filter(|t| matches!(t, Tok::Punct('(' | ')' | '.' | ';' | '?' | '!'))).count() == 1
+            })
+        })
+        .map(|p| p.at)
+        .collect();
+    if parts.is_empty() {
+        return;
+    }
+    raws.retain(|r| !parts.contains(&r.at));
+    for k in parts {
+        if let Some(Some(num)) = meaning.get_mut(k) {
+            num.meaning = Meaning::Thing;
+        }
+    }
 }
 
 /// "we would like to have 14", "il nous en faudrait 10", "wir möchten 14", "vi behöver 14": the
