@@ -195,7 +195,8 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         let attached = quantity_field
             || signed_at(toks, i)
             || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
-            || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+            // "Exchange Online (Plan 1): 2x erbij": brackets and colons between do not part them.
+            || toks[..i].iter().rev().filter(|t| !matches!(t, Tok::Punct(_))).take(2).any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
         raws.push(Raw {
             change,
             weak,
