@@ -160,6 +160,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Sinds de herschikking werken we met gedeelde tablets (3x per dag bij elke medicatieronde). Momenteel hebben we 42 licenties Microsoft 365 F3. Gelieve ons aantal te verminderen tot 38.", "-4 SPE_F1"),
     ("Klant\tBeheeraccount\tProduct\tWijziging\nBloemenhuis Lavendel\tit@lavendel.onmicrosoft.com\tMicrosoft 365 Business Basic\t+3\nTandzorg Lindeboom\tadmin@lindeboom.onmicrosoft.com\tExchange Online (Plan 1)\t2x erbij", "+3 O365_BUSINESS_ESSENTIALS it@lavendel.onmicrosoft.com; +2 EXCHANGESTANDARD admin@lindeboom.onmicrosoft.com"),
     ("We zullen meer Microsoft 365 F3-licenties nodig hebben voor de nachtploeg, waarschijnlijk 6 tot 8, het exacte aantal moet ik nog bevestigen.", "ask quantity"),
     ("Product\tHuidig\tGewenst\nBusiness Standard\t12\t15\nBusiness Basic\t30\t25\n\nAchtergrond: de campus krijgt een nieuw secretariaat (840 leerlingen, 62 personeelsleden).", "+3 O365_BUSINESS_PREMIUM; -5 O365_BUSINESS_ESSENTIALS"),
@@ -209,6 +210,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Wir haben derzeit 30 Lizenzen Microsoft 365 Business Standard. Nach dem Ruhestand zweier Kollegen und dem Ende der Weiterbildung von zwei Assistenzärzten benötigen wir nur noch 26 – bitte von 30 auf 26 reduzieren.", "-4 O365_BUSINESS_PREMIUM"),
     ("Wir brauchen für die Nachtschicht mehr Microsoft 365 F3 Lizenzen, wahrscheinlich 6 bis 8, die genaue Anzahl muss ich noch bestätigen.", "ask quantity"),
     ("Bitte eine Lizenz Office 365 E3 entfernen. Die übrigen E3-Lizenzen und unsere zwei Power BI Pro bleiben unverändert.", "-1 ENTERPRISEPACK"),
     (under_ours!("Danke! Bitte noch zwei weitere Exchange Online Plan 1 auf demselben Konto wie unten."), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
