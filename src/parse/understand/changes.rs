@@ -74,7 +74,14 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         }));
     }
     let subj_set = one_dir(&subj_dirs);
-    let body_set: Vec<Dir> = body_dirs.clone();
+    // "aktuell 9, benötigen aber nur noch 7" under "Lizenzen reduzieren": the body's direction is
+    // that of the change from today's count, whatever its need word says.
+    let mut body_set: Vec<Dir> = body_dirs.clone();
+    body_set.extend(c.raws.iter().filter(|r| r.from_current).filter_map(|r| match r.change {
+        Some(Change::Delta(d)) if d > 0 => Some(Dir::Add),
+        Some(Change::Delta(d)) if d < 0 => Some(Dir::Remove),
+        _ => None,
+    }));
     if !subj_dirs.is_empty() && !body_set.is_empty() && !body_changes.is_empty() {
         let disjoint = subj_dirs.iter().all(|d| !body_set.contains(d));
         if disjoint && subj_set.is_some() {
