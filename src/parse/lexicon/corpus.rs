@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("On invoice 2026-118 I see 9 Business Basic licences for 87.30 EUR. The 9 is right, we added one on 12 March. Could you explain the amount?", "none"),
+    ("Please add 2 Business Basic licences. Could you also explain the amount on the last invoice?", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Please add 4 extra Business Basic licences (2 for sales and one for the warehouse).", "+4 O365_BUSINESS_ESSENTIALS"),
     ("Please add 2 Business Standard licences (and remove 1 Business Basic).", "+2 O365_BUSINESS_PREMIUM; -1 O365_BUSINESS_ESSENTIALS"),
     ("One of the new starters didn't show up after all, so could you take one Business Basic licence back off?", "-1 O365_BUSINESS_ESSENTIALS"),
@@ -118,6 +120,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Sur la facture FA-2026-03-1187, je vois 9 licences Microsoft 365 Business Basic pour 87,30 €. Le nombre de 9 est correct (nous avons ajouté une licence le 12 mars), mais je ne comprends pas le montant. Pourriez-vous m'expliquer le calcul ?", "none"),
     ("Il nous faudra plus de licences Microsoft 365 F3 pour l'équipe de nuit, probablement 6 à 8, je dois encore confirmer le nombre.", "ask quantity"),
     ("Merci de retirer une licence Office 365 E3. Les autres licences E3 ainsi que nos deux licences Power BI Pro restent inchangées.", "-1 ENTERPRISEPACK"),
     (under_ours!("Merci ! Pouvez-vous ajouter deux Exchange Online Plan 1 sur le même compte ?"), "+2 EXCHANGESTANDARD admin@kettenhof.onmicrosoft.com"),
