@@ -110,7 +110,9 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
         }
         let field = FIELD.is_match(stripped) && field_label(stripped).is_some();
         // Long lines without final punctuation were wrapped by the mailer: keep them together.
-        let wrapped = !bullet && !field && prev_len >= 60 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
+        // "+1 (new assistant)" under a tenant's line is a list item of its own.
+        let signed = trimmed.starts_with(['+', '-']) && trimmed[1..].trim_start().starts_with(|c: char| c.is_ascii_digit());
+        let wrapped = !bullet && !field && !signed && prev_len >= 60 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
         if !pending.is_empty() && !wrapped {
             flush(&mut pending, para, pending_line, &ctx, &mut out);
         }
