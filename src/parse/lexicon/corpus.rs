@@ -163,7 +163,6 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
-    ("Sinds de herschikking werken we met gedeelde tablets (3x per dag bij elke medicatieronde). Momenteel hebben we 42 licenties Microsoft 365 F3. Gelieve ons aantal te verminderen tot 38.", "-4 SPE_F1"),
     ("Klant\tBeheeraccount\tProduct\tWijziging\nBloemenhuis Lavendel\tit@lavendel.onmicrosoft.com\tMicrosoft 365 Business Basic\t+3\nTandzorg Lindeboom\tadmin@lindeboom.onmicrosoft.com\tExchange Online (Plan 1)\t2x erbij", "+3 O365_BUSINESS_ESSENTIALS it@lavendel.onmicrosoft.com; +2 EXCHANGESTANDARD admin@lindeboom.onmicrosoft.com"),
     ("We zullen meer Microsoft 365 F3-licenties nodig hebben voor de nachtploeg, waarschijnlijk 6 tot 8, het exacte aantal moet ik nog bevestigen.", "ask quantity"),
     ("Product\tHuidig\tGewenst\nBusiness Standard\t12\t15\nBusiness Basic\t30\t25\n\nAchtergrond: de campus krijgt een nieuw secretariaat (840 leerlingen, 62 personeelsleden).", "+3 O365_BUSINESS_PREMIUM; -5 O365_BUSINESS_ESSENTIALS"),

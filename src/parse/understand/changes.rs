@@ -241,23 +241,8 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
         v.dedup();
         v
     };
-    let (today, wanted) = (values(Meaning::Current), values(Meaning::Target));
+    let (today, wanted, changes) = (values(Meaning::Current), values(Meaning::Target), values(Meaning::Change));
     let (&[today], &[wanted]) = (&today[..], &wanted[..]) else { return false };
-    // The changes stated for seats (not a count of people, "3x per day", a weak "new"), in the
-    // sentences that give today's count or the new total.
-    let holds = |r: &Reading| r.numbers.iter().any(|n| matches!(n.meaning, Meaning::Current | Meaning::Target));
-    let changes: Vec<i64> = readings
-        .iter()
-        .flatten()
-        .filter(|r| holds(r))
-        .flat_map(|r| {
-            let stated = r.raws.iter().filter(|x| !x.from_current && !x.weak && !x.people).filter_map(|x| match x.change {
-                Some(Change::Delta(d)) => Some(d.abs()),
-                _ => None,
-            });
-            stated.chain(r.beside_total.iter().copied()).collect::<Vec<_>>()
-        })
-        .collect();
     // One subscription: with two products the count may be one's and the total the other's.
     let mut products: Vec<_> = raws.iter().filter_map(|r| r.product.clone()).collect();
     products.dedup();

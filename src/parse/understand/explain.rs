@@ -94,9 +94,6 @@ pub(crate) struct Reading {
     /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
     /// the wanted total when another sentence gave today's count (token index, value).
     pub wanted: Vec<(usize, i64)>,
-    /// Seats added or removed that the sentence states beside a new total and that give way to
-    /// it ("passer à 10, donc 3 de moins"): kept to check that the two agree.
-    pub beside_total: Vec<i64>,
     pub para: usize,
 }
 
@@ -528,11 +525,6 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
     // Kollegen beginnen": a new total asked in so many words beats a count of people in the same
     // sentence; only quantities of licences stay beside it.
     if raws.iter().any(|r| matches!(r.change, Some(Change::Target(_))) && !r.from_current) {
-        let beside = raws.iter().filter(|r| !r.attached && !r.from_current && !r.people && !r.weak);
-        r.beside_total = beside.filter_map(|r| match r.change {
-            Some(Change::Delta(d)) => Some(d.abs()),
-            _ => None,
-        }).collect();
         raws.retain(|r| matches!(r.change, Some(Change::Target(_))) || r.attached || r.from_current);
     }
     bracketed_parts(toks, &mut raws, &mut meaning);
