@@ -120,6 +120,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Pour le magasin 7 (Wavre), merci d'ajouter deux licences Microsoft 365 Business Basic. Il s'agit des deux nouveaux vendeurs qui commencent le 1er avril.", "+2 O365_BUSINESS_ESSENTIALS"),
+    ("Suite à la réorganisation des équipes (3 équipes de jour, 1 équipe de nuit, 65 membres du personnel au total), nous souhaitons passer à 30 licences Office 365 F3 au total.", "=30 DESKLESSPACK"),
     ("Sur la facture FA-2026-03-1187, je vois 9 licences Microsoft 365 Business Basic pour 87,30 €. Le nombre de 9 est correct (nous avons ajouté une licence le 12 mars), mais je ne comprends pas le montant. Pourriez-vous m'expliquer le calcul ?", "none"),
     ("Il nous faudra plus de licences Microsoft 365 F3 pour l'équipe de nuit, probablement 6 à 8, je dois encore confirmer le nombre.", "ask quantity"),
     ("Merci de retirer une licence Office 365 E3. Les autres licences E3 ainsi que nos deux licences Power BI Pro restent inchangées.", "-1 ENTERPRISEPACK"),
@@ -163,6 +165,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Voor winkel 12 graag 2 extra licenties Microsoft 365 F3.", "+2 SPE_F1"),
     ("Klant\tBeheeraccount\tProduct\tWijziging\nBloemenhuis Lavendel\tit@lavendel.onmicrosoft.com\tMicrosoft 365 Business Basic\t+3\nTandzorg Lindeboom\tadmin@lindeboom.onmicrosoft.com\tExchange Online (Plan 1)\t2x erbij", "+3 O365_BUSINESS_ESSENTIALS it@lavendel.onmicrosoft.com; +2 EXCHANGESTANDARD admin@lindeboom.onmicrosoft.com"),
     ("We zullen meer Microsoft 365 F3-licenties nodig hebben voor de nachtploeg, waarschijnlijk 6 tot 8, het exacte aantal moet ik nog bevestigen.", "ask quantity"),
     ("Product\tHuidig\tGewenst\nBusiness Standard\t12\t15\nBusiness Basic\t30\t25\n\nAchtergrond: de campus krijgt een nieuw secretariaat (840 leerlingen, 62 personeelsleden).", "+3 O365_BUSINESS_PREMIUM; -5 O365_BUSINESS_ESSENTIALS"),

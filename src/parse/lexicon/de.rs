@@ -73,7 +73,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     account_noun: &["benutzer", "tenant", "konto"],
     people: &["helfer", "anwalt", "assistent", "bauleiter", "lehrer", "pfleger", "aushilf", "mitarbeiter", "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute",
         "saisonkr", "neuzug", "angestellt", "personal", "helfer",
-        "arzt", "ärzt", "assistenz", "zahnarzt", "krankenpfleg", "pflegekr", "apotheker", "therapeut", "physiotherap"],
+        "arzt", "ärzt", "assistenz", "zahnarzt", "krankenpfleg", "pflegekr", "apotheker", "therapeut", "physiotherap", "mitglied", "belegschaft"],
     things: &["geschäft", "laden", "standort", "gerät", "rechner", "drucker", "postfach", "monat", "schule", "klasse",
         "projekt"],
     licence: &["lizenz", "abonnement", "platz", "plätze"],

@@ -76,7 +76,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     account_noun: &["utilisateur", "compte", "tenant"],
     people: &["associé", "avocat", "assistant", "professeur", "enseignant", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
         "arrivant", "recrue", "étudiant", "chauffeur", "commerci", "technicien", "apprenti", "alternant", "vendeu",
-        "médecin", "infirmi", "dentiste", "kiné", "pharmacien", "remplaçant", "soignant"],
+        "médecin", "infirmi", "dentiste", "kiné", "pharmacien", "remplaçant", "soignant", "membre", "personnel", "agent"],
     things: &["magasin", "boutique", "site", "bureau", "agence", "ordinateur", "appareil", "imprimante", "filiale",
         "domaine", "adresse", "boîte", "mois", "école", "classe", "équipe", "projet"],
     licence: &["licen", "abonnement", "siège"],

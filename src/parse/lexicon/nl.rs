@@ -75,7 +75,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     account_noun: &["gebruiker", "tenant", "account"],
     people: &["vrijwilliger", "advocaat", "assistent", "ploegbaas", "leerkracht", "zorgkundige", "verpleegkundige", "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
         "vakantiekracht", "zomerkracht", "invaller", "leerling", "monteur", "verkoper", "magazijnier", "arbeider",
-        "arts", "huisarts", "dokter", "tandarts", "kinesist", "apotheker", "waarnemer", "verpleger", "zorgverlener", "poetsh"],
+        "arts", "huisarts", "dokter", "tandarts", "kinesist", "apotheker", "waarnemer", "verpleger", "zorgverlener", "poetsh", "leden", "personeelsled", "personeel"],
     things: &["vestiging", "winkel", "filiaal", "kantoor", "toestel", "domein", "mailadres", "adres", "maand", "school",
         "klas", "ploeg", "project"],
     licence: &["licen", "abonnement", "plaats"],

@@ -72,7 +72,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     account_noun: &["användare", "tenant", "konto", "kontot"],
     people: &["jurist", "assistent", "lärare", "sköterska", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar", "konsult", "vikari",
         "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev", "kursledar",
-        "läkare", "sjuksköt", "undersköt", "tandläkar", "apotekar", "fysioterapeut", "vårdbiträd"],
+        "läkare", "sjuksköt", "undersköt", "tandläkar", "apotekar", "fysioterapeut", "vårdbiträd", "medlem"],
     things: &["butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt"],
     licence: &["licens", "licenc", "abonnemang", "plats"],
     add_stem: &["tillagd", "utök", "beställ"],

@@ -395,7 +395,9 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         let make_it = prev(1).is_some_and(|t| is_in(t, &lex().make_it))
             && prev(2).is_some_and(|t| is_in(t, &lex().make))
             && !cues[i + 1..(i + 3).min(n)].iter().flatten().any(|(_, strong)| *strong);
-        if (to_before && change_verb) || total_near || make_it {
+        // "65 membres du personnel au total" counts people, not the wanted licences.
+        let counts_people = toks[i + 1..(i + 4).min(n)].iter().any(is_people) && !toks[i + 1..(i + 3).min(n)].iter().any(is_licence_noun);
+        if (to_before && change_verb) || (total_near && !counts_people) || make_it {
             set(&mut meaning, i, Meaning::Target);
             push(Some(Change::Target(value)), None, i, false, &meaning, &mut raws);
             continue;
