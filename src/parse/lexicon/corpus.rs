@@ -165,6 +165,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Hieronder de aanpassingen voor onze shops, telkens Microsoft 365 F3:\n\nShop\tAccount\tWijziging\nAalter\tadmin@aalter.onmicrosoft.com\t+1\nWetteren\tadmin@wetteren.onmicrosoft.com\t-1\n\nDe andere 9 shops blijven ongewijzigd.", "+1 SPE_F1 admin@aalter.onmicrosoft.com; -1 SPE_F1 admin@wetteren.onmicrosoft.com"),
     ("Voor winkel 12 graag 2 extra licenties Microsoft 365 F3.", "+2 SPE_F1"),
     ("Klant\tBeheeraccount\tProduct\tWijziging\nBloemenhuis Lavendel\tit@lavendel.onmicrosoft.com\tMicrosoft 365 Business Basic\t+3\nTandzorg Lindeboom\tadmin@lindeboom.onmicrosoft.com\tExchange Online (Plan 1)\t2x erbij", "+3 O365_BUSINESS_ESSENTIALS it@lavendel.onmicrosoft.com; +2 EXCHANGESTANDARD admin@lindeboom.onmicrosoft.com"),
     ("We zullen meer Microsoft 365 F3-licenties nodig hebben voor de nachtploeg, waarschijnlijk 6 tot 8, het exacte aantal moet ik nog bevestigen.", "ask quantity"),
@@ -215,6 +216,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Ich bitte Sie daher, für mein Konto eine Lizenz Microsoft 365 E5 hinzuzufügen.", "+1 SPE_E5 boss@contoso.be"),
     ("Wir haben derzeit 30 Lizenzen Microsoft 365 Business Standard. Nach dem Ruhestand zweier Kollegen und dem Ende der Weiterbildung von zwei Assistenzärzten benötigen wir nur noch 26 – bitte von 30 auf 26 reduzieren.", "-4 O365_BUSINESS_PREMIUM"),
     ("Wir brauchen für die Nachtschicht mehr Microsoft 365 F3 Lizenzen, wahrscheinlich 6 bis 8, die genaue Anzahl muss ich noch bestätigen.", "ask quantity"),
     ("Bitte eine Lizenz Office 365 E3 entfernen. Die übrigen E3-Lizenzen und unsere zwei Power BI Pro bleiben unverändert.", "-1 ENTERPRISEPACK"),

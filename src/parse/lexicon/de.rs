@@ -5,7 +5,7 @@ use super::Lexicon;
 
 pub(super) static LEXICON: Lexicon = Lexicon {
     add: &["hinzufügen", "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr",
-        "erhöhen", "erhöht", "dazu", "aufstocken", "bestellen", "erhöhung", "aufstockung", "hinzufügung"],
+        "erhöhen", "erhöht", "dazu", "aufstocken", "bestellen", "erhöhung", "aufstockung", "hinzufügung", "hinzuzufügen", "aufzustocken", "zuzubuchen", "dazuzubuchen"],
     add_weak: &["neue", "neuen", "neuer"],
     need_more: &["brauchen", "brauche", "benötigen", "benötige"],
     need_not: &["zu", "hilfe"],
@@ -13,7 +13,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     for_people: &["für"],
     remove: &["entfernen", "entferne", "entfernt", "löschen", "kündigen", "reduzieren", "reduziert", "verringern",
         "weniger", "streichen", "abbestellen", "deaktivieren", "ausgeschieden", "verlässt", "entfernung", "reduzierung",
-        "kündigung", "streichung", "verringerung"],
+        "kündigung", "streichung", "verringerung", "abzubestellen"],
     change: &["ändern", "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen",
         "zurück", "abgleichen", "anpassung", "aktualisieren"],
     more_or_less: &["zusätzliche", "zusätzlichen", "weitere", "weiteren", "mehr", "weniger"],

@@ -146,11 +146,17 @@ fn row(header: &Header, line: &str) -> Option<String> {
     }
     let label = label.join(" ");
     match (change, now, want) {
+        // A bare signed number in a change column is a number of licences ("Aalter | +1").
+        (Some(c), _, _) if is_signed_number(c.trim()) => Some(format!("{label}: {} licences.", c.trim())),
         (Some(c), _, _) => Some(format!("{label}: {}.", c.trim())),
         (None, Some(a), Some(b)) if a == b => Some(format!("{label}.")),
         (None, Some(a), Some(b)) => Some(format!("{label}: from {a} to {b}.")),
         _ => None,
     }
+}
+
+fn is_signed_number(c: &str) -> bool {
+    c.strip_prefix(['+', '-', '−']).is_some_and(|r| !r.is_empty() && r.len() <= 3 && r.trim_start().chars().all(|ch| ch.is_ascii_digit()))
 }
 
 /// Key/value lines laid out as two columns (as html2text renders a two-column HTML table: the
@@ -275,7 +281,7 @@ mod tests {
             "Product | Current | Needed\nBusiness Standard: from 10 to 14.\nBusiness Basic."
         );
         assert_eq!(rewrite("Product\tCurrent\tChange\nMicrosoft 365 E3\t16\t+4\nExchange Online (Plan 2)\t3\t-1"),
-            "Product\tCurrent\tChange\nMicrosoft 365 E3: +4.\nExchange Online (Plan 2): -1.");
+            "Product\tCurrent\tChange\nMicrosoft 365 E3: +4 licences.\nExchange Online (Plan 2): -1 licences.");
         assert_eq!(rewrite("Klant | Account | Product | Wijziging\nBaert | admin@baert.be | Business Standard | totaal 6"),
             "Klant | Account | Product | Wijziging\nBaert admin@baert.be Business Standard: totaal 6.");
         // Not a table: a sentence that happens to hold the words.
