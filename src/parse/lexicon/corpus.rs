@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Add a dozen Microsoft 365 Apps for business licences - the stock managers in our 6 Brussels pharmacies need desktop Excel.", "+12 O365_BUSINESS"),
     ("On invoice 2026-118 I see 9 Business Basic licences for 87.30 EUR. The 9 is right, we added one on 12 March. Could you explain the amount?", "none"),
     ("Please add 2 Business Basic licences. Could you also explain the amount on the last invoice?", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Please add 4 extra Business Basic licences (2 for sales and one for the warehouse).", "+4 O365_BUSINESS_ESSENTIALS"),

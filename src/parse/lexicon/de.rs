@@ -75,7 +75,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         "saisonkr", "neuzug", "angestellt", "personal", "helfer",
         "arzt", "ärzt", "assistenz", "zahnarzt", "krankenpfleg", "pflegekr", "apotheker", "therapeut", "physiotherap", "mitglied", "belegschaft"],
     things: &["geschäft", "laden", "standort", "gerät", "rechner", "drucker", "postfach", "monat", "schule", "klasse",
-        "projekt"],
+        "projekt", "apothek", "klinik", "praxis", "labor"],
     licence: &["lizenz", "abonnement", "platz", "plätze"],
     add_stem: &["hinzugefüg", "hinzufüg", "aufgestockt", "erhöh"],
     remove_stem: &["entfern", "kündig", "gekündigt", "lösch", "gelöscht", "gestrichen", "streich", "reduzier", "verringer", "abbestell"],

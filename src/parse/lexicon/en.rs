@@ -76,7 +76,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         "doctor", "nurse", "physio", "dentist", "pharmacist", "locum", "carer", "caregiver", "surgeon"],
     things: &["shop", "store", "site", "office", "branch", "laptop", "pc", "computer", "device", "printer", "phone",
         "tablet", "room", "location", "domain", "address", "mailbox", "month", "euro", "eur", "camp", "school", "class",
-        "team", "project"],
+        "team", "project", "pharmac", "clinic", "practice", "lab"],
     licence: &["licen", "seat", "subscription"],
     add_stem: &["increas", "purchas"],
     remove_stem: &["remov", "cancel", "terminat", "reduc", "decreas", "delet", "unassign", "deactivat"],

@@ -78,7 +78,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         "arrivant", "recrue", "étudiant", "chauffeur", "commerci", "technicien", "apprenti", "alternant", "vendeu",
         "médecin", "infirmi", "dentiste", "kiné", "pharmacien", "remplaçant", "soignant", "membre", "personnel", "agent"],
     things: &["magasin", "boutique", "site", "bureau", "agence", "ordinateur", "appareil", "imprimante", "filiale",
-        "domaine", "adresse", "boîte", "mois", "école", "classe", "équipe", "projet"],
+        "domaine", "adresse", "boîte", "mois", "école", "classe", "équipe", "projet", "pharmac", "clinique", "cabinet", "labo"],
     licence: &["licen", "abonnement", "siège"],
     add_stem: &["ajout", "rajout", "augment"],
     remove_stem: &["supprim", "retir", "résili", "annul", "enlev", "désactiv", "diminu", "rédui"],

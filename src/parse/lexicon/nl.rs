@@ -77,7 +77,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         "vakantiekracht", "zomerkracht", "invaller", "leerling", "monteur", "verkoper", "magazijnier", "arbeider",
         "arts", "huisarts", "dokter", "tandarts", "kinesist", "apotheker", "waarnemer", "verpleger", "zorgverlener", "poetsh", "leden", "personeelsled", "personeel"],
     things: &["vestiging", "winkel", "filiaal", "kantoor", "toestel", "domein", "mailadres", "adres", "maand", "school",
-        "klas", "ploeg", "project"],
+        "klas", "ploeg", "project", "apothe", "kliniek", "praktijk", "labo"],
     licence: &["licen", "abonnement", "plaats"],
     add_stem: &["toegevoeg", "bijgezet", "bijbesteld", "verhoog"],
     remove_stem: &["verwijder", "opgezegd", "opzeg", "geschrapt", "verminder", "verlaag", "stopgezet"],
