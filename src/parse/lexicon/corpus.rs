@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("We want to pay by direct debit for our 3 customers from January. This does not change anything about the licences (24 in total).", "none"),
+    ("Please add 2 Business Basic licences. This does not change anything for our Business Standard licences.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Add a dozen Microsoft 365 Apps for business licences - the stock managers in our 6 Brussels pharmacies need desktop Excel.", "+12 O365_BUSINESS"),
     ("On invoice 2026-118 I see 9 Business Basic licences for 87.30 EUR. The 9 is right, we added one on 12 March. Could you explain the amount?", "none"),
     ("Please add 2 Business Basic licences. Could you also explain the amount on the last invoice?", "+2 O365_BUSINESS_ESSENTIALS"),
@@ -121,6 +123,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Pour nos trois clients, nous souhaitons passer du virement à la domiciliation SEPA. Cela ne change rien aux licences (24 au total).", "none"),
     ("Pour le magasin 7 (Wavre), merci d'ajouter deux licences Microsoft 365 Business Basic. Il s'agit des deux nouveaux vendeurs qui commencent le 1er avril.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Suite à la réorganisation des équipes (3 équipes de jour, 1 équipe de nuit, 65 membres du personnel au total), nous souhaitons passer à 30 licences Office 365 F3 au total.", "=30 DESKLESSPACK"),
     ("Sur la facture FA-2026-03-1187, je vois 9 licences Microsoft 365 Business Basic pour 87,30 €. Le nombre de 9 est correct (nous avons ajouté une licence le 12 mars), mais je ne comprends pas le montant. Pourriez-vous m'expliquer le calcul ?", "none"),
@@ -166,6 +169,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Kunnen jullie een nieuwe GDAP-aanvraag sturen voor onze klant? Aan de 12 licenties verandert er niets.", "none"),
     ("Hieronder de aanpassingen voor onze shops, telkens Microsoft 365 F3:\n\nShop\tAccount\tWijziging\nAalter\tadmin@aalter.onmicrosoft.com\t+1\nWetteren\tadmin@wetteren.onmicrosoft.com\t-1\n\nDe andere 9 shops blijven ongewijzigd.", "+1 SPE_F1 admin@aalter.onmicrosoft.com; -1 SPE_F1 admin@wetteren.onmicrosoft.com"),
     ("Voor winkel 12 graag 2 extra licenties Microsoft 365 F3.", "+2 SPE_F1"),
     ("Klant\tBeheeraccount\tProduct\tWijziging\nBloemenhuis Lavendel\tit@lavendel.onmicrosoft.com\tMicrosoft 365 Business Basic\t+3\nTandzorg Lindeboom\tadmin@lindeboom.onmicrosoft.com\tExchange Online (Plan 1)\t2x erbij", "+3 O365_BUSINESS_ESSENTIALS it@lavendel.onmicrosoft.com; +2 EXCHANGESTANDARD admin@lindeboom.onmicrosoft.com"),
@@ -217,6 +221,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Könnt ihr bitte eine neue GDAP-Anfrage mit den Rollen Exchange-Administrator und Lizenzadministrator schicken, um die 12 vorhandenen Lizenzen zuzuweisen? An der Lizenzanzahl ändert sich nichts.", "none"),
     ("Ich bitte Sie daher, für mein Konto eine Lizenz Microsoft 365 E5 hinzuzufügen.", "+1 SPE_E5 boss@contoso.be"),
     ("Wir haben derzeit 30 Lizenzen Microsoft 365 Business Standard. Nach dem Ruhestand zweier Kollegen und dem Ende der Weiterbildung von zwei Assistenzärzten benötigen wir nur noch 26 – bitte von 30 auf 26 reduzieren.", "-4 O365_BUSINESS_PREMIUM"),
     ("Wir brauchen für die Nachtschicht mehr Microsoft 365 F3 Lizenzen, wahrscheinlich 6 bis 8, die genaue Anzahl muss ich noch bestätigen.", "ask quantity"),
@@ -255,6 +260,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Vi vill byta till autogiro för våra 3 kunder. Det ändrar ingenting i antalet licenser (24 totalt).", "none"),
     ("Kontot admin@holmensbageri.onmicrosoft.com behöver 3 st till av Microsoft 365 Apps för företag (kassan + två i bageriet).", "+3 O365_BUSINESS admin@holmensbageri.onmicrosoft.com"),
     ("Vi behöver fler Microsoft 365 F3-licenser till nattskiftet, troligen 6 till 8, jag måste fortfarande bekräfta antalet.", "ask quantity"),
     ("Ta bort en licens Office 365 E3. Övriga E3-licenser och våra två Power BI Pro förblir oförändrade.", "-1 ENTERPRISEPACK"),

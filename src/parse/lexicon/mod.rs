@@ -329,6 +329,9 @@ lexicon! {
         alternatives,
         /// "the 2 extra licences are there", "staan erop": a change already made.
         done,
+        /// "this changes nothing about the licences", "an der Lizenzanzahl ändert sich nichts":
+        /// the mail says in so many words that it asks no seat change.
+        count_unchanged,
     }
 }
 

@@ -106,6 +106,11 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         u.not_ours = Some("a change of billing plan, not of the number of seats");
         return u;
     }
+    // "Cela ne change rien aux licences": said in so many words, and nothing plainly asks a change.
+    if phrases().count_unchanged.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && r.attached && r.asks && !r.weak) {
+        u.not_ours = Some("the mail says the number of licences does not change");
+        return u;
+    }
     // A domain, DNS, an alias: "add our new domain for our 6 users" counts users, not licences.
     if !c.raws.iter().any(|r| r.change.is_some() && r.attached) && phrases().other_matter.is_match(text) {
         u.not_ours = Some("another matter than seats (a domain, DNS, an alias)");
