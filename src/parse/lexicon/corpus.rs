@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("A few changes for customers I manage (all on Microsoft 365 Business Basic):\n\nTandartspraktijk Oostkust – admin@tandartsoostkust.onmicrosoft.com\n+1 (new assistant from 2 February)\n\nPhysio Terhagen – admin@physioterhagen.onmicrosoft.com\n-2 (two part-timers left in January)\n\nApotheek Verbeke – admin@apotheekverbeke.onmicrosoft.com\nmake it 5 in total", "+1 O365_BUSINESS_ESSENTIALS admin@tandartsoostkust.onmicrosoft.com; -2 O365_BUSINESS_ESSENTIALS admin@physioterhagen.onmicrosoft.com; =5 O365_BUSINESS_ESSENTIALS admin@apotheekverbeke.onmicrosoft.com"),
     ("We want to pay by direct debit for our 3 customers from January. This does not change anything about the licences (24 in total).", "none"),
     ("Please add 2 Business Basic licences. This does not change anything for our Business Standard licences.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Add a dozen Microsoft 365 Apps for business licences - the stock managers in our 6 Brussels pharmacies need desktop Excel.", "+12 O365_BUSINESS"),

@@ -117,7 +117,7 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     // asks nothing is commentary; so is a count of people.
     // A change from today's count to the wanted one ("from 12 to 15", a table row) is as plain.
     if c.raws.iter().any(|r| r.change.is_some() && (r.attached || (r.from_current && !r.weak)) && !r.people) {
-        c.raws.retain(|r| ((r.attached || r.asks) && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
+        c.raws.retain(|r| ((r.attached || r.asks || matches!(r.change, Some(Change::Target(_)))) && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
     }
     c
 }

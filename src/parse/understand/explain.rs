@@ -108,7 +108,9 @@ fn short(s: &str) -> String {
 }
 
 /// Quantities of one sentence and what they mean.
-pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
+/// `licence_talk`: the mail speaks of licences or names a product somewhere, so a sign that opens
+/// a line ("+1 (new assistant)" under a tenant's name) is a change.
+pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> Reading {
     let toks = &s.toks;
     let cues = &s.cues;
     let n = toks.len();
@@ -446,7 +448,8 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool) -> Reading {
         let near_unit = toks[i + 1..(i + 4).min(n)].iter().any(is_unit)
             || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
         let signed = i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'));
-        if signed && !near_unit && !mentions_unit && !quantity_field {
+        let opens_line = i == 1 && licence_talk;
+        if signed && !near_unit && !mentions_unit && !quantity_field && !opens_line {
             // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
             set(&mut meaning, i, Meaning::Thing);
             continue;

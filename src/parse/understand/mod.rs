@@ -73,14 +73,15 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let body = sentences::split(text, catalog, input.lang);
     let gate = gate::read(&body, input.subject, text);
     u.skipped_question = gate.skipped_question;
+    let licence_talk = body.iter().any(|s| !s.products.is_empty() || s.toks.iter().any(cues::is_licence_noun));
     let readings: Vec<Option<explain::Reading>> = body
         .iter()
         .enumerate()
-        .map(|(si, s)| gate.kept[si].then(|| explain::read(s, si, gate::asks_for_it(s))))
+        .map(|(si, s)| gate.kept[si].then(|| explain::read(s, si, gate::asks_for_it(s), licence_talk)))
         .collect();
     u.intent = readings.iter().flatten().any(|r| r.intent);
     let subject_sentences = input.subject.map(|s| sentences::split(s, catalog, input.lang)).unwrap_or_default();
-    let subject_readings: Vec<explain::Reading> = subject_sentences.iter().map(|s| explain::read(s, usize::MAX, false)).collect();
+    let subject_readings: Vec<explain::Reading> = subject_sentences.iter().map(|s| explain::read(s, usize::MAX, false, false)).collect();
     u.intent |= subject_readings.iter().any(|r| r.intent);
 
     let mut c = changes::combine(&readings, &subject_readings);
@@ -259,7 +260,7 @@ mod debug_tests {
         let lang = crate::parse::language::detect(&text);
         let body = sentences::split(&tables::rewrite(&text), &Catalog::builtin(), lang);
         for (si, s) in body.iter().enumerate() {
-            let r = explain::read(s, si, gate::asks_for_it(s));
+            let r = explain::read(s, si, gate::asks_for_it(s), true);
             eprintln!("S{si} {:?}\n  toks {:?}\n  nums {:?}\n  raws {:?}", s.text, s.toks, r.numbers, r.raws);
         }
         let u = understand(&Input { text: &text, subject: None, sender: Some("x@y.be"), lang, quoted: "" }, &Catalog::builtin());
