@@ -57,10 +57,12 @@ pub(crate) fn names_amount(text: &str) -> bool {
     AMOUNT.is_match(text)
 }
 
+/// Links: whatever digits a URL holds. Masked first, and the only mask that needs no digit.
+static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:https?://|www\.)\S+").expect("link regex"));
+
+/// Everything else that looks like a number but is no quantity; each pattern needs a digit.
 static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let pats: Vec<String> = vec![
-        // Links: whatever digits a URL holds.
-        r"(?i)\b(?:https?://|www\.)\S+".into(),
         // Labelled identifiers: tickets, references, "#778", "nr 12" are never quantities.
         r"(?i)(?:\b(?:ticket|case|incident|ref|reference|referentie|référence|referenz|kenmerk|nr|no|nummer|numéro|n°|nº|id)\b\.?|[n]°|#)\s*[:#.]?\s*(?:(?-i:[A-Z]{1,4})[-\s]?)?\d[\d./\-]*".into(),
         // Order/PO/invoice/customer/VAT numbers only when labelled as a number ("order: 12", "PO nr 12").
@@ -284,11 +286,12 @@ pub(crate) fn word_value(w: &str) -> Option<i64> {
 
 /// Replace everything that looks like a number but is not a quantity by a trap mark.
 pub(crate) fn mask(text: &str) -> String {
-    let mut s = text.to_string();
-    // Every mask but the first (links) needs a digit: most sentences have none, and the other
-    // masks were a tenth of the parse time.
-    let masks = if text.chars().any(char::is_numeric) { &MASKS[..] } else { &MASKS[..1] };
-    for re in masks {
+    let mut s = LINK.replace_all(text, TRAP_MARK).into_owned();
+    // Most sentences have no digit, and the number masks were a tenth of the parse time.
+    if !s.chars().any(char::is_numeric) {
+        return s;
+    }
+    for re in MASKS.iter() {
         if re.is_match(&s) {
             s = re.replace_all(&s, TRAP_MARK).into_owned();
         }

@@ -88,7 +88,7 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
     let mut prev_len = 0usize;
     let ctx = Ctx { catalog, lang };
     // A list that says "+ 2 Lizenzen" on one line means minus by "- 1 Lizenz" on another.
-    let signed_list = text.lines().any(|l| l.trim_start().strip_prefix('+').is_some_and(|r| r.trim_start().starts_with(|c: char| c.is_ascii_digit())));
+    let signed_list = text.lines().any(|l| signed_quantity(l.trim_start()) == Some('+'));
     for (ln, line) in text.lines().enumerate() {
         let trimmed = line.trim();
         let minus = signed_list && trimmed.strip_prefix("- ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
@@ -111,8 +111,7 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
         let field = FIELD.is_match(stripped) && field_label(stripped).is_some();
         // Long lines without final punctuation were wrapped by the mailer: keep them together.
         // "+1 (new assistant)" under a tenant's line is a list item of its own.
-        let signed = trimmed.starts_with(['+', '-']) && trimmed[1..].trim_start().starts_with(|c: char| c.is_ascii_digit());
-        let wrapped = !bullet && !field && !signed && prev_len >= 60 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
+        let wrapped = !bullet && !field && signed_quantity(trimmed).is_none() && prev_len >= 60 && !pending.trim_end().ends_with(['.', '!', '?', ':', ';']);
         if !pending.is_empty() && !wrapped {
             flush(&mut pending, para, pending_line, &ctx, &mut out);
         }
@@ -130,6 +129,13 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
     }
     flush(&mut pending, para, pending_line, &ctx, &mut out);
     out
+}
+
+/// The sign of a line that opens with a signed quantity ("+2 Lizenzen", "- 1", "-3 (leavers)").
+fn signed_quantity(line: &str) -> Option<char> {
+    let mut chars = line.chars();
+    let sign = chars.next().filter(|c| matches!(c, '+' | '-'))?;
+    chars.as_str().trim_start().starts_with(|c: char| c.is_ascii_digit()).then_some(sign)
 }
 
 struct Ctx<'a> {
