@@ -308,8 +308,14 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
     let mut emails = 0;
     let mut products = 0;
     let mut out: Vec<(Tok, bool)> = Vec::new(); // (token, written as a word)
+    // End of the last token when it was a reference code such as "M2603".
+    let mut code_end = None;
     for m in TOKEN.find_iter(masked) {
         let t = m.as_str();
+        let after_code = code_end.take().is_some_and(|end| &masked[end..m.start()] == " ");
+        if is_reference_code(t) {
+            code_end = Some(m.end());
+        }
         let mut chars = t.chars();
         let first = chars.next().unwrap_or(' ');
         let single = chars.next().is_none();
@@ -322,7 +328,8 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
         } else if single && first == '\u{E002}' {
             (Tok::Trap, false)
         } else if t.chars().all(|c| c.is_ascii_digit()) {
-            (digits(t), false)
+            // "melding M2603 117": a reference written in groups; no count of 100+ follows a code.
+            if after_code && t.len() >= 3 { (Tok::Trap, false) } else { (digits(t), false) }
         } else if let Some(c) = NUM_SUFFIX.captures(t) {
             let v = c.get(1).or(c.get(2)).and_then(|g| g.as_str().parse::<i64>().ok());
             // "5x", "x5": the multiplier stays beside the number as the word "x".
@@ -361,6 +368,14 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
         out.push(tok);
     }
     join_compounds(out)
+}
+
+/// Letters then three digits or more: a ticket, order or customer reference ("M2603", "INC0042").
+fn is_reference_code(t: &str) -> bool {
+    let digits_from = t.find(|c: char| c.is_ascii_digit());
+    digits_from.is_some_and(|at| {
+        at > 0 && t[..at].chars().all(char::is_alphabetic) && t.len() - at >= 3 && t[at..].chars().all(|c| c.is_ascii_digit())
+    })
 }
 
 /// A number word that, in this mail's language, is an ordinary word.
@@ -541,6 +556,10 @@ mod tests {
         assert_eq!(nums("(Bruul 45, 2800 Mechelen)"), Vec::<i64>::new());
         assert_eq!(nums("shift 2, hall 3, vecka 14"), Vec::<i64>::new());
         assert_eq!(nums("see https://portal.example/x?id=12 or www.x.be/3"), Vec::<i64>::new());
+        // A reference written in groups; a count after a code stays a count.
+        assert_eq!(nums("Melding M2603 117 – Licenties intrekken"), Vec::<i64>::new());
+        assert_eq!(nums("order PO4411 3 licences"), vec![3]);
+        assert_eq!(nums("E3 150 licences"), vec![150]);
     }
     #[test]
     fn en_is_an_article_only_in_swedish() {

@@ -222,6 +222,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Die 3 Lizenzen Microsoft 365 Business Basic unserer Praktikanten können Ende Juni weg.", "-3 O365_BUSINESS_ESSENTIALS"),
     ("Könnt ihr bitte eine neue GDAP-Anfrage mit den Rollen Exchange-Administrator und Lizenzadministrator schicken, um die 12 vorhandenen Lizenzen zuzuweisen? An der Lizenzanzahl ändert sich nichts.", "none"),
     ("Ich bitte Sie daher, für mein Konto eine Lizenz Microsoft 365 E5 hinzuzufügen.", "+1 SPE_E5 boss@contoso.be"),
     ("Wir haben derzeit 30 Lizenzen Microsoft 365 Business Standard. Nach dem Ruhestand zweier Kollegen und dem Ende der Weiterbildung von zwei Assistenzärzten benötigen wir nur noch 26 – bitte von 30 auf 26 reduzieren.", "-4 O365_BUSINESS_PREMIUM"),

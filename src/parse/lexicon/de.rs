@@ -13,7 +13,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     for_people: &["für"],
     remove: &["entfernen", "entferne", "entfernt", "löschen", "kündigen", "reduzieren", "reduziert", "verringern",
         "weniger", "streichen", "abbestellen", "deaktivieren", "ausgeschieden", "verlässt", "entfernung", "reduzierung",
-        "kündigung", "streichung", "verringerung", "abzubestellen"],
+        "kündigung", "streichung", "verringerung", "abzubestellen", "weg"],
     change: &["ändern", "anpassen", "setzen", "bringen", "erhöhen", "reduzieren", "verringern", "senken", "gehen",
         "zurück", "abgleichen", "anpassung", "aktualisieren"],
     more_or_less: &["zusätzliche", "zusätzlichen", "weitere", "weiteren", "mehr", "weniger"],
