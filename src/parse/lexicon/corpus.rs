@@ -124,6 +124,9 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // "ne ... que" is "only": a wanted total, not "no longer need".
+    ("Nous avons actuellement 32 licences Microsoft 365 Business Basic. Après le départ des intérimaires, nous n'en aurons plus besoin que de 27.", "-5 O365_BUSINESS_ESSENTIALS"),
+    ("Nous n'avons plus besoin que de 12 licences Business Standard.", "=12 O365_BUSINESS_PREMIUM"),
     ("Pour nos trois clients, nous souhaitons passer du virement à la domiciliation SEPA. Cela ne change rien aux licences (24 au total).", "none"),
     ("Pour le magasin 7 (Wavre), merci d'ajouter deux licences Microsoft 365 Business Basic. Il s'agit des deux nouveaux vendeurs qui commencent le 1er avril.", "+2 O365_BUSINESS_ESSENTIALS"),
     ("Suite à la réorganisation des équipes (3 équipes de jour, 1 équipe de nuit, 65 membres du personnel au total), nous souhaitons passer à 30 licences Office 365 F3 au total.", "=30 DESKLESSPACK"),
@@ -170,6 +173,10 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // "nog N" after today's count: the total when the mail removes, more when small, else ask.
+    ("Wij hebben momenteel 22 licenties Office 365 F3. Drie chauffeurs zijn gestopt en de route valt weg, dus vanaf nu hebben we er nog 19 nodig.", "-3 DESKLESSPACK"),
+    ("We hebben 10 licenties Business Basic. We hebben er nog 2 nodig voor de nieuwe chauffeurs.", "+2 O365_BUSINESS_ESSENTIALS"),
+    ("We hebben 10 licenties Business Basic. We hebben er nog 8 nodig voor de nieuwe chauffeurs.", "ask direction"),
     ("Kunnen jullie een nieuwe GDAP-aanvraag sturen voor onze klant? Aan de 12 licenties verandert er niets.", "none"),
     ("Hieronder de aanpassingen voor onze shops, telkens Microsoft 365 F3:\n\nShop\tAccount\tWijziging\nAalter\tadmin@aalter.onmicrosoft.com\t+1\nWetteren\tadmin@wetteren.onmicrosoft.com\t-1\n\nDe andere 9 shops blijven ongewijzigd.", "+1 SPE_F1 admin@aalter.onmicrosoft.com; -1 SPE_F1 admin@wetteren.onmicrosoft.com"),
     ("Voor winkel 12 graag 2 extra licenties Microsoft 365 F3.", "+2 SPE_F1"),

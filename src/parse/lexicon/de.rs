@@ -28,6 +28,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     and: &["und"],
     total: &["insgesamt", "gesamt", "summe"],
     only: &["nur"],
+    restrictive: &[],
+    still: &["noch"],
     need: &["brauchen", "benötigen", "behalten", "möchten"],
     context: &["haben", "habe", "derzeit", "aktuell", "zurzeit", "vorhandenen", "zahlen"],
     enough: &["reichen", "reicht", "genug", "ausreichend"],

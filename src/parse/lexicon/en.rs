@@ -27,6 +27,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     and: &["and"],
     total: &["total"],
     only: &["only"],
+    restrictive: &[],
+    still: &[],
     need: &["need", "needs", "want", "keep"],
     context: &["have", "has", "currently", "now", "existing", "pay", "paying"],
     enough: &["enough", "sufficient", "suffice"],

@@ -29,6 +29,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     and: &["et"],
     total: &["total", "totale", "tout"],
     only: &["seulement"],
+    restrictive: &["que", "qu"],
+    still: &[],
     need: &["besoin", "souhaitons", "garder", "conserver"],
     context: &["avons", "ai", "actuellement", "existants", "payons"],
     enough: &["suffisent", "suffit", "suffiront", "assez"],

@@ -159,6 +159,11 @@ lexicon! {
         total,
         /// "we only need 5": a total next to a need.
         only,
+        /// "nog 2", "noch 2": "2 more", or, after today's count, "still 2 (in all)".
+        still,
+        /// The second half of a restrictive negation, "nous n'en avons besoin que de 27": "only",
+        /// not "no longer".
+        restrictive,
         /// Need and keep verbs.
         need,
         /// Today's count: "we have", "currently", "momenteel", "actuellement", "derzeit".

@@ -30,6 +30,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     and: &["en"],
     total: &["totaal", "totale"],
     only: &["slechts", "maar"],
+    restrictive: &[],
+    still: &["nog"],
     need: &["nodig", "willen", "houden", "behouden"],
     context: &["hebben", "heb", "hebt", "momenteel", "nu", "bestaande", "betalen"],
     enough: &["genoeg", "voldoende", "volstaan", "volstaat"],

@@ -27,6 +27,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     and: &["och"],
     total: &["totalt", "sammanlagt"],
     only: &["bara", "endast"],
+    restrictive: &[],
+    still: &[],
     need: &["behöver", "vill", "behålla"],
     context: &["har", "nuvarande", "betalar"],
     enough: &["räcker", "tillräckligt", "räcka"],

@@ -92,6 +92,9 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     corrections(readings, &mut c.raws);
     breakdowns(&mut c.raws);
     today_and_wanted(readings, &mut c.raws);
+    if let Some(problem) = still_after_today(readings, &mut c.raws, all_dirs.contains(&Dir::Remove)) {
+        c.problems.push(problem);
+    }
     new_people_less_reused(readings, &mut c.raws);
     if sums_disagree(readings, &c.raws) {
         c.problems.push((Ask::Contradiction, "today's count, the change and the new total the mail gives do not add up".into()));
@@ -194,17 +197,7 @@ fn breakdowns(raws: &mut Vec<Raw>) {
 /// "We currently have 15 licences. We only need 12.": today's count in one sentence and the wanted
 /// total in another (of the same mail, nothing else in between) is the change between the two.
 fn today_and_wanted(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
-    let currents: Vec<(usize, i64)> = readings
-        .iter()
-        .enumerate()
-        .filter_map(|(si, r)| r.as_ref().map(|r| (si, r)))
-        .filter(|(_, r)| !r.raws.iter().any(|x| x.from_current))
-        .flat_map(|(si, r)| r.numbers.iter().filter(|n| n.meaning == Meaning::Current).map(move |n| (si, n.value)))
-        .collect();
-    let mut values: Vec<i64> = currents.iter().map(|(_, v)| *v).collect();
-    values.dedup();
-    let [today] = values[..] else { return };
-    let first = currents[0].0;
+    let Some((first, today)) = today(readings) else { return };
     let targets: Vec<(usize, i64)> = raws
         .iter()
         .enumerate()
@@ -228,6 +221,8 @@ fn today_and_wanted(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
     for (k, _) in targets {
         raws[k].change = Some(Change::Delta(t - today));
         raws[k].from_current = true;
+        // From today's count to the wanted total is as plain as a change gets.
+        raws[k].weak = false;
     }
 }
 
@@ -247,6 +242,44 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     let mut products: Vec<_> = raws.iter().filter_map(|r| r.product.clone()).collect();
     products.dedup();
     products.len() <= 1 && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs())
+}
+
+/// Today's count, when the mail gives one (the same number however often): its value and the
+/// first sentence that gives it.
+fn today(readings: &[Option<Reading>]) -> Option<(usize, i64)> {
+    let currents: Vec<(usize, i64)> = readings
+        .iter()
+        .enumerate()
+        .filter_map(|(si, r)| r.as_ref().map(|r| (si, r)))
+        .filter(|(_, r)| !r.raws.iter().any(|x| x.from_current))
+        .flat_map(|(si, r)| r.numbers.iter().filter(|n| n.meaning == Meaning::Current).map(move |n| (si, n.value)))
+        .collect();
+    let mut values: Vec<i64> = currents.iter().map(|(_, v)| *v).collect();
+    values.dedup();
+    let [today] = values[..] else { return None };
+    Some((currents[0].0, today))
+}
+
+/// "Wij hebben 22 licenties ... vanaf nu hebben we er nog 19 nodig": after today's count, "nog
+/// 19" is "19 more" or "19 in all". A mail that removes elsewhere (its subject, "valt weg")
+/// and a number below today's says the total; a small number beside a large count says more;
+/// what lies between asks.
+fn still_after_today(readings: &[Option<Reading>], raws: &mut [Raw], removes: bool) -> Option<(Ask, String)> {
+    let (first, today) = today(readings)?;
+    for (si, reading) in readings.iter().enumerate().skip(first + 1) {
+        let Some(reading) = reading else { continue };
+        for &(at, n) in &reading.still {
+            let Some(raw) = raws.iter_mut().find(|r| r.sentence == si && r.at == at && r.change == Some(Change::Delta(n))) else { continue };
+            if n < today && removes {
+                raw.change = Some(Change::Delta(n - today));
+                raw.from_current = true;
+                raw.weak = false;
+            } else if 2 * n >= today {
+                return Some((Ask::Direction, format!("{n} after today's {today}: {n} more, or {n} in all?")));
+            }
+        }
+    }
+    None
 }
 
 /// One wanted number after today's count: the change between the two, in place of whatever the

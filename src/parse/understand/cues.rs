@@ -140,8 +140,12 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             if matches!(w, "longer" | "längre") && prev(1).is_some_and(|t| is_w(t, &["no", "inte", "int", "ej"])) {
                 return Some((Dir::Remove, true));
             }
-            // "we no longer need", "n'avons plus besoin", "niet meer nodig", "brauchen nicht mehr".
-            if lex().needed.has(w) && (1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().negation) || is_w(t, &["plus"])))
+            // "we no longer need", "n'avons plus besoin", "niet meer nodig", "brauchen nicht mehr";
+            // but "n'en avons plus besoin que de 27" is "only 27".
+            let restrictive = toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| is_in(t, &lex().restrictive));
+            if lex().needed.has(w)
+                && !restrictive
+                && (1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().negation) || is_w(t, &["plus"])))
             {
                 return Some((Dir::Remove, true));
             }
@@ -175,7 +179,7 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
                 let after_num = matches!(prev(1), Some(Tok::Num { .. })) && !matches!(next, Some(Tok::Num { .. }));
                 return (after_add || at_end || after_num).then_some((Dir::Add, true));
             }
-            if matches!(w, "nog" | "noch") && matches!(next, Some(Tok::Num { .. })) {
+            if lex().still.has(w) && matches!(next, Some(Tok::Num { .. })) {
                 return Some((Dir::Add, true));
             }
             if w == "ta" && next.is_some_and(|t| is_w(t, &["bort"])) {

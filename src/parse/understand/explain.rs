@@ -94,6 +94,9 @@ pub(crate) struct Reading {
     /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
     /// the wanted total when another sentence gave today's count (token index, value).
     pub wanted: Vec<(usize, i64)>,
+    /// Numbers that only "nog"/"noch" just before makes an addition ("nog 19 nodig"): after
+    /// today's count they may be the total still needed (token index, value).
+    pub still: Vec<(usize, i64)>,
     pub para: usize,
 }
 
@@ -381,7 +384,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
         // "we only need 5" is a total; "we only need 2 extra" is not.
         // Flemish "er maar 12 meer nodig": "meer" after "maar N" is "any more", not "more".
         let any_more = prev(1).is_some_and(|t| is_w(t, &["maar"])) && toks.get(i + 1).is_some_and(|t| is_w(t, &["meer"]));
-        let only = (1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().only)))
+        let only = (1..=2).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().only) || is_in(t, &lex().restrictive)))
             && need_verb
             && (any_more || !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().add)));
         // "in total 4 additional licences" is still 4 more.
@@ -503,6 +506,13 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
         // cue, and a weak one; with today's count it says the wanted total.
         if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && wanted_before(toks, i) {
             r.wanted.push((i, value));
+        }
+        let (clo, chi) = clause_of(toks, i);
+        let only_still = i > 0
+            && is_in(&toks[i - 1], &lex().still)
+            && (clo..chi).all(|k| k == i - 1 || !cues[k].is_some_and(|(d, strong)| strong && d == Dir::Add));
+        if near == Some((Dir::Add, true)) && only_still && !more_after && !people {
+            r.still.push((i, value));
         }
         match near {
             Some((Dir::Add, _)) => push(Some(Change::Delta(value)), None, i, false, &meaning, &mut raws),
