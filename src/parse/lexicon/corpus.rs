@@ -232,6 +232,7 @@ const DE: &[Row] = &[
     ("Die 3 Lizenzen Microsoft 365 Business Basic unserer Praktikanten können Ende Juni weg.", "-3 O365_BUSINESS_ESSENTIALS"),
     ("Könnt ihr bitte eine neue GDAP-Anfrage mit den Rollen Exchange-Administrator und Lizenzadministrator schicken, um die 12 vorhandenen Lizenzen zuzuweisen? An der Lizenzanzahl ändert sich nichts.", "none"),
     ("Ich bitte Sie daher, für mein Konto eine Lizenz Microsoft 365 E5 hinzuzufügen.", "+1 SPE_E5 boss@contoso.be"),
+    ("Bitte buchen Sie auf meinem Konto eine weitere Lizenz Exchange Online (Plan 1) dazu. Die Lizenz ist für das neue Sammelpostfach lohn@bau-heinen.be.", "+1 EXCHANGESTANDARD boss@contoso.be"),
     ("Wir haben derzeit 30 Lizenzen Microsoft 365 Business Standard. Nach dem Ruhestand zweier Kollegen und dem Ende der Weiterbildung von zwei Assistenzärzten benötigen wir nur noch 26 – bitte von 30 auf 26 reduzieren.", "-4 O365_BUSINESS_PREMIUM"),
     ("Wir brauchen für die Nachtschicht mehr Microsoft 365 F3 Lizenzen, wahrscheinlich 6 bis 8, die genaue Anzahl muss ich noch bestätigen.", "ask quantity"),
     ("Bitte eine Lizenz Office 365 E3 entfernen. Die übrigen E3-Lizenzen und unsere zwei Power BI Pro bleiben unverändert.", "-1 ENTERPRISEPACK"),

@@ -41,6 +41,8 @@ pub(crate) struct Accounts {
     /// Lines that only name an account, over a list of changes: (line, account).
     headings: Vec<(usize, String)>,
     sender: Option<String>,
+    /// Per sentence: it says the account is the sender's ("auf meinem Konto", "for me").
+    sender_said: Vec<bool>,
     quoted: Option<String>,
 }
 
@@ -107,6 +109,7 @@ impl Accounts {
                 a.named.push((s.para, s.line, e.addr.clone()));
             }
             a.usable.push(usable);
+            a.sender_said.push(ph.sender_is_account.is_match(&s.text));
         }
         if ph.sender_is_account.is_match(text) {
             a.sender = sender.map(str::to_lowercase);
@@ -122,6 +125,13 @@ impl Accounts {
         if let (Some(k), Some(s)) = (r.near_email, body.get(r.sentence)) {
             if self.usable.get(r.sentence).and_then(|u| u.get(k)).copied().unwrap_or(false) {
                 return s.emails.get(k).map(|e| e.addr.clone());
+            }
+        }
+        // "Bitte buchen Sie auf meinem Konto eine Lizenz dazu. Sie ist für lohn@x": the account
+        // the change's own sentence names is the sender's, whatever address another one names.
+        if self.sender_said.get(r.sentence).copied().unwrap_or(false) {
+            if let Some(sender) = &self.sender {
+                return Some(sender.clone());
             }
         }
         // Under a heading: the nearest one above the change.
