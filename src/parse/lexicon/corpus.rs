@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Please remove 1 Business Standard licence (we have 19, 18 will remain).", "-1 O365_BUSINESS_PREMIUM"),
     ("A few changes for customers I manage (all on Microsoft 365 Business Basic):\n\nTandartspraktijk Oostkust – admin@tandartsoostkust.onmicrosoft.com\n+1 (new assistant from 2 February)\n\nPhysio Terhagen – admin@physioterhagen.onmicrosoft.com\n-2 (two part-timers left in January)\n\nApotheek Verbeke – admin@apotheekverbeke.onmicrosoft.com\nmake it 5 in total", "+1 O365_BUSINESS_ESSENTIALS admin@tandartsoostkust.onmicrosoft.com; -2 O365_BUSINESS_ESSENTIALS admin@physioterhagen.onmicrosoft.com; =5 O365_BUSINESS_ESSENTIALS admin@apotheekverbeke.onmicrosoft.com"),
     ("We want to pay by direct debit for our 3 customers from January. This does not change anything about the licences (24 in total).", "none"),
     ("Please add 2 Business Basic licences. This does not change anything for our Business Standard licences.", "+2 O365_BUSINESS_ESSENTIALS"),
@@ -124,6 +125,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // What is left after the change confirms it.
+    ("Il faudra retirer une licence Business Standard sur notre tenant (nous en avons 19, il en restera 18).", "-1 O365_BUSINESS_PREMIUM"),
     // "ne ... que" is "only": a wanted total, not "no longer need".
     ("Nous avons actuellement 32 licences Microsoft 365 Business Basic. Après le départ des intérimaires, nous n'en aurons plus besoin que de 27.", "-5 O365_BUSINESS_ESSENTIALS"),
     ("Nous n'avons plus besoin que de 12 licences Business Standard.", "=12 O365_BUSINESS_PREMIUM"),
@@ -229,6 +232,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // What is left, without today's count that it would be taken from.
+    ("Bitte eine Lizenz Business Standard kündigen (wir haben 19, dann bleiben 18).", "ask quantity"),
     ("Die 3 Lizenzen Microsoft 365 Business Basic unserer Praktikanten können Ende Juni weg.", "-3 O365_BUSINESS_ESSENTIALS"),
     ("Könnt ihr bitte eine neue GDAP-Anfrage mit den Rollen Exchange-Administrator und Lizenzadministrator schicken, um die 12 vorhandenen Lizenzen zuzuweisen? An der Lizenzanzahl ändert sich nichts.", "none"),
     ("Ich bitte Sie daher, für mein Konto eine Lizenz Microsoft 365 E5 hinzuzufügen.", "+1 SPE_E5 boss@contoso.be"),

@@ -29,6 +29,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["insgesamt", "gesamt", "summe"],
     only: &["nur"],
     restrictive: &[],
+    remain: &["bleiben", "verbleiben", "übrig"],
     still: &["noch"],
     need: &["brauchen", "benötigen", "behalten", "möchten"],
     context: &["haben", "habe", "derzeit", "aktuell", "zurzeit", "vorhandenen", "zahlen"],

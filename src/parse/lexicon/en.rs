@@ -28,6 +28,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["total"],
     only: &["only"],
     restrictive: &[],
+    remain: &["remain"],
     still: &[],
     need: &["need", "needs", "want", "keep"],
     context: &["have", "has", "currently", "now", "existing", "pay", "paying"],

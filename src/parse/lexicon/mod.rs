@@ -159,6 +159,9 @@ lexicon! {
         total,
         /// "we only need 5": a total next to a need.
         only,
+        /// What is left once the change is made: "18 will remain", "il en restera 18", "dann
+        /// bleiben 18", "då har vi 18 kvar". A result, not a change of its own.
+        remain,
         /// "nog 2", "noch 2": "2 more", or, after today's count, "still 2 (in all)".
         still,
         /// The second half of a restrictive negation, "nous n'en avons besoin que de 27": "only",

@@ -31,6 +31,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["totaal", "totale"],
     only: &["slechts", "maar"],
     restrictive: &[],
+    remain: &["overblijven", "blijven", "resteren"],
     still: &["nog"],
     need: &["nodig", "willen", "houden", "behouden"],
     context: &["hebben", "heb", "hebt", "momenteel", "nu", "bestaande", "betalen"],

@@ -28,6 +28,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["totalt", "sammanlagt"],
     only: &["bara", "endast"],
     restrictive: &[],
+    remain: &["kvar"],
     still: &[],
     need: &["behöver", "vill", "behålla"],
     context: &["har", "nuvarande", "betalar"],

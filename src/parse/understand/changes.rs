@@ -91,6 +91,9 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
 
     corrections(readings, &mut c.raws);
     breakdowns(&mut c.raws);
+    if let Some(problem) = results_beside_changes(readings, &mut c.raws) {
+        c.problems.push(problem);
+    }
     today_and_wanted(readings, &mut c.raws);
     if let Some(problem) = still_after_today(readings, &mut c.raws, all_dirs.contains(&Dir::Remove)) {
         c.problems.push(problem);
@@ -242,6 +245,22 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     let mut products: Vec<_> = raws.iter().filter_map(|r| r.product.clone()).collect();
     products.dedup();
     products.len() <= 1 && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs())
+}
+
+/// "Merci de retirer une licence (nous en avons 19, il en restera 18)": beside a change, the
+/// total left afterwards is no change of its own; whether the three add up is checked after.
+/// Alone, it is the wanted total only beside today's count ("we have 19, 18 will remain");
+/// without one, what is left may be of something else: ask.
+fn results_beside_changes(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask, String)> {
+    let is_result = |r: &Raw| readings.get(r.sentence).and_then(Option::as_ref).is_some_and(|x| x.results.contains(&r.at));
+    if raws.iter().any(|r| matches!(r.change, Some(Change::Delta(_))) && !is_result(r)) {
+        raws.retain(|r| !is_result(r));
+    } else if today(readings).is_none() {
+        if let Some(Change::Target(t)) = raws.iter().find(|r| is_result(r)).and_then(|r| r.change) {
+            return Some((Ask::Quantity, format!("{t} left, but not how many there are today")));
+        }
+    }
+    None
 }
 
 /// Today's count, when the mail gives one (the same number however often): its value and the

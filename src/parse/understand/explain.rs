@@ -97,6 +97,8 @@ pub(crate) struct Reading {
     /// Numbers that only "nog"/"noch" just before makes an addition ("nog 19 nodig"): after
     /// today's count they may be the total still needed (token index, value).
     pub still: Vec<(usize, i64)>,
+    /// Totals that say what is left once the change is made ("il en restera 18") (token index).
+    pub results: Vec<usize>,
     pub para: usize,
 }
 
@@ -402,7 +404,14 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
             && !cues[i + 1..(i + 3).min(n)].iter().flatten().any(|(_, strong)| *strong);
         // "65 membres du personnel au total" counts people, not the wanted licences.
         let counts_people = toks[i + 1..(i + 4).min(n)].iter().any(is_people) && !toks[i + 1..(i + 3).min(n)].iter().any(is_licence_noun);
-        if (to_before && change_verb) || (total_near && !counts_people) || make_it {
+        // "(nous en avons 19, il en restera 18)", "18 will remain", "dann bleiben 18": the total
+        // after the change; beside a change it only confirms it.
+        let remains = (toks[i.saturating_sub(2)..i].iter().chain(&toks[i + 1..(i + 3).min(n)])).any(|t| is_in(t, &lex().remain))
+            && !toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().free));
+        if remains {
+            r.results.push(i);
+        }
+        if (to_before && change_verb) || (total_near && !counts_people) || make_it || remains {
             set(&mut meaning, i, Meaning::Target);
             push(Some(Change::Target(value)), None, i, false, &meaning, &mut raws);
             continue;
