@@ -29,6 +29,9 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // One part per tenant: a part with numbers but no change read is not half applied.
+    ("Two customers need changes.\n\nAdmin account: admin@nordfreight.onmicrosoft.com\n- Microsoft 365 Business Premium: +2\n\nAdmin account: it-admin@brabantcoldchain.onmicrosoft.com\n- Microsoft 365 F3 for the 6 seasonal drivers", "ask quantity"),
+    ("Two of my customers need changes this month.\n\nAdmin account: admin@nordfreight.onmicrosoft.com\n- Microsoft 365 Business Premium: +2\n- Exchange Online Plan 1: -1\n\nAdmin account: it-admin@brabantcoldchain.onmicrosoft.com\n- Microsoft 365 F3: currently 40, should be 46 (seasonal drivers for trucks 1-ABC-123 up to 1-ABC-128)", "+2 SPB admin@nordfreight.onmicrosoft.com; -1 EXCHANGESTANDARD admin@nordfreight.onmicrosoft.com; +6 SPE_F1 it-admin@brabantcoldchain.onmicrosoft.com"),
     ("Please remove 1 Business Standard licence (we have 19, 18 will remain).", "-1 O365_BUSINESS_PREMIUM"),
     ("A few changes for customers I manage (all on Microsoft 365 Business Basic):\n\nTandartspraktijk Oostkust – admin@tandartsoostkust.onmicrosoft.com\n+1 (new assistant from 2 February)\n\nPhysio Terhagen – admin@physioterhagen.onmicrosoft.com\n-2 (two part-timers left in January)\n\nApotheek Verbeke – admin@apotheekverbeke.onmicrosoft.com\nmake it 5 in total", "+1 O365_BUSINESS_ESSENTIALS admin@tandartsoostkust.onmicrosoft.com; -2 O365_BUSINESS_ESSENTIALS admin@physioterhagen.onmicrosoft.com; =5 O365_BUSINESS_ESSENTIALS admin@apotheekverbeke.onmicrosoft.com"),
     ("We want to pay by direct debit for our 3 customers from January. This does not change anything about the licences (24 in total).", "none"),

@@ -77,7 +77,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     people: &["helfer", "anwalt", "assistent", "bauleiter", "lehrer", "pfleger", "aushilf", "mitarbeiter", "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute",
         "saisonkr", "neuzug", "angestellt", "personal", "helfer",
         "arzt", "ärzt", "assistenz", "zahnarzt", "krankenpfleg", "pflegekr", "apotheker", "therapeut", "physiotherap", "mitglied", "belegschaft"],
-    things: &["geschäft", "laden", "standort", "gerät", "rechner", "drucker", "postfach", "monat", "schule", "klasse",
+    things: &["kunde", "mandant", "geschäft", "laden", "standort", "gerät", "rechner", "drucker", "postfach", "monat", "schule", "klasse",
         "projekt", "apothek", "klinik", "praxis", "labor"],
     licence: &["lizenz", "abonnement", "platz", "plätze"],
     add_stem: &["hinzugefüg", "hinzufüg", "aufgestockt", "erhöh"],

@@ -76,7 +76,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     people: &["jurist", "assistent", "lärare", "sköterska", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar", "konsult", "vikari",
         "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev", "kursledar",
         "läkare", "sjuksköt", "undersköt", "tandläkar", "apotekar", "fysioterapeut", "vårdbiträd", "medlem"],
-    things: &["butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt", "apotek", "klinik", "mottagning", "labb"],
+    things: &["kund", "butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt", "apotek", "klinik", "mottagning", "labb"],
     licence: &["licens", "licenc", "abonnemang", "plats"],
     add_stem: &["tillagd", "utök", "beställ"],
     remove_stem: &["avslut", "uppsäg", "sägas", "borttag", "minsk"],

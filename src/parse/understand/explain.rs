@@ -445,7 +445,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
             // "we hebben twaalf licenties, dat moeten er vijftien worden": from 12 to 15; "we have
             // 10, we would like to have 14", "nous avons 7 licences et il nous en faudrait 10".
             let later = toks.iter().enumerate().skip(i + 1).find_map(|(j, t)| match t {
-                Tok::Num { value } if !used[j] && (toks[j + 1..(j + 4).min(n)].iter().any(|t| is_in(t, &lex().becomes) || is_in(t, &lex().enough)) || wanted_before(toks, j)) => Some((j, *value)),
+                Tok::Num { value } if !used[j] && (toks[j + 1..(j + 4).min(n)].iter().any(|t| is_in(t, &lex().becomes) || is_in(t, &lex().enough)) || wanted_before(toks, j) || becomes_before(toks, j)) => Some((j, *value)),
                 _ => None,
             });
             if let Some((j, b)) = later {
@@ -607,6 +607,12 @@ fn bracketed_parts(toks: &[Tok], raws: &mut Vec<Raw>, meaning: &mut [Option<Numb
 /// number right after a want or need says the wanted total when today's count was given.
 fn wanted_before(toks: &[Tok], j: usize) -> bool {
     toks[j.saturating_sub(4)..j].iter().any(|t| is_in(t, &lex().want))
+}
+
+/// "currently 40, should be 46": a becoming word right before the number, which is no "2 more".
+fn becomes_before(toks: &[Tok], j: usize) -> bool {
+    toks[j.saturating_sub(2)..j].iter().any(|t| is_in(t, &lex().becomes))
+        && !toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| is_in(t, &lex().more_or_less))
 }
 
 /// Field labels that hold the number of licences: "Quantity", "Aantal", "Nombre", "Anzahl",

@@ -157,6 +157,11 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         if said(&phrases().alternatives) {
             problems.push((Ask::Quantity, "the mail offers changes to choose from".into()));
         }
+        // One part per tenant: a tenant whose part yields no change was read wrong, or asks nothing
+        // that we can tell; either way not a mail to half apply.
+        if let Some(missed) = accounts.headings(&body).into_iter().find(|a| !items.iter().any(|i| i.username.as_deref() == Some(*a))) {
+            problems.push((Ask::Quantity, format!("no change read for {missed}, which the mail names over a part of its own")));
+        }
         cross_check(&items, &c.raws, &mut problems);
         unexplained(&c.raws, &readings, &mut problems);
     }

@@ -120,6 +120,20 @@ impl Accounts {
         a
     }
 
+    /// The accounts that head a part of the mail with numbers in it, when the mail has several
+    /// such parts (one per tenant). A form's "Aanvrager: jan@x" over the next field is no part.
+    pub fn headings(&self, body: &[Sentence]) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        for (k, (line, acc)) in self.headings.iter().enumerate() {
+            let end = self.headings.get(k + 1).map_or(usize::MAX, |(l, _)| *l);
+            let numbers = body.iter().any(|s| s.line > *line && s.line < end && s.has_num());
+            if numbers && !v.contains(&acc.as_str()) {
+                v.push(acc);
+            }
+        }
+        if v.len() >= 2 { v } else { Vec::new() }
+    }
+
     /// The account a change is for.
     pub fn of(&self, r: &Raw, body: &[Sentence]) -> Option<String> {
         if let (Some(k), Some(s)) = (r.near_email, body.get(r.sentence)) {
