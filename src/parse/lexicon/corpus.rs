@@ -29,6 +29,11 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // Beside today's count, a change of half of it or more asks (most often it was the total,
+    // misread); a small one, or all of them, does not.
+    ("We have 12 Business Basic licences. Please add 8 for the new site.", "ask quantity"),
+    ("We have 12 Business Basic licences. Please add 2 for the new site.", "+2 O365_BUSINESS_ESSENTIALS"),
+    ("Please remove 5 Business Basic licences, we have 5 now.", "-5 O365_BUSINESS_ESSENTIALS"),
     // One part per tenant: a part with numbers but no change read is not half applied.
     ("Two customers need changes.\n\nAdmin account: admin@nordfreight.onmicrosoft.com\n- Microsoft 365 Business Premium: +2\n\nAdmin account: it-admin@brabantcoldchain.onmicrosoft.com\n- Microsoft 365 F3 for the 6 seasonal drivers", "ask quantity"),
     ("Two of my customers need changes this month.\n\nAdmin account: admin@nordfreight.onmicrosoft.com\n- Microsoft 365 Business Premium: +2\n- Exchange Online Plan 1: -1\n\nAdmin account: it-admin@brabantcoldchain.onmicrosoft.com\n- Microsoft 365 F3: currently 40, should be 46 (seasonal drivers for trucks 1-ABC-123 up to 1-ABC-128)", "+2 SPB admin@nordfreight.onmicrosoft.com; -1 EXCHANGESTANDARD admin@nordfreight.onmicrosoft.com; +6 SPE_F1 it-admin@brabantcoldchain.onmicrosoft.com"),

@@ -125,6 +125,9 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     if c.raws.iter().any(|r| r.change.is_some() && (r.attached || (r.from_current && !r.weak)) && !r.people) {
         c.raws.retain(|r| ((r.attached || r.asks || matches!(r.change, Some(Change::Target(_)))) && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
     }
+    if let Some(problem) = change_like_a_total(readings, &c.raws) {
+        c.problems.push(problem);
+    }
     c
 }
 
@@ -261,6 +264,24 @@ fn results_beside_changes(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> 
         }
     }
     None
+}
+
+/// "Nous avons 32 licences ... nous n'en aurons plus besoin que de 27" read as -27: beside
+/// today's count, a change of half of it or more was most often the wanted total read as a
+/// change. Whatever the words that made it a change, such a change asks.
+fn change_like_a_total(readings: &[Option<Reading>], raws: &[Raw]) -> Option<(Ask, String)> {
+    let (_, today) = today(readings)?;
+    let mut products: Vec<_> = raws.iter().filter_map(|r| r.product.clone()).collect();
+    products.dedup();
+    if products.len() > 1 {
+        return None;
+    }
+    raws.iter().filter(|r| !r.from_current && r.sentence != usize::MAX).find_map(|r| match r.change {
+        Some(Change::Delta(d)) if 2 * d.abs() >= today && d.abs() != today => {
+            Some((Ask::Quantity, format!("{} beside today's {today}: a change of that many, or the new total?", d.abs())))
+        }
+        _ => None,
+    })
 }
 
 /// Today's count, when the mail gives one (the same number however often): its value and the
