@@ -187,7 +187,7 @@ const NL: &[Row] = &[
     // "nog N" after today's count: the total when the mail removes, more when small, else ask.
     ("Wij hebben momenteel 22 licenties Office 365 F3. Drie chauffeurs zijn gestopt en de route valt weg, dus vanaf nu hebben we er nog 19 nodig.", "-3 DESKLESSPACK"),
     ("We hebben 10 licenties Business Basic. We hebben er nog 2 nodig voor de nieuwe chauffeurs.", "+2 O365_BUSINESS_ESSENTIALS"),
-    ("We hebben 10 licenties Business Basic. We hebben er nog 8 nodig voor de nieuwe chauffeurs.", "ask direction"),
+    ("We hebben 10 licenties Business Basic. We hebben er nog 8 nodig voor de nieuwe chauffeurs.", "ask quantity"),
     ("Kunnen jullie een nieuwe GDAP-aanvraag sturen voor onze klant? Aan de 12 licenties verandert er niets.", "none"),
     ("Hieronder de aanpassingen voor onze shops, telkens Microsoft 365 F3:\n\nShop\tAccount\tWijziging\nAalter\tadmin@aalter.onmicrosoft.com\t+1\nWetteren\tadmin@wetteren.onmicrosoft.com\t-1\n\nDe andere 9 shops blijven ongewijzigd.", "+1 SPE_F1 admin@aalter.onmicrosoft.com; -1 SPE_F1 admin@wetteren.onmicrosoft.com"),
     ("Voor winkel 12 graag 2 extra licenties Microsoft 365 F3.", "+2 SPE_F1"),

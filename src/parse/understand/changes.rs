@@ -95,9 +95,7 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         c.problems.push(problem);
     }
     today_and_wanted(readings, &mut c.raws);
-    if let Some(problem) = still_after_today(readings, &mut c.raws, all_dirs.contains(&Dir::Remove)) {
-        c.problems.push(problem);
-    }
+    still_after_today(readings, &mut c.raws, all_dirs.contains(&Dir::Remove));
     new_people_less_reused(readings, &mut c.raws);
     if sums_disagree(readings, &c.raws) {
         c.problems.push((Ask::Contradiction, "today's count, the change and the new total the mail gives do not add up".into()));
@@ -301,25 +299,25 @@ fn today(readings: &[Option<Reading>]) -> Option<(usize, i64)> {
 }
 
 /// "Wij hebben 22 licenties ... vanaf nu hebben we er nog 19 nodig": after today's count, "nog
-/// 19" is "19 more" or "19 in all". A mail that removes elsewhere (its subject, "valt weg")
-/// and a number below today's says the total; a small number beside a large count says more;
-/// what lies between asks.
-fn still_after_today(readings: &[Option<Reading>], raws: &mut [Raw], removes: bool) -> Option<(Ask, String)> {
-    let (first, today) = today(readings)?;
+/// 19" is "19 more" or "19 in all". In a mail that removes elsewhere (its subject, "valt weg"),
+/// a number below today's is the total. Otherwise it stays "more", and a large one asks
+/// ([`change_like_a_total`]).
+fn still_after_today(readings: &[Option<Reading>], raws: &mut [Raw], removes: bool) {
+    let Some((first, today)) = today(readings) else { return };
+    if !removes {
+        return;
+    }
     for (si, reading) in readings.iter().enumerate().skip(first + 1) {
         let Some(reading) = reading else { continue };
         for &(at, n) in &reading.still {
             let Some(raw) = raws.iter_mut().find(|r| r.sentence == si && r.at == at && r.change == Some(Change::Delta(n))) else { continue };
-            if n < today && removes {
+            if n < today {
                 raw.change = Some(Change::Delta(n - today));
                 raw.from_current = true;
                 raw.weak = false;
-            } else if 2 * n >= today {
-                return Some((Ask::Direction, format!("{n} after today's {today}: {n} more, or {n} in all?")));
             }
         }
     }
-    None
 }
 
 /// One wanted number after today's count: the change between the two, in place of whatever the
