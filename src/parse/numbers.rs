@@ -116,7 +116,7 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Fractions, house numbers "149/24", dates "3/3".
         r"\b\d+/\d+\b".into(),
         // Numbered things: "shift 2", "hall 3", "week 14", "vecka 14", "KW 12", "room 5".
-        r"(?i)\b(?:shift|hall|room|floor|building|step|option|page|line|point|zaal|kamer|verdieping|ploeg|hal|étage|salle|bureau|raum|halle|etage|stock|schicht|rum|våning|skift|week|weke|vecka|semaine|woche|kw|wk|level|fase|phase|stap|étape|schritt|steg|sprint|release|lot|batch|werf|chantier|baustelle|magasin|winkel|filiaal|vestiging|shop|store|branch|filiale|butik|succursale|agence|campus)\s*\d+\b".into(),
+        r"(?i)\b(?:shift|hall|room|floor|building|step|option|page|line|point|zaal|kamer|verdieping|ploeg|hal|étage|salle|bureau|raum|halle|etage|stock|schicht|rum|våning|skift|week|weke|vecka|semaine|woche|kw|wk|level|fase|phase|stap|étape|schritt|steg|sprint|release|lot|batch|werf|chantier|baustelle|magasin|winkel|filiaal|vestiging|shop|store|branch|filiale|butik|succursale|agence|campus|bloc|blok|block|klas|classe|class|route|rit|tournée|magazijn|warehouse|entrepôt|lager|depot|dépôt|bygge|lokaal|local|auditoire|aula|gate|quai|dock)\s*\d+\b".into(),
         // Postcodes: Dutch "1234 AB", and 4-5 digits before a capitalised place name.
         r"\b[1-9]\d{3}\s?[A-Z]{2}\b".into(),
         r"\b(?:[A-Z]-)?\d{4,5}\s+[A-ZÀ-Ý][a-zà-ÿ]{2,}".into(),
@@ -458,6 +458,12 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
                 i += 1;
                 continue;
             }
+            // Swedish "en av dem", "ett av kontona": one of them, a count.
+            (Tok::Article(a), Some(Tok::Word(av))) if (a == "en" || a == "ett") && av == "av" => {
+                out.push(Tok::Num { value: 1 });
+                i += 1;
+                continue;
+            }
             _ => {}
         }
         out.push(t.clone());
@@ -555,6 +561,7 @@ mod tests {
         assert_eq!(nums("for the new branch at 14 Station Road"), Vec::<i64>::new());
         assert_eq!(nums("(Bruul 45, 2800 Mechelen)"), Vec::<i64>::new());
         assert_eq!(nums("shift 2, hall 3, vecka 14"), Vec::<i64>::new());
+        assert_eq!(nums("bloc 1, route 7, magazijn 3, dépôt 2, bygge 12"), Vec::<i64>::new());
         assert_eq!(nums("see https://portal.example/x?id=12 or www.x.be/3"), Vec::<i64>::new());
         // A reference written in groups; a count after a code stays a count.
         assert_eq!(nums("Melding M2603 117 – Licenties intrekken"), Vec::<i64>::new());
@@ -567,6 +574,7 @@ mod tests {
         assert!(!toks.iter().any(|t| matches!(t, Tok::Article(_))));
         let toks = tokenize(&mask("vi behöver en licens till"), Some(Language::Sv));
         assert!(toks.contains(&Tok::Article("en".into())));
+        assert_eq!(nums("En av dem tar över hans licens"), vec![1]);
         // "5x" and "x5" keep the multiplier beside the number.
         assert_eq!(tokenize(&mask("x5"), None), vec![Tok::Word("x".into()), Tok::Num { value: 5 }]);
         assert_eq!(tokenize(&mask("5x"), None), vec![Tok::Num { value: 5 }, Tok::Word("x".into())]);

@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // Someone takes over a licence, but the mail says not how many: the joiners are not the licences.
+    ("Three new colleagues start on Monday. The new team lead takes over Peter's licence. Please add Business Basic licences for them.", "ask quantity"),
     // Beside today's count, a change of half of it or more asks (most often it was the total,
     // misread); a small one, or all of them, does not.
     ("We have 12 Business Basic licences. Please add 8 for the new site.", "ask quantity"),
@@ -283,6 +285,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("På måndag börjar tre nya arbetsledare på bygge 12. En av dem tar över Peters Microsoft 365 Business Premium-licens, de andra behöver nya licenser.", "+2 SPB"),
     ("Vi vill byta till autogiro för våra 3 kunder. Det ändrar ingenting i antalet licenser (24 totalt).", "none"),
     ("Kontot admin@holmensbageri.onmicrosoft.com behöver 3 st till av Microsoft 365 Apps för företag (kassan + två i bageriet).", "+3 O365_BUSINESS admin@holmensbageri.onmicrosoft.com"),
     ("Vi behöver fler Microsoft 365 F3-licenser till nattskiftet, troligen 6 till 8, jag måste fortfarande bekräfta antalet.", "ask quantity"),

@@ -74,7 +74,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     abbreviation: &["bzw", "inkl", "ggf", "vgl", "usw", "zb", "dh", "hr", "fr", "stk", "ca", "nr"],
     account_prep: &["für", "auf", "zu", "im", "in"],
     account_noun: &["benutzer", "tenant", "konto"],
-    people: &["helfer", "anwalt", "assistent", "bauleiter", "lehrer", "pfleger", "aushilf", "mitarbeiter", "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute",
+    people: &["bauleiter", "polier", "monteur", "disponent", "helfer", "anwalt", "assistent", "bauleiter", "lehrer", "pfleger", "aushilf", "mitarbeiter", "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute",
         "saisonkr", "neuzug", "angestellt", "personal", "helfer",
         "arzt", "ärzt", "assistenz", "zahnarzt", "krankenpfleg", "pflegekr", "apotheker", "therapeut", "physiotherap", "mitglied", "belegschaft"],
     things: &["kunde", "mandant", "geschäft", "laden", "standort", "gerät", "rechner", "drucker", "postfach", "monat", "schule", "klasse",

@@ -73,7 +73,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     abbreviation: &["no", "vs", "etc", "incl", "approx", "mr", "dr", "st", "ex", "min", "max", "tel"],
     account_prep: &["for", "on", "to", "in", "at"],
     account_noun: &["user", "tenant", "account"],
-    people: &["associate", "lawyer", "partner", "assistant", "hygienist", "monitor", "worker", "staff", "intern", "student", "picker", "driver", "employee", "colleague", "hire", "starter",
+    people: &["supervisor", "foreman", "dispatcher", "planner", "associate", "lawyer", "partner", "assistant", "hygienist", "monitor", "worker", "staff", "intern", "student", "picker", "driver", "employee", "colleague", "hire", "starter",
         "newcomer", "joiner", "member", "people", "person", "temp", "trainee", "apprentice", "volunteer", "rep", "agent",
         "consultant", "technician", "nurse", "teacher", "seasonal", "contractor", "freelancer", "recruit",
         "doctor", "nurse", "physio", "dentist", "pharmacist", "locum", "carer", "caregiver", "surgeon"],

@@ -77,7 +77,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     abbreviation: &["env", "cf", "mme", "tél", "nº", "n°", "art", "ex"],
     account_prep: &["pour", "sur", "à", "au", "chez", "dans"],
     account_noun: &["utilisateur", "compte", "tenant"],
-    people: &["associé", "avocat", "assistant", "professeur", "enseignant", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
+    people: &["contremaître", "dispatcheur", "associé", "avocat", "assistant", "professeur", "enseignant", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
         "arrivant", "recrue", "étudiant", "chauffeur", "commerci", "technicien", "apprenti", "alternant", "vendeu",
         "médecin", "infirmi", "dentiste", "kiné", "pharmacien", "remplaçant", "soignant", "membre", "personnel", "agent"],
     things: &["client", "société", "magasin", "boutique", "site", "bureau", "agence", "ordinateur", "appareil", "imprimante", "filiale",

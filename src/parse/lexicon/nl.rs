@@ -76,7 +76,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     abbreviation: &["ca", "nr", "bv", "evt", "incl", "mw", "dhr", "ir", "ing", "zgl", "resp"],
     account_prep: &["voor", "op", "aan", "bij", "in"],
     account_noun: &["gebruiker", "tenant", "account"],
-    people: &["vrijwilliger", "advocaat", "assistent", "ploegbaas", "leerkracht", "zorgkundige", "verpleegkundige", "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
+    people: &["werfleider", "ploegbaas", "planner", "vrijwilliger", "advocaat", "assistent", "ploegbaas", "leerkracht", "zorgkundige", "verpleegkundige", "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
         "vakantiekracht", "zomerkracht", "invaller", "leerling", "monteur", "verkoper", "magazijnier", "arbeider",
         "arts", "huisarts", "dokter", "tandarts", "kinesist", "apotheker", "waarnemer", "verpleger", "zorgverlener", "poetsh", "leden", "personeelsled", "personeel"],
     things: &["klant", "vestiging", "winkel", "filiaal", "kantoor", "toestel", "domein", "mailadres", "adres", "maand", "school",

@@ -73,7 +73,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     abbreviation: &["ca", "st", "ev", "nr", "resp"],
     account_prep: &["för", "på", "till", "i"],
     account_noun: &["användare", "tenant", "konto", "kontot"],
-    people: &["jurist", "assistent", "lärare", "sköterska", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar", "konsult", "vikari",
+    people: &["arbetsledar", "arbetare", "snickar", "montör", "platschef", "jurist", "assistent", "lärare", "sköterska", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar", "konsult", "vikari",
         "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev", "kursledar",
         "läkare", "sjuksköt", "undersköt", "tandläkar", "apotekar", "fysioterapeut", "vårdbiträd", "medlem"],
     things: &["kund", "butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt", "apotek", "klinik", "mottagning", "labb"],

@@ -96,7 +96,9 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     }
     today_and_wanted(readings, &mut c.raws);
     still_after_today(readings, &mut c.raws, all_dirs.contains(&Dir::Remove));
-    new_people_less_reused(readings, &mut c.raws);
+    if let Some(problem) = new_people_less_reused(readings, &mut c.raws) {
+        c.problems.push(problem);
+    }
     if sums_disagree(readings, &c.raws) {
         c.problems.push((Ask::Contradiction, "today's count, the change and the new total the mail gives do not add up".into()));
     }
@@ -357,10 +359,16 @@ fn wanted_after_today(readings: &[Option<Reading>], raws: &mut Vec<Raw>, first: 
 /// "Three new colleagues start on 1 June. One of them takes over Ann's licence." is two licences:
 /// the people who join, less those who take over a licence already there, unless the mail says
 /// the rest in so many words ("for the other two we need licences").
-fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
+/// When the mail says someone takes over a licence but not how many do, the people who join
+/// are not the licences to add: ask.
+fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask, String)> {
     let reused: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::Reuse).map(|n| n.value).sum();
     if reused == 0 {
-        return;
+        let joining_people = raws.iter().any(|r| r.people && matches!(r.change, Some(Change::Delta(d)) if d > 0));
+        let takes_over = readings.iter().flatten().any(|r| r.takes_over);
+        // "Wir brauchen also 2 Lizenzen zusätzlich": the licences said outright settle it.
+        let licences_said = raws.iter().any(|r| !r.people && r.change.is_some() && r.attached);
+        return (joining_people && takes_over && !licences_said).then(|| (Ask::Quantity, "some of the people take over a licence, but not how many".into()));
     }
     if raws.iter().any(|r| r.rest && r.change.is_some()) {
         raws.retain(|r| !r.people || r.rest);
@@ -368,10 +376,10 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
             r.weak = false;
             r.attached = true;
         }
-        return;
+        return None;
     }
     let joining: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::People && n.joining > 0).map(|n| n.value).sum();
-    let Some(k) = raws.iter().position(|r| r.people && matches!(r.change, Some(Change::Delta(d)) if d > 0)) else { return };
+    let Some(k) = raws.iter().position(|r| r.people && matches!(r.change, Some(Change::Delta(d)) if d > 0)) else { return None };
     if joining > reused {
         let mut r = raws[k].clone();
         r.change = Some(Change::Delta(joining - reused));
@@ -379,4 +387,5 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
         raws.retain(|x| !x.people);
         raws.push(r);
     }
+    None
 }

@@ -97,6 +97,9 @@ pub(crate) struct Reading {
     /// Numbers that only "nog"/"noch" just before makes an addition ("nog 19 nodig"): after
     /// today's count they may be the total still needed (token index, value).
     pub still: Vec<(usize, i64)>,
+    /// The sentence says someone takes over a licence already there ("one of them takes over
+    /// Peter's licence").
+    pub takes_over: bool,
     /// Totals that say what is left once the change is made ("il en restera 18") (token index).
     pub results: Vec<usize>,
     pub para: usize,
@@ -139,6 +142,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
     let sdir = sentence_dir(cues);
     let weak_sentence = weak_sentence(toks, cues);
     let reuse = phrases().reuse.is_match(&s.text);
+    r.takes_over = reuse;
     // A quantity field ("Anzahl: -2", "Aantal: 3") counts licences whatever words it lacks.
     let quantity_field = s.label.as_deref().is_some_and(is_quantity_label);
     let mut context_before = Vec::with_capacity(n);
