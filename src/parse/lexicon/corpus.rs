@@ -186,6 +186,9 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // People in closed compounds ("zorgleerkrachten", "seizoenarbeiders") are people.
+    ("Wij hebben nu 25 licenties Microsoft 365 Business Standard en willen naar 28 gaan. Er komen drie nieuwe collega's bij: twee zorgleerkrachten en een kinderverzorgster.", "+3 O365_BUSINESS_PREMIUM"),
+    ("De vijf Office 365 F3-licenties voor de seizoenarbeiders mogen allemaal weg, de pluk is gedaan.", "-5 DESKLESSPACK"),
     // "nog N" after today's count: the total when the mail removes, more when small, else ask.
     ("Wij hebben momenteel 22 licenties Office 365 F3. Drie chauffeurs zijn gestopt en de route valt weg, dus vanaf nu hebben we er nog 19 nodig.", "-3 DESKLESSPACK"),
     ("We hebben 10 licenties Business Basic. We hebben er nog 2 nodig voor de nieuwe chauffeurs.", "+2 O365_BUSINESS_ESSENTIALS"),

@@ -74,6 +74,12 @@ impl Stems {
         let last = w.rsplit('-').next().unwrap_or(w);
         self.0.iter().any(|p| w.starts_with(p) || last.starts_with(p))
     }
+
+    /// Whether a closed compound ends in a stem of five letters or more: Dutch, German and
+    /// Swedish put the head last ("zorgleerkrachten", "Bauleiterin", "lagerarbetare").
+    pub fn head(&self, w: &str) -> bool {
+        w.char_indices().skip(3).any(|(at, _)| self.0.iter().any(|p| p.len() >= 5 && w[at..].starts_with(p)))
+    }
 }
 
 macro_rules! lexicon {

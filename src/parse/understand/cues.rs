@@ -22,7 +22,7 @@ pub(crate) fn is_in(t: &Tok, set: &Set) -> bool {
 /// People a licence is for: "the summer workers", "les stagiaires", "de nieuwe collega's", "die
 /// Aushilfen", "sommarjobbarna".
 pub(crate) fn is_people(t: &Tok) -> bool {
-    matches!(t, Tok::Word(w) if lex().people.start(w))
+    matches!(t, Tok::Word(w) if lex().people.start(w) || lex().people.head(w))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -514,7 +514,16 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
                 num.meaning = Meaning::Change;
             }
         }
-        let near = cue_near(toks, cues, i);
+        let mut near = cue_near(toks, cues, i);
+        // "De vijf F3-licenties voor de seizoenarbeiders mogen allemaal weg": a weak cue near the
+        // number ("for the workers") gives way to the one strong direction of its clause.
+        if let Some((d, false)) = near {
+            let (clo, chi) = clause_of(toks, i);
+            let strong: Vec<Dir> = cues[clo..chi].iter().flatten().filter(|(_, s)| *s).map(|(d, _)| *d).collect();
+            if let Some(&other) = strong.first().filter(|&&o| o != d && strong.iter().all(|x| *x == o)) {
+                near = Some((other, true));
+            }
+        }
         // "il nous en faut désormais 34" after "nous avons 40": the need word is the number's only
         // cue, and a weak one; with today's count it says the wanted total.
         if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && wanted_before(toks, i) {
