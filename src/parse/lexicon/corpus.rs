@@ -135,6 +135,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Suite à la fermeture de notre dépôt de Charleroi, nous passons de 12 à 9 licences Office 365 E1. Les palettes restantes iront à Namur, cela ne change rien pour les autres utilisateurs.", "-3 STANDARDPACK"),
     // What is left after the change confirms it.
     ("Il faudra retirer une licence Business Standard sur notre tenant (nous en avons 19, il en restera 18).", "-1 O365_BUSINESS_PREMIUM"),
     // "ne ... que" is "only": a wanted total, not "no longer need".

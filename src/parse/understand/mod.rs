@@ -108,7 +108,9 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         return u;
     }
     // "Cela ne change rien aux licences": said in so many words, and nothing plainly asks a change.
-    if phrases().count_unchanged.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && r.attached && r.asks && !r.weak) {
+    // "nous passons de 12 à 9 licences ... cela ne change rien pour les autres utilisateurs":
+    // a change from today's count to the wanted one is plain without a "please".
+    if phrases().count_unchanged.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && r.attached && (r.asks || r.from_current) && !r.weak) {
         u.not_ours = Some("the mail says the number of licences does not change");
         return u;
     }
