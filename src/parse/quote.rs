@@ -65,7 +65,7 @@ static BANNER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(\[?(external|extern|externe|caution|waarschuwing|attention|achtung|varning)\]?\s*[:!-]?.*(outside|extern|buiten|extérieur|außerhalb|utanför|organization|organisatie))|^\s*\[?cid:[^\]]*\]?\s*$")
 });
 static POINTS_BELOW: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan|\bfyi\b|for your information|please (action|handle|process|take care)|for action|graag (uitvoeren|verwerken|regelen|in orde brengen)|ter info|pour info|à traiter|merci de (traiter|faire le nécessaire)|bitte (erledigen|bearbeiten|umsetzen)|zur (erledigung|info)|vänligen åtgärda|för åtgärd|för kännedom|\b(can|could|would|will) you (please |kindly )?(handle|arrange|sort( out)?|take care of|process|do|action|deal with|look after)\s+(this|that|it)\b|please (handle|arrange|sort|process|action|do)\s+(this|that|it)\b|\b(kan|kun|kunt|kunnen|wil|wilt|willen|zou|zouden) (je|jij|u|jullie) (dit|dat|deze|dat even|dit even) (even |aub |graag )?(regelen|doen|verwerken|in orde brengen|oppakken|afhandelen|bestellen)|\bdit (graag|even) (regelen|verwerken|doen|in orde brengen)|\b(kannst|könntest) du (das|dies|dich darum) (bitte |mal )?(erledigen|kümmern|machen|übernehmen|bearbeiten|umsetzen)|\b(können|könnten) sie (das|dies|sich darum) (bitte )?(erledigen|kümmern|bearbeiten|umsetzen)|\b(peux|pourrais|peut)-(tu|on) (t'en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|\b(pouvez|pourriez)-vous (vous en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|merci de (t'en|vous en) occuper|\b(kan|kunde) (du|ni) (fixa|ordna|ta hand om|hantera|åtgärda|beställa) (det här|detta|det|dem)\b)")
+    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan|\bfyi\b|for your information|please (action|handle|process|take care)|for action|graag (uitvoeren|verwerken|regelen|in orde brengen)|ter info|pour info|à traiter|merci de (traiter|faire le nécessaire)|bitte (erledigen|bearbeiten|umsetzen)|\bbitte\b[^.!?\n]{0,50}\b(umsetzen|erledigen|bearbeiten)\b|zur (erledigung|info)|vänligen åtgärda|för åtgärd|för kännedom|\b(can|could|would|will) you (please |kindly )?(handle|arrange|sort( out)?|take care of|process|do|action|deal with|look after)\s+(this|that|it)\b|please (handle|arrange|sort|process|action|do)\s+(this|that|it)\b|\b(kan|kun|kunt|kunnen|wil|wilt|willen|zou|zouden) (je|jij|u|jullie) (dit|dat|deze|dat even|dit even) (even |aub |graag )?(regelen|doen|verwerken|in orde brengen|oppakken|afhandelen|bestellen)|\bdit (graag|even) (regelen|verwerken|doen|in orde brengen)|\b(kannst|könntest) du (das|dies|dich darum) (bitte |mal )?(erledigen|kümmern|machen|übernehmen|bearbeiten|umsetzen)|\b(können|könnten) sie (das|dies|sich darum) (bitte )?(erledigen|kümmern|bearbeiten|umsetzen)|\b(peux|pourrais|peut)-(tu|on) (t'en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|\b(pouvez|pourriez)-vous (vous en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|merci de (t'en|vous en) occuper|\b(kan|kunde) (du|ni) (fixa|ordna|ta hand om|hantera|åtgärda|beställa) (det här|detta|det|dem)\b)")
 });
 
 fn is_quoted(line: &str) -> bool {
@@ -111,8 +111,14 @@ fn skip_headers(lines: &[&str], start: usize) -> usize {
     while k < lines.len() && lines[k].trim().is_empty() {
         k += 1;
     }
+    // A helpdesk puts one line of its own between the separator and the headers ("Ticket #48213
+    // – Neue Antwort vom Kunden"); a header must follow it at once.
+    let is_header = |l: &str| HEADER_FROM.is_match(l) || HEADER_OTHER.is_match(l);
+    if k + 1 < lines.len() && !is_header(lines[k]) && HEADER_FROM.is_match(lines[k + 1]) {
+        k += 1;
+    }
     let mut seen = false;
-    while k < lines.len() && (HEADER_FROM.is_match(lines[k]) || HEADER_OTHER.is_match(lines[k])) {
+    while k < lines.len() && is_header(lines[k]) {
         seen = true;
         k += 1;
     }
@@ -383,6 +389,8 @@ mod tests {
             "Hi,\n\nCan you sort this out for us?\n\nTom\n\nFrom: Lisa <lisa@contoso.be>\nSent: Monday, 3 March 2025 09:12\nSubject: licences\n\nWe need 3 additional licences.\n",
             "Bonjour,\n\nPeux-tu t'en occuper ?\n\nLuc\n\nDe : Claire <c@contoso.fr>\nEnvoyé : lundi 3 mars 2025 09:12\nObjet : licences\n\nIl nous faut 3 licences de plus.\n",
             "Hej,\n\nkan du fixa det här?\n\nAnna\n\nFrån: Olle <olle@contoso.se>\nSkickat: den 3 mars 2025 09:12\nÄmne: licenser\n\nVi behöver 3 licenser till.\n",
+            // A helpdesk's line between the separator and the headers.
+            "Hallo,\n\nbitte die Anfrage unserer Rezeption unten umsetzen. Danke!\n\nTimo\n\n---------- Forwarded message ----------\nTicket #48210 – Neue Antwort vom Kunden\nVon: Sabine <rezeption@contoso.de>\nDatum: Do., 4. Dez. 2025, 09:41\nBetreff: Lizenzen\n\nwir brauchen 3 zusätzliche Lizenzen.\n",
         ];
         for body in cases {
             let s = split(body);
