@@ -119,11 +119,19 @@ pub(crate) fn parse_mail(raw: &[u8], catalog: &Catalog, limits: &Limits) -> Pars
     }
 
     let subj = authored_subject.then_some(subject_clean.as_str()).filter(|s| !s.trim().is_empty());
-    let read = |text: &str| understand::understand(&Input { text, subject: subj, sender: p.from.as_deref(), lang: p.language, quoted: &split.quoted }, catalog);
+    let parse_lang = p.language;
+    let read = |text: &str| understand::understand(&Input { text, subject: subj, sender: p.from.as_deref(), lang: parse_lang, quoted: &split.quoted }, catalog);
     // A forwarded mail the sender points to is read with their words ("please sort this out"),
     // but where the two disagree and the sender's own words are a clear request of their own
     // ("two more, the earlier request below was done"), those words are the request.
     let mut u = read(&text);
+    // The customer's language is that of their own note over a forward ("Kunnen jullie dit
+    // regelen?" over a French mail): the answer goes to them. The forward is read in its own.
+    if let Some(own) = own_only.as_deref().filter(|o| o.split_whitespace().count() >= 3) {
+        if let Some(lang) = language::detect(own) {
+            p.language = Some(lang);
+        }
+    }
     if u.problem.is_some() {
         if let Some(own) = own_only.as_deref().filter(|o| !o.trim().is_empty()) {
             let mine = read(own);

@@ -77,7 +77,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     abbreviation: &["env", "cf", "mme", "tél", "nº", "n°", "art", "ex"],
     account_prep: &["pour", "sur", "à", "au", "chez", "dans"],
     account_noun: &["utilisateur", "compte", "tenant"],
-    people: &["enfant", "animateur", "animatrice", "contremaître", "dispatcheur", "associé", "avocat", "assistant", "professeur", "enseignant", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
+    people: &["ouvrier", "enfant", "animateur", "animatrice", "contremaître", "dispatcheur", "associé", "avocat", "assistant", "professeur", "enseignant", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
         "arrivant", "recrue", "étudiant", "chauffeur", "commerci", "technicien", "apprenti", "alternant", "vendeu",
         "médecin", "infirmi", "dentiste", "kiné", "pharmacien", "remplaçant", "soignant", "membre", "personnel", "agent"],
     things: &["ans", "anné", "semaine", "jour", "heure", "question", "client", "société", "magasin", "boutique", "site", "bureau", "agence", "ordinateur", "appareil", "imprimante", "filiale",
