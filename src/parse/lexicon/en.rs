@@ -77,7 +77,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         "newcomer", "joiner", "member", "people", "person", "temp", "trainee", "apprentice", "volunteer", "rep", "agent",
         "consultant", "technician", "nurse", "teacher", "seasonal", "contractor", "freelancer", "recruit",
         "doctor", "nurse", "physio", "dentist", "pharmacist", "locum", "carer", "caregiver", "surgeon"],
-    things: &["year", "week", "day", "hour", "question", "customer", "client", "tenant", "compan", "shop", "store", "site", "office", "branch", "laptop", "pc", "computer", "device", "printer", "phone",
+    things: &["year", "week", "day", "hour", "question", "shop", "store", "site", "office", "branch", "laptop", "pc", "computer", "device", "printer", "phone",
         "tablet", "room", "location", "domain", "address", "mailbox", "month", "euro", "eur", "camp", "school", "class",
         "team", "project", "pharmac", "clinic", "practice", "lab"],
     licence: &["licen", "seat", "subscription"],

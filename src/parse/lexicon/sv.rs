@@ -76,7 +76,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     people: &["barn", "ledare", "arbetsledar", "arbetare", "snickar", "montör", "platschef", "jurist", "assistent", "lärare", "sköterska", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar", "konsult", "vikari",
         "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev", "kursledar",
         "läkare", "sjuksköt", "undersköt", "tandläkar", "apotekar", "fysioterapeut", "vårdbiträd", "medlem"],
-    things: &["år", "vecka", "veckor", "dagar", "timm", "fråga", "frågor", "kund", "butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt", "apotek", "klinik", "mottagning", "labb"],
+    things: &["år", "vecka", "veckor", "dagar", "timm", "fråga", "frågor", "butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt", "apotek", "klinik", "mottagning", "labb"],
     licence: &["licens", "licenc", "abonnemang", "plats"],
     add_stem: &["tillagd", "utök", "beställ"],
     remove_stem: &["avslut", "uppsäg", "sägas", "borttag", "minsk"],
