@@ -186,7 +186,7 @@ static BILLING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(credit ?note|refund|invoice (is )?(wrong|incorrect)|(invoice|bill)\b.{0,60}\b(wrong|incorrect|not correct|mistake|error)|creditnota|kredietnota|terugbetaling|factuur\b.{0,80}\b(klopt niet|fout|onjuist|verkeerd)|klopt niet|note de crédit|avoir\b.{0,20}\bfacture|remboursement|facture\b.{0,60}\b(erronée|incorrecte|fausse|erreur)|n'est pas correcte?|gutschrift|erstattung|rechnung\b.{0,60}\b(falsch|fehlerhaft|stimmt nicht)|stimmt nicht|kreditnota|kreditfaktura|återbetalning|faktura\b.{0,60}\b(fel|felaktig|stämmer inte)|stämmer inte)")
 });
 static PHISHING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(verify your (account|identity|details|mailbox)|confirm your (account|identity|details|password)|(account|mailbox) (will be|has been) (locked|suspended|closed|deactivated|blocked)|suspicious (sign-?in|login|activity)|unusual sign-?in|gift ?cards?|itunes cards?|crypto|bitcoin|wallet address|vérifiez votre (compte|identité)|confirmez vos (informations|données)|compte (sera|a été) (suspendu|bloqué|désactivé)|connexion suspecte|cartes? cadeaux?|bevestig uw (account|gegevens|identiteit)|account (wordt|is) (geblokkeerd|opgeschort)|verdachte (aanmelding|inlogpoging)|cadeaubon|cadeaukaart|bestätigen sie ihre (daten|identität|konto)|ihre daten\b.{0,40}\bbestätigen|konto wird\b.{0,40}\bgesperrt|verdächtige anmeld|jetzt bestätigen|geschenkkarte|gutscheinkarte|verifiera ditt konto|bekräfta dina uppgifter|kontot (kommer att )?(spärras|låses)|misstänkt inloggning|presentkort)")
+    re(r"(?i)(verify your (account|identity|details|mailbox)|confirm your (account|identity|details|password)|(account|mailbox) (will be|has been) (locked|suspended|closed|deactivated|blocked)|suspicious (sign-?in|login|activity)|unusual sign-?in|gift ?cards?|itunes cards?|crypto|bitcoin|wallet address|vérifiez votre (compte|identité)|vérifier votre (compte|identité)|confirmez vos (informations|données)|compte (sera|a été) (suspendu|bloqué|désactivé)|connexion suspecte|cartes? cadeaux?|bevestig uw (account|gegevens|identiteit)|account (wordt|is) (geblokkeerd|opgeschort)|verdachte (aanmelding|inlogpoging)|cadeaubon|cadeaukaart|bestätigen sie ihre (daten|identität|konto)|ihre daten\b.{0,40}\bbestätigen|konto wird\b.{0,40}\bgesperrt|verdächtige anmeld|jetzt bestätigen|geschenkkarte|gutscheinkarte|verifiera ditt konto|bekräfta dina uppgifter|kontot (kommer att )?(spärras|låses)|misstänkt inloggning|presentkort)")
 });
 
 /// A threat to the service: "will be suspended", "wordt opgeschort", "seront suspendues", "werden
@@ -280,6 +280,13 @@ mod tests {
         let mut s = sig();
         s.precedence = Some("auto_reply".into());
         assert!(auto_reply(&s, "x", "").is_some());
+    }
+
+    #[test]
+    fn phishing_phrases_with_the_verb_in_any_form() {
+        assert!(phishing("Pour éviter la désactivation de votre compte, veuillez vérifier votre compte dans les 24 heures."));
+        assert!(phishing("Vérifiez votre compte ici."));
+        assert!(!phishing("Pourriez-vous vérifier le nombre de licences sur notre compte ?"));
     }
 
     #[test]

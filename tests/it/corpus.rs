@@ -148,14 +148,14 @@ fn labelled_corpora_agreement() {
         ("holdout2", "tests/fixtures/holdout2", 98.0, 0, true),
         ("blind", "tests/fixtures/blind", 99.0, 0, true),
         ("blind2", "tests/fixtures/blind2", 97.5, 0, true),
-        ("blind3", "tests/fixtures/blind3", 97.5, 0, true),
+        ("blind3", "tests/fixtures/blind3", 98.5, 0, true),
         ("blind4", "tests/fixtures/blind4", 93.0, 0, true),
         ("blind5", "tests/fixtures/blind5", 99.0, 0, true),
-        ("blind6", "tests/fixtures/blind6", 94.0, 0, true),
-        ("blind7", "tests/fixtures/blind7", 95.0, 0, true),
+        ("blind6", "tests/fixtures/blind6", 95.0, 0, true),
+        ("blind7", "tests/fixtures/blind7", 97.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
-        ("sealed", "tests/fixtures/sealed", 92.5, 3, false),
+        ("sealed", "tests/fixtures/sealed", 93.0, 3, false),
         ("sealed2", "tests/fixtures/sealed2", 88.0, 3, false),
         ("sealed3", "tests/fixtures/sealed3", 85.0, 8, false),
         ("sealed4", "tests/fixtures/sealed4", 88.5, 5, false),

@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Please remove our 3 Exchange Online (Plan 1) licences.", "-3 EXCHANGESTANDARD"),
     // Years, weeks and questions are counted things.
     ("Our youth worker Ingrid has moved back to Uppsala after three years with us, so please remove 1 Microsoft 365 Business Standard licence from our account info@nordicparish.be. And one more question: the summer camp (38 children, 9 leaders) will use a shared mailbox. Does a shared mailbox need a licence?", "-1 O365_BUSINESS_PREMIUM info@nordicparish.be"),
     // Someone takes over a licence, but the mail says not how many: the joiners are not the licences.
@@ -137,6 +138,9 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // "nos 14 licences" with no direction in its sentence is what the customer has.
+    ("Notre pouvoir organisateur demande que notre numéro FASE (2638) figure désormais sur les factures de nos 14 licences.", "none"),
+    ("Les stages de nos 4 étudiants se terminent le 31 mai. Leurs 4 licences Exchange Online (Plan 1) peuvent toutes partir à cette date.", "-4 EXCHANGESTANDARD"),
     ("Suite à la fermeture de notre dépôt de Charleroi, nous passons de 12 à 9 licences Office 365 E1. Les palettes restantes iront à Namur, cela ne change rien pour les autres utilisateurs.", "-3 STANDARDPACK"),
     // What is left after the change confirms it.
     ("Il faudra retirer une licence Business Standard sur notre tenant (nous en avons 19, il en restera 18).", "-1 O365_BUSINESS_PREMIUM"),

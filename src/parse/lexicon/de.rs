@@ -29,6 +29,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["insgesamt", "gesamt", "summe"],
     only: &["nur"],
     restrictive: &[],
+    our: &["unsere", "unseren", "unserer"],
     remain: &["bleiben", "verbleiben", "übrig"],
     still: &["noch"],
     need: &["brauchen", "benötigen", "behalten", "möchten"],

@@ -28,6 +28,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["total"],
     only: &["only"],
     restrictive: &[],
+    our: &["our"],
     remain: &["remain"],
     still: &[],
     need: &["need", "needs", "want", "keep"],

@@ -30,6 +30,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["total", "totale", "tout"],
     only: &["seulement"],
     restrictive: &["que", "qu"],
+    our: &["nos"],
     remain: &["restera", "resteront"],
     still: &[],
     need: &["besoin", "souhaitons", "garder", "conserver"],

@@ -168,6 +168,8 @@ lexicon! {
         /// What is left once the change is made: "18 will remain", "il en restera 18", "dann
         /// bleiben 18", "då har vi 18 kvar". A result, not a change of its own.
         remain,
+        /// "our": "nos 14 licences" with no direction in its sentence is what the customer has.
+        our,
         /// "nog 2", "noch 2": "2 more", or, after today's count, "still 2 (in all)".
         still,
         /// The second half of a restrictive negation, "nous n'en avons besoin que de 27": "only",

@@ -31,6 +31,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["totaal", "totale"],
     only: &["slechts", "maar"],
     restrictive: &[],
+    our: &["onze"],
     remain: &["overblijven", "blijven", "resteren"],
     still: &["nog"],
     need: &["nodig", "willen", "houden", "behouden"],

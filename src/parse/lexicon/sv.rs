@@ -28,6 +28,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     total: &["totalt", "sammanlagt"],
     only: &["bara", "endast"],
     restrictive: &[],
+    our: &["våra"],
     remain: &["kvar"],
     still: &[],
     need: &["behöver", "vill", "behålla"],

@@ -222,7 +222,10 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
                 return Some((Dir::Add, false));
             }
             // "can go", "kunnen weg", "peuvent partir", "können weg": may be removed.
-            if matches!(w, "go" | "partir" | "gehen" | "gå") && prev(1).is_some_and(|t| is_in(t, &lex().modal) || is_w(t, &["peuvent", "doivent", "doit", "dürfen", "kann", "können", "kan"])) {
+            // "peuvent toutes partir", "can all go": a word of "all" may stand between.
+            let modal = |t: &Tok| is_in(t, &lex().modal) || is_w(t, &["peuvent", "doivent", "doit", "dürfen", "kann", "können", "kan"]);
+            let all_between = prev(1).is_some_and(|t| is_w(t, &["all", "toutes", "tous", "alle", "allemaal", "alla"]));
+            if matches!(w, "go" | "partir" | "gehen" | "gå") && (prev(1).is_some_and(modal) || (all_between && prev(2).is_some_and(modal))) {
                 return Some((Dir::Remove, true));
             }
             if lex().add.has(w) || lex().add_stem.start(w) {

@@ -548,7 +548,12 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
                 let near_licence = quantity_field
                     || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
                     || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
-                if near_licence && !matches!(toks[i], Tok::Article(_)) {
+                // "les factures de nos 14 licences": with no direction anywhere in its sentence,
+                // "our 14 licences" is what the customer has.
+                let ours = i > 0 && is_in(&toks[i - 1], &lex().our);
+                if near_licence && ours {
+                    set(&mut meaning, i, Meaning::Current);
+                } else if near_licence && !matches!(toks[i], Tok::Article(_)) {
                     push(None, Some(value), i, false, &meaning, &mut raws);
                 } else if let Some(Some(num)) = meaning.get_mut(i) {
                     if num.meaning == Meaning::Change {
