@@ -91,11 +91,13 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
 
     corrections(readings, &mut c.raws);
     breakdowns(&mut c.raws);
-    if let Some(problem) = results_beside_changes(readings, &mut c.raws) {
+    // Read from the sentences alone, so the same for every step below.
+    let today = today(readings);
+    if let Some(problem) = results_beside_changes(readings, &mut c.raws, today) {
         c.problems.push(problem);
     }
-    today_and_wanted(readings, &mut c.raws);
-    still_after_today(readings, &mut c.raws, all_dirs.contains(&Dir::Remove));
+    today_and_wanted(readings, &mut c.raws, today);
+    still_after_today(readings, &mut c.raws, today, all_dirs.contains(&Dir::Remove));
     if let Some(problem) = new_people_less_reused(readings, &mut c.raws) {
         c.problems.push(problem);
     }
@@ -125,7 +127,7 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     if c.raws.iter().any(|r| r.change.is_some() && (r.attached || (r.from_current && !r.weak)) && !r.people) {
         c.raws.retain(|r| ((r.attached || r.asks || matches!(r.change, Some(Change::Target(_)))) && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
     }
-    if let Some(problem) = change_like_a_total(readings, &c.raws) {
+    if let Some(problem) = change_like_a_total(&c.raws, today) {
         c.problems.push(problem);
     }
     c
@@ -202,8 +204,8 @@ fn breakdowns(raws: &mut Vec<Raw>) {
 
 /// "We currently have 15 licences. We only need 12.": today's count in one sentence and the wanted
 /// total in another (of the same mail, nothing else in between) is the change between the two.
-fn today_and_wanted(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
-    let Some((first, today)) = today(readings) else { return };
+fn today_and_wanted(readings: &[Option<Reading>], raws: &mut Vec<Raw>, today: Option<(usize, i64)>) {
+    let Some((first, today)) = today else { return };
     let targets: Vec<(usize, i64)> = raws
         .iter()
         .enumerate()
@@ -244,21 +246,18 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     };
     let (today, wanted, changes) = (values(Meaning::Current), values(Meaning::Target), values(Meaning::Change));
     let (&[today], &[wanted]) = (&today[..], &wanted[..]) else { return false };
-    // One subscription: with two products the count may be one's and the total the other's.
-    let mut products: Vec<_> = raws.iter().filter_map(|r| r.product.clone()).collect();
-    products.dedup();
-    products.len() <= 1 && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs())
+    one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs())
 }
 
 /// "Merci de retirer une licence (nous en avons 19, il en restera 18)": beside a change, the
 /// total left afterwards is no change of its own; whether the three add up is checked after.
 /// Alone, it is the wanted total only beside today's count ("we have 19, 18 will remain");
 /// without one, what is left may be of something else: ask.
-fn results_beside_changes(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask, String)> {
+fn results_beside_changes(readings: &[Option<Reading>], raws: &mut Vec<Raw>, today: Option<(usize, i64)>) -> Option<(Ask, String)> {
     let is_result = |r: &Raw| readings.get(r.sentence).and_then(Option::as_ref).is_some_and(|x| x.results.contains(&r.at));
     if raws.iter().any(|r| matches!(r.change, Some(Change::Delta(_))) && !is_result(r)) {
         raws.retain(|r| !is_result(r));
-    } else if today(readings).is_none() {
+    } else if today.is_none() {
         if let Some(Change::Target(t)) = raws.iter().find(|r| is_result(r)).and_then(|r| r.change) {
             return Some((Ask::Quantity, format!("{t} left, but not how many there are today")));
         }
@@ -269,11 +268,9 @@ fn results_beside_changes(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> 
 /// "Nous avons 32 licences ... nous n'en aurons plus besoin que de 27" read as -27: beside
 /// today's count, a change of half of it or more was most often the wanted total read as a
 /// change. Whatever the words that made it a change, such a change asks.
-fn change_like_a_total(readings: &[Option<Reading>], raws: &[Raw]) -> Option<(Ask, String)> {
-    let (_, today) = today(readings)?;
-    let mut products: Vec<_> = raws.iter().filter_map(|r| r.product.clone()).collect();
-    products.dedup();
-    if products.len() > 1 {
+fn change_like_a_total(raws: &[Raw], today: Option<(usize, i64)>) -> Option<(Ask, String)> {
+    let (_, today) = today?;
+    if !one_subscription(raws) {
         return None;
     }
     raws.iter().filter(|r| !r.from_current && r.sentence != usize::MAX).find_map(|r| match r.change {
@@ -282,6 +279,14 @@ fn change_like_a_total(readings: &[Option<Reading>], raws: &[Raw]) -> Option<(As
         }
         _ => None,
     })
+}
+
+/// The changes name one product at most: with two, today's count may be one's and the total
+/// or the change the other's.
+fn one_subscription(raws: &[Raw]) -> bool {
+    let mut products: Vec<_> = raws.iter().filter_map(|r| r.product.clone()).collect();
+    products.dedup();
+    products.len() <= 1
 }
 
 /// Today's count, when the mail gives one (the same number however often): its value and the
@@ -304,8 +309,8 @@ fn today(readings: &[Option<Reading>]) -> Option<(usize, i64)> {
 /// 19" is "19 more" or "19 in all". In a mail that removes elsewhere (its subject, "valt weg"),
 /// a number below today's is the total. Otherwise it stays "more", and a large one asks
 /// ([`change_like_a_total`]).
-fn still_after_today(readings: &[Option<Reading>], raws: &mut [Raw], removes: bool) {
-    let Some((first, today)) = today(readings) else { return };
+fn still_after_today(readings: &[Option<Reading>], raws: &mut [Raw], today: Option<(usize, i64)>, removes: bool) {
+    let Some((first, today)) = today else { return };
     if !removes {
         return;
     }

@@ -142,9 +142,9 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             }
             // "we no longer need", "n'avons plus besoin", "niet meer nodig", "brauchen nicht mehr";
             // but "n'en avons plus besoin que de 27" is "only 27".
-            let restrictive = toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| is_in(t, &lex().restrictive));
+            let restrictive = || toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| is_in(t, &lex().restrictive));
             if lex().needed.has(w)
-                && !restrictive
+                && !restrictive()
                 && (1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().negation) || is_w(t, &["plus"])))
             {
                 return Some((Dir::Remove, true));
@@ -224,8 +224,8 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             // "can go", "kunnen weg", "peuvent partir", "können weg": may be removed.
             // "peuvent toutes partir", "can all go": a word of "all" may stand between.
             let modal = |t: &Tok| is_in(t, &lex().modal) || is_w(t, &["peuvent", "doivent", "doit", "dürfen", "kann", "können", "kan"]);
-            let all_between = prev(1).is_some_and(|t| is_w(t, &["all", "toutes", "tous", "alle", "allemaal", "alla"]));
-            if matches!(w, "go" | "partir" | "gehen" | "gå") && (prev(1).is_some_and(modal) || (all_between && prev(2).is_some_and(modal))) {
+            let all_between = || prev(1).is_some_and(|t| is_w(t, &["all", "toutes", "tous", "alle", "allemaal", "alla"]));
+            if matches!(w, "go" | "partir" | "gehen" | "gå") && (prev(1).is_some_and(modal) || (all_between() && prev(2).is_some_and(modal))) {
                 return Some((Dir::Remove, true));
             }
             if lex().add.has(w) || lex().add_stem.start(w) {
@@ -244,6 +244,11 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
 }
 
 /// The one direction a sentence's cues (weak ones included) point to, if they agree.
+/// The directions of the strong cues among `cues`, in order.
+pub(crate) fn strong_dirs(cues: &Cues) -> Vec<Dir> {
+    cues.iter().flatten().filter(|(_, strong)| *strong).map(|(d, _)| *d).collect()
+}
+
 pub(crate) fn sentence_dir(cues: &Cues) -> Option<Dir> {
     let cues: Vec<(Dir, bool)> = cues.iter().flatten().copied().collect();
     let strong = cues.iter().any(|(_, s)| *s);

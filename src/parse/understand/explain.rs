@@ -129,7 +129,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
         ..Reading::default()
     };
     let any_cue = cues.iter().flatten().any(|(_, strong)| *strong);
-    r.dirs = cues.iter().flatten().filter(|(_, strong)| *strong).map(|(d, _)| *d).collect();
+    r.dirs = strong_dirs(cues);
     let mentions_unit = toks.iter().any(is_unit);
     // "add licences", "adjust our licences to the attached list": the sentence is about changing seats.
     r.intent = (any_cue || has_change_verb(toks)) && toks.iter().any(is_licence_noun);
@@ -224,7 +224,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
             at: i,
             clause_dirs: {
                 let (lo, hi) = clause_of(toks, i);
-                let dirs: Vec<Dir> = cues[lo..hi].iter().flatten().filter(|(_, strong)| *strong).map(|(d, _)| *d).collect();
+                let dirs = strong_dirs(&cues[lo..hi]);
                 (dirs.contains(&Dir::Add), dirs.contains(&Dir::Remove))
             },
         });
@@ -514,12 +514,12 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
                 num.meaning = Meaning::Change;
             }
         }
+        // The number's clause (`clo..chi`) is the one found for the pluperfect above.
         let mut near = cue_near(toks, cues, i);
         // "De vijf F3-licenties voor de seizoenarbeiders mogen allemaal weg": a weak cue near the
         // number ("for the workers") gives way to the one strong direction of its clause.
         if let Some((d, false)) = near {
-            let (clo, chi) = clause_of(toks, i);
-            let strong: Vec<Dir> = cues[clo..chi].iter().flatten().filter(|(_, s)| *s).map(|(d, _)| *d).collect();
+            let strong = strong_dirs(&cues[clo..chi]);
             if let Some(&other) = strong.first().filter(|&&o| o != d && strong.iter().all(|x| *x == o)) {
                 near = Some((other, true));
             }
@@ -529,7 +529,6 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
         if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && wanted_before(toks, i) {
             r.wanted.push((i, value));
         }
-        let (clo, chi) = clause_of(toks, i);
         let only_still = i > 0
             && is_in(&toks[i - 1], &lex().still)
             && (clo..chi).all(|k| k == i - 1 || !cues[k].is_some_and(|(d, strong)| strong && d == Dir::Add));

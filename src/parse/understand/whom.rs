@@ -83,6 +83,8 @@ impl Accounts {
     pub fn find(body: &[Sentence], changes: &[bool], sender: Option<&str>, text: &str, quoted: &str) -> Accounts {
         let ph = phrases();
         let mut a = Accounts::default();
+        // Per sentence only when the mail says it at all: one phrase search less per sentence.
+        let sender_said = ph.sender_is_account.is_match(text);
         for (si, s) in body.iter().enumerate() {
             let signature = SIGNATURE_LINE.is_match(&s.text) && s.label.is_none();
             let usable: Vec<bool> = s
@@ -109,9 +111,9 @@ impl Accounts {
                 a.named.push((s.para, s.line, e.addr.clone()));
             }
             a.usable.push(usable);
-            a.sender_said.push(ph.sender_is_account.is_match(&s.text));
+            a.sender_said.push(sender_said && ph.sender_is_account.is_match(&s.text));
         }
-        if ph.sender_is_account.is_match(text) {
+        if sender_said {
             a.sender = sender.map(str::to_lowercase);
         }
         if ph.same_account.is_match(text) {
