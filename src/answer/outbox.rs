@@ -100,9 +100,12 @@ impl Sender {
         };
         let e = match result {
             Ok(()) => {
+                // From the server's 250 to the mark: a crash in this time sends the answer again.
+                let accepted = std::time::Instant::now();
                 crate::failpoint!("after_send_before_mark");
                 self.store.mark_sent(row.id).await?;
-                tracing::info!(outbox = row.id, message_id = %row.message_id, to = ?row.recipients, "answer sent");
+                let mark_us = accepted.elapsed().as_micros();
+                tracing::info!(outbox = row.id, message_id = %row.message_id, to = ?row.recipients, mark_us, "answer sent");
                 return Ok(Delivery::Sent);
             }
             Err(e) => e,

@@ -73,6 +73,9 @@ pub struct Accepted {
     pub rcpt_to: Vec<String>,
     /// The message as received, dot-unstuffed, with CRLF line ends.
     pub data: Vec<u8>,
+    /// From the end of the data to the 250 (the LMTP hand-off): a client that dies in this
+    /// time never hears the 250, yet the message is delivered.
+    pub answered_in: Duration,
 }
 
 struct Shared {
@@ -468,6 +471,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, tls: bool, greet:
                     drain(c.io).await;
                     return None;
                 }
+                let data_end = std::time::Instant::now();
                 let mail_from = from.take().unwrap_or_default();
                 let rcpt_to = std::mem::take(&mut rcpts);
                 match std::mem::replace(&mut fate, Fate::Accept) {
@@ -479,7 +483,8 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, tls: bool, greet:
                     Fate::AtDataEnd(code) | Fate::AtRcpt(code) => format!("{code} {}", reply_text(code)),
                     Fate::Accept => match deliver(shared.lmtp_port.load(Ordering::SeqCst), &mail_from, &rcpt_to, &data).await {
                         Ok(()) => {
-                            shared.accepted.lock().unwrap().push(Accepted { mail_from, rcpt_to, data });
+                            let answered_in = data_end.elapsed();
+                            shared.accepted.lock().unwrap().push(Accepted { mail_from, rcpt_to, data, answered_in });
                             "250 2.0.0 Ok: queued".into()
                         }
                         Err(e) => format!("451 4.3.0 LMTP hand-off failed: {}", e.replace(['\r', '\n'], " ")),
