@@ -384,7 +384,7 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> 
         return None;
     }
     let joining: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::People && n.joining > 0).map(|n| n.value).sum();
-    let Some(k) = raws.iter().position(|r| r.people && matches!(r.change, Some(Change::Delta(d)) if d > 0)) else { return None };
+    let k = raws.iter().position(|r| r.people && matches!(r.change, Some(Change::Delta(d)) if d > 0))?;
     if joining > reused {
         let mut r = raws[k].clone();
         r.change = Some(Change::Delta(joining - reused));

@@ -1,0 +1,357 @@
+//! One number read on its own, in the order a careful reader rules things out: is it a number at
+//! all, a guess or one of several, people who need no licence, an earlier change, a total,
+//! today's count, a count of something else; what is left is a change, in the direction of the
+//! cue nearest to it.
+
+use super::reader::Reader;
+use super::{is_thing, short, becomes_before, wanted_before, Meaning};
+use crate::parse::numbers::Tok;
+use crate::parse::understand::cues::*;
+use crate::parse::Change;
+
+impl Reader<'_> {
+    /// Explain number `i` (a number another pass explained is left alone).
+    pub fn number(&mut self, i: usize) {
+        if self.used[i] {
+            return;
+        }
+        let Some(value) = self.value_at(i) else { return };
+        if self.approximate(i) || self.alternative(i, value) || self.reused(i) || self.earlier(i) || self.at_level(i) {
+            return;
+        }
+        if self.total(i, value) || self.today(i, value) {
+            return;
+        }
+        let clause = clause_of(self.toks, i);
+        if self.no_licences(i, clause) {
+            return;
+        }
+        self.change(i, value, clause);
+    }
+
+    /// The quantity token `i` stands for: a number, or one licence said with an article or
+    /// "the licence"; ranges and vague words ask when the sentence is about licences.
+    fn value_at(&mut self, i: usize) -> Option<i64> {
+        let (toks, n) = (self.toks, self.n);
+        match &toks[i] {
+            Tok::Num { value, .. } => Some(*value),
+            Tok::Range => {
+                if self.any_cue || self.mentions_unit {
+                    let why = format!("several possible quantities in \"{}\"", short(&self.s.text));
+                    self.ask(why);
+                }
+                None
+            }
+            Tok::Vague => {
+                if self.any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun) {
+                    self.no_exact_number();
+                }
+                None
+            }
+            Tok::Word(w) if !self.strong_present && lex().possessive.has(w) && toks.get(i + 1).is_some_and(is_singular_unit) => Some(1),
+            // "supprimer la licence ... de Claire", "remove the licence of Jan", "de licentie van
+            // Jan opzeggen", "ta bort licensen": one licence, when the sentence says what to do.
+            Tok::Word(w)
+                if !self.strong_present
+                    && self.any_cue
+                    && !self.reuse
+                    && lex().definite.has(w)
+                    && !(w == "de" && i > 0 && is_in(&toks[i - 1], &lex().not_article))
+                    && (toks.get(i + 1).is_some_and(is_singular_licence)
+                        || (matches!(toks.get(i + 1), Some(Tok::Product(_))) && toks.get(i + 2).is_some_and(is_singular_licence))) =>
+            {
+                Some(1)
+            }
+            Tok::Word(w) if !self.strong_present && self.any_cue && lex().definite_licence.has(w) => Some(1),
+            Tok::Article(_) if !self.strong_present => {
+                // "a licence", "une de plus", "een extra licentie", "en supprimer une".
+                let after = &toks[i + 1..(i + 4).min(n)];
+                let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
+                    || after.iter().any(|t| is_unit(t) || is_in(t, &lex().more_or_less) || is_w(t, &["plus", "till"]));
+                let ok = ok && !(i > 0 && is_in(&toks[i - 1], &lex().to) && self.change_verb);
+                ok.then_some(1)
+            }
+            _ => None,
+        }
+    }
+
+    /// "about ten", "ungefähr 10", "environ 10": a guess is no quantity to act on.
+    fn approximate(&mut self, i: usize) -> bool {
+        let guess = (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().approx)))
+            && !self.prev(i, 1).is_some_and(|t| is_in(t, &lex().some) && matches!(self.toks[i], Tok::Article(_)));
+        if guess {
+            self.set(i, Meaning::Approximate);
+            if self.any_cue || self.mentions_unit || self.need_verb {
+                self.no_exact_number();
+            }
+        }
+        guess
+    }
+
+    /// "3 or 4", "3 à 4", "3 of 4", "between 5 and 7": the customer does not know yet.
+    fn alternative(&mut self, i: usize, value: i64) -> bool {
+        let toks = self.toks;
+        let (Some(c), Some(Tok::Num { value: b, .. })) = (toks.get(i + 1), toks.get(i + 2)) else { return false };
+        let between = i > 0 && is_in(&toks[i - 1], &lex().between) && is_in(c, &lex().and);
+        if !((between || is_in(c, &lex().or) || matches!(c, Tok::Punct('/' | '-'))) && *b != value) {
+            return false;
+        }
+        self.used[i + 2] = true;
+        self.set(i, Meaning::Alternative);
+        self.set(i + 2, Meaning::Alternative);
+        self.ask(format!("several possible quantities ({value} or {b})"));
+        true
+    }
+
+    /// "one of them takes over Ann's licence": a person who needs no new licence.
+    fn reused(&mut self, i: usize) -> bool {
+        let (toks, n) = (self.toks, self.n);
+        let people_after = self.any_in(i + 1, i + 4, is_people) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of));
+        let reused = self.reuse && (people_after || i + 1 < n && self.any_in(i + 1, i + 3, |t| is_in(t, &lex().take_over)));
+        if reused {
+            self.set(i, Meaning::Reuse);
+        }
+        reused
+    }
+
+    /// "on top of the 3 from last week", "die 3 von letzter Woche": an earlier change, told
+    /// beside the one asked now.
+    fn earlier(&mut self, i: usize) -> bool {
+        let earlier = self.num_count > 1
+            && ((1..=3).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().on_top))) || self.any_in(i + 1, i + 5, |t| is_in(t, &lex().last_time)));
+        if earlier {
+            self.set(i, Meaning::Thing);
+        }
+        earlier
+    }
+
+    /// "we are at 40 licences", "we zitten op 12", "nous sommes à 12", "wir liegen bei 12".
+    fn at_level(&mut self, i: usize) -> bool {
+        let at = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().at_prep)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().at_verb));
+        if at {
+            self.set(i, Meaning::Current);
+        }
+        at
+    }
+
+    /// "reduce to 8", "naar 7", "passer à 15": a "to" right before the number, with no cue on it.
+    fn to_before(&self, i: usize) -> bool {
+        (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().to)) && self.cues[i - 1].is_none())
+            || (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().of)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().total)))
+    }
+
+    /// Flemish "er maar 12 meer nodig": "meer" after "maar N" is "any more", not "more".
+    fn any_more(&self, i: usize) -> bool {
+        self.prev(i, 1).is_some_and(|t| is_w(t, &["maar"])) && self.toks.get(i + 1).is_some_and(|t| is_w(t, &["meer"]))
+    }
+
+    /// "in total 4 additional licences" is still 4 more; "3 extra in total", "4 au total à
+    /// ajouter": the total of what is added, a change.
+    fn more_after(&self, i: usize) -> bool {
+        let any_more = self.any_more(i);
+        (!any_more && self.any_in(i + 1, i + 3, |t| is_in(t, &lex().more_or_less)))
+            || (!self.to_before(i)
+                && !(1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().to)))
+                && self.cues[i + 1..(i + 5).min(self.n)].iter().flatten().any(|(_, strong)| *strong))
+    }
+
+    /// The wanted total: "reduce to 8", "auf 12 erhöhen", "totalt 20", "25 in total", "we only
+    /// need 5", "make it 10", and what is left after the change ("il en restera 18").
+    fn total(&mut self, i: usize, value: i64) -> bool {
+        let (toks, n) = (self.toks, self.n);
+        // "we only need 5" is a total; "we only need 2 extra" is not.
+        let only = (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().only) || is_in(t, &lex().restrictive)))
+            && self.need_verb
+            && (self.any_more(i) || !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().add)));
+        let more_after = self.more_after(i);
+        let total_near = only
+            || ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
+            || (self.any_in(i + 1, i + 7, |t| is_in(t, &lex().total)) && !more_after)
+            || self.any_in(i + 1, i + 4, |t| is_in(t, &lex().enough));
+        // "make it 10", "maak er 10 van", "mach es 10", "gör det till 10". Not "zet er 3 bij" (add 3).
+        let make_it = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().make_it))
+            && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().make))
+            && !self.cues[i + 1..(i + 3).min(n)].iter().flatten().any(|(_, strong)| *strong);
+        // "65 membres du personnel au total" counts people, not the wanted licences.
+        let counts_people = self.any_in(i + 1, i + 4, is_people) && !self.any_in(i + 1, i + 3, is_licence_noun);
+        // "(nous en avons 19, il en restera 18)", "18 will remain", "dann bleiben 18": the total
+        // after the change; beside a change it only confirms it.
+        let remains = (toks[i.saturating_sub(2)..i].iter().chain(&toks[i + 1..(i + 3).min(n)])).any(|t| is_in(t, &lex().remain))
+            && !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().free));
+        if remains {
+            self.r.results.push(i);
+        }
+        if (self.to_before(i) && self.change_verb) || (total_near && !counts_people) || make_it || remains {
+            self.set(i, Meaning::Target);
+            self.push(Some(Change::Target(value)), None, i, false);
+            return true;
+        }
+        false
+    }
+
+    /// Today's count: "we have 10 licences, please add 2", "10 licences at the moment, we would
+    /// need 12", "on a 10". A wanted number later in the sentence makes the pair a change.
+    fn today(&mut self, i: usize, value: i64) -> bool {
+        let (toks, cues, n) = (self.toks, self.cues, self.n);
+        let after_unit = self.any_in(i + 1, i + 4, is_licence_noun);
+        let people_after = self.any_in(i + 1, i + 4, is_people) && !after_unit;
+        let cue_before = (1..=2).any(|k| i >= k && cues[i - k].is_some_and(|(_, strong)| strong));
+        let now_after = self.num_count > 1
+            && !cue_before
+            && (after_unit || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_))))
+            && self.any_in(i + 1, i + 8, |t| is_in(t, &lex().now_after));
+        // "on a 10", and with the pronoun that stands for the licences: "(on en a 6)", "nous en
+        // avons 6": whatever follows, it is today's count.
+        let on_a = i >= 2 && is_w(&toks[i - 1], &["a"]) && is_w(&toks[i - 2], &["on"])
+            || i >= 3 && is_w(&toks[i - 1], &["a", "avons", "ai"]) && is_w(&toks[i - 2], &["en"]) && is_w(&toks[i - 3], &["on", "nous", "j"]);
+        // "nodig hebben" is a need: its "hebben" says nothing of today's count.
+        let needs = self.needs;
+        let context_word = |t: &Tok| is_in(t, &lex().context) && !(needs && is_w(t, &["hebben", "heb", "hebt"]));
+        let context = (now_after || on_a) && !people_after
+            || !people_after
+                && (((1..=3).any(|k| self.prev(i, k).is_some_and(context_word))
+                    && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
+                    && !(1..=3).any(|k| self.prev(i, k).is_some_and(|_| cues[i - k].is_some_and(|(_, s)| s))))
+                    || (!needs && self.context_before[i] && !self.any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
+        // When it is the only number of a sentence with a cue ("we hebben 3 licenties niet meer
+        // nodig") it is the change.
+        let other_qty = self.num_count > 1;
+        let today = context && (other_qty || !self.any_cue) && !self.any_in(i + 1, i + 5, |t| is_in(t, &lex().add) || is_in(t, &lex().remove));
+        if !today {
+            return false;
+        }
+        self.set(i, Meaning::Current);
+        // "we hebben twaalf licenties, dat moeten er vijftien worden": from 12 to 15; "we have
+        // 10, we would like to have 14", "nous avons 7 licences et il nous en faudrait 10".
+        let later = toks.iter().enumerate().skip(i + 1).find_map(|(j, t)| match t {
+            Tok::Num { value }
+                if !self.used[j]
+                    && (self.any_in(j + 1, j + 4, |t| is_in(t, &lex().becomes) || is_in(t, &lex().enough))
+                        || wanted_before(toks, j)
+                        || becomes_before(toks, j)) =>
+            {
+                Some((j, *value))
+            }
+            _ => None,
+        });
+        if let Some((j, b)) = later {
+            self.used[j] = true;
+            self.set(j, Meaning::Target);
+            if b != value {
+                self.push(Some(Change::Delta(b - value)), None, j, true);
+            }
+        }
+        true
+    }
+
+    /// A number that counts no licences to change: a sign outside licence talk, free licences,
+    /// a count in a pluperfect clause, shops or laptops.
+    fn no_licences(&mut self, i: usize, (clo, chi): (usize, usize)) -> bool {
+        let toks = self.toks;
+        let near_unit = self.any_in(i + 1, i + 4, is_unit) || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+        let signed = i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'));
+        let opens_line = i == 1 && self.licence_talk;
+        let field = self.quantity_field;
+        // "2 free licences", "nog 2 vrije licenties", "2 licences libres": what is available now.
+        let free = self.any_in(i + 1, i + 3, |t| is_in(t, &lex().free)) || (i > 0 && is_in(&toks[i - 1], &lex().free));
+        // "We hadden voor hen 4 extra licenties genomen: alle 4 mogen weg": a count in a clause
+        // in the pluperfect says what was done before, not what to do now.
+        let done_before = || toks[clo..chi].iter().any(|t| is_in(t, &lex().pluperfect)) && self.any_in(i + 1, i + 3, is_licence_noun) && !field;
+        // "2 new shops", "3 laptops", "twee van onze 4 filialen": counts of things that are not seats.
+        let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 3 };
+        let things = || self.any_in(i + 1, i + reach, is_thing) && !self.any_in(i + 1, i + reach, is_licence_noun) && !field;
+        // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
+        let meaning = if signed && !near_unit && !self.mentions_unit && !field && !opens_line {
+            Some(Meaning::Thing)
+        } else if free || done_before() {
+            Some(Meaning::Current)
+        } else {
+            things().then_some(Meaning::Thing)
+        };
+        if let Some(m) = meaning {
+            self.set(i, m);
+        }
+        meaning.is_some()
+    }
+
+    /// A change (or people, who may be one): in the direction of the cue nearest to it, else of
+    /// the sentence, else left undirected for the mail to settle.
+    fn change(&mut self, i: usize, value: i64, (clo, chi): (usize, usize)) {
+        let (toks, cues, n) = (self.toks, self.cues, self.n);
+        let signed = i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'));
+        // "+2 (nieuwe collega's)": a signed number, or one right after a product, counts licences.
+        // "one of our new trainees": the people may stand a few words on.
+        let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 4 };
+        let people = self.any_in(i + 1, i + reach, is_people)
+            && !self.any_in(i + 1, i + 3, is_licence_noun)
+            && !signed
+            && !toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)));
+        self.set(i, if people { Meaning::People } else { Meaning::Change });
+        if people {
+            let joining = if self.any_in(i.saturating_sub(3), i + 8, |t| is_in(t, &lex().leaving)) {
+                -1
+            } else if self.any_in(i.saturating_sub(4), i + 8, |t| is_in(t, &lex().add_weak) || is_in(t, &lex().add) || is_in(t, &lex().join)) {
+                1
+            } else {
+                0
+            };
+            if let Some(Some(num)) = self.meaning.get_mut(i) {
+                num.joining = joining;
+            }
+        }
+        // "the other two": the people left after some took over a licence.
+        let rest = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other));
+        if rest {
+            if let Some(Some(num)) = self.meaning.get_mut(i) {
+                num.meaning = Meaning::Change;
+            }
+        }
+        let mut near = cue_near(toks, cues, i);
+        // "De vijf F3-licenties voor de seizoenarbeiders mogen allemaal weg": a weak cue near the
+        // number ("for the workers") gives way to the one strong direction of its clause.
+        if let Some((d, false)) = near {
+            let strong = strong_dirs(&cues[clo..chi]);
+            if let Some(&other) = strong.first().filter(|&&o| o != d && strong.iter().all(|x| *x == o)) {
+                near = Some((other, true));
+            }
+        }
+        let more_after = self.more_after(i);
+        // "il nous en faut désormais 34" after "nous avons 40": the need word is the number's only
+        // cue, and a weak one; with today's count it says the wanted total.
+        if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && wanted_before(toks, i) {
+            self.r.wanted.push((i, value));
+        }
+        let only_still = i > 0
+            && is_in(&toks[i - 1], &lex().still)
+            && (clo..chi).all(|k| k == i - 1 || !cues[k].is_some_and(|(d, strong)| strong && d == Dir::Add));
+        if near == Some((Dir::Add, true)) && only_still && !more_after && !people {
+            self.r.still.push((i, value));
+        }
+        match near {
+            Some((Dir::Add, _)) => self.push(Some(Change::Delta(value)), None, i, false),
+            Some((Dir::Remove, _)) => self.push(Some(Change::Delta(-value)), None, i, false),
+            None if self.sdir.is_some() => {
+                let v = if self.sdir == Some(Dir::Add) { value } else { -value };
+                self.push(Some(Change::Delta(v)), None, i, false);
+            }
+            None => {
+                // "15 of our users" is a count of people; a bare change needs licences or a product.
+                let near_licence = self.quantity_field
+                    || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
+                    || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+                // "les factures de nos 14 licences": with no direction anywhere in its sentence,
+                // "our 14 licences" is what the customer has.
+                let ours = i > 0 && is_in(&toks[i - 1], &lex().our);
+                if near_licence && ours {
+                    self.set(i, Meaning::Current);
+                } else if near_licence && !matches!(toks[i], Tok::Article(_)) {
+                    self.push(None, Some(value), i, false);
+                } else if let Some(Some(num)) = self.meaning.get_mut(i) {
+                    if num.meaning == Meaning::Change {
+                        num.meaning = Meaning::Unexplained;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Numbers read in pairs, before any is read alone: a change from today's count to a new one,
+//! and a number taken back for another.
+
+use super::reader::Reader;
+use super::Meaning;
+use crate::parse::numbers::Tok;
+use crate::parse::understand::cues::*;
+use crate::parse::Change;
+
+impl Reader<'_> {
+    /// "from 10 to 15" / "van 10 naar 7" / "de 10 à 15" / "von 10 auf 15" / "från 10 till 15",
+    /// and without "from" where the word cannot mean a range: "30 auf 26", "14 naar 11", "12 -> 10".
+    pub fn ranges(&mut self) {
+        let (toks, n) = (self.toks, self.n);
+        for i in 0..n {
+            let Tok::Num { value: a } = toks[i] else { continue };
+            let from = i > 0 && is_in(&toks[i - 1], &lex().from);
+            for k in i + 1..(i + 5).min(n) {
+                let to_word = is_in(&toks[k], &lex().to) || is_in(&toks[k], &lex().to_not_range) || is_w(&toks[k], &["bis", "tot"]);
+                let arrow = matches!(toks[k], Tok::Punct('→' | '>')) && k == i + 1
+                    || (matches!(toks[k], Tok::Punct('-' | '=')) && matches!(toks.get(k + 1), Some(Tok::Punct('>'))));
+                let no_range = is_in(&toks[k], &lex().to_not_range) || arrow;
+                if (to_word && (from || (no_range && k == i + 1))) || arrow {
+                    let b_at = if matches!(toks.get(k + 1), Some(Tok::Punct('>'))) { k + 2 } else { k + 1 };
+                    if let Some(Tok::Num { value: b }) = toks.get(b_at) {
+                        self.used[i] = true;
+                        self.used[b_at] = true;
+                        self.set(i, Meaning::Current);
+                        self.set(b_at, Meaning::Target);
+                        if *b != a {
+                            self.push(Some(Change::Delta(b - a)), None, b_at, true);
+                        } else {
+                            self.ask(format!("from {a} to {b} changes nothing"));
+                        }
+                    }
+                    break;
+                }
+                if matches!(toks[k], Tok::Num { .. }) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Corrections: "not 3 but 4", "pas 3 mais 4", "niet 3 maar 4", "nicht 3 sondern 4", "inte 3
+    /// utan 4", and "4 instead of 3": the number taken back is no quantity.
+    pub fn corrections(&mut self) {
+        let (toks, n) = (self.toks, self.n);
+        for i in 1..n {
+            if !matches!(toks[i], Tok::Num { .. }) || self.used[i] {
+                continue;
+            }
+            let negated = is_in(&toks[i - 1], &lex().negation);
+            let but_then_num = (i + 1..(i + 4).min(n)).any(|k| {
+                is_in(&toks[k], &lex().but) && toks[k + 1..(k + 3).min(n)].iter().any(|t| matches!(t, Tok::Num { .. }))
+            });
+            let instead = (i >= 2 && is_in(&toks[i - 2], &lex().instead) && is_in(&toks[i - 1], &lex().instead_of))
+                || is_in(&toks[i - 1], &lex().instead_word);
+            if instead && self.instead_of_today(i) {
+                continue;
+            }
+            // "back to 32 in total (not 35)": a negated number after the one meant.
+            let negated_after = negated && toks[..i].iter().any(|t| matches!(t, Tok::Num { .. }));
+            if (negated && (but_then_num || negated_after)) || instead {
+                self.used[i] = true;
+                self.set(i, Meaning::TakenBack);
+            }
+        }
+    }
+
+    /// "we will then have 10 licences instead of 13": a state, today's 13 and the new 10;
+    /// "passer à 12 (au lieu de 10)": after a new total, the number it replaces is today's.
+    fn instead_of_today(&mut self, i: usize) -> bool {
+        let toks = self.toks;
+        let state = toks[..i].iter().any(|t| is_in(t, &lex().context) || is_in(t, &lex().future));
+        let after_total = (0..i)
+            .rev()
+            .find(|&k| matches!(toks[k], Tok::Num { .. }))
+            .is_some_and(|k| k > 0 && (is_in(&toks[k - 1], &lex().to) || is_in(&toks[k - 1], &lex().total)));
+        if !(state || after_total) {
+            return false;
+        }
+        let Some(k) = (0..i).rev().find(|&k| matches!(toks[k], Tok::Num { .. }) && !self.used[k]) else { return false };
+        let (Tok::Num { value: old }, Tok::Num { value: new }) = (&toks[i], &toks[k]) else { return false };
+        self.used[i] = true;
+        self.used[k] = true;
+        self.set(i, Meaning::Current);
+        self.set(k, Meaning::Target);
+        if new != old {
+            self.push(Some(Change::Delta(new - old)), None, k, true);
+        }
+        true
+    }
+}
