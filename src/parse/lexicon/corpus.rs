@@ -29,6 +29,11 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // People counted in passing give way to a total asked in so many words.
+    ("One of the hygienists left at the end of February and I've already unassigned her licence. Could you set the number of Microsoft 365 Business Standard licences on admin@dental.onmicrosoft.com to 5 in total?", "=5 O365_BUSINESS_PREMIUM admin@dental.onmicrosoft.com"),
+    ("Two new colleagues start on Monday, so please set our Business Standard licences to 8.", "=8 O365_BUSINESS_PREMIUM"),
+    // "We need no additional licences, only a fix" beside today's count.
+    ("Outlook says 'unlicensed product' on 2 of our 5 PCs. All 5 Microsoft 365 Apps for business licences are assigned. We don't need additional licences, just a fix. Can you help?", "none"),
     ("Please remove our 3 Exchange Online (Plan 1) licences.", "-3 EXCHANGESTANDARD"),
     // Years, weeks and questions are counted things.
     ("Our youth worker Ingrid has moved back to Uppsala after three years with us, so please remove 1 Microsoft 365 Business Standard licence from our account info@nordicparish.be. And one more question: the summer camp (38 children, 9 leaders) will use a shared mailbox. Does a shared mailbox need a licence?", "-1 O365_BUSINESS_PREMIUM info@nordicparish.be"),
@@ -193,6 +198,14 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // A guess of licences asks, "maybe a few more" beside it or not; "±600 patiënten" is a
+    // guess of patients, no change; "het juiste aantal weet ik pas eind september" is unsure.
+    ("Voor de griepcampagne verwachten we ±600 patiënten. We hebben dus ongeveer 10 licenties Business Basic extra nodig, misschien iets meer.", "ask quantity"),
+    ("Voor de griepcampagne verwachten we 600 patiënten. Graag 3 extra licenties Business Basic.", "+3 O365_BUSINESS_ESSENTIALS"),
+    ("Graag 3 extra licenties Business Basic. Het juiste aantal weet ik pas eind september.", "ask quantity"),
+    // Which of the two products, said after the change; "I want nothing changed" beside a count.
+    ("Graag 1 licentie extra op admin@kine.onmicrosoft.com. Wij hebben zowel MS365 Business Basic als MS365 Business Standard. Welke van de twee hij moet krijgen weet ik niet.", "ask product"),
+    ("Een vraag over factuur 2026/031877. Daarop staan 14 licenties Business Standard, in februari waren het er nog 12. De 2 extra die we vroegen zijn correct, daar wil ik niets aan veranderen. Kunnen jullie dat even toelichten?", "none"),
     // People in closed compounds ("zorgleerkrachten", "seizoenarbeiders") are people.
     ("Wij hebben nu 25 licenties Microsoft 365 Business Standard en willen naar 28 gaan. Er komen drie nieuwe collega's bij: twee zorgleerkrachten en een kinderverzorgster.", "+3 O365_BUSINESS_PREMIUM"),
     ("De vijf Office 365 F3-licenties voor de seizoenarbeiders mogen allemaal weg, de pluk is gedaan.", "-5 DESKLESSPACK"),

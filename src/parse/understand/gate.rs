@@ -55,6 +55,13 @@ fn is_modal(t: &Tok) -> bool {
     matches!(t, Tok::Word(w) if lex().modal.has(w) || w.split('-').next().is_some_and(|v| lex().modal.has(v)) || w == "est-ce")
 }
 
+/// "ongeveer 10 licenties", "une dizaine": a quantity the sentence only guesses.
+fn guesses(s: &Sentence) -> bool {
+    s.toks.iter().enumerate().any(|(i, t)| {
+        matches!(t, Tok::Vague) || (matches!(t, Tok::Num { .. }) && i > 0 && is_in(&s.toks[i - 1], &lex().approx))
+    })
+}
+
 /// Read every sentence of the body (with the authored subject and the whole text for the
 /// mail-wide signals).
 pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate {
@@ -97,7 +104,8 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         g.billing |= billing;
         // "probably 6 to 8, I still have to confirm the number": the need is said, its number is
         // open; such a sentence asks for the number instead of being left out as a maybe.
-        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text);
+        // So is "about 10 licences, maybe a few more": the guess asks.
+        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s);
         let skip = thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported;
         g.skipped_question |= skip && (question || price || open_question || how);
         g.kept.push(!skip);

@@ -119,8 +119,11 @@ pub(crate) fn build(raws: &[Raw], body: &[Sentence], products: &Products, accoun
     // separate requests: "2 erbij voor de nieuwe collega's ... en 1 minder voor Jan die vertrekt"
     // (an addition and a removal, each with its own verb), "also add 2 for the interns".
     let explicit = |k: usize| raws.get(item_raw[k]).is_some_and(|r| r.undirected.is_none() && !r.weak);
+    // "One hygienist left ... could you set the licences to 5 in total?": people counted in
+    // passing, not asked for and no licences, give way to a total asked in so many words.
+    let people_only = |k: usize| raws.get(item_raw[k]).is_some_and(|r| r.people && !r.attached && !r.asks);
     let mut out: Vec<Item> = Vec::new();
-    for it in &items {
+    for (k, it) in items.iter().enumerate() {
         let same: Vec<usize> = (0..items.len()).filter(|&o| items[o].username == it.username && items[o].product == it.product).collect();
         let deltas: Vec<usize> = same.iter().copied().filter(|&o| matches!(items[o].change, Change::Delta(_))).collect();
         let targets: Vec<usize> = same.iter().copied().filter(|&o| matches!(items[o].change, Change::Target(_))).collect();
@@ -132,7 +135,11 @@ pub(crate) fn build(raws: &[Raw], body: &[Sentence], products: &Products, accoun
             problems.push((Ask::Contradiction, "the mail asks for different changes to the same subscription".into()));
             break;
         }
-        if matches!(it.change, Change::Target(_)) && !deltas.is_empty() {
+        let asked_target = targets.iter().any(|&o| raws.get(item_raw[o]).is_some_and(|r| r.asks));
+        if matches!(it.change, Change::Delta(_)) && people_only(k) && asked_target && deltas.iter().all(|&o| people_only(o)) {
+            continue;
+        }
+        if matches!(it.change, Change::Target(_)) && deltas.iter().any(|&o| !(people_only(o) && asked_target)) {
             continue;
         }
         out.push(it.clone());

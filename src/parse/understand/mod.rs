@@ -266,9 +266,10 @@ mod debug_tests {
         if text.is_empty() { return; }
         let lang = crate::parse::language::detect(&text);
         let body = sentences::split(&tables::rewrite(&text), &Catalog::builtin(), lang);
+        let kept = gate::read(&body, None, &text).kept;
         for (si, s) in body.iter().enumerate() {
             let r = explain::read(s, si, gate::asks_for_it(s), true);
-            eprintln!("S{si} {:?}\n  toks {:?}\n  nums {:?}\n  raws {:?}", s.text, s.toks, r.numbers, r.raws);
+            eprintln!("S{si}{} {:?}\n  toks {:?}\n  nums {:?}\n  raws {:?}\n  problems {:?}", if kept[si] { "" } else { " (left out)" }, s.text, s.toks, r.numbers, r.raws, r.problems);
         }
         let u = understand(&Input { text: &text, subject: None, sender: Some("x@y.be"), lang, quoted: "" }, &Catalog::builtin());
         eprintln!("{:?}", u);

@@ -77,7 +77,9 @@ impl Reader<'_> {
 
     /// "about ten", "ungefähr 10", "environ 10": a guess is no quantity to act on.
     fn approximate(&mut self, i: usize) -> bool {
-        let guess = (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().approx)))
+        // "±600", "~10": the sign says it too.
+        let guess = ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().approx)))
+            || self.prev(i, 1).is_some_and(|t| matches!(t, Tok::Punct('±' | '~' | '≈'))))
             && !self.prev(i, 1).is_some_and(|t| is_in(t, &lex().some) && matches!(self.toks[i], Tok::Article(_)));
         if guess {
             self.set(i, Meaning::Approximate);
