@@ -32,6 +32,12 @@ const EN: &[Row] = &[
     // People counted in passing give way to a total asked in so many words.
     ("One of the hygienists left at the end of February and I've already unassigned her licence. Could you set the number of Microsoft 365 Business Standard licences on admin@dental.onmicrosoft.com to 5 in total?", "=5 O365_BUSINESS_PREMIUM admin@dental.onmicrosoft.com"),
     ("Two new colleagues start on Monday, so please set our Business Standard licences to 8.", "=8 O365_BUSINESS_PREMIUM"),
+    // An answer to our question: the choice, with what the question says (the quoted history
+    // starts with our mail).
+    ("Yes, 5 it is. The ticket was written before we hired two extra samplers.\n>>>\nFrom: Webservices <webservices@reseller.test>\nSent: Friday, 4 December 2026 09:31\nSubject: Ticket INC0012345 - quantity?\n\nYour ticket INC0012345 asks us to add Microsoft 365 Business Basic licences to admin@harbourlab.onmicrosoft.com. The quantity field says 5, but the description mentions 4 new samplers. Should we add 5 or 4?\n\nKind regards,\nWebservices", "+5 O365_BUSINESS_ESSENTIALS admin@harbourlab.onmicrosoft.com"),
+    ("Yes, 5 it is.\n>>>\nFrom: Jan Peeters <jan@contoso.be>\nSubject: licences\n\nShould we take 5 or 4 Business Basic licences, what do you think?", "none"),
+    // A number the customer still doubts asks, whatever the form under it says.
+    ("Please hold the quantity below - the form says 10, but it will probably be 8 or 9.\n\nItem: Microsoft 365 Apps for enterprise\nQuantity: 10\nTenant admin: admin@hollander.onmicrosoft.com", "ask quantity"),
     // "We need no additional licences, only a fix" beside today's count.
     ("Outlook says 'unlicensed product' on 2 of our 5 PCs. All 5 Microsoft 365 Apps for business licences are assigned. We don't need additional licences, just a fix. Can you help?", "none"),
     ("Please remove our 3 Exchange Online (Plan 1) licences.", "-3 EXCHANGESTANDARD"),

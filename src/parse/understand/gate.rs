@@ -55,10 +55,17 @@ fn is_modal(t: &Tok) -> bool {
     matches!(t, Tok::Word(w) if lex().modal.has(w) || w.split('-').next().is_some_and(|v| lex().modal.has(v)) || w == "est-ce")
 }
 
-/// "ongeveer 10 licenties", "une dizaine": a quantity the sentence only guesses.
+/// "ongeveer 10 licenties", "une dizaine", "probably 8 or 9": a quantity the sentence only
+/// guesses, or several it cannot choose between.
 fn guesses(s: &Sentence) -> bool {
-    s.toks.iter().enumerate().any(|(i, t)| {
-        matches!(t, Tok::Vague) || (matches!(t, Tok::Num { .. }) && i > 0 && is_in(&s.toks[i - 1], &lex().approx))
+    let toks = &s.toks;
+    toks.iter().enumerate().any(|(i, t)| match t {
+        Tok::Vague | Tok::Range => true,
+        Tok::Num { .. } => {
+            (i > 0 && is_in(&toks[i - 1], &lex().approx))
+                || (toks.get(i + 1).is_some_and(|t| is_in(t, &lex().or)) && matches!(toks.get(i + 2), Some(Tok::Num { .. })))
+        }
+        _ => false,
     })
 }
 

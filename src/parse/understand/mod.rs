@@ -16,6 +16,7 @@
 mod changes;
 mod cues;
 mod explain;
+mod reply;
 mod gate;
 mod items;
 mod sentences;
@@ -71,6 +72,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let tabled = tables::rewrite(input.text);
     let text = tabled.as_str();
     let body = sentences::split(text, catalog, input.lang);
+    // "Yes, 5 it is" under our "Should we add 5 or 4 …?": the request the customer confirmed.
+    if let Some(confirmed) = reply::answered(&body, input.quoted, catalog, input.lang) {
+        return understand(&Input { text: &confirmed, subject: None, quoted: "", ..*input }, catalog);
+    }
     let gate = gate::read(&body, input.subject, text);
     u.skipped_question = gate.skipped_question;
     let licence_talk = body.iter().any(|s| !s.products.is_empty() || s.toks.iter().any(cues::is_licence_noun));

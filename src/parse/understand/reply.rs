@@ -1,0 +1,72 @@
+//! A reply to a question we asked. When a mail leaves the number open, the reseller asks
+//! ("Should we add 5 or 4 Microsoft 365 Business Basic licences to admin@x.onmicrosoft.com?") and
+//! the customer answers above it: "Yes, 5 it is", "ja, 5 bitte". The answer alone says little;
+//! with the question it is the whole request. [`answered`] writes that request out as the
+//! customer confirmed it, for the usual reading: the question's sentences that carry no number
+//! (what to do, which product, which account) and the asking sentence with the chosen number in
+//! place of the two offered.
+
+use regex::Regex;
+
+use super::cues::{is_in, lex};
+use super::sentences::{self, Sentence};
+use crate::parse::language::Language;
+use crate::parse::numbers::Tok;
+use crate::parse::products::Catalog;
+use crate::parse::quote::{is_attribution_line, is_header_line};
+
+/// An answer is short: "Yes, 5 it is.", "ja, 5 bitte", "Oui, deux suffiront." (tokens).
+const ANSWER_TOKENS: usize = 8;
+
+/// The request the customer confirmed by choosing one of the two numbers our quoted question
+/// offered, written out; `None` when the mail is no such answer.
+pub(crate) fn answered(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+    let question = our_question(quoted)?;
+    let sentences = sentences::split(&question, catalog, lang);
+    let (asking, a, b) = sentences.iter().enumerate().filter(|(_, s)| s.text.contains('?')).find_map(|(k, s)| offered(s).map(|(a, b)| (k, a, b)))?;
+    // The answer opens the mail: its first or second sentence, a short one, names one of the
+    // two numbers, and only one.
+    let first = own.iter().take(2).find(|s| s.has_num()).filter(|s| s.toks.len() <= ANSWER_TOKENS)?;
+    let said = |v: i64| first.toks.iter().any(|t| matches!(t, Tok::Num { value } if *value == v));
+    let choice = match (said(a), said(b)) {
+        (true, false) => a,
+        (false, true) => b,
+        _ => return None,
+    };
+    let offer = Regex::new(&format!(r"\b{a}\s+\S+\s+{b}\b")).ok()?;
+    let mut out: Vec<String> = sentences.iter().filter(|s| !s.has_num() && !s.text.contains('?')).map(|s| s.text.clone()).collect();
+    let chosen = offer.replace(&sentences[asking].text, choice.to_string());
+    out.push(chosen.trim_end_matches(['?', ' ']).to_string() + ".");
+    Some(out.join("\n\n"))
+}
+
+/// "5 or 4", "5 oder 3", "5 ou 4": the two numbers a sentence offers.
+fn offered(s: &Sentence) -> Option<(i64, i64)> {
+    s.toks.windows(3).find_map(|w| match w {
+        [Tok::Num { value: a }, or, Tok::Num { value: b }] if is_in(or, &lex().or) && a != b => Some((*a, *b)),
+        _ => None,
+    })
+}
+
+/// The first mail quoted under the reply, when it is ours and asks something: its text, without
+/// quote marks and its header lines.
+fn our_question(quoted: &str) -> Option<String> {
+    let mut ours = false;
+    let mut text: Vec<&str> = Vec::new();
+    for line in quoted.lines() {
+        let l = line.trim_start_matches(['>', ' ']).trim_end();
+        if is_header_line(l) || is_attribution_line(l) {
+            if !text.is_empty() {
+                // The next mail down the thread.
+                break;
+            }
+            ours |= l.to_lowercase().contains("webservices@");
+            continue;
+        }
+        if !l.is_empty() || !text.is_empty() {
+            text.push(l);
+        }
+    }
+    let text = text.join("\n");
+    (ours && text.contains('?')).then_some(text)
+}
