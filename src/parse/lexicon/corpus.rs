@@ -36,6 +36,11 @@ const EN: &[Row] = &[
     // starts with our mail).
     ("Yes, 5 it is. The ticket was written before we hired two extra samplers.\n>>>\nFrom: Webservices <webservices@reseller.test>\nSent: Friday, 4 December 2026 09:31\nSubject: Ticket INC0012345 - quantity?\n\nYour ticket INC0012345 asks us to add Microsoft 365 Business Basic licences to admin@harbourlab.onmicrosoft.com. The quantity field says 5, but the description mentions 4 new samplers. Should we add 5 or 4?\n\nKind regards,\nWebservices", "+5 O365_BUSINESS_ESSENTIALS admin@harbourlab.onmicrosoft.com"),
     ("Yes, 5 it is.\n>>>\nFrom: Jan Peeters <jan@contoso.be>\nSubject: licences\n\nShould we take 5 or 4 Business Basic licences, what do you think?", "none"),
+    // A requisition with a price orders what it counts; without one, the direction is asked.
+    ("Merci de faire le nécessaire pour la demande ci-dessous.\n\nArticle : Microsoft 365 Business Premium\nQuantité : 2\nPrix unitaire : 20,60 EUR HTVA / mois\nCompte administrateur : admin@laboherman.onmicrosoft.com", "+2 SPB admin@laboherman.onmicrosoft.com"),
+    ("Merci de faire le nécessaire pour la demande ci-dessous.\n\nArticle : Microsoft 365 Business Premium\nQuantité : 2\nCentre de coût : 4100\nCompte administrateur : admin@laboherman.onmicrosoft.com", "ask direction"),
+    // A form under the note, below its greeting and signature, is part of the request.
+    ("Kan ni lägga till två licenser enligt ärendet nedan?\n\nTack på förhand,\nJohan\n\nÄrende: RITM0053301\nArtikel: Microsoft 365 Business Standard\nAntal: 2\nAnvändarnamn: admin@bergstrom.onmicrosoft.com", "+2 O365_BUSINESS_PREMIUM admin@bergstrom.onmicrosoft.com"),
     // A number the customer still doubts asks, whatever the form under it says.
     ("Please hold the quantity below - the form says 10, but it will probably be 8 or 9.\n\nItem: Microsoft 365 Apps for enterprise\nQuantity: 10\nTenant admin: admin@hollander.onmicrosoft.com", "ask quantity"),
     // "We need no additional licences, only a fix" beside today's count.

@@ -70,6 +70,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     col_want: &["neu", "neue", "gewünschte", "benötigt", "gewünscht", "soll", "ziel", "künftig", "zukünftig", "nachher"],
     col_change: &["änderung", "änderungen", "veränderung", "differenz", "anpassung"],
     quantity_label: &["anzahl", "menge", "stückzahl", "änderung"],
+    price_label: &["preis", "stückpreis", "einzelpreis"],
     modal: &["können", "könnten", "kann", "kannst", "dürfen", "darf", "würden", "würdest", "wäre"],
     greeting: &["hallo", "guten", "liebe", "lieber", "servus", "grüezi", "moin"],
     abbreviation: &["bzw", "inkl", "ggf", "vgl", "usw", "zb", "dh", "hr", "fr", "stk", "ca", "nr"],

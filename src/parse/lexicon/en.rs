@@ -69,6 +69,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     col_want: &["needed", "need", "new", "required", "desired", "wanted", "target", "future", "requested", "after"],
     col_change: &["change", "changes", "delta", "mutation", "difference", "adjustment"],
     quantity_label: &["quantity", "qty", "number", "amount", "count", "seats", "licences", "licenses", "change", "delta"],
+    price_label: &["price"],
     modal: &["can", "could", "may", "would", "will"],
     greeting: &["hi", "hello", "dear"],
     abbreviation: &["no", "vs", "etc", "incl", "approx", "mr", "dr", "st", "ex", "min", "max", "tel"],

@@ -73,6 +73,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         "futur", "après"],
     col_change: &["changement", "modification", "variation", "ajustement"],
     quantity_label: &["nombre", "quantité", "modification"],
+    price_label: &["prix", "tarif"],
     modal: &["pouvez", "pourriez", "peux", "pourrais", "pouvons", "pourrions", "peut", "puis", "est-ce"],
     greeting: &["bonjour", "bonsoir", "salut"],
     abbreviation: &["env", "cf", "mme", "tél", "nº", "n°", "art", "ex"],

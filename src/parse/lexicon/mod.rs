@@ -251,6 +251,8 @@ lexicon! {
         col_change,
         /// Field labels holding the number of licences: "Quantity", "Aantal", "Nombre", "Anzahl".
         quantity_label,
+        /// Field labels of a unit price: "Unit price", "Prix unitaire", "Stückpreis", "À-pris".
+        price_label,
         /// Modal verbs that open a question asking for the change: "can", "kunnen", "pouvez".
         modal,
         /// Greetings a sentence may open with: "hi", "hallo", "bonjour", "hej".

@@ -72,6 +72,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     col_want: &["nodig", "nieuw", "nieuwe", "gewenst", "gewenste", "gevraagd", "toekomstig", "doel"],
     col_change: &["wijziging", "wijzigingen", "aanpassing", "verschil", "mutatie"],
     quantity_label: &["aantal", "hoeveelheid", "wijziging"],
+    price_label: &["prijs", "eenheidsprijs", "stukprijs"],
     modal: &["kan", "kunnen", "kunt", "kun", "mogen", "mag", "zou", "zouden", "wil", "wilt", "willen"],
     greeting: &["hallo", "hoi", "dag", "beste", "goedemorgen", "goedemiddag"],
     abbreviation: &["ca", "nr", "bv", "evt", "incl", "mw", "dhr", "ir", "ing", "zgl", "resp"],

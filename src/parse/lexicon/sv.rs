@@ -69,6 +69,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     col_want: &["behov", "önskat", "önskad", "önskas", "nytt", "ny", "nya", "framtida", "efter", "mål"],
     col_change: &["ändring", "förändring", "justering", "skillnad"],
     quantity_label: &["antal", "mängd", "ändring"],
+    price_label: &["pris", "styckpris"],
     modal: &["kan", "kunde", "får", "skulle", "går"],
     greeting: &["hej", "hejsan", "hallå"],
     abbreviation: &["ca", "st", "ev", "nr", "resp"],

@@ -39,7 +39,10 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     // Direction of the whole mail, for quantities that state none ("3 licenties Business Standard").
     let mut all_dirs = body_dirs.clone();
     all_dirs.extend(subj_dirs.iter().copied());
-    let global = one_dir(&all_dirs);
+    // A purchase requisition ("Quantity: 2" beside "Unit price: 20,60 EUR") orders what it
+    // counts, when nothing else says which way.
+    let purchase = readings.iter().flatten().any(|r| r.purchase);
+    let global = one_dir(&all_dirs).or(purchase.then_some(Dir::Add));
     for r in c.raws.iter_mut().chain(subj_raws.iter_mut()) {
         if let Some(v) = r.undirected {
             let mine: Vec<Dir> = para_dirs.iter().filter(|(p, _)| *p == r.para && r.sentence != usize::MAX).map(|(_, d)| *d).collect();

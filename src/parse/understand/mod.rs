@@ -16,6 +16,7 @@
 mod changes;
 mod cues;
 mod explain;
+pub(crate) use explain::is_quantity_label;
 mod reply;
 mod gate;
 mod items;

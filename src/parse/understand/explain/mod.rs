@@ -109,6 +109,8 @@ pub(crate) struct Reading {
     pub takes_over: bool,
     /// Totals that say what is left once the change is made ("il en restera 18") (token index).
     pub results: Vec<usize>,
+    /// A form's price field ("Unit price: 36,00 EUR"): the form orders what it counts.
+    pub purchase: bool,
     pub para: usize,
 }
 
@@ -145,6 +147,11 @@ fn wanted_before(toks: &[Tok], j: usize) -> bool {
 fn becomes_before(toks: &[Tok], j: usize) -> bool {
     toks[j.saturating_sub(2)..j].iter().any(|t| is_in(t, &lex().becomes))
         && !toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| is_in(t, &lex().more_or_less))
+}
+
+/// Field labels of a price: "Unit price", "Prix unitaire", "Stückpreis", "À-pris".
+fn is_price_label(label: &str) -> bool {
+    label.split(|c: char| !c.is_alphanumeric()).any(|w| lex().price_label.has(w))
 }
 
 /// Field labels that hold the number of licences: "Quantity", "Aantal", "Nombre", "Anzahl",

@@ -62,6 +62,7 @@ impl<'a> Reader<'a> {
         r.intent = (any_cue || has_change_verb(toks)) && toks.iter().any(is_licence_noun);
         let reuse = phrases().reuse.is_match(&s.text);
         r.takes_over = reuse;
+        r.purchase = s.label.as_deref().is_some_and(super::is_price_label);
         let mut context_before = Vec::with_capacity(n);
         let mut seen_context = false;
         for t in toks {
