@@ -84,6 +84,9 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th|er|e|ème|eme|ste|de|te|\.|:e|:a)?\s*(?:of\s+)?(?:{MONTHS})\b\.?(?:\s*\d{{4}})?"),
         // "March 3" is a date in English word order, but "ab April 3 Lizenzen" is a quantity: only
         // when a preposition, a year, an ordinal or the end of the phrase says date.
+        // "benötigen ab April 9", "vanaf mei 12": the languages that write the day first mean a
+        // count after "from <month>"; the month alone is masked, so the next pattern leaves the number.
+        format!(r"(?i)\b(?:ab|vanaf|vanaf\s+eind|från|from\s+och\s+med|dès|seit)\s+(?:{MONTHS})\b\.?"),
         format!(r"(?i)\b(?:on|by|from|until|till|before|after|since|per)\s+(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*\d{{4}})?"),
         format!(r"(?i)\b(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:(?:st|nd|rd|th)\b|,?\s*\d{{4}}\b|\s*[,.;:!?)]|\s*$|\s+(?:at|om|à|um|kl)\b)"),
         r"\b\d{1,2}/\d{1,2}\b".into(),

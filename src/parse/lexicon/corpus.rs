@@ -154,6 +154,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // Vets are people: their departure explains the new total.
+    ("Suite au départ de deux vétérinaires, merci de ramener notre abonnement Office 365 Business Premium à 10 licences.", "=10 O365_BUSINESS_PREMIUM"),
     // "nos 14 licences" with no direction in its sentence is what the customer has.
     ("Notre pouvoir organisateur demande que notre numéro FASE (2638) figure désormais sur les factures de nos 14 licences.", "none"),
     ("Les stages de nos 4 étudiants se terminent le 31 mai. Leurs 4 licences Exchange Online (Plan 1) peuvent toutes partir à cette date.", "-4 EXCHANGESTANDARD"),
@@ -214,6 +216,8 @@ const NL: &[Row] = &[
     ("Voor de griepcampagne verwachten we ±600 patiënten. We hebben dus ongeveer 10 licenties Business Basic extra nodig, misschien iets meer.", "ask quantity"),
     ("Voor de griepcampagne verwachten we 600 patiënten. Graag 3 extra licenties Business Basic.", "+3 O365_BUSINESS_ESSENTIALS"),
     ("Graag 3 extra licenties Business Basic. Het juiste aantal weet ik pas eind september.", "ask quantity"),
+    // Numbers in brackets after a count of people say who they are.
+    ("We hebben momenteel 6 licenties Exchange Online (Plan 1). Twee assistenten zijn vertrokken (één met pensioen, één verhuisd), dus 4 is genoeg.", "-2 EXCHANGESTANDARD"),
     // Which of the two products, said after the change; "I want nothing changed" beside a count.
     ("Graag 1 licentie extra op admin@kine.onmicrosoft.com. Wij hebben zowel MS365 Business Basic als MS365 Business Standard. Welke van de twee hij moet krijgen weet ik niet.", "ask product"),
     ("Een vraag over factuur 2026/031877. Daarop staan 14 licenties Business Standard, in februari waren het er nog 12. De 2 extra die we vroegen zijn correct, daar wil ik niets aan veranderen. Kunnen jullie dat even toelichten?", "none"),
@@ -276,6 +280,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // "ab April 9": a day-first language means a count after "from <month>".
+    ("Wir haben derzeit 7 Lizenzen Microsoft 365 Business Standard und benötigen ab April 9.", "+2 O365_BUSINESS_PREMIUM"),
     // What is left, without today's count that it would be taken from.
     ("Bitte eine Lizenz Business Standard kündigen (wir haben 19, dann bleiben 18).", "ask quantity"),
     ("Die 3 Lizenzen Microsoft 365 Business Basic unserer Praktikanten können Ende Juni weg.", "-3 O365_BUSINESS_ESSENTIALS"),

@@ -78,7 +78,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     account_noun: &["benutzer", "tenant", "konto"],
     people: &["kinder", "betreuer", "bauleiter", "polier", "monteur", "disponent", "helfer", "anwalt", "assistent", "bauleiter", "lehrer", "pfleger", "aushilf", "mitarbeiter", "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute",
         "saisonkr", "neuzug", "angestellt", "personal", "helfer",
-        "arzt", "ärzt", "assistenz", "zahnarzt", "krankenpfleg", "pflegekr", "apotheker", "therapeut", "physiotherap", "mitglied", "belegschaft"],
+        "arzt", "ärzt", "assistenz", "zahnarzt", "tierarzt", "tierärzt", "krankenpfleg", "pflegekr", "apotheker", "therapeut", "physiotherap", "mitglied", "belegschaft"],
     things: &["jahr", "patient", "woche", "tage", "stunde", "frage", "geschäft", "laden", "standort", "gerät", "rechner", "drucker", "postfach", "monat", "schule", "klasse",
         "projekt", "apothek", "klinik", "praxis", "labor"],
     licence: &["lizenz", "abonnement", "platz", "plätze"],

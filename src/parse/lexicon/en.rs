@@ -78,7 +78,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     people: &["child", "children", "kid", "leader", "supervisor", "foreman", "dispatcher", "planner", "associate", "lawyer", "partner", "assistant", "hygienist", "monitor", "worker", "staff", "intern", "student", "picker", "driver", "employee", "colleague", "hire", "starter",
         "newcomer", "joiner", "member", "people", "person", "temp", "trainee", "apprentice", "volunteer", "rep", "agent",
         "consultant", "technician", "nurse", "teacher", "seasonal", "contractor", "freelancer", "recruit",
-        "doctor", "nurse", "physio", "dentist", "pharmacist", "locum", "carer", "caregiver", "surgeon"],
+        "doctor", "nurse", "physio", "therapist", "vet", "veterinar", "dentist", "pharmacist", "locum", "carer", "caregiver", "surgeon"],
     things: &["year", "patient", "week", "day", "hour", "question", "shop", "store", "site", "office", "branch", "laptop", "pc", "computer", "device", "printer", "phone",
         "tablet", "room", "location", "domain", "address", "mailbox", "month", "euro", "eur", "camp", "school", "class",
         "team", "project", "pharmac", "clinic", "practice", "lab"],

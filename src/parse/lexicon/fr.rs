@@ -81,7 +81,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     account_noun: &["utilisateur", "compte", "tenant"],
     people: &["ouvrier", "enfant", "animateur", "animatrice", "contremaître", "dispatcheur", "associé", "avocat", "assistant", "professeur", "enseignant", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
         "arrivant", "recrue", "étudiant", "chauffeur", "commerci", "technicien", "apprenti", "alternant", "vendeu",
-        "médecin", "infirmi", "dentiste", "kiné", "pharmacien", "remplaçant", "soignant", "membre", "personnel", "agent"],
+        "médecin", "infirmi", "vétérinaire", "dentiste", "kiné", "pharmacien", "remplaçant", "soignant", "membre", "personnel", "agent"],
     things: &["ans", "patient", "anné", "semaine", "jour", "heure", "question", "magasin", "boutique", "site", "bureau", "agence", "ordinateur", "appareil", "imprimante", "filiale",
         "domaine", "adresse", "boîte", "mois", "école", "classe", "équipe", "projet", "pharmac", "clinique", "cabinet", "labo"],
     licence: &["licen", "abonnement", "siège"],

@@ -80,7 +80,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     account_noun: &["gebruiker", "tenant", "account"],
     people: &["kinderen", "leiding", "werfleider", "ploegbaas", "planner", "vrijwilliger", "advocaat", "assistent", "ploegbaas", "leerkracht", "zorgkundige", "verpleegkundige", "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
         "vakantiekracht", "zomerkracht", "invaller", "leerling", "monteur", "verkoper", "magazijnier", "arbeider",
-        "arts", "huisarts", "dokter", "tandarts", "kinesist", "apotheker", "waarnemer", "verpleger", "zorgverlener", "poetsh", "leden", "personeelsled", "personeel"],
+        "arts", "huisarts", "dokter", "tandarts", "dierenarts", "kinesist", "kinesitherapeut", "apotheker", "waarnemer", "verpleger", "zorgverlener", "poetsh", "leden", "personeelsled", "personeel"],
     things: &["jaar", "patiënt", "patient", "week", "weken", "dagen", "uur", "vraag", "vragen", "vestiging", "winkel", "filiaal", "kantoor", "toestel", "domein", "mailadres", "adres", "maand", "school",
         "klas", "ploeg", "project", "apothe", "kliniek", "praktijk", "labo"],
     licence: &["licen", "abonnement", "plaats"],

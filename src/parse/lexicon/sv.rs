@@ -77,7 +77,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     account_noun: &["användare", "tenant", "konto", "kontot"],
     people: &["barn", "ledare", "arbetsledar", "arbetare", "snickar", "montör", "platschef", "jurist", "assistent", "lärare", "sköterska", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar", "konsult", "vikari",
         "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev", "kursledar",
-        "läkare", "sjuksköt", "undersköt", "tandläkar", "apotekar", "fysioterapeut", "vårdbiträd", "medlem"],
+        "läkare", "veterinär", "sjuksköt", "undersköt", "tandläkar", "apotekar", "fysioterapeut", "vårdbiträd", "medlem"],
     things: &["år", "patient", "vecka", "veckor", "dagar", "timm", "fråga", "frågor", "butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt", "apotek", "klinik", "mottagning", "labb"],
     licence: &["licens", "licenc", "abonnemang", "plats"],
     add_stem: &["tillagd", "utök", "beställ"],

@@ -208,9 +208,33 @@ impl<'a> Reader<'a> {
             self.raws.retain(|r| matches!(r.change, Some(Change::Target(_))) || r.attached || r.from_current);
         }
         bracketed_parts(self.toks, &mut self.raws, &mut self.meaning);
+        people_parts(self.toks, &self.raws, &mut self.meaning);
         self.r.raws = self.raws;
         self.r.numbers = self.meaning.into_iter().flatten().collect();
         self.r
+    }
+}
+
+/// "Twee assistenten zijn vertrokken (één met pensioen, één verhuisd)": smaller numbers in
+/// brackets after a count of people, that no change was read from, say who the people are.
+fn people_parts(toks: &[Tok], raws: &[Raw], meaning: &mut [Option<Number>]) {
+    let mut people: Option<(i64, i8)> = None;
+    let mut depth = 0usize;
+    for (k, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Punct('(') => depth += 1,
+            Tok::Punct(')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let Some(num) = meaning[k] else { continue };
+        if depth == 0 {
+            people = (num.meaning == Meaning::People).then_some((num.value, num.joining));
+        } else if let Some((whole, joining)) = people {
+            let unread = matches!(num.meaning, Meaning::Change | Meaning::Unexplained) && !raws.iter().any(|r| r.at == k);
+            if unread && num.value < whole {
+                meaning[k] = Some(Number { meaning: Meaning::People, joining, ..num });
+            }
+        }
     }
 }
 
