@@ -134,5 +134,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     conditional: &[r"\bif (the|our) (budget|board|management|director|client|customer|contract|order|deal|project|tender|offer|quote|proposal)\b.{0,50}\b(approved|accepted|signed|won|granted|goes through|go through|agrees?)\b", r"\bif we (win|get|land|sign)\b.{0,40}\b(contract|order|deal|project|tender)\b", r"\bdepending on\b"],
     alternatives: &[r"\beither\b.{0,60}\bor\b", r"\bwhichever is (cheaper|cheapest)\b"],
     done: &[r"\b(licen[cs]es|seats) are (there|visible|active)\b", r"\bi (can )?see the \d+ (extra |new )?licen"],
-    count_unchanged: &[r"\b(does not|doesn't|will not|won't) change (anything|the number)", r"\bno change (to|in) the (number|licen)", r"\bthe number of licen[cs]es (does not|doesn't|will not|won't) change", r"\b(i|we) (do not|don't) want to change (anything|that|them|it)\b", r"\bwe (do not|don't) need (any )?(more|additional|extra|new) licen[cs]es\b"],
+    count_unchanged: &[r"\b(does not|doesn't|will not|won't) change (anything|the number)", r"\bno change (to|in) the (number|licen)", r"\bthe number of licen[cs]es (does not|doesn't|will not|won't) change", r"\b(i|we) (do not|don't) want to change (anything|that|them|it)\b", r"\bthe number of licen[cs]es\b.{0,40}\bis (correct|right)\b", r"\bwe (do not|don't) need (any )?(more|additional|extra|new) licen[cs]es\b"],
 };

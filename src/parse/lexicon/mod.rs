@@ -217,7 +217,9 @@ lexicon! {
         other,
         /// People leaving.
         leaving,
-        /// Pluperfect auxiliaries where they cannot be a plain "had": "hadden", "avions", "hatten".
+        /// Auxiliaries of a past that is done where they cannot be a plain "had" or a future: the
+        /// pluperfect "hadden", "avions", "hatten", the passive past "wurden" (not Dutch "werden":
+        /// the lists are read together, and German "werden" is no past).
         pluperfect,
         /// People joining: "start", "begint", "arrivent", "fangen an", "börjar".
         join,

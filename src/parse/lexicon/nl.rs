@@ -133,5 +133,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     conditional: &[r"\bals (het budget|de directie|de raad|het contract|de bestelling|het project|de offerte|de opdracht)\b.{0,50}\b(goedgekeurd|aanvaard|getekend|binnen|krijgen|binnenhalen)\b", r"\bals we de (opdracht|order|aanbesteding)\b", r"\bop voorwaarde\b", r"\bafhankelijk van\b"],
     alternatives: &[r"\bofwel\b.{0,60}\bofwel\b", r"\bwat (het )?(goedkoopst|voordeligst) is\b"],
     done: &[r"\b(licenties|licentie) (staan|staat) (erop|er al|erbij)\b", r"\bzie (ik|we) .{0,20}\bstaan\b"],
-    count_unchanged: &[r"\bverandert (er )?niets\b", r"\bgeen wijziging(en)? (in|aan) (het aantal|de licenties)", r"\bhet aantal licenties (verandert|wijzigt) niet", r"\b(wil|willen) (ik|we) niets aan (veranderen|wijzigen)", r"\bdaar (wil|willen) (ik|we) niets aan\b", r"\bhebben geen (extra|bijkomende|nieuwe) licenties nodig\b"],
+    count_unchanged: &[r"\bverandert (er )?niets\b", r"\bgeen wijziging(en)? (in|aan) (het aantal|de licenties)", r"\bhet aantal licenties (verandert|wijzigt) niet", r"\b(wil|willen) (ik|we) (voorlopig |voorlopig nog |nu )?niets aan (veranderen|wijzigen)", r"\bhet aantal licenties\b.{0,40}\b(klopt|is correct|is juist)\b", r"\bdaar (wil|willen) (ik|we) niets aan\b", r"\bhebben geen (extra|bijkomende|nieuwe) licenties nodig\b"],
 };

@@ -163,7 +163,8 @@ fn flush(pending: &mut String, para: usize, line: usize, ctx: &Ctx<'_>, out: &mu
         // starts a new sentence; "am 1. April" and "1. Lizenz" (lowercase) do not.
         let next_word = p[m.end()..].split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
         let new_sentence_after_number = next_word.chars().next().is_some_and(char::is_uppercase) && !numbers::is_month(next_word);
-        let abbreviation = (word.chars().all(|c| c.is_ascii_digit()) && !new_sentence_after_number)
+        // So does "am 13.01. bestätigt": a day and month written the German way.
+        let abbreviation = (word.chars().all(|c| c.is_ascii_digit() || c == '.') && !new_sentence_after_number)
             || (word.chars().count() <= 4
                 && word.chars().all(|c| c.is_lowercase() || c == '.')
                 && (word.contains('.') || word.chars().count() == 1 || lexicon::words().abbreviation.has(word)))
