@@ -284,6 +284,10 @@ const DE: &[Row] = &[
     // A reply that corrects the writer's own earlier mail: the date "13.01." ends no sentence.
     ("kleine Änderung zu meiner Mail unten (die drei Lizenzen wurden am 13.01. bestätigt, danke): Das Praktikum von Herrn Bernardi endet bereits am 31.03.2026. Bitte reduzieren Sie deshalb die Anzahl unserer Lizenzen Microsoft 365 E3 um eine.", "-1 SPE_E3"),
     ("Dazu zwei Fragen: Benötigt ein freigegebenes Postfach eine eigene Lizenz? An der Anzahl der Lizenzen möchten wir vorerst nichts ändern.", "none"),
+    // "meinem Admin-Konto - also genau der Adresse, von der diese Mail kommt": the sender's.
+    ("bitte auf meinem Admin-Konto - also genau der Adresse, von der diese Mail kommt - eine weitere Lizenz Microsoft 365 E5 hinzufügen.", "+1 SPE_E5 boss@contoso.be"),
+    // The change of last week, reported in a sentence of its own, is no change now.
+    ("die 3 Lizenzen von letzter Woche sind angekommen, danke. Eine Aushilfe hat aber doch abgesagt: bitte wieder eine Lizenz Business Basic weniger auf admin@brandt.onmicrosoft.com.", "-1 O365_BUSINESS_ESSENTIALS admin@brandt.onmicrosoft.com"),
     ("Wir haben derzeit 7 Lizenzen Microsoft 365 Business Standard und benötigen ab April 9.", "+2 O365_BUSINESS_PREMIUM"),
     // What is left, without today's count that it would be taken from.
     ("Bitte eine Lizenz Business Standard kündigen (wir haben 19, dann bleiben 18).", "ask quantity"),

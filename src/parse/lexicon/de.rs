@@ -108,7 +108,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     sender_is_account: &[r"\b(diese|dieser|dieses|meine|dieselbe|gleiche)\s+(e-?mail[- ]?)?adresse\w*\b.{0,60}\b(benutzername|benutzer|anmeldename|konto|login)",
         r"\b(benutzername|konto|login|account|username)\b.{0,40}\b(diese|dieser|dieses|meine|dieselbe|gleiche|die)\s+(e-?mail[- ]?)?adresse",
         r"\bbenutzername\b.{0,20}\bist\s+(der )?absender",
-        r"\b(mein|meinem|meinen) (eigenes |eigenen )?(konto|benutzerkonto|lizenz|login)\b", r"\bfür mich( persönlich)?\b",
+        r"\b(mein|meinem|meinen) (eigenes |eigenen )?(\w+-)?(konto|benutzerkonto|lizenz|login)\b", r"\badresse,? von der (diese|die) (e-?mail|mail|nachricht) kommt\b", r"\bfür mich( persönlich)?\b",
         r"\badresse\w*\s+(von der |mit der )?(ich|wir)\b.{0,20}\b(schreib\w*|sende\w*)"],
     same_account: &[r"\b(das |dem |den )?(gleiche[mns]?|selbe[mns]?|dieselbe|dasselbe|demselben|denselben) (konto|tenant|login|adresse|abonnement)",
         r"\b(dieses|jenes) konto\b", r"\bwie (letztes mal|beim letzten mal|zuletzt)\b"],

@@ -113,7 +113,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     login_label: &[r"\b(log-?in|logon|sign-?in|user ?names?|user-?id|upn|tenants?|admin\w*|account\w*)\b"],
     sender_is_account: &[r"\b(this|my|same|the sender'?s?)\s+(e-?mail[- ]?|mail)?address\w*\b.{0,60}\b(login|log-in|username|user name|user|account)",
         r"\b(login|log-in|username|user name|user|account)\b.{0,40}\b(this|my|same|the sender'?s?)\s+(e-?mail[- ]?|mail)?address",
-        r"\b(login|username)\b.{0,20}\bis\s+(the )?sender",
+        r"\b(login|username)\b.{0,20}\bis\s+(the )?sender", r"\baddress (this|the) (e-?mail|mail|message) (comes|is sent|was sent) from\b",
         r"\bmy (own )?(office 365 |microsoft 365 |m365 |o365 )?(account|login|licen[cs]e)\b",
         r"\bfor me( personally)?\b", r"\bmyself\b",
         r"\baddress\w*\s+(that |which |from which )?(i'?m|i am|i|we|we're)\b.{0,20}\b(writ\w*|send\w*|mail\w*)"],

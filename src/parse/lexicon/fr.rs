@@ -109,7 +109,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     login_label: &[r"\b(identifiants?|administrateur|comptes?)\b"],
     sender_is_account: &[r"\b(cette|mon|ma|même)\s+(e-?mail[- ]?|courriel )?adresse\w*\b.{0,60}\b(identifiant|compte|utilisateur|login|account)",
         r"\b(identifiant|compte|login|account|username)\b.{0,40}\b(cette|mon|ma|même|l')\s+(e-?mail[- ]?|courriel )?adresse",
-        r"\bidentifiant\b.{0,20}\best\s+l'?expéditeur",
+        r"\bidentifiant\b.{0,20}\best\s+l'?expéditeur", r"\badresse (d'où|depuis laquelle|avec laquelle) (part ce|je vous écris|j'écris|ce (mail|message|courriel))",
         r"\b(mon|ma) (propre )?(compte|licence)\b", r"\bpour moi\b",
         r"\badresse\w*\s+(avec laquelle )?(je|j')\b.{0,20}\b(écri\w*|envoi\w*)"],
     same_account: &[r"\b(le )?même (compte|tenant|identifiant|abonnement|adresse)", r"\b(ce|cet) compte\b",

@@ -112,7 +112,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     login_label: &[r"\b(gebruikersnaam\w*|inlognaam\w*|inlog\w*|beheerder\w*)\b"],
     sender_is_account: &[r"\b(dit|deze|mijn|hetzelfde|zelfde)\s+(e-?mail[- ]?|mail)?(adres|mailadres|e-?mailadres)\w*\b.{0,60}\b(login|gebruikersnaam|gebruiker|account)",
         r"\b(login|gebruikersnaam|account|username)\b.{0,40}\b(dit|deze|mijn|hetzelfde|zelfde|het)\s+(e-?mail[- ]?|mail)?(adres|mailadres)",
-        r"\bgebruikersnaam\b.{0,20}\bis\s+(de )?afzender",
+        r"\bgebruikersnaam\b.{0,20}\bis\s+(de )?afzender", r"\badres waar(van|mee) (ik )?(deze|dit) (mail|e-?mail|bericht)",
         r"\bmijn (eigen )?(account|gebruikersaccount|licentie|login)\b", r"\bvoor mij( persoonlijk)?\b", r"\bzelf\b",
         r"\badres\w*\s+(waarmee |waarvan )?(ik|wij|we)\b.{0,20}\b(schrijf\w*|stuur\w*|mail\w*)"],
     same_account: &[r"\b(hetzelfde|zelfde|dezelfde) (account|tenant|login|adres|abonnement)", r"\b(dat|dit) account\b",

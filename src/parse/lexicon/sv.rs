@@ -104,7 +104,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     login_label: &[r"\b(användarnamn\w*|inloggning\w*|inlogg|konto\w*)\b"],
     sender_is_account: &[r"\b(denna|den här|det här|detta|min|samma)\s+(e-?post)?adress\w*\b.{0,60}\b(användarnamn|inloggning|konto|användare)",
         r"\b(användarnamn\w*|inloggning|konto|login|account|username)\b.{0,40}\b(denna|den här|det här|detta|min|samma)\s+(e-?post)?adress",
-        r"\banvändarnamn\w*\b.{0,20}\bär\s+avsändar",
+        r"\banvändarnamn\w*\b.{0,20}\bär\s+avsändar", r"\badress(en)? (som )?(detta|det här) (mejl|mail|e-?post\w*) (kommer|skickas) från\b",
         r"\b(mitt|min) (egna? )?(konto|licens|inloggning)\b", r"\b(för|åt) mig( personligen)?\b",
         r"\badress\w*\s+(som )?(jag|vi)\b.{0,20}\b(skriv\w*|skick\w*)"],
     same_account: &[r"\bsamma (konto|tenant|inloggning|adress|abonnemang)", r"\b(det|detta) konto\b", r"\bsom (förra gången|tidigare)\b"],

@@ -117,9 +117,11 @@ impl Reader<'_> {
     }
 
     /// "on top of the 3 from last week", "die 3 von letzter Woche": an earlier change, told
-    /// beside the one asked now.
+    /// beside the one asked now, or in a sentence of its own that asks nothing ("die 3 Lizenzen
+    /// von letzter Woche sind angekommen").
     fn earlier(&mut self, i: usize) -> bool {
-        let earlier = self.num_count > 1
+        let beside = self.num_count > 1 || (!self.any_cue && !self.asks);
+        let earlier = beside
             && ((1..=3).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().on_top))) || self.any_in(i + 1, i + 5, |t| is_in(t, &lex().last_time)));
         if earlier {
             self.set(i, Meaning::Thing);
