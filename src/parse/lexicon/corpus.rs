@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // Floor areas are no counts, "about" before one is no guess of licences.
+    ("For the Christmas period we take on extra co-workers in our stores (about 4 200 m² each). Please add 6 Microsoft 365 F3 licences to our tenant admin@nordhem.onmicrosoft.com.", "+6 SPE_F1 admin@nordhem.onmicrosoft.com"),
     // People counted in passing give way to a total asked in so many words.
     ("One of the hygienists left at the end of February and I've already unassigned her licence. Could you set the number of Microsoft 365 Business Standard licences on admin@dental.onmicrosoft.com to 5 in total?", "=5 O365_BUSINESS_PREMIUM admin@dental.onmicrosoft.com"),
     ("Two new colleagues start on Monday, so please set our Business Standard licences to 8.", "=8 O365_BUSINESS_PREMIUM"),
@@ -288,6 +290,8 @@ const DE: &[Row] = &[
     ("bitte auf meinem Admin-Konto - also genau der Adresse, von der diese Mail kommt - eine weitere Lizenz Microsoft 365 E5 hinzufügen.", "+1 SPE_E5 boss@contoso.be"),
     // The change of last week, reported in a sentence of its own, is no change now.
     ("die 3 Lizenzen von letzter Woche sind angekommen, danke. Eine Aushilfe hat aber doch abgesagt: bitte wieder eine Lizenz Business Basic weniger auf admin@brandt.onmicrosoft.com.", "-1 O365_BUSINESS_ESSENTIALS admin@brandt.onmicrosoft.com"),
+    // The note calls the form's quantity a typo and refuses it: the note's change stands.
+    ("Achtung, in der Anforderung unten steht Menge 10 – das ist ein Tippfehler. Wir brauchen nur 1 zusätzliche Lizenz Exchange Online (Plan 2). Bitte nicht 10 bestellen!\n\nArtikel: Exchange Online (Plan 2)\nMenge: 10\nEinzelpreis: 6,80 € / Monat\nKonto: m365-admin@ostermann.de", "+1 EXCHANGEENTERPRISE m365-admin@ostermann.de"),
     ("Wir haben derzeit 7 Lizenzen Microsoft 365 Business Standard und benötigen ab April 9.", "+2 O365_BUSINESS_PREMIUM"),
     // What is left, without today's count that it would be taken from.
     ("Bitte eine Lizenz Business Standard kündigen (wir haben 19, dann bleiben 18).", "ask quantity"),
