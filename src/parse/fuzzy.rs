@@ -61,6 +61,10 @@ pub(crate) fn nearest<'a>(w: &str, known: &'a [String], min_len: usize, endings:
 
 /// Rewrite `text` with typing errors corrected: `anywhere` words are corrected wherever they
 /// are; `grouped` words (product vocabulary) only next to another product word or "365".
+/// Words of their own one slip away from a direction verb: "we zitten nu op 18" (we are at 18)
+/// is not "zetten ... op 18" (set to 18); "wetten" are laws.
+const NOT_SLIPS: &[&str] = &["zitten", "wetten", "sitten"];
+
 pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
@@ -72,7 +76,11 @@ pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> St
         let f = &folded[k];
         // Capitalised words are mostly names; only licence nouns ("Lizenzen") are corrected there.
         let capital = w.chars().next().is_some_and(char::is_uppercase);
-        let mut replacement = nearest(f, anywhere, 6, true).filter(|r| !capital || r.starts_with("li")).map(str::to_string);
+        let mut replacement = if NOT_SLIPS.contains(&f.as_str()) {
+            None
+        } else {
+            nearest(f, anywhere, 6, true).filter(|r| !capital || r.starts_with("li")).map(str::to_string)
+        };
         if replacement.is_none() {
             // "Apps for buisness": a short joining word between two product words.
             let joined = k > 1

@@ -156,6 +156,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // An invoice complaint that says the count is right asks no change.
+    ("Votre facture mentionne 18 licences Microsoft 365 Business Basic. Or, nous n'en avons plus que 16 depuis le 1er février, date à laquelle vous nous avez confirmé la suppression de 2 licences. Le nombre de licences affiché dans le centre d'administration est correct ; seule la facture est erronée.", "none"),
     // Vets are people: their departure explains the new total.
     ("Suite au départ de deux vétérinaires, merci de ramener notre abonnement Office 365 Business Premium à 10 licences.", "=10 O365_BUSINESS_PREMIUM"),
     // "nos 14 licences" with no direction in its sentence is what the customer has.
@@ -218,6 +220,8 @@ const NL: &[Row] = &[
     ("Voor de griepcampagne verwachten we ±600 patiënten. We hebben dus ongeveer 10 licenties Business Basic extra nodig, misschien iets meer.", "ask quantity"),
     ("Voor de griepcampagne verwachten we 600 patiënten. Graag 3 extra licenties Business Basic.", "+3 O365_BUSINESS_ESSENTIALS"),
     ("Graag 3 extra licenties Business Basic. Het juiste aantal weet ik pas eind september.", "ask quantity"),
+    // "we zitten nu op 18 …, met lijn 2 worden dat er 25": today's count and the new one.
+    ("We zitten nu op 18 Office 365 F3 voor de chauffeurs, met lijn 2 worden dat er 25. Lijn 1 (tablets) is niet voor jullie.", "+7 DESKLESSPACK"),
     // Numbers in brackets after a count of people say who they are.
     ("We hebben momenteel 6 licenties Exchange Online (Plan 1). Twee assistenten zijn vertrokken (één met pensioen, één verhuisd), dus 4 is genoeg.", "-2 EXCHANGESTANDARD"),
     // Which of the two products, said after the change; "I want nothing changed" beside a count.

@@ -128,5 +128,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     conditional: &[r"\bfalls\b", r"\bsofern\b", r"\bvorausgesetzt\b", r"\bwenn (das budget|die geschäftsleitung|der vorstand|der vertrag|der auftrag|das projekt|das angebot)\b.{0,50}\b(genehmigt|angenommen|unterschrieben|bekommen|erhalten)\b", r"\babhängig von\b"],
     alternatives: &[r"\bentweder\b.{0,60}\boder\b", r"\bwas (günstiger|billiger) ist\b"],
     done: &[r"\b(lizenzen|lizenz) (sind|ist) (da|sichtbar|aktiv|eingerichtet)\b"],
-    count_unchanged: &[r"\bändert sich nichts\b", r"\bkeine änderung (an|der|bei) (der|den)? ?(lizenz|anzahl)", r"\bdie (lizenzanzahl|anzahl der lizenzen) ändert sich nicht", r"\b(möchte|will|möchten|wollen) (ich|wir) (vorerst |zunächst |derzeit |momentan )?nichts (daran )?ändern\b", r"\b(die )?anzahl der lizenzen\b.{0,40}\b(stimmt|ist korrekt|ist richtig)\b", r"\bbrauchen (wir )?keine (zusätzlichen|weiteren|neuen|extra) lizenzen\b"],
+    count_unchanged: &[r"\bändert sich nichts\b", r"\bkeine änderung (an|der|bei) (der|den)? ?(lizenz|anzahl)", r"\bdie (lizenzanzahl|anzahl der lizenzen) ändert sich nicht", r"\b(möchte|will|möchten|wollen) (ich|wir) (vorerst |zunächst |derzeit |momentan )?nichts (daran )?ändern\b", r"\b(die )?anzahl der lizenzen\b.{0,60}\b(stimmt|ist korrekt|ist richtig)\b", r"\bbrauchen (wir )?keine (zusätzlichen|weiteren|neuen|extra) lizenzen\b"],
 };

@@ -129,5 +129,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     conditional: &[r"\bsi (le budget|la direction|le conseil|le contrat|la commande|le projet|l'offre|le devis)\b.{0,50}\b(approuvée?|acceptée?|signée?|validée?|obtenue?)\b", r"\bsi nous (obtenons|décrochons|gagnons|signons)\b", r"\bsous réserve\b", r"\ben fonction de\b"],
     alternatives: &[r"\bsoit\b.{0,60}\bsoit\b", r"\bce qui (est|sera) le moins cher\b"],
     done: &[r"\bles \d+ licences? (supplémentaires? )?sont (bien )?(là|visibles|actives)\b"],
-    count_unchanged: &[r"\bne change rien\b", r"\baucun changement (au|du|dans le) nombre", r"\ble nombre de licences ne change pas", r"\b(je|nous) ne (veux|voulons) (pour l'instant |pour le moment )?rien (y )?changer\b", r"\ble nombre de licences\b.{0,40}\best (correct|exact|juste)\b", r"\bnous n'avons pas besoin de licences? (supplémentaires?|en plus|de plus)\b"],
+    count_unchanged: &[r"\bne change rien\b", r"\baucun changement (au|du|dans le) nombre", r"\ble nombre de licences ne change pas", r"\b(je|nous) ne (veux|voulons) (pour l'instant |pour le moment )?rien (y )?changer\b", r"\ble nombre de licences\b.{0,60}\best (correct|exact|juste)\b", r"\bnous n'avons pas besoin de licences? (supplémentaires?|en plus|de plus)\b"],
 };

@@ -143,9 +143,10 @@ fn wanted_before(toks: &[Tok], j: usize) -> bool {
     toks[j.saturating_sub(4)..j].iter().any(|t| is_in(t, &lex().want))
 }
 
-/// "currently 40, should be 46": a becoming word right before the number, which is no "2 more".
+/// "currently 40, should be 46", "met lijn 2 worden dat er 25": a becoming word right before the
+/// number, which is no "2 more".
 fn becomes_before(toks: &[Tok], j: usize) -> bool {
-    toks[j.saturating_sub(2)..j].iter().any(|t| is_in(t, &lex().becomes))
+    toks[j.saturating_sub(3)..j].iter().any(|t| is_in(t, &lex().becomes))
         && !toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| is_in(t, &lex().more_or_less))
 }
 

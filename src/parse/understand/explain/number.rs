@@ -16,7 +16,7 @@ impl Reader<'_> {
             return;
         }
         let Some(value) = self.value_at(i) else { return };
-        if self.approximate(i) || self.alternative(i, value) || self.reused(i) || self.earlier(i) || self.at_level(i) {
+        if self.approximate(i) || self.alternative(i, value) || self.reused(i) || self.earlier(i) || self.at_level(i, value) {
             return;
         }
         if self.total(i, value) || self.today(i, value) {
@@ -130,10 +130,14 @@ impl Reader<'_> {
     }
 
     /// "we are at 40 licences", "we zitten op 12", "nous sommes à 12", "wir liegen bei 12".
-    fn at_level(&mut self, i: usize) -> bool {
-        let at = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().at_prep)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().at_verb));
+    fn at_level(&mut self, i: usize, value: i64) -> bool {
+        // "we zitten nu op 18": a word of time may stand between.
+        let at = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().at_prep))
+            && (self.prev(i, 2).is_some_and(|t| is_in(t, &lex().at_verb))
+                || self.prev(i, 3).is_some_and(|t| is_in(t, &lex().at_verb)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().context)));
         if at {
             self.set(i, Meaning::Current);
+            self.wanted_later(i, value);
         }
         at
     }
@@ -225,8 +229,15 @@ impl Reader<'_> {
             return false;
         }
         self.set(i, Meaning::Current);
-        // "we hebben twaalf licenties, dat moeten er vijftien worden": from 12 to 15; "we have
-        // 10, we would like to have 14", "nous avons 7 licences et il nous en faudrait 10".
+        self.wanted_later(i, value);
+        true
+    }
+
+    /// After today's count `value` at `i`, the wanted one later in the sentence makes the pair a
+    /// change: "we hebben twaalf licenties, dat moeten er vijftien worden": from 12 to 15; "we
+    /// have 10, we would like to have 14", "nous avons 7 licences et il nous en faudrait 10".
+    fn wanted_later(&mut self, i: usize, value: i64) {
+        let toks = self.toks;
         let later = toks.iter().enumerate().skip(i + 1).find_map(|(j, t)| match t {
             Tok::Num { value }
                 if !self.used[j]
@@ -245,7 +256,6 @@ impl Reader<'_> {
                 self.push(Some(Change::Delta(b - value)), None, j, true);
             }
         }
-        true
     }
 
     /// A number that counts no licences to change: a sign outside licence talk, free licences,
