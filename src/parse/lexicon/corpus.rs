@@ -158,6 +158,8 @@ const EN: &[Row] = &[
 const FR: &[Row] = &[
     // An invoice complaint that says the count is right asks no change.
     ("Votre facture mentionne 18 licences Microsoft 365 Business Basic. Or, nous n'en avons plus que 16 depuis le 1er février, date à laquelle vous nous avez confirmé la suppression de 2 licences. Le nombre de licences affiché dans le centre d'administration est correct ; seule la facture est erronée.", "none"),
+    // A hedged number in a mail that says the exact number comes later asks.
+    ("Pour le festival, il nous faudra une douzaine de licences Exchange Online (Plan 1) en plus, peut-être plus. Je vous confirme le nombre exact la semaine prochaine.", "ask quantity"),
     // Vets are people: their departure explains the new total.
     ("Suite au départ de deux vétérinaires, merci de ramener notre abonnement Office 365 Business Premium à 10 licences.", "=10 O365_BUSINESS_PREMIUM"),
     // "nos 14 licences" with no direction in its sentence is what the customer has.

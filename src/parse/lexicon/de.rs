@@ -100,7 +100,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     past_report: &[r"\b(haben|habe)\b.{0,40}(lizenz|abonnement|platz|plätze).{0,30}\b(bekommen|erhalten|gekauft)\b"],
     not_yet: &[r"\bnoch nichts? (bestellen|ändern)\b", r"\b(bestellen|ändern) noch nichts\b"],
     unsure: &[r"noch nicht (sicher|fest|klar|bekannt|endgültig)", r"muss (ich |wir )?noch (bestätigen|klären)",
-        r"steht noch nicht fest", r"wie viele genau", r"genaue (anzahl|zahl) .{0,30}(später|noch nicht|folgt|erst)", r"\b(weiß|wissen) (ich|wir) erst\b"],
+        r"steht noch nicht fest", r"wie viele genau", r"genaue (anzahl|zahl) .{0,30}(später|noch nicht|folgt|erst)", r"\b(weiß|wissen) (ich|wir) erst\b", r"\b(bestätige|bestätigen|nenne|nennen) (ich|wir) (ihnen )?(noch )?die (genaue|endgültige) (anzahl|zahl)\b"],
     reuse: &[r"übernimmt|übernehmen", r"bekommt .{0,20}lizenz (von|der)"],
     contact_word: &[r"\b(schick\w*|senden|sende|antwort\w*|kopie|kontakt\w*|erreichbar|rechnung\w*|fragen|bestätigung)\b"],
     contact_after: &[r"^\W{0,3}in kopie\b"],

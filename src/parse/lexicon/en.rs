@@ -105,7 +105,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"\b(just|only) (need|want) (the )?(figures|numbers|prices?|a quote|an estimate)\b"],
     unsure: &[r"\b(still|yet) (have|need) to (confirm|check|decide)", r"\bnot (yet )?(sure|certain|final|decided|confirmed)\b",
         r"\bto be confirmed\b", r"\btbc\b", r"\bonly know (the )?(exact|final)",
-        r"\bexact (number|headcount|count)\b.{0,40}\b(later|next week|after|once|when|as soon as)\b", r"\bexact (number|count|headcount) (is |remains )?(not|un)known", r"\b(will|'ll) only know\b", r"\bwon'?t know (the )?(exact|final)"],
+        r"\bexact (number|headcount|count)\b.{0,40}\b(later|next week|after|once|when|as soon as)\b", r"\bexact (number|count|headcount) (is |remains )?(not|un)known", r"\b(will|'ll) only know\b", r"\bwon'?t know (the )?(exact|final)", r"\b(i|we)('ll| will) (confirm|send you|give you|let you know) the (exact|final) (number|count)\b"],
     reuse: &[r"(takes? over|taking over|will take over|inherits?|gets?|reuses?|re-?uses?|can use|will use)\b.{0,30}\blicen",
         r"\b(doesn'?t|does not|don'?t|do not|won'?t|will not) need (her|his|their|a|an) (own )?licen"],
     contact_word: &[r"\b(send|sent|forward|reply|answer|respond|copy|cc|bcc|contact|reach|invoices?|bill|billing|confirmation|questions?)\b"],

@@ -102,7 +102,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     past_report: &[r"\b(avons|ai) (reçu|obtenu|acheté)\b.{0,30}(licen|abonnement)"],
     not_yet: &[r"\bne (commandons|changeons|commande) (rien|pas encore)\b", r"\bpas encore (commander|modifier)\b"],
     unsure: &[r"à confirmer", r"pas encore (sûr|certain|définitif|fixé)", r"je (dois|devrai) encore confirmer",
-        r"nombre exact .{0,30}(plus tard|pas encore|suivra)", r"(nombre|chiffre) exact .{0,40}(connaîtr|saur)\w*"],
+        r"nombre exact .{0,30}(plus tard|pas encore|suivra)", r"(nombre|chiffre) exact .{0,40}(connaîtr|saur)\w*", r"\b(je|nous) vous (confirme|confirmerai|confirmerons|communiquerai|donnerai) le (nombre|chiffre) exact\b"],
     reuse: &[r"reprend|récupère|reprendra|récupérera"],
     contact_word: &[r"\b(envoy\w*|transmet\w*|répon\w*|copie|contact\w*|joignable|joindre|questions?|confirmation|factu\w*)\b"],
     contact_after: &[r"^\W{0,3}en copie\b"],

@@ -105,7 +105,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     not_yet: &[r"\bnog niets? (bestellen|wijzigen|aanpassen)\b", r"\b(bestellen|wijzigen) nog niets\b"],
     unsure: &[r"nog (te )?bevestig", r"nog niet (zeker|definitief|bekend)", r"weet(en)? (ik |we )?nog niet",
         r"exacte? aantal .{0,30}(later|nog niet|volgt)",
-        r"(juiste|exacte?) aantal weet (ik|we) (pas|eerst)\b", r"\bweet(en)? (ik|we) pas\b"],
+        r"(juiste|exacte?) aantal weet (ik|we) (pas|eerst)\b", r"\bweet(en)? (ik|we) pas\b", r"\b(bevestig|bezorg|geef) (ik|we) (u |jullie )?(nog )?het (exacte|juiste|definitieve) aantal\b"],
     reuse: &[r"neemt .{0,40}\bover\b", r"overnem", r"krijgt .{0,20}licentie van", r"hergebruik"],
     contact_word: &[r"\b(stuur|stuurt|sturen|antwoord|kopie|contacteer|bereikbaar|factu\w*|vragen|bevestiging)\b"],
     contact_after: &[r"^\W{0,3}in kopie\b"],

@@ -97,7 +97,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     past_report: &[r"\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{0,30}(licens|abonnemang|plats)"],
     not_yet: &[r"\b(beställer|ändrar) inget (än|ännu)\b", r"\binte beställa (än|ännu)\b"],
     unsure: &[r"inte (helt )?säker", r"\b(måste|behöver) (fortfarande |först |ännu )?bekräfta\b", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
-        r"återkommer med (exakt|det exakta)", r"\bvet (jag|vi) (först|inte förrän)\b"],
+        r"återkommer med (exakt|det exakta)", r"\bvet (jag|vi) (först|inte förrän)\b", r"\b(bekräftar|meddelar) (jag|vi) (det )?(exakta|slutliga) antalet\b"],
     reuse: &[r"tar över|övertar|tar .{0,20}licens"],
     contact_word: &[r"\b(skicka|skickar|svara|svar|kopia|kontakta|nå|faktura\w*|frågor|bekräftelse)\b"],
     contact_after: &[r"^\W{0,3}i kopia\b"],

@@ -81,6 +81,7 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
             || ph.not_yet.is_match(text),
         ..Gate::default()
     };
+    let unsure_mail = ph.unsure.is_match(text);
     for s in body {
         // "Would it be possible to add two?" asks for the change, not for information.
         let question = ph.info_question.is_match(&s.text) && s.text.contains('?') && !ph.request.is_match(&s.text);
@@ -111,8 +112,10 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         g.billing |= billing;
         // "probably 6 to 8, I still have to confirm the number": the need is said, its number is
         // open; such a sentence asks for the number instead of being left out as a maybe.
-        // So is "about 10 licences, maybe a few more": the guess asks.
-        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s);
+        // So is "about 10 licences, maybe a few more": the guess asks; and a number hedged in a
+        // mail that says the number is not final yet ("peut-être plus. Je vous confirme le nombre
+        // exact la semaine prochaine").
+        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s) && !(s.has_num() && unsure_mail);
         let skip = thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported;
         g.skipped_question |= skip && (question || price || open_question || how);
         g.kept.push(!skip);
