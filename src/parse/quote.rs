@@ -239,7 +239,7 @@ fn clean_own(lines: &[&str]) -> String {
 /// greeting and signature that end the note. The first run of at least three field lines, one of
 /// them a quantity.
 fn form_below<'a>(lines: &[&'a str]) -> Option<Vec<&'a str>> {
-    let label = |l: &str| FIELD.captures(l).map(|c| c[1].trim().to_lowercase());
+    let label = |l: &str| if l.contains(':') { FIELD.captures(l).map(|c| c[1].trim().to_lowercase()) } else { None };
     let mut k = 0;
     while k < lines.len() {
         let run: Vec<&str> = lines[k..].iter().take_while(|l| label(l).is_some()).copied().collect();

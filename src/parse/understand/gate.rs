@@ -115,7 +115,8 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         // So is "about 10 licences, maybe a few more": the guess asks; and a number hedged in a
         // mail that says the number is not final yet ("peut-être plus. Je vous confirme le nombre
         // exact la semaine prochaine").
-        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s) && !(s.has_num() && unsure_mail);
+        let number_open = s.has_num() && unsure_mail;
+        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s) && !number_open;
         let skip = thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported;
         g.skipped_question |= skip && (question || price || open_question || how);
         g.kept.push(!skip);
