@@ -296,8 +296,11 @@ const DE: &[Row] = &[
     ("bitte auf meinem Admin-Konto - also genau der Adresse, von der diese Mail kommt - eine weitere Lizenz Microsoft 365 E5 hinzufügen.", "+1 SPE_E5 boss@contoso.be"),
     // The change of last week, reported in a sentence of its own, is no change now.
     ("die 3 Lizenzen von letzter Woche sind angekommen, danke. Eine Aushilfe hat aber doch abgesagt: bitte wieder eine Lizenz Business Basic weniger auf admin@brandt.onmicrosoft.com.", "-1 O365_BUSINESS_ESSENTIALS admin@brandt.onmicrosoft.com"),
-    // The note calls the form's quantity a typo and refuses it: the note's change stands.
-    ("Achtung, in der Anforderung unten steht Menge 10 – das ist ein Tippfehler. Wir brauchen nur 1 zusätzliche Lizenz Exchange Online (Plan 2). Bitte nicht 10 bestellen!\n\nArtikel: Exchange Online (Plan 2)\nMenge: 10\nEinzelpreis: 6,80 € / Monat\nKonto: m365-admin@ostermann.de", "+1 EXCHANGEENTERPRISE m365-admin@ostermann.de"),
+    // "Bitte nicht 10 bestellen!" refuses the 10. The form under the note still says 10: the
+    // mail asks (taking the refused number back everywhere in the mail made a wrong change on
+    // unseen mail, and was withdrawn).
+    ("Wir brauchen nur 1 zusätzliche Lizenz Exchange Online (Plan 2). Bitte nicht 10 bestellen!", "+1 EXCHANGEENTERPRISE"),
+    ("Achtung, in der Anforderung unten steht Menge 10 – das ist ein Tippfehler. Wir brauchen nur 1 zusätzliche Lizenz Exchange Online (Plan 2). Bitte nicht 10 bestellen!\n\nArtikel: Exchange Online (Plan 2)\nMenge: 10\nEinzelpreis: 6,80 € / Monat\nKonto: m365-admin@ostermann.de", "ask contradiction"),
     ("Wir haben derzeit 7 Lizenzen Microsoft 365 Business Standard und benötigen ab April 9.", "+2 O365_BUSINESS_PREMIUM"),
     // What is left, without today's count that it would be taken from.
     ("Bitte eine Lizenz Business Standard kündigen (wir haben 19, dann bleiben 18).", "ask quantity"),

@@ -93,7 +93,6 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     }
 
     corrections(readings, &mut c.raws);
-    taken_back_everywhere(readings, &mut c.raws);
     breakdowns(&mut c.raws);
     // Read from the sentences alone, so the same for every step below.
     let today = today(readings);
@@ -397,20 +396,4 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> 
         raws.push(r);
     }
     None
-}
-
-/// "in der Anforderung unten steht Menge 10 – das ist ein Tippfehler … Bitte nicht 10
-/// bestellen!": a number the customer takes back is taken back wherever the mail repeats it (the
-/// form under the note), as long as another change is left.
-fn taken_back_everywhere(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
-    let taken: Vec<i64> = readings.iter().flatten().flat_map(|r| &r.numbers).filter(|n| n.meaning == Meaning::TakenBack).map(|n| n.value).collect();
-    let size = |r: &Raw| match r.change {
-        Some(Change::Delta(d)) => Some(d.abs()),
-        Some(Change::Target(t)) => Some(t),
-        None => r.undirected.map(i64::abs),
-    };
-    let repeats = |r: &Raw| size(r).is_some_and(|v| taken.contains(&v));
-    if !taken.is_empty() && raws.iter().any(|r| r.change.is_some() && !repeats(r)) {
-        raws.retain(|r| !repeats(r));
-    }
 }

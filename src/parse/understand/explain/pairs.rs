@@ -62,7 +62,8 @@ impl Reader<'_> {
             // "back to 32 in total (not 35)": a negated number after the one meant.
             let negated_after = negated && toks[..i].iter().any(|t| matches!(t, Tok::Num { .. }));
             // "Bitte nicht 10 bestellen!", "please do not add 10": the change refused.
-            let refused = self.any_cue && is_w(&toks[i - 1], &["nicht", "not", "niet", "pas", "inte"]);
+            // Not "pas": Dutch "pas 3" is "only 3", and the word lists are read together.
+            let refused = self.any_cue && is_w(&toks[i - 1], &["nicht", "not", "niet", "inte"]);
             if (negated && (but_then_num || negated_after)) || instead || refused {
                 self.used[i] = true;
                 self.set(i, Meaning::TakenBack);
