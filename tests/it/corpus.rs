@@ -133,9 +133,9 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind7` were tuned on after their
-/// first measurement; `sealed` to `sealed5` never were: their misses are not printed, so that
-/// nobody tunes on them). The floors sit at or just under today's figures: they catch a
+/// ones written by people who never read the parser (`blind` to `blind8` were tuned on after their
+/// first measurement; `sealed` to `sealed7` and `blind9` never were: their misses are not printed,
+/// so that nobody tunes on them; `blind9` is the next round's tuning half). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly; the sealed ones no more than they do
 /// today.
 #[test]
@@ -149,17 +149,21 @@ fn labelled_corpora_agreement() {
         ("blind", "tests/fixtures/blind", 99.0, 0, true),
         ("blind2", "tests/fixtures/blind2", 97.5, 0, true),
         ("blind3", "tests/fixtures/blind3", 98.5, 0, true),
-        ("blind4", "tests/fixtures/blind4", 93.0, 0, true),
+        ("blind4", "tests/fixtures/blind4", 93.5, 0, true),
         ("blind5", "tests/fixtures/blind5", 99.0, 0, true),
         ("blind6", "tests/fixtures/blind6", 95.0, 0, true),
         ("blind7", "tests/fixtures/blind7", 97.0, 0, true),
+        ("blind8", "tests/fixtures/blind8", 97.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.0, 3, false),
-        ("sealed2", "tests/fixtures/sealed2", 88.0, 3, false),
+        ("sealed2", "tests/fixtures/sealed2", 88.5, 3, false),
         ("sealed3", "tests/fixtures/sealed3", 85.0, 8, false),
-        ("sealed4", "tests/fixtures/sealed4", 88.5, 5, false),
-        ("sealed5", "tests/fixtures/sealed5", 85.0, 4, false),
+        ("sealed4", "tests/fixtures/sealed4", 90.0, 5, false),
+        ("sealed5", "tests/fixtures/sealed5", 86.0, 3, false),
+        ("sealed6", "tests/fixtures/sealed6", 77.0, 6, false),
+        ("sealed7", "tests/fixtures/sealed7", 77.0, 7, false),
+        ("blind9", "tests/fixtures/blind9", 80.0, 4, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
