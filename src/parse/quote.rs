@@ -75,6 +75,11 @@ fn is_quoted(line: &str) -> bool {
     line.trim_start().starts_with('>')
 }
 
+/// Whether a line of a quoted header or attribution names our own mailbox (`webservices@`).
+pub(crate) fn names_us(line: &str) -> bool {
+    line.to_lowercase().contains("webservices@")
+}
+
 /// A header line of a quoted or forwarded mail ("From:", "Van:", "Envoyé :", "Betreff:").
 pub(crate) fn is_header_line(line: &str) -> bool {
     HEADER_FROM.is_match(line) || HEADER_OTHER.is_match(line)
@@ -165,7 +170,7 @@ fn find_history(lines: &[&str]) -> Option<(usize, Cut)> {
             let fw_subject = block_text.lines().any(|b| {
                 HEADER_SUBJECT.captures(b).and_then(|c| c.get(2)).is_some_and(|s| FW_SUBJECT.is_match(s.as_str()))
             });
-            let ours = block_text.to_lowercase().contains("webservices@");
+            let ours = names_us(&block_text);
             if fwd || fw_subject {
                 return Some((i, Cut::Forward { body, ours }));
             }
@@ -202,7 +207,7 @@ fn block_cut(lines: &[&str], start: usize, body: usize) -> Cut {
     let fw = block.iter().any(|b| {
         HEADER_SUBJECT.captures(b).and_then(|c| c.get(2)).is_some_and(|s| FW_SUBJECT.is_match(s.as_str()))
     });
-    let ours = block.iter().any(|b| HEADER_FROM.is_match(b) && b.to_lowercase().contains("webservices@"));
+    let ours = block.iter().any(|b| HEADER_FROM.is_match(b) && names_us(b));
     if fw {
         Cut::Forward { body, ours }
     } else {

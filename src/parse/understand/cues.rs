@@ -259,6 +259,14 @@ pub(crate) fn sentence_dir(cues: &Cues) -> Option<Dir> {
     }
 }
 
+/// "5 or 4", "5 oder 3", "8 ou 9": each pair of numbers a sentence offers, in order.
+pub(crate) fn offered_pairs(toks: &[Tok]) -> impl Iterator<Item = (i64, i64)> + '_ {
+    toks.windows(3).filter_map(|w| match w {
+        [Tok::Num { value: a }, or, Tok::Num { value: b }] if is_in(or, &lex().or) => Some((*a, *b)),
+        _ => None,
+    })
+}
+
 pub(crate) fn signed_at(toks: &[Tok], i: usize) -> bool {
     i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'))
 }

@@ -4,7 +4,7 @@
 //! (it *declines*), only a sentence that asks in so many words ("and please add 2 more") makes it
 //! a request.
 
-use super::cues::{is_in, lex};
+use super::cues::{is_in, lex, offered_pairs};
 use super::sentences::Sentence;
 use crate::parse::classify;
 use crate::parse::lexicon::phrases;
@@ -59,14 +59,12 @@ fn is_modal(t: &Tok) -> bool {
 /// guesses, or several it cannot choose between.
 fn guesses(s: &Sentence) -> bool {
     let toks = &s.toks;
-    toks.iter().enumerate().any(|(i, t)| match t {
+    let guessed = toks.iter().enumerate().any(|(i, t)| match t {
         Tok::Vague | Tok::Range => true,
-        Tok::Num { .. } => {
-            (i > 0 && is_in(&toks[i - 1], &lex().approx))
-                || (toks.get(i + 1).is_some_and(|t| is_in(t, &lex().or)) && matches!(toks.get(i + 2), Some(Tok::Num { .. })))
-        }
+        Tok::Num { .. } => i > 0 && is_in(&toks[i - 1], &lex().approx),
         _ => false,
-    })
+    });
+    guessed || offered_pairs(toks).next().is_some()
 }
 
 /// Read every sentence of the body (with the authored subject and the whole text for the
@@ -81,7 +79,8 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
             || ph.not_yet.is_match(text),
         ..Gate::default()
     };
-    let unsure_mail = ph.unsure.is_match(text);
+    // Searched at most once, and only for a hedged sentence with a number (most mails have none).
+    let unsure_mail = std::cell::OnceCell::new();
     for s in body {
         // "Would it be possible to add two?" asks for the change, not for information.
         let question = ph.info_question.is_match(&s.text) && s.text.contains('?') && !ph.request.is_match(&s.text);
@@ -115,8 +114,8 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         // So is "about 10 licences, maybe a few more": the guess asks; and a number hedged in a
         // mail that says the number is not final yet ("peut-être plus. Je vous confirme le nombre
         // exact la semaine prochaine").
-        let number_open = s.has_num() && unsure_mail;
-        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s) && !number_open;
+        let number_open = || s.has_num() && *unsure_mail.get_or_init(|| ph.unsure.is_match(text));
+        let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s) && !number_open();
         let skip = thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported;
         g.skipped_question |= skip && (question || price || open_question || how);
         g.kept.push(!skip);

@@ -8,12 +8,12 @@
 
 use regex::Regex;
 
-use super::cues::{is_in, lex};
+use super::cues::offered_pairs;
 use super::sentences::{self, Sentence};
 use crate::parse::language::Language;
 use crate::parse::numbers::Tok;
 use crate::parse::products::Catalog;
-use crate::parse::quote::{is_attribution_line, is_header_line};
+use crate::parse::quote::{is_attribution_line, is_header_line, names_us};
 
 /// An answer is short: "Yes, 5 it is.", "ja, 5 bitte", "Oui, deux suffiront." (tokens).
 const ANSWER_TOKENS: usize = 8;
@@ -23,7 +23,11 @@ const ANSWER_TOKENS: usize = 8;
 pub(crate) fn answered(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     let question = our_question(quoted)?;
     let sentences = sentences::split(&question, catalog, lang);
-    let (asking, a, b) = sentences.iter().enumerate().filter(|(_, s)| s.text.contains('?')).find_map(|(k, s)| offered(s).map(|(a, b)| (k, a, b)))?;
+    let (asking, a, b) = sentences
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.text.contains('?'))
+        .find_map(|(k, s)| offered_pairs(&s.toks).find(|(a, b)| a != b).map(|(a, b)| (k, a, b)))?;
     // The answer opens the mail: its first or second sentence, a short one, names one of the
     // two numbers, and only one.
     let first = own.iter().take(2).find(|s| s.has_num()).filter(|s| s.toks.len() <= ANSWER_TOKENS)?;
@@ -40,14 +44,6 @@ pub(crate) fn answered(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: 
     Some(out.join("\n\n"))
 }
 
-/// "5 or 4", "5 oder 3", "5 ou 4": the two numbers a sentence offers.
-fn offered(s: &Sentence) -> Option<(i64, i64)> {
-    s.toks.windows(3).find_map(|w| match w {
-        [Tok::Num { value: a }, or, Tok::Num { value: b }] if is_in(or, &lex().or) && a != b => Some((*a, *b)),
-        _ => None,
-    })
-}
-
 /// The first mail quoted under the reply, when it is ours and asks something: its text, without
 /// quote marks and its header lines.
 fn our_question(quoted: &str) -> Option<String> {
@@ -60,7 +56,7 @@ fn our_question(quoted: &str) -> Option<String> {
                 // The next mail down the thread.
                 break;
             }
-            ours |= l.to_lowercase().contains("webservices@");
+            ours |= names_us(l);
             continue;
         }
         if !l.is_empty() || !text.is_empty() {
