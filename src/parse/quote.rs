@@ -64,9 +64,6 @@ static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
 static BANNER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(\[?(external|extern|externe|caution|waarschuwing|attention|achtung|varning)\]?\s*[:!-]?.*(outside|extern|buiten|extérieur|außerhalb|utanför|organization|organisatie))|^\s*\[?cid:[^\]]*\]?\s*$")
 });
-/// "Quantity: 3", "Tenant admin account: x@y", "Article : Microsoft 365 Business Premium": a
-/// field of a form (not a link, not a time of day).
-static FIELD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*([\p{L}][\p{L}\p{N} ._/()'’-]{0,40}?)\s*:\s*[^\s/]"));
 static POINTS_BELOW: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan|\bfyi\b|for your information|please (action|handle|process|take care)|for action|graag (uitvoeren|verwerken|regelen|in orde brengen)|ter info|pour info|à traiter|merci de (traiter|faire le nécessaire)|bitte (erledigen|bearbeiten|umsetzen)|\bbitte\b[^.!?\n]{0,50}\b(umsetzen|erledigen|bearbeiten)\b|zur (erledigung|info)|vänligen åtgärda|för åtgärd|för kännedom|\b(can|could|would|will) you (please |kindly )?(handle|arrange|sort( out)?|take care of|process|do|action|deal with|look after)\s+(this|that|it)\b|please (handle|arrange|sort|process|action|do)\s+(this|that|it)\b|\b(kan|kun|kunt|kunnen|wil|wilt|willen|zou|zouden) (je|jij|u|jullie) (dit|dat|deze|dat even|dit even) (even |aub |graag )?(regelen|doen|verwerken|in orde brengen|oppakken|afhandelen|bestellen)|\bdit (graag|even) (regelen|verwerken|doen|in orde brengen)|\b(kannst|könntest) du (das|dies|dich darum) (bitte |mal )?(erledigen|kümmern|machen|übernehmen|bearbeiten|umsetzen)|\b(können|könnten) sie (das|dies|sich darum) (bitte )?(erledigen|kümmern|bearbeiten|umsetzen)|\b(peux|pourrais|peut)-(tu|on) (t'en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|\b(pouvez|pourriez)-vous (vous en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|merci de (t'en|vous en) occuper|\b(kan|kunde) (du|ni) (fixa|ordna|ta hand om|hantera|åtgärda|beställa) (det här|detta|det|dem)\b)")
 });
@@ -244,7 +241,7 @@ fn clean_own(lines: &[&str]) -> String {
 /// greeting and signature that end the note. The first run of at least three field lines, one of
 /// them a quantity.
 fn form_below<'a>(lines: &[&'a str]) -> Option<Vec<&'a str>> {
-    let label = |l: &str| if l.contains(':') { FIELD.captures(l).map(|c| c[1].trim().to_lowercase()) } else { None };
+    let label = |l: &str| if l.contains(':') { super::understand::field_label(l) } else { None };
     let mut k = 0;
     while k < lines.len() {
         let run: Vec<&str> = lines[k..].iter().take_while(|l| label(l).is_some()).copied().collect();

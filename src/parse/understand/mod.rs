@@ -17,6 +17,7 @@ mod changes;
 mod cues;
 mod explain;
 pub(crate) use explain::is_quantity_label;
+pub(crate) use sentences::field_label;
 mod reply;
 mod gate;
 mod items;
