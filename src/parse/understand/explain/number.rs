@@ -263,7 +263,7 @@ impl Reader<'_> {
     fn no_licences(&mut self, i: usize, (clo, chi): (usize, usize)) -> bool {
         let toks = self.toks;
         let near_unit = self.any_in(i + 1, i + 4, is_unit) || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
-        let signed = i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'));
+        let signed = signed_at(toks, i);
         let opens_line = i == 1 && self.licence_talk;
         let field = self.quantity_field;
         // "2 free licences", "nog 2 vrije licenties", "2 licences libres": what is available now.
@@ -292,7 +292,7 @@ impl Reader<'_> {
     /// the sentence, else left undirected for the mail to settle.
     fn change(&mut self, i: usize, value: i64, (clo, chi): (usize, usize)) {
         let (toks, cues, n) = (self.toks, self.cues, self.n);
-        let signed = i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'));
+        let signed = signed_at(toks, i);
         // "+2 (nieuwe collega's)": a signed number, or one right after a product, counts licences.
         // "one of our new trainees": the people may stand a few words on.
         let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 4 };
