@@ -219,13 +219,7 @@ impl<'a> Reader<'a> {
 /// brackets after a count of people, that no change was read from, say who the people are.
 fn people_parts(toks: &[Tok], raws: &[Raw], meaning: &mut [Option<Number>]) {
     let mut people: Option<(i64, i8)> = None;
-    let mut depth = 0usize;
-    for (k, t) in toks.iter().enumerate() {
-        match t {
-            Tok::Punct('(') => depth += 1,
-            Tok::Punct(')') => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+    for (k, depth) in bracket_depths(toks).into_iter().enumerate() {
         let Some(num) = meaning[k] else { continue };
         if depth == 0 {
             people = (num.meaning == Meaning::People).then_some((num.value, num.joining));
@@ -242,16 +236,7 @@ fn people_parts(toks: &[Tok], raws: &[Raw], meaning: &mut [Option<Number>]) {
 /// one for the warehouse)": smaller numbers in brackets after a change say what it is made of;
 /// they are no changes of their own (the sum need not be written out: "the till" is one).
 fn bracketed_parts(toks: &[Tok], raws: &mut Vec<Raw>, meaning: &mut [Option<Number>]) {
-    let mut depth = vec![0usize; toks.len()];
-    let mut d = 0usize;
-    for (k, t) in toks.iter().enumerate() {
-        depth[k] = d;
-        match t {
-            Tok::Punct('(') => d += 1,
-            Tok::Punct(')') => d = d.saturating_sub(1),
-            _ => {}
-        }
-    }
+    let depth = bracket_depths(toks);
     let size = |r: &Raw| match r.change {
         Some(Change::Delta(v)) => Some(v.abs()),
         _ => None,
@@ -282,4 +267,20 @@ fn bracketed_parts(toks: &[Tok], raws: &mut Vec<Raw>, meaning: &mut [Option<Numb
             num.meaning = Meaning::Thing;
         }
     }
+}
+
+/// How many brackets are open before each token.
+fn bracket_depths(toks: &[Tok]) -> Vec<usize> {
+    let mut d = 0usize;
+    toks.iter()
+        .map(|t| {
+            let before = d;
+            match t {
+                Tok::Punct('(') => d += 1,
+                Tok::Punct(')') => d = d.saturating_sub(1),
+                _ => {}
+            }
+            before
+        })
+        .collect()
 }
