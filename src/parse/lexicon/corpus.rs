@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("March intake is confirmed (25 new temps across our warehouse clients). For the licences, can you do the same as last month? Same account.", "ask quantity"),
     // Floor areas are no counts, "about" before one is no guess of licences.
     ("For the Christmas period we take on extra co-workers in our stores (about 4 200 m² each). Please add 6 Microsoft 365 F3 licences to our tenant admin@nordhem.onmicrosoft.com.", "+6 SPE_F1 admin@nordhem.onmicrosoft.com"),
     // People counted in passing give way to a total asked in so many words.
@@ -156,6 +157,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Bonjour, vous avez bien ajouté la licence la semaine passée merci. Mais comment je fais pour la donner au nouveau stagiaire ? Je vois \"1 disponible\".", "none"),
+    ("Nous engageons une dizaine d'étudiants pour l'été dans nos 5 clubs. Pourriez-vous prévoir les licences Business Basic nécessaires ? Je vous confirmerai le nombre exact plus tard.", "ask quantity"),
     // An invoice complaint that says the count is right asks no change.
     ("Votre facture mentionne 18 licences Microsoft 365 Business Basic. Or, nous n'en avons plus que 16 depuis le 1er février, date à laquelle vous nous avez confirmé la suppression de 2 licences. Le nombre de licences affiché dans le centre d'administration est correct ; seule la facture est erronée.", "none"),
     // A hedged number in a mail that says the exact number comes later asks.
@@ -217,6 +220,8 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // New people of any trade who start are people; "daar hoeven jullie niets voor te doen" is not for us.
+    ("Vanaf 1 april starten er drie nieuwe tekenaars bij ons. Eén van hen neemt de licentie over van Pieter. Graag dus de nodige extra licenties Microsoft 365 Business Standard. Revit: de 3 extra seats bestel ik zelf bij Autodesk, daar hoeven jullie niets voor te doen.", "+2 O365_BUSINESS_PREMIUM"),
     // A guess of licences asks, "maybe a few more" beside it or not; "±600 patiënten" is a
     // guess of patients, no change; "het juiste aantal weet ik pas eind september" is unsure.
     ("Voor de griepcampagne verwachten we ±600 patiënten. We hebben dus ongeveer 10 licenties Business Basic extra nodig, misschien iets meer.", "ask quantity"),
@@ -345,6 +350,8 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Elin tar över Johans licens, så vi behöver bara en ny Microsoft 365 Business Standard-licens.", "+1 O365_BUSINESS_PREMIUM"),
+    ("Vi har idag 6 licenser Microsoft 365 Business Standard och vill ha 9 från den 1 april, när tre nya ingenjörer börjar hos oss. ArchiCAD-licenserna (5 st) sköter vi själva, så dem behöver ni inte röra.", "+3 O365_BUSINESS_PREMIUM"),
     ("På måndag börjar tre nya arbetsledare på bygge 12. En av dem tar över Peters Microsoft 365 Business Premium-licens, de andra behöver nya licenser.", "+2 SPB"),
     ("Vi vill byta till autogiro för våra 3 kunder. Det ändrar ingenting i antalet licenser (24 totalt).", "none"),
     ("Kontot admin@holmensbageri.onmicrosoft.com behöver 3 st till av Microsoft 365 Apps för företag (kassan + två i bageriet).", "+3 O365_BUSINESS admin@holmensbageri.onmicrosoft.com"),

@@ -352,6 +352,8 @@ lexicon! {
         /// "this changes nothing about the licences", "an der Lizenzanzahl ändert sich nichts":
         /// the mail says in so many words that it asks no seat change.
         count_unchanged,
+        /// "those 3 seats I order myself, nothing for you to do": the sentence is not for us.
+        nothing_for_us,
     }
 }
 

@@ -103,7 +103,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"ik vroeg me af", r"ik wil (graag )?weten"],
     past_report: &[r"\b(hebben|heb|hadden|kregen|ontvingen)\b.{0,40}(licen|abonnement|plaats).{0,30}\b(gekregen|ontvangen|gekocht|bijgekregen)\b"],
     not_yet: &[r"\bnog niets? (bestellen|wijzigen|aanpassen)\b", r"\b(bestellen|wijzigen) nog niets\b"],
-    unsure: &[r"nog (te )?bevestig", r"nog niet (zeker|definitief|bekend)", r"weet(en)? (ik |we )?nog niet",
+    unsure: &[r"\b(hetzelfde|zelfde) (doen )?(als|zoals) (vorige|de vorige|vorig|verleden)\b", r"nog (te )?bevestig", r"nog niet (zeker|definitief|bekend)", r"weet(en)? (ik |we )?nog niet",
         r"exacte? aantal .{0,30}(later|nog niet|volgt)",
         r"(juiste|exacte?) aantal weet (ik|we) (pas|eerst)\b", r"\bweet(en)? (ik|we) pas\b", r"\b(bevestig|bezorg|geef) (ik|we) (u |jullie )?(nog )?het (exacte|juiste|definitieve) aantal\b"],
     reuse: &[r"neemt .{0,40}\bover\b", r"overnem", r"krijgt .{0,20}licentie van", r"hergebruik"],
@@ -113,7 +113,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     sender_is_account: &[r"\b(dit|deze|mijn|hetzelfde|zelfde)\s+(e-?mail[- ]?|mail)?(adres|mailadres|e-?mailadres)\w*\b.{0,60}\b(login|gebruikersnaam|gebruiker|account)",
         r"\b(login|gebruikersnaam|account|username)\b.{0,40}\b(dit|deze|mijn|hetzelfde|zelfde|het)\s+(e-?mail[- ]?|mail)?(adres|mailadres)",
         r"\bgebruikersnaam\b.{0,20}\bis\s+(de )?afzender", r"\badres waar(van|mee) (ik )?(deze|dit) (mail|e-?mail|bericht)",
-        r"\bmijn (eigen )?(account|gebruikersaccount|licentie|login)\b", r"\bvoor mij( persoonlijk)?\b", r"\bzelf\b",
+        r"\bmijn (eigen )?(account|gebruikersaccount|licentie|login)\b", r"\bvoor mij( persoonlijk)?\b", r"\bmezelf\b", r"\b(ik|mij) zelf (ook )?(een|1|nog een) (licentie|account)\b",
         r"\badres\w*\s+(waarmee |waarvan )?(ik|wij|we)\b.{0,20}\b(schrijf\w*|stuur\w*|mail\w*)"],
     same_account: &[r"\b(hetzelfde|zelfde|dezelfde) (account|tenant|login|adres|abonnement)", r"\b(dat|dit) account\b",
         r"\bals (vorige keer|de vorige keer)\b"],
@@ -134,4 +134,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     alternatives: &[r"\bofwel\b.{0,60}\bofwel\b", r"\bwat (het )?(goedkoopst|voordeligst) is\b"],
     done: &[r"\b(licenties|licentie) (staan|staat) (erop|er al|erbij)\b", r"\bzie (ik|we) .{0,20}\bstaan\b"],
     count_unchanged: &[r"\bverandert (er )?niets\b", r"\bgeen wijziging(en)? (in|aan) (het aantal|de licenties)", r"\bhet aantal licenties (verandert|wijzigt) niet", r"\b(wil|willen) (ik|we) (voorlopig |voorlopig nog |nu )?niets aan (veranderen|wijzigen)", r"\bhet aantal licenties\b.{0,60}\b(klopt|is correct|is juist)\b", r"\bdaar (wil|willen) (ik|we) niets aan\b", r"\bhebben geen (extra|bijkomende|nieuwe) licenties nodig\b"],
+    nothing_for_us: &[r"\b(hoeven|moeten) jullie (daar |hier |verder )?niets\b", r"\bhoeft u (daar |hier |verder )?niets\b", r"\bniets voor (jullie|u) te doen\b"],
 };

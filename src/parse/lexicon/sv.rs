@@ -96,7 +96,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     tell_me: &[r"kan (ni|du) (berätta|förklara)", r"jag undrar", r"jag vill veta"],
     past_report: &[r"\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{0,30}(licens|abonnemang|plats)"],
     not_yet: &[r"\b(beställer|ändrar) inget (än|ännu)\b", r"\binte beställa (än|ännu)\b"],
-    unsure: &[r"inte (helt )?säker", r"\b(måste|behöver) (fortfarande |först |ännu )?bekräfta\b", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
+    unsure: &[r"\bsamma (sak )?som (förra|senast|sist)\b", r"inte (helt )?säker", r"\b(måste|behöver) (fortfarande |först |ännu )?bekräfta\b", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
         r"återkommer med (exakt|det exakta)", r"\bvet (jag|vi) (först|inte förrän)\b", r"\b(bekräftar|meddelar) (jag|vi) (det )?(exakta|slutliga) antalet\b"],
     reuse: &[r"tar över|övertar|tar .{0,20}licens"],
     contact_word: &[r"\b(skicka|skickar|svara|svar|kopia|kontakta|nå|faktura\w*|frågor|bekräftelse)\b"],
@@ -125,4 +125,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     alternatives: &[r"\bantingen\b.{0,60}\beller\b", r"\bdet som är billigast\b"],
     done: &[r"\b(licenserna|licensen) (finns|syns) (där|nu)\b"],
     count_unchanged: &[r"\bändrar (inte|ingenting) (på|i)? ?(antalet|licens)", r"\bingen ändring (av|i) antalet", r"\bantalet licenser ändras inte", r"\b(vill|önskar) (jag|vi) (för tillfället |tills vidare )?inte ändra\b", r"\bantalet licenser\b.{0,60}\b(stämmer|är korrekt|är rätt)\b", r"\bbehöver (inga|inte fler) (extra |nya )?licenser\b"],
+    nothing_for_us: &[r"\bbehöver (ni|du) inte (göra något|röra|ändra)\b", r"\b(ingenting|inget) (för er )?att göra\b"],
 };

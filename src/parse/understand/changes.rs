@@ -247,7 +247,10 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
         v.dedup();
         v
     };
-    let (today, wanted, changes) = (values(Meaning::Current), values(Meaning::Target), values(Meaning::Change));
+    let (today, wanted, mut changes) = (values(Meaning::Current), values(Meaning::Target), values(Meaning::Change));
+    // "6 today, 9 from April, when three new engineers start": people who join or leave may be
+    // the change itself.
+    changes.extend(readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::People && n.joining != 0).map(|n| n.value));
     let (&[today], &[wanted]) = (&today[..], &wanted[..]) else { return false };
     one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs())
 }

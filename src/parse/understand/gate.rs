@@ -116,7 +116,9 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         // exact la semaine prochaine").
         let number_open = || s.has_num() && *unsure_mail.get_or_init(|| ph.unsure.is_match(text));
         let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s) && !number_open();
-        let skip = thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported;
+        // "Revit: de 3 extra seats bestel ik zelf, daar hoeven jullie niets voor te doen".
+        let not_for_us = ph.nothing_for_us.is_match(&s.text);
+        let skip = not_for_us || thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported;
         g.skipped_question |= skip && (question || price || open_question || how);
         g.kept.push(!skip);
     }

@@ -167,10 +167,10 @@ impl Reader<'_> {
     /// need 5", "make it 10", and what is left after the change ("il en restera 18").
     fn total(&mut self, i: usize, value: i64) -> bool {
         let (toks, n) = (self.toks, self.n);
-        // "we only need 5" is a total; "we only need 2 extra" is not.
+        // "we only need 5" is a total; "we only need 2 extra", "vi behöver bara en ny licens" are not.
         let only = (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().only) || is_in(t, &lex().restrictive)))
             && self.need_verb
-            && (self.any_more(i) || !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().add)));
+            && (self.any_more(i) || !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().add) || is_in(t, &lex().add_weak)));
         let more_after = self.more_after(i);
         let total_near = only
             || ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
@@ -288,6 +288,16 @@ impl Reader<'_> {
         meaning.is_some()
     }
 
+    /// "er starten drie nieuwe tekenaars": new somebodies who start or join are people, whatever
+    /// their trade (the people words cannot list every trade).
+    fn newcomers(&self, i: usize) -> bool {
+        let toks = self.toks;
+        let noun = |t: &Tok| matches!(t, Tok::Word(w) if w.chars().count() > 3) && !is_unit(t) && !is_thing(t);
+        toks.get(i + 1).is_some_and(|t| is_in(t, &lex().add_weak))
+            && toks.get(i + 2).is_some_and(noun)
+            && toks.iter().any(|t| is_in(t, &lex().join))
+    }
+
     /// A change (or people, who may be one): in the direction of the cue nearest to it, else of
     /// the sentence, else left undirected for the mail to settle.
     fn change(&mut self, i: usize, value: i64, (clo, chi): (usize, usize)) {
@@ -296,7 +306,7 @@ impl Reader<'_> {
         // "+2 (nieuwe collega's)": a signed number, or one right after a product, counts licences.
         // "one of our new trainees": the people may stand a few words on.
         let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 4 };
-        let people = self.any_in(i + 1, i + reach, is_people)
+        let people = (self.any_in(i + 1, i + reach, is_people) || self.newcomers(i))
             && !self.any_in(i + 1, i + 3, is_licence_noun)
             && !signed
             && !toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)));
