@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Please can you make that we have only 9 licenses of Business Basic from now. At the moment we have 11 because of the two students in the summer, they are gone since 31.08.", "-2 O365_BUSINESS_ESSENTIALS"),
+    ("The temporary site team (the 64-unit block in Mechelen, 6 floors) has finished and left us. We currently have 14 Microsoft 365 Business Basic licences, we only need 9 from now on.", "-5 O365_BUSINESS_ESSENTIALS"),
     ("March intake is confirmed (25 new temps across our warehouse clients). For the licences, can you do the same as last month? Same account.", "ask quantity"),
     // Floor areas are no counts, "about" before one is no guess of licences.
     ("For the Christmas period we take on extra co-workers in our stores (about 4 200 m² each). Please add 6 Microsoft 365 F3 licences to our tenant admin@nordhem.onmicrosoft.com.", "+6 SPE_F1 admin@nordhem.onmicrosoft.com"),
@@ -157,6 +159,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Merci de porter nos licences Exchange Online Plan 1 à nonante au total.\n\nActuellement nous en avons 62, si je ne me trompe pas.", "=90 EXCHANGESTANDARD"),
+    ("Aujourd'hui nous avons 18 licences Microsoft 365 Business Standard ; à partir du 1er avril nous n'en voulons plus que 14.", "-4 O365_BUSINESS_PREMIUM"),
     ("Bonjour, vous avez bien ajouté la licence la semaine passée merci. Mais comment je fais pour la donner au nouveau stagiaire ? Je vois \"1 disponible\".", "none"),
     ("Nous engageons une dizaine d'étudiants pour l'été dans nos 5 clubs. Pourriez-vous prévoir les licences Business Basic nécessaires ? Je vous confirmerai le nombre exact plus tard.", "ask quantity"),
     // An invoice complaint that says the count is right asks no change.
@@ -215,7 +219,8 @@ const FR: &[Row] = &[
     ("Nous avons 12 licences Business Basic. Merci de passer à 10, donc 3 de moins.", "ask contradiction"),
     ("Nous avons 12 licences Business Basic. Merci de passer à 10, donc 2 de moins.", "-2 O365_BUSINESS_ESSENTIALS"),
     ("Pouvez-vous passer à 8 licences Business Standard ? Ça fait 3 de plus que maintenant (on en a 6).", "ask contradiction"),
-    ("Pouvez-vous passer à 9 licences Business Standard ? Ça fait 3 de plus que maintenant (on en a 6).", "=9 O365_BUSINESS_PREMIUM"),
+    // Today's count and the wanted one both given: a delta (requests-outside/README.md).
+    ("Pouvez-vous passer à 9 licences Business Standard ? Ça fait 3 de plus que maintenant (on en a 6).", "+3 O365_BUSINESS_PREMIUM"),
     ("Merci d'ajouter 2 licences Business Basic. Nous gardons les 10 licences Business Standard telles quelles.", "+2 O365_BUSINESS_ESSENTIALS"),
 ];
 
@@ -293,6 +298,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("bitte für mein Konto noch eine Lizenz Microsoft 365 E3 dazu – ich brauche die Desktop-Apps (Schulprojekt St. Vith, Los 2).", "+1 SPE_E3 boss@contoso.be"),
+    ("für die neue Jugendabteilung (bisher 35 Anmeldungen) brauchen wir zusätzliche Lizenzen Microsoft 365 Business Basic. Die genaue Anzahl bestätige ich Ihnen nach der Vorstandssitzung am 18.11.", "ask quantity"),
     // "ab April 9": a day-first language means a count after "from <month>".
     // A reply that corrects the writer's own earlier mail: the date "13.01." ends no sentence.
     ("kleine Änderung zu meiner Mail unten (die drei Lizenzen wurden am 13.01. bestätigt, danke): Das Praktikum von Herrn Bernardi endet bereits am 31.03.2026. Bitte reduzieren Sie deshalb die Anzahl unserer Lizenzen Microsoft 365 E3 um eine.", "-1 SPE_E3"),

@@ -79,7 +79,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     people: &["kinder", "betreuer", "bauleiter", "polier", "monteur", "disponent", "helfer", "anwalt", "assistent", "bauleiter", "lehrer", "pfleger", "aushilf", "mitarbeiter", "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute",
         "saisonkr", "neuzug", "angestellt", "personal", "helfer",
         "arzt", "ärzt", "assistenz", "zahnarzt", "tierarzt", "tierärzt", "krankenpfleg", "pflegekr", "apotheker", "therapeut", "physiotherap", "mitglied", "belegschaft"],
-    things: &["jahr", "patient", "woche", "tage", "stunde", "frage", "geschäft", "laden", "standort", "gerät", "rechner", "drucker", "postfach", "monat", "schule", "klasse",
+    things: &["stockwerk", "etage", "geschoss", "jahr", "patient", "woche", "tage", "stunde", "frage", "geschäft", "laden", "standort", "gerät", "rechner", "drucker", "postfach", "monat", "schule", "klasse",
         "projekt", "apothek", "klinik", "praxis", "labor"],
     licence: &["lizenz", "abonnement", "platz", "plätze"],
     add_stem: &["hinzugefüg", "hinzufüg", "aufgestockt", "erhöh"],
@@ -99,7 +99,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     tell_me: &[r"(können|könnten) sie (mir |uns )?(das )?(sagen|erklären|erläutern|mitteilen)", r"ich (möchte|würde gerne) wissen"],
     past_report: &[r"\b(haben|habe)\b.{0,40}(lizenz|abonnement|platz|plätze).{0,30}\b(bekommen|erhalten|gekauft)\b"],
     not_yet: &[r"\bnoch nichts? (bestellen|ändern)\b", r"\b(bestellen|ändern) noch nichts\b"],
-    unsure: &[r"\b(dasselbe|das gleiche|genauso|gleich) wie (letzten|im letzten|beim letzten|letztes|vorigen|im vorigen)\b", r"noch nicht (sicher|fest|klar|bekannt|endgültig)", r"muss (ich |wir )?noch (bestätigen|klären)",
+    unsure: &[r"\b(genaue|exakte|endgültige) (anzahl|zahl)\b.{0,40}\b(bestätige|nenne|sage|schicke|melde|folgt)", r"\b(dasselbe|das gleiche|genauso|gleich) wie (letzten|im letzten|beim letzten|letztes|vorigen|im vorigen)\b", r"noch nicht (sicher|fest|klar|bekannt|endgültig)", r"muss (ich |wir )?noch (bestätigen|klären)",
         r"steht noch nicht fest", r"wie viele genau", r"genaue (anzahl|zahl) .{0,30}(später|noch nicht|folgt|erst)", r"\b(weiß|wissen) (ich|wir) erst\b", r"\b(bestätige|bestätigen|nenne|nennen) (ich|wir) (ihnen )?(noch )?die (genaue|endgültige) (anzahl|zahl)\b"],
     reuse: &[r"übernimmt|übernehmen", r"bekommt .{0,20}lizenz (von|der)"],
     contact_word: &[r"\b(schick\w*|senden|sende|antwort\w*|kopie|kontakt\w*|erreichbar|rechnung\w*|fragen|bestätigung)\b"],
@@ -130,4 +130,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     done: &[r"\b(lizenzen|lizenz) (sind|ist) (da|sichtbar|aktiv|eingerichtet)\b"],
     count_unchanged: &[r"\bändert sich nichts\b", r"\bkeine änderung (an|der|bei) (der|den)? ?(lizenz|anzahl)", r"\bdie (lizenzanzahl|anzahl der lizenzen) ändert sich nicht", r"\b(möchte|will|möchten|wollen) (ich|wir) (vorerst |zunächst |derzeit |momentan )?nichts (daran )?ändern\b", r"\b(die )?anzahl der lizenzen\b.{0,60}\b(stimmt|ist korrekt|ist richtig)\b", r"\bbrauchen (wir )?keine (zusätzlichen|weiteren|neuen|extra) lizenzen\b"],
     nothing_for_us: &[r"\b(müsst|müssen) (ihr|sie) (da |hier )?nichts\b", r"\bfür (euch|sie) nichts zu tun\b"],
+    recalled: &[r"\bwenn ich mich nicht irre\b", r"\bwenn ich mich richtig erinnere\b", r"\bsoweit ich weiß\b"],
 };

@@ -79,7 +79,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         "newcomer", "joiner", "member", "people", "person", "temp", "trainee", "apprentice", "volunteer", "rep", "agent",
         "consultant", "technician", "nurse", "teacher", "seasonal", "contractor", "freelancer", "recruit",
         "doctor", "nurse", "physio", "therapist", "vet", "veterinar", "dentist", "pharmacist", "locum", "carer", "caregiver", "surgeon"],
-    things: &["year", "patient", "week", "day", "hour", "question", "shop", "store", "site", "office", "branch", "laptop", "pc", "computer", "device", "printer", "phone",
+    things: &["floor", "storey", "year", "patient", "week", "day", "hour", "question", "shop", "store", "site", "office", "branch", "laptop", "pc", "computer", "device", "printer", "phone",
         "tablet", "room", "location", "domain", "address", "mailbox", "month", "euro", "eur", "camp", "school", "class",
         "team", "project", "pharmac", "clinic", "practice", "lab"],
     licence: &["licen", "seat", "subscription"],
@@ -103,7 +103,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     past_report: &[r"\b(we|i) (have )?(got|received|bought|purchased|obtained)\b.{0,30}(licen|seat|subscription)"],
     not_yet: &[r"\bnot (ordering|buying|changing|adding) anything( yet)?\b",
         r"\b(just|only) (need|want) (the )?(figures|numbers|prices?|a quote|an estimate)\b"],
-    unsure: &[r"\b(do|repeat) (the )?same( thing)? as (last|the last|previous|before)\b", r"\b(still|yet) (have|need) to (confirm|check|decide)", r"\bnot (yet )?(sure|certain|final|decided|confirmed)\b",
+    unsure: &[r"\b(exact|final) (number|count)\b.{0,40}\b(confirm|follow|let you know|send)", r"\b(do|repeat) (the )?same( thing)? as (last|the last|previous|before)\b", r"\b(still|yet) (have|need) to (confirm|check|decide)", r"\bnot (yet )?(sure|certain|final|decided|confirmed)\b",
         r"\bto be confirmed\b", r"\btbc\b", r"\bonly know (the )?(exact|final)",
         r"\bexact (number|headcount|count)\b.{0,40}\b(later|next week|after|once|when|as soon as)\b", r"\bexact (number|count|headcount) (is |remains )?(not|un)known", r"\b(will|'ll) only know\b", r"\bwon'?t know (the )?(exact|final)", r"\b(i|we)('ll| will) (confirm|send you|give you|let you know) the (exact|final) (number|count)\b"],
     reuse: &[r"(takes? over|taking over|will take over|inherits?|gets?|reuses?|re-?uses?|can use|will use)\b.{0,30}\blicen",
@@ -136,4 +136,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     done: &[r"\b(licen[cs]es|seats) are (there|visible|active)\b", r"\bi (can )?see the \d+ (extra |new )?licen"],
     count_unchanged: &[r"\b(does not|doesn't|will not|won't) change (anything|the number)", r"\bno change (to|in) the (number|licen)", r"\bthe number of licen[cs]es (does not|doesn't|will not|won't) change", r"\b(i|we) (do not|don't) want to change (anything|that|them|it)\b", r"\bthe number of licen[cs]es\b.{0,60}\bis (correct|right)\b", r"\bwe (do not|don't) need (any )?(more|additional|extra|new) licen[cs]es\b"],
     nothing_for_us: &[r"\bnothing (for you|on your side) to do\b", r"\bnothing to do (for you|on your side)\b", r"\byou (don'?t|do not) (need|have) to do anything\b", r"\bno action (needed|required) (from|on) your\b"],
+    recalled: &[r"\bif i'?m not mistaken\b", r"\bif i remember (correctly|right)\b", r"\bunless i'?m mistaken\b"],
 };

@@ -354,6 +354,8 @@ lexicon! {
         count_unchanged,
         /// "those 3 seats I order myself, nothing for you to do": the sentence is not for us.
         nothing_for_us,
+        /// "if I'm not mistaken", "si je ne me trompe pas": a count given from memory.
+        recalled,
     }
 }
 

@@ -78,7 +78,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     people: &["barn", "ledare", "arbetsledar", "arbetare", "snickar", "montör", "platschef", "jurist", "assistent", "lärare", "sköterska", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar", "konsult", "vikari",
         "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev", "kursledar",
         "läkare", "veterinär", "sjuksköt", "undersköt", "tandläkar", "apotekar", "fysioterapeut", "vårdbiträd", "medlem"],
-    things: &["år", "patient", "vecka", "veckor", "dagar", "timm", "fråga", "frågor", "butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt", "apotek", "klinik", "mottagning", "labb"],
+    things: &["våning", "år", "patient", "vecka", "veckor", "dagar", "timm", "fråga", "frågor", "butik", "kontor", "enhet", "skrivare", "dator", "postlåd", "brevlåd", "månad", "skola", "klass", "projekt", "apotek", "klinik", "mottagning", "labb"],
     licence: &["licens", "licenc", "abonnemang", "plats"],
     add_stem: &["tillagd", "utök", "beställ"],
     remove_stem: &["avslut", "uppsäg", "sägas", "borttag", "minsk"],
@@ -96,7 +96,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     tell_me: &[r"kan (ni|du) (berätta|förklara)", r"jag undrar", r"jag vill veta"],
     past_report: &[r"\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{0,30}(licens|abonnemang|plats)"],
     not_yet: &[r"\b(beställer|ändrar) inget (än|ännu)\b", r"\binte beställa (än|ännu)\b"],
-    unsure: &[r"\bsamma (sak )?som (förra|senast|sist)\b", r"inte (helt )?säker", r"\b(måste|behöver) (fortfarande |först |ännu )?bekräfta\b", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
+    unsure: &[r"\b(exakta|slutliga) antalet\b.{0,40}\b(bekräftar|meddelar|återkommer)", r"\bsamma (sak )?som (förra|senast|sist)\b", r"inte (helt )?säker", r"\b(måste|behöver) (fortfarande |först |ännu )?bekräfta\b", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
         r"återkommer med (exakt|det exakta)", r"\bvet (jag|vi) (först|inte förrän)\b", r"\b(bekräftar|meddelar) (jag|vi) (det )?(exakta|slutliga) antalet\b"],
     reuse: &[r"tar över|övertar|tar .{0,20}licens"],
     contact_word: &[r"\b(skicka|skickar|svara|svar|kopia|kontakta|nå|faktura\w*|frågor|bekräftelse)\b"],
@@ -126,4 +126,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     done: &[r"\b(licenserna|licensen) (finns|syns) (där|nu)\b"],
     count_unchanged: &[r"\bändrar (inte|ingenting) (på|i)? ?(antalet|licens)", r"\bingen ändring (av|i) antalet", r"\bantalet licenser ändras inte", r"\b(vill|önskar) (jag|vi) (för tillfället |tills vidare )?inte ändra\b", r"\bantalet licenser\b.{0,60}\b(stämmer|är korrekt|är rätt)\b", r"\bbehöver (inga|inte fler) (extra |nya )?licenser\b"],
     nothing_for_us: &[r"\bbehöver (ni|du) inte (göra något|röra|ändra)\b", r"\b(ingenting|inget) (för er )?att göra\b"],
+    recalled: &[r"\bom jag inte (misstar|minns fel)", r"\bom jag minns rätt\b"],
 };

@@ -80,9 +80,13 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     // "aktuell 9, benötigen aber nur noch 7" under "Lizenzen reduzieren": the body's direction is
     // that of the change from today's count, whatever its need word says.
     let mut body_set: Vec<Dir> = body_dirs.clone();
-    body_set.extend(c.raws.iter().filter(|r| r.from_current).filter_map(|r| match r.change {
-        Some(Change::Delta(d)) if d > 0 => Some(Dir::Add),
-        Some(Change::Delta(d)) if d < 0 => Some(Dir::Remove),
+    // So is that of a wanted total beside today's count: "derzeit 30, brauchen nur noch 26".
+    let today_count = today(readings).map(|(_, v)| v);
+    body_set.extend(c.raws.iter().filter_map(|r| match r.change {
+        Some(Change::Delta(d)) if r.from_current && d > 0 => Some(Dir::Add),
+        Some(Change::Delta(d)) if r.from_current && d < 0 => Some(Dir::Remove),
+        Some(Change::Target(t)) if today_count.is_some_and(|v| t > v) => Some(Dir::Add),
+        Some(Change::Target(t)) if today_count.is_some_and(|v| t < v) => Some(Dir::Remove),
         _ => None,
     }));
     if !subj_dirs.is_empty() && !body_set.is_empty() && !body_changes.is_empty() {
@@ -209,10 +213,13 @@ fn breakdowns(raws: &mut Vec<Raw>) {
 /// total in another (of the same mail, nothing else in between) is the change between the two.
 fn today_and_wanted(readings: &[Option<Reading>], raws: &mut Vec<Raw>, today: Option<(usize, i64)>) {
     let Some((first, today)) = today else { return };
+    let recalled = readings.get(first).and_then(Option::as_ref).is_some_and(|r| r.recalled);
     let targets: Vec<(usize, i64)> = raws
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.sentence != usize::MAX && r.sentence >= first)
+        // "Please make it 9 from now. At the moment we have 11": the sentence just before too,
+        // unless today's count comes from memory ("nous en avons 62, si je ne me trompe pas").
+        .filter(|(_, r)| r.sentence != usize::MAX && (r.sentence >= first || (r.sentence + 1 == first && !recalled)))
         .filter_map(|(k, r)| match r.change {
             Some(Change::Target(t)) => Some((k, t)),
             _ => None,

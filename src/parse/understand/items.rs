@@ -136,6 +136,16 @@ pub(crate) fn build(raws: &[Raw], body: &[Sentence], products: &Products, accoun
             break;
         }
         let asked_target = targets.iter().any(|&o| raws.get(item_raw[o]).is_some_and(|r| r.asks));
+        // "(480 Plätze im großen Saal) ... Bitte stellen Sie die Lizenzen auf insgesamt 12 um":
+        // a total asked in its own sentence beside a change that no sentence asks is no total
+        // the change leads to; one of the two is read wrongly.
+        let unasked_delta_elsewhere = deltas.iter().any(|&o| {
+            raws.get(item_raw[o]).is_some_and(|d| !d.asks && !d.people && !d.from_current && targets.iter().all(|&t| raws.get(item_raw[t]).is_some_and(|t| t.asks && t.sentence != d.sentence)))
+        });
+        if asked_target && unasked_delta_elsewhere {
+            problems.push((Ask::Contradiction, "the mail asks for a new total, and another sentence gives a change".into()));
+            break;
+        }
         if matches!(it.change, Change::Delta(_)) && people_only(k) && asked_target && deltas.iter().all(|&o| people_only(o)) {
             continue;
         }

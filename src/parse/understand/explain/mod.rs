@@ -98,6 +98,8 @@ pub(crate) struct Reading {
     pub unsure: bool,
     /// The sentence corrects an earlier one ("Sorry, it must be 5").
     pub correction: bool,
+    /// The sentence gives a count from memory ("we have 62, if I'm not mistaken").
+    pub recalled: bool,
     /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
     /// the wanted total when another sentence gave today's count (token index, value).
     pub wanted: Vec<(usize, i64)>,

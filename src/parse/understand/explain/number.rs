@@ -180,6 +180,8 @@ impl Reader<'_> {
         let make_it = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().make_it))
             && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().make))
             && !self.cues[i + 1..(i + 3).min(n)].iter().flatten().any(|(_, strong)| *strong);
+        // "please make that we have only 9 licences from now": the state to make, not today's.
+        let make_have = self.made_to_have(i);
         // "65 membres du personnel au total" counts people, not the wanted licences.
         let counts_people = self.any_in(i + 1, i + 4, is_people) && !self.any_in(i + 1, i + 3, is_licence_noun);
         // "(nous en avons 19, il en restera 18)", "18 will remain", "dann bleiben 18": the total
@@ -189,12 +191,18 @@ impl Reader<'_> {
         if remains {
             self.r.results.push(i);
         }
-        if (self.to_before(i) && self.change_verb) || (total_near && !counts_people) || make_it || remains {
+        if (self.to_before(i) && self.change_verb) || (total_near && !counts_people) || make_it || make_have || remains {
             self.set(i, Meaning::Target);
             self.push(Some(Change::Target(value)), None, i, false);
             return true;
         }
         false
+    }
+
+    /// "make that we have only 9": a verb of making, then today's words, then the number.
+    fn made_to_have(&self, i: usize) -> bool {
+        let have = (1..=3).find(|&k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().context)));
+        have.is_some_and(|k| (k + 1..=k + 3).any(|m| self.prev(i, m).is_some_and(|t| is_in(t, &lex().make))))
     }
 
     /// Today's count: "we have 10 licences, please add 2", "10 licences at the moment, we would
@@ -215,7 +223,9 @@ impl Reader<'_> {
         // "nodig hebben" is a need: its "hebben" says nothing of today's count.
         let needs = self.needs;
         let context_word = |t: &Tok| is_in(t, &lex().context) && !(needs && is_w(t, &["hebben", "heb", "hebt"]));
-        let context = (now_after || on_a) && !people_after
+        // "At the moment we have 11 because ...": today's words before, the verb just before.
+        let now_before = self.prev(i, 1).is_some_and(context_word) && self.any_in(0, i, |t| is_in(t, &lex().now_after));
+        let context = (now_after || on_a || now_before) && !people_after
             || !people_after
                 && (((1..=3).any(|k| self.prev(i, k).is_some_and(context_word))
                     && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
@@ -224,7 +234,7 @@ impl Reader<'_> {
         // When it is the only number of a sentence with a cue ("we hebben 3 licenties niet meer
         // nodig") it is the change.
         let other_qty = self.num_count > 1;
-        let today = context && (other_qty || !self.any_cue) && !self.any_in(i + 1, i + 5, |t| is_in(t, &lex().add) || is_in(t, &lex().remove));
+        let today = context && !self.made_to_have(i) && (other_qty || !self.any_cue) && !self.any_in(i + 1, i + 5, |t| is_in(t, &lex().add) || is_in(t, &lex().remove));
         if !today {
             return false;
         }

@@ -53,6 +53,7 @@ impl<'a> Reader<'a> {
         let mut r = Reading {
             unsure: phrases().unsure.is_match(&s.text),
             correction: phrases().correction.is_match(&s.text),
+            recalled: phrases().recalled.is_match(&s.text),
             para: s.para,
             ..Reading::default()
         };
