@@ -93,6 +93,8 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Times.
         r"(?i)\b\d{1,2}[:h.]\d{2}\b".into(),
         r"(?i)\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.|uur|u|uhr|h|heures?)\b".into(),
+        // "next Tuesday at 9", "morgen um 8": an hour after a day, without its unit.
+        r"(?i)\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|morning|(?:maan|dins|woens|donder|vrij|zater|zon)dag|morgen|ochtend|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|matin|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|früh|(?:mån|tis|ons|tors|fre|lör|sön)dag|imorgon)\s+(?:at|om|à|um|kl\.?|klockan|vers|rond|tegen)\s+\d{1,2}\b".into(),
         // Prices, decimals and percentages.
         MONEY[0].into(),
         MONEY[1].into(),
@@ -124,7 +126,7 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // before the numbered things; "last week" stays: it says a change was made before).
         r"(?i)\b(?:next|this|coming|volgende|komende|deze|prochaine|cette|nächste|nächsten|kommende|diese|dieser|nästa|denna)\s+(?:week|semaine|woche|vecka)\b".into(),
         // Numbered things: "shift 2", "hall 3", "week 14", "vecka 14", "KW 12", "room 5".
-        r"(?i)\b(?:shift|hall|room|floor|building|step|option|page|line|lijn|ligne|zeile|rad|point|zaal|kamer|verdieping|ploeg|hal|étage|salle|bureau|raum|halle|etage|stock|schicht|rum|våning|skift|week|weke|vecka|semaine|woche|kw|wk|level|fase|phase|stap|étape|schritt|steg|sprint|release|lot|los|perceel|parcelle|batch|werf|chantier|baustelle|magasin|winkel|filiaal|vestiging|shop|store|branch|filiale|butik|succursale|agence|campus|bloc|blok|block|klas|classe|class|route|rit|tournée|magazijn|warehouse|entrepôt|lager|depot|dépôt|bygge|lokaal|local|auditoire|aula|gate|quai|dock)\s*\d+\b".into(),
+        r"(?i)\b(?:shift|hall|room|floor|building|step|option|page|line|lijn|ligne|zeile|rad|point|zaal|kamer|verdieping|ploeg|hal|étage|salle|bureau|raum|halle|etage|stock|schicht|rum|våning|skift|week|weke|vecka|semaine|woche|kw|wk|level|fase|phase|stap|étape|schritt|steg|sprint|release|lot|los|perceel|parcelle|batch|presse|machine|maschine|kassa|caisse|kasse|werf|chantier|baustelle|magasin|winkel|filiaal|vestiging|shop|store|branch|filiale|butik|succursale|agence|campus|bloc|blok|block|klas|classe|class|route|rit|tournée|magazijn|warehouse|entrepôt|lager|depot|dépôt|bygge|lokaal|local|auditoire|aula|gate|quai|dock)\s*\d+\b".into(),
         // Postcodes: Dutch "1234 AB", and 4-5 digits before a capitalised place name.
         r"\b[1-9]\d{3}\s?[A-Z]{2}\b".into(),
         r"\b(?:[A-Z]-)?\d{4,5}\s+[A-ZÀ-Ý][a-zà-ÿ]{2,}".into(),
@@ -274,11 +276,12 @@ const VAGUE: &[&str] = &["couple", "few", "several", "some", "quelques", "plusie
 pub(crate) fn is_unit_noun(w: &str) -> bool {
     const NOUNS: &[&str] = &["licens", "licenc", "licent", "lizenz", "seat", "user", "gebruiker", "utilisateur",
         "benutzer", "nutzer", "användare", "account", "compte", "konto", "subscription", "abonnement", "abonnemang",
-        "mailbox", "postfach", "postlåd", "boîte", "plaats", "platz", "plätze", "plats", "siège", "poste",
+        "mailbox", "postfach", "postlåd", "boîte", "plaats", "platz", "plätze", "plats", "siège",
         "employee", "medewerker", "mitarbeiter", "anställd", "collaborat", "collega", "colleague", "kollege",
         "kollega", "person", "personne", "stuks", "exemplar"];
     let last = w.rsplit('-').next().unwrap_or(w);
-    NOUNS.iter().any(|n| w.starts_with(n) || last.starts_with(n))
+    // "poste(s)" whole: "posters" are no seats.
+    NOUNS.iter().any(|n| w.starts_with(n) || last.starts_with(n)) || matches!(last, "poste" | "postes")
 }
 
 /// Whether `w` (any case) is a month name or abbreviation in one of the five languages.
@@ -464,6 +467,12 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
             }
             (Tok::Article(_), Some(Tok::Vague)) => {
                 i += 1;
+                continue;
+            }
+            // "retirez-en une seule", "nur eine einzige": one, said with weight.
+            (Tok::Article(a), Some(Tok::Word(w))) if a != "a" && ["seule", "seul", "einzige", "einzigen", "enda"].contains(&w.as_str()) => {
+                out.push(Tok::Num { value: 1 });
+                i += 2;
                 continue;
             }
             // Swedish "en av dem", "ett av kontona": one of them, a count.

@@ -133,8 +133,8 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind10` were tuned on after their
-/// first measurement; `sealed` to `sealed8` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind11` were tuned on after their
+/// first measurement; `sealed` to `sealed9` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly; the sealed ones no more than they do
 /// today.
@@ -151,21 +151,23 @@ fn labelled_corpora_agreement() {
         ("blind3", "tests/fixtures/blind3", 98.5, 0, true),
         ("blind4", "tests/fixtures/blind4", 93.5, 0, true),
         ("blind5", "tests/fixtures/blind5", 99.0, 0, true),
-        ("blind6", "tests/fixtures/blind6", 95.0, 0, true),
+        ("blind6", "tests/fixtures/blind6", 97.0, 0, true),
         ("blind7", "tests/fixtures/blind7", 97.0, 0, true),
         ("blind8", "tests/fixtures/blind8", 97.0, 0, true),
         ("blind9", "tests/fixtures/blind9", 89.0, 0, true),
         ("blind10", "tests/fixtures/blind10", 91.0, 0, true),
+        ("blind11", "tests/fixtures/blind11", 94.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
-        ("sealed", "tests/fixtures/sealed", 93.0, 3, false),
-        ("sealed2", "tests/fixtures/sealed2", 88.5, 3, false),
+        ("sealed", "tests/fixtures/sealed", 92.5, 3, false),
+        ("sealed2", "tests/fixtures/sealed2", 91.0, 1, false),
         ("sealed3", "tests/fixtures/sealed3", 85.0, 8, false),
-        ("sealed4", "tests/fixtures/sealed4", 90.0, 5, false),
-        ("sealed5", "tests/fixtures/sealed5", 86.0, 3, false),
-        ("sealed6", "tests/fixtures/sealed6", 77.0, 6, false),
-        ("sealed7", "tests/fixtures/sealed7", 77.0, 7, false),
-        ("sealed8", "tests/fixtures/sealed8", 91.0, 1, false),
+        ("sealed4", "tests/fixtures/sealed4", 90.0, 4, false),
+        ("sealed5", "tests/fixtures/sealed5", 88.0, 3, false),
+        ("sealed6", "tests/fixtures/sealed6", 79.0, 5, false),
+        ("sealed7", "tests/fixtures/sealed7", 82.0, 6, false),
+        ("sealed8", "tests/fixtures/sealed8", 91.0, 0, false),
+        ("sealed9", "tests/fixtures/sealed9", 79.0, 9, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {

@@ -29,6 +29,19 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // People who join are never a removal ('batch release'); fewer licences than people, said beside them, are the people less those who take over one.
+    ("Four new QA analysts join our lab on 1 April (batch release team). Three of them need a new Microsoft 365 E3 licence; the fourth takes over the licence of a colleague who retires.", "+3 SPE_E3"),
+    // An hour after a day is no count; a thing word before a licence word names the licence.
+    ("She has a new girl starting next Tuesday at 9, so she needs one more Office licence please.", "+1"),
+    ("Could you add 2 licences on admin@studio.onmicrosoft.com, in Business Standard or in Business Premium? Whatever suits best.", "ask product"),
+    // A total asked in so many words beside people counted in passing (and shifts, which are no licences).
+    ("Please set the Exchange Online Plan 1 licences to 40 in total. We now run 3 shifts of 12 operators plus 4 people in dispatch.", "=40 EXCHANGESTANDARD"),
+    // A bracket that says nothing of licences counts something else.
+    ("Our campaign (job no. 25-0412, 48-sheet posters plus 6 radio spots) is wrapped up. We're currently paying for 14 Office 365 E3 licences; 11 is enough from now on.", "-3 ENTERPRISEPACK"),
+    // Thanks after the numbers of a mail typed as one sentence look back on something else.
+    ("we have 6 licences now but in winter its just me and my wife so 4 is enough please and yes the bikes are fine thanks for asking last time", "-2"),
+    ("Thank you. Could you make sure the invoice for these 2 licences mentions our PO 4500198231?", "none"),
+    ("A colleague leaves at the end of the month. If I remove his licence, will his mailbox be kept for 30 days?", "none"),
     ("Please can you make that we have only 9 licenses of Business Basic from now. At the moment we have 11 because of the two students in the summer, they are gone since 31.08.", "-2 O365_BUSINESS_ESSENTIALS"),
     ("The temporary site team (the 64-unit block in Mechelen, 6 floors) has finished and left us. We currently have 14 Microsoft 365 Business Basic licences, we only need 9 from now on.", "-5 O365_BUSINESS_ESSENTIALS"),
     ("March intake is confirmed (25 new temps across our warehouse clients). For the licences, can you do the same as last month? Same account.", "ask quantity"),
@@ -159,6 +172,13 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // "En fait non" takes back what the mail asked before; "une seule" is one.
+    ("Pouvez-vous retirer deux licences sur direction@ecole.be ? En fait non, je viens de parler avec ma fille. Retirez-en une seule, s'il vous plaît.", "-1 direction@ecole.be"),
+    ("Bjr, une licence en moins svp, l'opérateur de la presse 2 est parti hier.", "-1"),
+    ("Faut-il une licence Microsoft 365 F3 par opérateur ou par tablette ?", "none"),
+    ("Sur votre facture du 03/04 je vois 4 licences, alors que nous n'en avons que 3. Pouvez-vous vérifier et m'expliquer ?", "none"),
+    // The product of the mail answered, for the same account.
+    ("Pourriez-vous annuler l'ajout d'hier et retirer ces 3 licences du même compte ?\n>>>\n> Votre demande a été traitée pour le compte direction@mra.onmicrosoft.com : 3 licences Microsoft 365 Business Standard ajoutées.", "-3 O365_BUSINESS_PREMIUM direction@mra.onmicrosoft.com"),
     ("Merci de porter nos licences Exchange Online Plan 1 à nonante au total.\n\nActuellement nous en avons 62, si je ne me trompe pas.", "=90 EXCHANGESTANDARD"),
     ("Aujourd'hui nous avons 18 licences Microsoft 365 Business Standard ; à partir du 1er avril nous n'en voulons plus que 14.", "-4 O365_BUSINESS_PREMIUM"),
     ("Bonjour, vous avez bien ajouté la licence la semaine passée merci. Mais comment je fais pour la donner au nouveau stagiaire ? Je vois \"1 disponible\".", "none"),
@@ -225,6 +245,11 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("We hebben op dit moment 14 licenties Microsoft 365 Business Standard. Met 11 hebben we voortaan genoeg.", "-3 O365_BUSINESS_PREMIUM"),
+    // "anderen" are others (no slip of "ändern"); a licence taken over is none to add.
+    ("Vanaf maandag starten er drie nieuwe collega's. Eén van hen neemt de plaats in van Els; zij mag haar licentie gewoon overnemen. Voor de twee anderen hebben we dus een extra licentie nodig.", "+2"),
+    ("Heeft zo'n gedeelde mailbox zelf een licentie nodig? We hebben er nu 8.", "none"),
+    ("Een collega vertrekt eind deze maand. Als ik zijn licentie intrek, blijft zijn mailbox dan nog 30 dagen bewaard?", "none"),
     // New people of any trade who start are people; "daar hoeven jullie niets voor te doen" is not for us.
     ("Vanaf 1 april starten er drie nieuwe tekenaars bij ons. Eén van hen neemt de licentie over van Pieter. Graag dus de nodige extra licenties Microsoft 365 Business Standard. Revit: de 3 extra seats bestel ik zelf bij Autodesk, daar hoeven jullie niets voor te doen.", "+2 O365_BUSINESS_PREMIUM"),
     // A guess of licences asks, "maybe a few more" beside it or not; "±600 patiënten" is a
@@ -298,6 +323,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Bitte 5 zusätzliche Lizenzen Microsoft 365 Business Standard buchen. Korrektur, ich habe gerade mit der Werksleitung gesprochen: bitte nur 4.", "+4 O365_BUSINESS_PREMIUM"),
     ("bitte für mein Konto noch eine Lizenz Microsoft 365 E3 dazu – ich brauche die Desktop-Apps (Schulprojekt St. Vith, Los 2).", "+1 SPE_E3 boss@contoso.be"),
     ("für die neue Jugendabteilung (bisher 35 Anmeldungen) brauchen wir zusätzliche Lizenzen Microsoft 365 Business Basic. Die genaue Anzahl bestätige ich Ihnen nach der Vorstandssitzung am 18.11.", "ask quantity"),
     // "ab April 9": a day-first language means a count after "from <month>".
@@ -357,6 +383,8 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Idag har vi 8 licenser Exchange Online (Plan 2). Från 1 mars behöver vi 10, eftersom två nya reportrar börjar.", "+2 EXCHANGEENTERPRISE"),
+    ("Vi har i dag 10 licenser för Exchange Online (Plan 2), men efter omorganisationen räcker det med 8. Kan ni ta bort de överflödiga?", "-2 EXCHANGEENTERPRISE"),
     ("Elin tar över Johans licens, så vi behöver bara en ny Microsoft 365 Business Standard-licens.", "+1 O365_BUSINESS_PREMIUM"),
     ("Vi har idag 6 licenser Microsoft 365 Business Standard och vill ha 9 från den 1 april, när tre nya ingenjörer börjar hos oss. ArchiCAD-licenserna (5 st) sköter vi själva, så dem behöver ni inte röra.", "+3 O365_BUSINESS_PREMIUM"),
     ("På måndag börjar tre nya arbetsledare på bygge 12. En av dem tar över Peters Microsoft 365 Business Premium-licens, de andra behöver nya licenser.", "+2 SPB"),

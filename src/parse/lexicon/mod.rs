@@ -356,6 +356,11 @@ lexicon! {
         nothing_for_us,
         /// "if I'm not mistaken", "si je ne me trompe pas": a count given from memory.
         recalled,
+        /// "En fait non, …", "actually, no": what the mail asked before is taken back.
+        retract,
+        /// "Could you make sure the invoice for these 2 licences mentions our PO", "sur votre
+        /// facture je vois 4 licences … pouvez-vous vérifier": a question about an invoice.
+        invoice_question,
     }
 }
 

@@ -131,7 +131,9 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     // quantities of licences, a bare number in a sentence that names no licence, no product and
     // asks nothing is commentary; so is a count of people.
     // A change from today's count to the wanted one ("from 12 to 15", a table row) is as plain.
-    if c.raws.iter().any(|r| r.change.is_some() && (r.attached || (r.from_current && !r.weak)) && !r.people) {
+    // So is a new total asked in so many words ("Please set … to 40 in total").
+    let asked_total = |r: &Raw| matches!(r.change, Some(Change::Target(_))) && r.asks && !r.weak;
+    if c.raws.iter().any(|r| r.change.is_some() && (r.attached || (r.from_current && !r.weak) || asked_total(r)) && !r.people) {
         c.raws.retain(|r| ((r.attached || r.asks || matches!(r.change, Some(Change::Target(_)))) && !r.people) || r.sentence == usize::MAX || r.from_current || r.rest);
     }
     if let Some(problem) = change_like_a_total(&c.raws, today) {
@@ -151,6 +153,11 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
     };
     for (si, reading) in readings.iter().enumerate() {
         let Some(reading) = reading else { continue };
+        // "Retirez deux licences … En fait non, … Retirez-en une seule": the mail's new mind
+        // replaces what it asked before, when it asks something itself.
+        if reading.retract && raws.iter().any(|r| r.sentence != usize::MAX && r.sentence >= si && r.change.is_some()) {
+            raws.retain(|r| r.sentence == usize::MAX || r.sentence >= si || r.from_current);
+        }
         // "nicht 5, sondern 4": the 5 said before is taken back.
         for taken in reading.numbers.iter().filter(|n| n.meaning == Meaning::TakenBack) {
             raws.retain(|r| r.sentence >= si || r.sentence == usize::MAX || value(r) != taken.value || r.from_current);
@@ -351,11 +358,12 @@ fn wanted_after_today(readings: &[Option<Reading>], raws: &mut Vec<Raw>, first: 
         .flat_map(|(si, r)| r.wanted.iter().map(move |&(at, v)| (si, at, v)))
         .collect();
     let [(si, at, w)] = wanted[..] else { return };
-    if w == today || raws.iter().any(|r| r.change.is_some() && r.sentence != usize::MAX && !(r.sentence == si && r.at == at)) {
+    // "behöver vi 10, eftersom två nya reportrar börjar": the people say why, they are no change.
+    if w == today || raws.iter().any(|r| r.change.is_some() && !r.people && r.sentence != usize::MAX && !(r.sentence == si && r.at == at)) {
         return;
     }
     let para = readings[si].as_ref().map_or(0, |r| r.para);
-    raws.retain(|r| !(r.sentence == si && r.at == at));
+    raws.retain(|r| !(r.sentence == si && r.at == at) && !r.people);
     raws.push(Raw {
         change: Some(Change::Delta(w - today)),
         weak: false,
@@ -386,6 +394,23 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> 
         let takes_over = readings.iter().flatten().any(|r| r.takes_over);
         // "Wir brauchen also 2 Lizenzen zusätzlich": the licences said outright settle it.
         let licences_said = raws.iter().any(|r| !r.people && r.change.is_some() && r.attached);
+        // "Four new analysts join. Three of them need a new E3 licence; the fourth takes over
+        // Hélène's": fewer licences than people, said beside them, are the people less the takers.
+        let people: i64 = raws.iter().filter(|r| r.people).filter_map(|r| match r.change {
+            Some(Change::Delta(d)) if d > 0 => Some(d),
+            _ => None,
+        }).sum();
+        let fewer: Vec<usize> = (0..raws.len())
+            .filter(|&k| !raws[k].people && matches!(raws[k].change, Some(Change::Delta(d)) if d > 0 && d < people))
+            .collect();
+        if joining_people && takes_over && !licences_said && raws.iter().all(|r| r.people || matches!(r.change, Some(Change::Delta(d)) if d > 0)) {
+            if let [k] = fewer[..] {
+                raws[k].weak = false;
+                raws[k].attached = true;
+                raws.retain(|r| !r.people);
+                return None;
+            }
+        }
         return (joining_people && takes_over && !licences_said).then(|| (Ask::Quantity, "some of the people take over a licence, but not how many".into()));
     }
     if raws.iter().any(|r| r.rest && r.change.is_some()) {

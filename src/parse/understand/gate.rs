@@ -90,11 +90,17 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         // "thanks in advance for adding 3" and "thanks, and please add 2" still ask.
         let no_cue = !s.cues.iter().flatten().any(|(_, strong)| *strong);
         let asks = asks_for_it(s);
+        // "… so 4 is enough please … thanks for asking last time" (a mail typed as one sentence):
+        // thanks after the numbers look back on something else.
+        let thanks_for = ph.thanks_for.find_iter(&s.text).next().is_some_and(|m| m.start() < 80 && !s.text[..m.start()].contains(|c: char| c.is_ascii_digit()));
         let thanks = !ph.in_advance.is_match(&s.text)
-            && (ph.thanks_for.is_match(&s.text) || (ph.thanks_start.is_match(&s.text) && !ph.thanks_asking.is_match(&s.text) && (no_cue || !asks)));
+            && (thanks_for || (ph.thanks_start.is_match(&s.text) && !ph.thanks_asking.is_match(&s.text) && (no_cue || !asks)));
         let carries_number = s.has_num();
         // "Do we still have 2 free?" asks about the state; "Could you add 2?" asks for a change.
-        let open_question = s.text.contains('?') && carries_number && !asks;
+        // "Heeft zo'n gedeelde mailbox zelf een licentie nodig?", "Faut-il une licence par
+        // opérateur ?": a yes/no question about one licence asks how licensing works.
+        let one_licence = s.toks.windows(2).any(|w| matches!(w[0], Tok::Article(_)) && super::cues::is_licence_noun(&w[1]));
+        let open_question = s.text.contains('?') && (carries_number || (one_licence && s.text.trim_end().ends_with('?'))) && !asks;
         // "We got 3 extra licences last week": a report, unless the sentence also asks.
         let reported = ph.past_report.is_match(&s.text) && !asks;
         let how = classify::how_question(&s.text) || ph.tell_me.is_match(&s.text) || question;

@@ -126,6 +126,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         u.not_ours = Some("another matter than seats (a domain, DNS, an alias)");
         return u;
     }
+    if !c.raws.iter().any(|r| r.change.is_some()) && phrases().invoice_question.is_match(text) {
+        u.not_ours = Some("a question about an invoice, not a change of the number of seats");
+        return u;
+    }
     if !c.raws.iter().any(|r| r.change.is_some()) && body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().payment.is_match(&s.text)) {
         u.not_ours = Some("a change of billing or payment details, not of the number of seats");
         return u;
@@ -142,7 +146,8 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let accounts = whom::Accounts::find(&body, &with_change, input.sender, text, input.quoted);
     let products = items::Products::new(&body, &gate.kept, &subject_sentences);
     let mut problems = std::mem::take(&mut c.problems);
-    let items = items::build(&c.raws, &body, &products, &accounts, &mut problems);
+    let mut items = items::build(&c.raws, &body, &products, &accounts, &mut problems);
+    product_from_quote(&mut items, input.quoted, catalog);
 
     // "3 licences of Power BI Pro": a count for a product of no subscription here is no seat
     // change of ours, whether or not its direction is clear.
@@ -201,6 +206,33 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         Ask::Unreadable => 5,
     });
     u
+}
+
+/// "Pourriez-vous annuler l'ajout d'hier et retirer ces 3 licences du même compte ?" above our
+/// confirmation of 3 Business Standard for that account, "het zijn er geen 6 maar 4" above one's
+/// own request for 6 Business Standard: a reply that names no product but the same account as
+/// the mail it answers, and that mail one product only, is about that product.
+fn product_from_quote(items: &mut [Item], quoted: &str, catalog: &Catalog) {
+    if quoted.is_empty() || items.is_empty() || items.iter().any(|i| i.product.is_some()) {
+        return;
+    }
+    let quoted_lower = quoted.to_lowercase();
+    if !items.iter().all(|i| i.username.as_ref().is_some_and(|u| quoted_lower.contains(u.as_str()))) {
+        return;
+    }
+    let mut skus: Vec<String> = Vec::new();
+    for f in catalog.find(quoted) {
+        match f.mention {
+            crate::parse::products::Mention::One(sku) if !skus.contains(&sku) => skus.push(sku),
+            crate::parse::products::Mention::One(_) => {}
+            crate::parse::products::Mention::Several(_) => return,
+        }
+    }
+    if let [sku] = &skus[..] {
+        for i in items.iter_mut() {
+            i.product = Some(sku.clone());
+        }
+    }
 }
 
 /// Every number of a sentence that asks for a change is explained (a quantity, today's count,

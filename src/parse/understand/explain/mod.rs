@@ -100,6 +100,8 @@ pub(crate) struct Reading {
     pub correction: bool,
     /// The sentence gives a count from memory ("we have 62, if I'm not mistaken").
     pub recalled: bool,
+    /// The sentence takes back what the mail asked before it ("En fait non, …").
+    pub retract: bool,
     /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
     /// the wanted total when another sentence gave today's count (token index, value).
     pub wanted: Vec<(usize, i64)>,

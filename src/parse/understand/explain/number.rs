@@ -48,7 +48,8 @@ impl Reader<'_> {
                 }
                 None
             }
-            Tok::Word(w) if !self.strong_present && lex().possessive.has(w) && toks.get(i + 1).is_some_and(is_singular_unit) => Some(1),
+            // Not "zij mag haar licentie overnemen": a licence taken over is none to add.
+            Tok::Word(w) if !self.strong_present && !self.reuse && lex().possessive.has(w) && toks.get(i + 1).is_some_and(is_singular_unit) => Some(1),
             // "supprimer la licence ... de Claire", "remove the licence of Jan", "de licentie van
             // Jan opzeggen", "ta bort licensen": one licence, when the sentence says what to do.
             Tok::Word(w)
@@ -175,7 +176,11 @@ impl Reader<'_> {
         let total_near = only
             || ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
             || (self.any_in(i + 1, i + 7, |t| is_in(t, &lex().total)) && !more_after)
-            || self.any_in(i + 1, i + 4, |t| is_in(t, &lex().enough));
+            || self.any_in(i + 1, i + 4, |t| is_in(t, &lex().enough))
+            // "Met 11 hebben we voortaan genoeg", "avec 11 on a assez", "mit 11 haben wir genug".
+            // "räcker det med 8" too.
+            || (self.prev(i, 1).is_some_and(|t| is_w(t, &["met", "avec", "mit", "med", "with"]))
+                && (self.any_in(i + 1, i + 7, |t| is_in(t, &lex().enough)) || self.any_in(i.saturating_sub(4), i, |t| is_in(t, &lex().enough))));
         // "make it 10", "maak er 10 van", "mach es 10", "gör det till 10". Not "zet er 3 bij" (add 3).
         let make_it = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().make_it))
             && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().make))
@@ -230,7 +235,8 @@ impl Reader<'_> {
                 && (((1..=3).any(|k| self.prev(i, k).is_some_and(context_word))
                     && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
                     && !(1..=3).any(|k| self.prev(i, k).is_some_and(|_| cues[i - k].is_some_and(|(_, s)| s))))
-                    || (!needs && self.context_before[i] && !self.any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
+                    // "Korrektur, ich habe gerade … gesprochen: bitte nur 4": a correction's "have" is no count.
+                    || (!needs && !self.r.correction && self.context_before[i] && !self.any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
         // When it is the only number of a sentence with a cue ("we hebben 3 licenties niet meer
         // nodig") it is the change.
         let other_qty = self.num_count > 1;
@@ -283,7 +289,8 @@ impl Reader<'_> {
         let done_before = || toks[clo..chi].iter().any(|t| is_in(t, &lex().pluperfect)) && self.any_in(i + 1, i + 3, is_licence_noun) && !field;
         // "2 new shops", "3 laptops", "twee van onze 4 filialen": counts of things that are not seats.
         let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 3 };
-        let things = || self.any_in(i + 1, i + reach, is_thing) && !self.any_in(i + 1, i + reach, is_licence_noun) && !field;
+        // "one more Office licence": a thing word right before a licence word names the licence.
+        let things = || self.any_in(i + 1, i + reach, is_thing) && !self.any_in(i + 1, i + reach + 1, is_licence_noun) && !field;
         // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
         let meaning = if signed && !near_unit && !self.mentions_unit && !field && !opens_line {
             Some(Meaning::Thing)
@@ -303,8 +310,10 @@ impl Reader<'_> {
     fn newcomers(&self, i: usize) -> bool {
         let toks = self.toks;
         let noun = |t: &Tok| matches!(t, Tok::Word(w) if w.chars().count() > 3) && !is_unit(t) && !is_thing(t);
+        // "four new QC analysts": one short word may stand before the trade.
+        let word = |t: &Tok| matches!(t, Tok::Word(_)) && !is_unit(t);
         toks.get(i + 1).is_some_and(|t| is_in(t, &lex().add_weak))
-            && toks.get(i + 2).is_some_and(noun)
+            && (toks.get(i + 2).is_some_and(noun) || (toks.get(i + 2).is_some_and(word) && toks.get(i + 3).is_some_and(noun)))
             && toks.iter().any(|t| is_in(t, &lex().join))
     }
 
@@ -348,6 +357,10 @@ impl Reader<'_> {
             if let Some(&other) = strong.first().filter(|&&o| o != d && strong.iter().all(|x| *x == o)) {
                 near = Some((other, true));
             }
+        }
+        // "Four new analysts join (batch release team …)": people who join are never a removal.
+        if people && near.is_some_and(|(d, _)| d == Dir::Remove) && self.meaning.get(i).and_then(|m| m.as_ref()).is_some_and(|m| m.joining == 1) {
+            near = Some((Dir::Add, false));
         }
         let more_after = self.more_after(i);
         // "il nous en faut désormais 34" after "nous avons 40": the need word is the number's only

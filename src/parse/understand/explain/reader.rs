@@ -54,6 +54,7 @@ impl<'a> Reader<'a> {
             unsure: phrases().unsure.is_match(&s.text),
             correction: phrases().correction.is_match(&s.text),
             recalled: phrases().recalled.is_match(&s.text),
+            retract: phrases().retract.is_match(&s.text),
             para: s.para,
             ..Reading::default()
         };
@@ -209,6 +210,7 @@ impl<'a> Reader<'a> {
             self.raws.retain(|r| matches!(r.change, Some(Change::Target(_))) || r.attached || r.from_current);
         }
         bracketed_parts(self.toks, &mut self.raws, &mut self.meaning);
+        bracketed_asides(self.toks, &mut self.raws, &mut self.meaning);
         people_parts(self.toks, &self.raws, &mut self.meaning);
         self.r.raws = self.raws;
         self.r.numbers = self.meaning.into_iter().flatten().collect();
@@ -264,6 +266,30 @@ fn bracketed_parts(toks: &[Tok], raws: &mut Vec<Raw>, meaning: &mut [Option<Numb
     }
     raws.retain(|r| !parts.contains(&r.at));
     for k in parts {
+        if let Some(Some(num)) = meaning.get_mut(k) {
+            num.meaning = Meaning::Thing;
+        }
+    }
+}
+
+/// "(job no. 25-0412, 48-sheet posters plus 6 radio spots)": a number in brackets that say
+/// nothing of licences, products, units or accounts counts something else; it is no change.
+fn bracketed_asides(toks: &[Tok], raws: &mut Vec<Raw>, meaning: &mut [Option<Number>]) {
+    let depth = bracket_depths(toks);
+    let licence_talk = |t: &Tok| matches!(t, Tok::Product(_) | Tok::Email(_)) || is_licence_noun(t) || is_unit(t) || is_people(t);
+    let aside = |at: usize| {
+        if depth.get(at).is_none_or(|&d| d == 0) || signed_at(toks, at) {
+            return false;
+        }
+        let open = (0..at).rev().find(|&k| matches!(toks[k], Tok::Punct('('))).unwrap_or(0);
+        let close = (at..toks.len()).find(|&k| matches!(toks[k], Tok::Punct(')'))).unwrap_or(toks.len());
+        // "(nous en avons 19, il en restera 18)": today's count makes it licence talk.
+        let today = (open..close).any(|k| meaning.get(k).and_then(|m| m.as_ref()).is_some_and(|m| m.meaning == Meaning::Current));
+        !today && !toks[open..close].iter().any(licence_talk)
+    };
+    let asides: Vec<usize> = raws.iter().filter(|r| !r.attached && !r.people && !r.from_current && r.product.is_none() && aside(r.at)).map(|r| r.at).collect();
+    raws.retain(|r| !asides.contains(&r.at));
+    for k in asides {
         if let Some(Some(num)) = meaning.get_mut(k) {
             num.meaning = Meaning::Thing;
         }
