@@ -155,8 +155,8 @@ fn labelled_corpora_agreement() {
         ("blind7", "tests/fixtures/blind7", 97.0, 0, true),
         ("blind8", "tests/fixtures/blind8", 97.0, 0, true),
         ("blind9", "tests/fixtures/blind9", 89.0, 0, true),
-        ("blind10", "tests/fixtures/blind10", 91.0, 0, true),
-        ("blind11", "tests/fixtures/blind11", 94.0, 0, true),
+        ("blind10", "tests/fixtures/blind10", 93.0, 0, true),
+        ("blind11", "tests/fixtures/blind11", 95.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 92.5, 3, false),
@@ -167,7 +167,7 @@ fn labelled_corpora_agreement() {
         ("sealed6", "tests/fixtures/sealed6", 79.0, 5, false),
         ("sealed7", "tests/fixtures/sealed7", 82.0, 6, false),
         ("sealed8", "tests/fixtures/sealed8", 91.0, 0, false),
-        ("sealed9", "tests/fixtures/sealed9", 79.0, 9, false),
+        ("sealed9", "tests/fixtures/sealed9", 80.0, 9, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {

@@ -172,6 +172,9 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // A question before ordering orders nothing; "il nous en faudra 24" after today's 28 is -4.
+    ("Petite question avant de commander : nous avons 3 équipes de 8 opérateurs qui se partagent 4 tablettes. Faut-il une licence Microsoft 365 F3 par opérateur ?", "none"),
+    ("Nous avons actuellement 28 licences Office 365 E3 et il nous en faudra 24 à partir de la rentrée (départs à la retraite et deux postes supprimés).", "-4 ENTERPRISEPACK"),
     // "En fait non" takes back what the mail asked before; "une seule" is one.
     ("Pouvez-vous retirer deux licences sur direction@ecole.be ? En fait non, je viens de parler avec ma fille. Retirez-en une seule, s'il vous plaît.", "-1 direction@ecole.be"),
     ("Bjr, une licence en moins svp, l'opérateur de la presse 2 est parti hier.", "-1"),
@@ -245,6 +248,8 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // A date between the want and its number.
+    ("Onze vzw heeft vandaag 10 licenties bij jullie. Door de uitbreiding naar Ninove, Geraardsbergen en Zottegem willen we er vanaf volgende week 14. Kan dat in orde gebracht worden?", "+4"),
     ("We hebben op dit moment 14 licenties Microsoft 365 Business Standard. Met 11 hebben we voortaan genoeg.", "-3 O365_BUSINESS_PREMIUM"),
     // "anderen" are others (no slip of "ändern"); a licence taken over is none to add.
     ("Vanaf maandag starten er drie nieuwe collega's. Eén van hen neemt de plaats in van Els; zij mag haar licentie gewoon overnemen. Voor de twee anderen hebben we dus een extra licentie nodig.", "+2"),

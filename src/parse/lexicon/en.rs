@@ -101,7 +101,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     tell_me: &[r"\b(can|could) you (tell|let me know|explain|show)", r"\bdo you know\b",
         r"\bi( would|'d|’d) like to know\b", r"\bi want to know\b", r"\bi wonder\b"],
     past_report: &[r"\b(we|i) (have )?(got|received|bought|purchased|obtained)\b.{0,30}(licen|seat|subscription)"],
-    not_yet: &[r"\bnot (ordering|buying|changing|adding) anything( yet)?\b",
+    not_yet: &[r"\bquestion before (we|i) order\b", r"\bnot (ordering|buying|changing|adding) anything( yet)?\b",
         r"\b(just|only) (need|want) (the )?(figures|numbers|prices?|a quote|an estimate)\b"],
     unsure: &[r"\b(exact|final) (number|count)\b.{0,40}\b(confirm|follow|let you know|send)", r"\b(do|repeat) (the )?same( thing)? as (last|the last|previous|before)\b", r"\b(still|yet) (have|need) to (confirm|check|decide)", r"\bnot (yet )?(sure|certain|final|decided|confirmed)\b",
         r"\bto be confirmed\b", r"\btbc\b", r"\bonly know (the )?(exact|final)",
@@ -138,5 +138,6 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     nothing_for_us: &[r"\bnothing (for you|on your side) to do\b", r"\bnothing to do (for you|on your side)\b", r"\byou (don'?t|do not) (need|have) to do anything\b", r"\bno action (needed|required) (from|on) your\b"],
     recalled: &[r"\bif i'?m not mistaken\b", r"\bif i remember (correctly|right)\b", r"\bunless i'?m mistaken\b"],
     retract: &[r"^\W*(actually,? no|on second thought|wait,? no|scratch that|forget (that|what i (said|wrote)))\b"],
-    invoice_question: &[r"\binvoice\b.{0,120}\b(check|explain|mention|mentions|show|state|include)\b", r"\b(check|explain)\b.{0,60}\binvoice\b"],
+    invoice: &[r"\binvoice\b"],
+    invoice_ask: &[r"\b(check|explain|mention|mentions)\b"],
 };

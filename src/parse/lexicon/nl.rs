@@ -102,7 +102,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     tell_me: &[r"(kunt|kan|kunnen|zou) (u|je|jullie) (mij |me |ons )?(zeggen|vertellen|uitleggen|toelichten|laten weten)",
         r"ik vroeg me af", r"ik wil (graag )?weten"],
     past_report: &[r"\b(hebben|heb|hadden|kregen|ontvingen)\b.{0,40}(licen|abonnement|plaats).{0,30}\b(gekregen|ontvangen|gekocht|bijgekregen)\b"],
-    not_yet: &[r"\bnog niets? (bestellen|wijzigen|aanpassen)\b", r"\b(bestellen|wijzigen) nog niets\b"],
+    not_yet: &[r"\bvraag(je)? voor(dat)? (we|ik) (bestellen|bestel)\b", r"\bnog niets? (bestellen|wijzigen|aanpassen)\b", r"\b(bestellen|wijzigen) nog niets\b"],
     unsure: &[r"\b(exacte|juiste|definitieve) aantal\b.{0,40}\b(bevestig|laat ik|geef ik|volgt|bezorg)", r"\b(hetzelfde|zelfde) (doen )?(als|zoals) (vorige|de vorige|vorig|verleden)\b", r"nog (te )?bevestig", r"nog niet (zeker|definitief|bekend)", r"weet(en)? (ik |we )?nog niet",
         r"exacte? aantal .{0,30}(later|nog niet|volgt)",
         r"(juiste|exacte?) aantal weet (ik|we) (pas|eerst)\b", r"\bweet(en)? (ik|we) pas\b", r"\b(bevestig|bezorg|geef) (ik|we) (u |jullie )?(nog )?het (exacte|juiste|definitieve) aantal\b"],
@@ -137,5 +137,6 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     nothing_for_us: &[r"\b(hoeven|moeten) jullie (daar |hier |verder )?niets\b", r"\bhoeft u (daar |hier |verder )?niets\b", r"\bniets voor (jullie|u) te doen\b"],
     recalled: &[r"\bals ik me niet vergis\b", r"\bals ik het goed (heb|voorheb|onthouden heb)\b", r"\bals ik me goed herinner\b"],
     retract: &[r"^\W*(eigenlijk,? (toch )?niet|nee,? toch niet|laat maar|vergeet (dat|wat ik schreef)|bij nader inzien)\b"],
-    invoice_question: &[r"\bfactuur\b.{0,200}\b(nakijken|controleren|uitleggen|vermelden|vermeldt)\b", r"\b(nakijken|controleren|uitleggen)\b.{0,60}\bfactuur\b"],
+    invoice: &[r"\bfactuur\b"],
+    invoice_ask: &[r"\b(nakijken|controleren|uitleggen|vermelden|vermeldt)\b"],
 };

@@ -95,7 +95,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"\S.*\btack\b"],
     tell_me: &[r"kan (ni|du) (berätta|förklara)", r"jag undrar", r"jag vill veta"],
     past_report: &[r"\b(vi|jag) (fick|köpte|har fått|har köpt)\b.{0,30}(licens|abonnemang|plats)"],
-    not_yet: &[r"\b(beställer|ändrar) inget (än|ännu)\b", r"\binte beställa (än|ännu)\b"],
+    not_yet: &[r"\bfråga innan (vi|jag) beställer\b", r"\b(beställer|ändrar) inget (än|ännu)\b", r"\binte beställa (än|ännu)\b"],
     unsure: &[r"\b(exakta|slutliga) antalet\b.{0,40}\b(bekräftar|meddelar|återkommer)", r"\bsamma (sak )?som (förra|senast|sist)\b", r"inte (helt )?säker", r"\b(måste|behöver) (fortfarande |först |ännu )?bekräfta\b", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
         r"återkommer med (exakt|det exakta)", r"\bvet (jag|vi) (först|inte förrän)\b", r"\b(bekräftar|meddelar) (jag|vi) (det )?(exakta|slutliga) antalet\b"],
     reuse: &[r"tar över|övertar|tar .{0,20}licens"],
@@ -128,5 +128,6 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     nothing_for_us: &[r"\bbehöver (ni|du) inte (göra något|röra|ändra)\b", r"\b(ingenting|inget) (för er )?att göra\b"],
     recalled: &[r"\bom jag inte (misstar|minns fel)", r"\bom jag minns rätt\b"],
     retract: &[r"^\W*(nej förresten|förresten nej|glöm (det|vad jag skrev)|vid närmare eftertanke)\b"],
-    invoice_question: &[r"\bfaktur(a|an)\b.{0,200}\b(kontrollera|förklara|ange|anger)\b", r"\b(kontrollera|förklara)\b.{0,60}\bfaktur(a|an)\b"],
+    invoice: &[r"\bfaktur(a|an)\b"],
+    invoice_ask: &[r"\b(kontrollera|förklara|ange|anger)\b"],
 };

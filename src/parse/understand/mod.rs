@@ -126,7 +126,9 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         u.not_ours = Some("another matter than seats (a domain, DNS, an alias)");
         return u;
     }
-    if !c.raws.iter().any(|r| r.change.is_some()) && phrases().invoice_question.is_match(text) {
+    // "Could you make sure the invoice for these 2 licences mentions our PO", "sur votre facture
+    // je vois 4 licences … pouvez-vous vérifier": a question about an invoice.
+    if !c.raws.iter().any(|r| r.change.is_some()) && phrases().invoice.is_match(text) && phrases().invoice_ask.is_match(text) {
         u.not_ours = Some("a question about an invoice, not a change of the number of seats");
         return u;
     }

@@ -144,7 +144,9 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
 /// "we would like to have 14", "il nous en faudrait 10", "wir möchten 14", "vi behöver 14": the
 /// number right after a want or need says the wanted total when today's count was given.
 fn wanted_before(toks: &[Tok], j: usize) -> bool {
-    toks[j.saturating_sub(4)..j].iter().any(|t| is_in(t, &lex().want))
+    // "willen we er vanaf volgende week 14": a date between the want and its number.
+    let lo = (j.saturating_sub(6)..j).rev().take_while(|&k| !matches!(toks[k], Tok::Punct(_))).last().unwrap_or(j);
+    toks[lo.max(j.saturating_sub(6))..j].iter().any(|t| is_in(t, &lex().want))
 }
 
 /// "currently 40, should be 46", "met lijn 2 worden dat er 25": a becoming word right before the
