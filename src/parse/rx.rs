@@ -10,10 +10,15 @@
 //! only where it says "maybe". The answers are the exact regex's, always.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Regex {
-    exact: regex::Regex,
+    pattern: Box<str>,
+    /// The exact pattern, compiled the first time the rough copy says "maybe": most phrases are
+    /// never near most mails, and compiling them was two thirds of a `seatmail parse` run
+    /// (callgrind, README).
+    exact: OnceLock<regex::Regex>,
     /// The pattern without word boundaries; `None` when it has none, or when the exact pattern
     /// matches empty text (an empty haystack could not stand for "no match" then).
     rough: Option<regex::Regex>,
@@ -21,10 +26,28 @@ pub(crate) struct Regex {
 
 impl Regex {
     pub fn new(pattern: &str) -> Result<Self, regex::Error> {
-        let exact = regex::Regex::new(pattern)?;
         let stripped = without_word_boundaries(pattern);
-        let rough = if stripped != pattern && !exact.is_match("") { regex::Regex::new(&stripped).ok() } else { None };
-        Ok(Regex { exact, rough })
+        let mut rx = Regex { pattern: pattern.into(), exact: OnceLock::new(), rough: None };
+        if stripped == pattern {
+            let _ = rx.exact.set(regex::Regex::new(pattern)?);
+            return Ok(rx);
+        }
+        // A syntax error shows here: the rough copy is the pattern less its boundaries.
+        let rough = regex::Regex::new(&stripped)?;
+        if rough.is_match("") {
+            let exact = regex::Regex::new(pattern)?;
+            rx.rough = (!exact.is_match("")).then_some(rough);
+            let _ = rx.exact.set(exact);
+        } else {
+            // Neither can match empty text: the exact pattern matches less than the rough one.
+            rx.rough = Some(rough);
+        }
+        Ok(rx)
+    }
+
+    fn exact(&self) -> &regex::Regex {
+        // The rough copy compiled (`new`); putting the boundaries back adds only assertions.
+        self.exact.get_or_init(|| regex::Regex::new(&self.pattern).expect("a pattern whose copy without boundaries compiles compiles"))
     }
 
     /// Whether the exact pattern can match `h`: false means it cannot.
@@ -33,28 +56,28 @@ impl Regex {
     }
 
     pub fn is_match(&self, h: &str) -> bool {
-        self.may_match(h) && self.exact.is_match(h)
+        self.may_match(h) && self.exact().is_match(h)
     }
 
     pub fn captures<'h>(&self, h: &'h str) -> Option<regex::Captures<'h>> {
-        if self.may_match(h) { self.exact.captures(h) } else { None }
+        if self.may_match(h) { self.exact().captures(h) } else { None }
     }
 
     pub fn find_iter<'r, 'h>(&'r self, h: &'h str) -> regex::Matches<'r, 'h> {
         // The empty haystack yields nothing: `rough` exists only for patterns that cannot match it.
-        self.exact.find_iter(if self.may_match(h) { h } else { "" })
+        self.exact().find_iter(if self.may_match(h) { h } else { "" })
     }
 
     pub fn captures_iter<'r, 'h>(&'r self, h: &'h str) -> regex::CaptureMatches<'r, 'h> {
-        self.exact.captures_iter(if self.may_match(h) { h } else { "" })
+        self.exact().captures_iter(if self.may_match(h) { h } else { "" })
     }
 
     pub fn replace_all<'h, R: regex::Replacer>(&self, h: &'h str, rep: R) -> Cow<'h, str> {
-        if self.may_match(h) { self.exact.replace_all(h, rep) } else { Cow::Borrowed(h) }
+        if self.may_match(h) { self.exact().replace_all(h, rep) } else { Cow::Borrowed(h) }
     }
 
     pub fn replace<'h, R: regex::Replacer>(&self, h: &'h str, rep: R) -> Cow<'h, str> {
-        if self.may_match(h) { self.exact.replace(h, rep) } else { Cow::Borrowed(h) }
+        if self.may_match(h) { self.exact().replace(h, rep) } else { Cow::Borrowed(h) }
     }
 
 }
