@@ -396,14 +396,13 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> 
         let licences_said = raws.iter().any(|r| !r.people && r.change.is_some() && r.attached);
         // "Four new analysts join. Three of them need a new E3 licence; the fourth takes over
         // Hélène's": fewer licences than people, said beside them, are the people less the takers.
-        let people: i64 = raws.iter().filter(|r| r.people).filter_map(|r| match r.change {
-            Some(Change::Delta(d)) if d > 0 => Some(d),
-            _ => None,
-        }).sum();
-        let fewer: Vec<usize> = (0..raws.len())
-            .filter(|&k| !raws[k].people && matches!(raws[k].change, Some(Change::Delta(d)) if d > 0 && d < people))
-            .collect();
-        if joining_people && takes_over && !licences_said && raws.iter().all(|r| r.people || matches!(r.change, Some(Change::Delta(d)) if d > 0)) {
+        let all_added = raws.iter().all(|r| r.people || matches!(r.change, Some(Change::Delta(d)) if d > 0));
+        if joining_people && takes_over && !licences_said && all_added {
+            let people: i64 = raws.iter().filter(|r| r.people).filter_map(|r| match r.change {
+                Some(Change::Delta(d)) if d > 0 => Some(d),
+                _ => None,
+            }).sum();
+            let fewer: Vec<usize> = (0..raws.len()).filter(|&k| !raws[k].people && matches!(raws[k].change, Some(Change::Delta(d)) if d < people)).collect();
             if let [k] = fewer[..] {
                 raws[k].weak = false;
                 raws[k].attached = true;

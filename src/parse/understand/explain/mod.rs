@@ -145,8 +145,7 @@ pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> R
 /// number right after a want or need says the wanted total when today's count was given.
 fn wanted_before(toks: &[Tok], j: usize) -> bool {
     // "willen we er vanaf volgende week 14": a date between the want and its number.
-    let lo = (j.saturating_sub(6)..j).rev().take_while(|&k| !matches!(toks[k], Tok::Punct(_))).last().unwrap_or(j);
-    toks[lo.max(j.saturating_sub(6))..j].iter().any(|t| is_in(t, &lex().want))
+    toks[..j].iter().rev().take(6).take_while(|t| !matches!(t, Tok::Punct(_))).any(|t| is_in(t, &lex().want))
 }
 
 /// "currently 40, should be 46", "met lijn 2 worden dat er 25": a becoming word right before the
