@@ -29,7 +29,7 @@ use std::sync::LazyLock;
 
 use crate::parse::rx::Regex;
 
-use crate::parse::lexicon::phrases;
+use crate::parse::lexicon::{phrases, Phrase};
 use crate::parse::numbers::Tok;
 use crate::parse::products::Catalog;
 use crate::parse::{Ask, Change, Item, Language};
@@ -162,7 +162,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         if readings.iter().flatten().any(|r| r.unsure) {
             problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
         }
-        let said = |re: &Regex| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
+        let said = |re: &Phrase| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
         // "Basic or Standard? What would you advise?": the doubt counts in a question too.
         if body.iter().any(|s| phrases().product_unsure.is_match(&s.text)) {
             problems.push((Ask::Product, "the mail leaves open which product".into()));
