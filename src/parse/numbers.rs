@@ -272,6 +272,12 @@ const VAGUE: &[&str] = &["couple", "few", "several", "some", "quelques", "plusie
     "mehrere", "några", "flera", "diverse", "dizaine", "dizaines", "quinzaine", "vingtaine", "trentaine", "tiental",
     "tientallen", "twintigtal", "tiotal", "tjugotal", "femtontal"];
 
+/// A vague quantity: the listed words, and a number word with the Dutch or Swedish "-tal" of
+/// "about" ("een vijftal", "een twintigtal", "ett tjugotal").
+fn is_vague(w: &str) -> bool {
+    VAGUE.contains(&w) || w.strip_suffix("tal").is_some_and(|n| word_value(n).is_some_and(|v| v >= 4))
+}
+
 /// Licence-ish nouns: what a quantity counts.
 pub(crate) fn is_unit_noun(w: &str) -> bool {
     const NOUNS: &[&str] = &["licens", "licenc", "licent", "lizenz", "seat", "user", "gebruiker", "utilisateur",
@@ -365,7 +371,7 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
                 (Tok::Article(w), true)
             } else if let Some(value) = word_value(&w).filter(|_| !foreign(&w, lang)) {
                 (Tok::Num { value }, true)
-            } else if VAGUE.contains(&w.as_str()) {
+            } else if is_vague(&w) {
                 (Tok::Vague, true)
             } else {
                 (Tok::Word(w), true)
@@ -473,6 +479,16 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
             (Tok::Article(a), Some(Tok::Word(w))) if a != "a" && ["seule", "seul", "einzige", "einzigen", "enda"].contains(&w.as_str()) => {
                 out.push(Tok::Num { value: 1 });
                 i += 2;
+                continue;
+            }
+            // "une de moins", "un de plus", "une en plus": one, whose direction the words after say.
+            (Tok::Article(a), Some(Tok::Word(de)))
+                if (a == "un" || a == "une")
+                    && (de == "de" || de == "en")
+                    && matches!(after, Some(Tok::Word(w)) if w == "plus" || w == "moins") =>
+            {
+                out.push(Tok::Num { value: 1 });
+                i += 1;
                 continue;
             }
             // Swedish "en av dem", "ett av kontona": one of them, a count.

@@ -166,6 +166,8 @@ lexicon! {
         to_not_range,
         /// "3 or 4": alternatives.
         or,
+        /// "deux, peut-être trois": the second of two numbers offered as a guess.
+        maybe,
         /// "between 5 and 7".
         between,
         and,
@@ -239,6 +241,8 @@ lexicon! {
         possessive,
         /// Definite articles before a singular licence word.
         definite,
+        /// Words that point back at a number said before: "naar die 6", "to those 6", "à ces 6".
+        pointing,
         /// Words before "de" that make it no article ("plus de", "besoin de").
         not_article,
         /// Swedish definite licence words ("licensen"): one licence.

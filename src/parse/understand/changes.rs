@@ -370,6 +370,7 @@ fn wanted_after_today(readings: &[Option<Reading>], raws: &mut Vec<Raw>, first: 
         undirected: None,
         product: None,
         near_email: None,
+        other_account: false,
         sentence: si,
         para,
         attached: true,

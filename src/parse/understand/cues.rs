@@ -261,8 +261,14 @@ pub(crate) fn sentence_dir(cues: &Cues) -> Option<Dir> {
 
 /// "5 or 4", "5 oder 3", "8 ou 9": each pair of numbers a sentence offers, in order.
 pub(crate) fn offered_pairs(toks: &[Tok]) -> impl Iterator<Item = (i64, i64)> + '_ {
-    toks.windows(3).filter_map(|w| match w {
-        [Tok::Num { value: a }, or, Tok::Num { value: b }] if is_in(or, &lex().or) => Some((*a, *b)),
+    (0..toks.len()).filter_map(|i| match &toks[i..] {
+        [Tok::Num { value: a }, or, Tok::Num { value: b }, ..] if is_in(or, &lex().or) => Some((*a, *b)),
+        // "deux, peut-être trois", "2 or maybe 3".
+        [Tok::Num { value: a }, or, maybe, Tok::Num { value: b }, ..]
+            if (matches!(or, Tok::Punct(',')) || is_in(or, &lex().or)) && is_in(maybe, &lex().maybe) =>
+        {
+            Some((*a, *b))
+        }
         _ => None,
     })
 }

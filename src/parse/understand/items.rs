@@ -108,6 +108,9 @@ pub(crate) fn build(raws: &[Raw], body: &[Sentence], products: &Products, accoun
         let Some(change) = r.change else { continue };
         let product = products.of(r, body, problems);
         let username = accounts.of(r, body);
+        if username.is_none() && r.other_account {
+            problems.push((Ask::Username, "the change is for an account the mail names only in words".into()));
+        }
         let item = Item { username, change, product };
         if !items.contains(&item) {
             items.push(item);

@@ -103,7 +103,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     // nothing else it is the subject of the mail.
     let plain_change = c.raws.iter().any(|r| r.change.is_some() && r.sentence != usize::MAX && (r.asks || r.attached || (r.from_current && !r.weak)));
     let declines = gate.declines || ((gate.billing || gate.soft_declines) && !plain_change);
-    if declines && !c.raws.iter().any(|r| r.change.is_some() && r.asks && r.sentence != usize::MAX) {
+    // "wir brauchen 3 Lizenzen mehr, entweder Business Standard oder Premium. Was empfehlen Sie?":
+    // the change is said, only its product is open; the mail asks which, it is no mere question.
+    let product_open = c.raws.iter().any(|r| r.change.is_some() && body.get(r.sentence).is_some_and(|s| phrases().product_unsure.is_match(&s.text)));
+    if declines && !product_open && !c.raws.iter().any(|r| r.change.is_some() && r.asks && r.sentence != usize::MAX) {
         u.intent = false;
         u.skipped_question = true;
         return u;

@@ -167,7 +167,8 @@ fn flush(pending: &mut String, para: usize, line: usize, ctx: &Ctx<'_>, out: &mu
         let abbreviation = (word.chars().all(|c| c.is_ascii_digit() || c == '.') && !new_sentence_after_number)
             || (word.chars().count() <= 4
                 && word.chars().all(|c| c.is_lowercase() || c == '.')
-                && (word.contains('.') || word.chars().count() == 1 || lexicon::words().abbreviation.has(word)))
+                // Dutch "u" is a word: "Dank u. Kan u nog één licentie bijdoen?" is two sentences.
+                && (word.contains('.') || (word.chars().count() == 1 && word != "u") || lexicon::words().abbreviation.has(word)))
             || (word.chars().count() <= 3 && ["nr", "no", "ca", "tel", "tél", "dr", "mr", "mrs", "ms", "mme", "hr", "fr", "st"].contains(&word.to_lowercase().as_str()));
         // The dot inside an address ("jan@x.be") is no end either.
         let in_address = EMAIL.find_iter(&p).any(|e| e.start() < m.start() && m.start() < e.end());

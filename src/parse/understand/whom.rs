@@ -150,6 +150,9 @@ impl Accounts {
                 return Some(sender.clone());
             }
         }
+        if r.other_account {
+            return None;
+        }
         // Under a heading: the nearest one above the change.
         let line = body.get(r.sentence).map(|s| s.line);
         if let Some(line) = line {

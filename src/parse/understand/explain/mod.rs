@@ -65,6 +65,9 @@ pub(crate) struct Raw {
     pub product: Option<Mention>,
     /// Index of the sentence's address nearest to the number, if any.
     pub near_email: Option<usize>,
+    /// The number's clause names another account in words, with no address: "op het account van
+    /// de crèches", "on the other account". Whom it is for is asked, not guessed.
+    pub other_account: bool,
     pub sentence: usize,
     pub para: usize,
     /// The number stands next to a licence word or product ("3 licences", "Business Standard: 2")

@@ -94,14 +94,22 @@ impl Reader<'_> {
     /// "3 or 4", "3 à 4", "3 of 4", "between 5 and 7": the customer does not know yet.
     fn alternative(&mut self, i: usize, value: i64) -> bool {
         let toks = self.toks;
-        let (Some(c), Some(Tok::Num { value: b, .. })) = (toks.get(i + 1), toks.get(i + 2)) else { return false };
+        // "deux, peut-être trois", "2 or maybe 3": a guess between the two numbers.
+        let maybe = matches!(toks.get(i + 1), Some(Tok::Punct(',')) | Some(Tok::Word(_))) && toks.get(i + 2).is_some_and(|t| is_in(t, &lex().maybe));
+        let at = if maybe { i + 3 } else { i + 2 };
+        let (Some(c), Some(Tok::Num { value: b, .. })) = (toks.get(i + 1), toks.get(at)) else { return false };
         let between = i > 0 && is_in(&toks[i - 1], &lex().between) && is_in(c, &lex().and);
-        if !((between || is_in(c, &lex().or) || matches!(c, Tok::Punct('/' | '-'))) && *b != value) {
+        let joined = if maybe {
+            matches!(c, Tok::Punct(',')) || is_in(c, &lex().or)
+        } else {
+            between || is_in(c, &lex().or) || matches!(c, Tok::Punct('/' | '-'))
+        };
+        if !joined || *b == value {
             return false;
         }
-        self.used[i + 2] = true;
+        self.used[at] = true;
         self.set(i, Meaning::Alternative);
-        self.set(i + 2, Meaning::Alternative);
+        self.set(at, Meaning::Alternative);
         self.ask(format!("several possible quantities ({value} or {b})"));
         true
     }
@@ -146,6 +154,8 @@ impl Reader<'_> {
     /// "reduce to 8", "naar 7", "passer à 15": a "to" right before the number, with no cue on it.
     fn to_before(&self, i: usize) -> bool {
         (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().to)) && self.cues[i - 1].is_none())
+            // "terugbrengen naar die 6": the 6 said before.
+            || (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().pointing)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().to)) && self.cues[i - 2].is_none())
             || (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().of)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().total)))
     }
 
@@ -278,7 +288,10 @@ impl Reader<'_> {
     /// a count in a pluperfect clause, shops or laptops.
     fn no_licences(&mut self, i: usize, (clo, chi): (usize, usize)) -> bool {
         let toks = self.toks;
-        let near_unit = self.any_in(i + 1, i + 4, is_unit) || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+        // "praxis@x.be: +2": a signed number right after an account is that account's change.
+        let near_unit = self.any_in(i + 1, i + 4, is_unit)
+            || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t))
+            || toks[..i].iter().rev().find(|t| !matches!(t, Tok::Punct(_))).is_some_and(|t| matches!(t, Tok::Email(_)));
         let signed = signed_at(toks, i);
         let opens_line = i == 1 && self.licence_talk;
         let field = self.quantity_field;
@@ -288,7 +301,9 @@ impl Reader<'_> {
         // in the pluperfect says what was done before, not what to do now.
         let done_before = || toks[clo..chi].iter().any(|t| is_in(t, &lex().pluperfect)) && self.any_in(i + 1, i + 3, is_licence_noun) && !field;
         // "2 new shops", "3 laptops", "twee van onze 4 filialen": counts of things that are not seats.
-        let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 3 };
+        // "une de moins, le bureau ferme": "de" before "moins" is no "of".
+        let of = toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) && !toks.get(i + 2).is_some_and(|t| is_in(t, &lex().more_or_less));
+        let reach = if of { 6 } else { 3 };
         // "one more Office licence": a thing word right before a licence word names the licence.
         let things = || self.any_in(i + 1, i + reach, is_thing) && !self.any_in(i + 1, i + reach + 1, is_licence_noun) && !field;
         // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
@@ -377,7 +392,9 @@ impl Reader<'_> {
         match near {
             Some((Dir::Add, _)) => self.push(Some(Change::Delta(value)), None, i, false),
             Some((Dir::Remove, _)) => self.push(Some(Change::Delta(-value)), None, i, false),
-            None if self.sdir.is_some() => {
+            // "die 3 terugzetten en 3 E1 verwijderen": a clause with its own change verb and no
+            // direction does not borrow the other clause's.
+            None if self.sdir.is_some() && !(toks[clo..chi].iter().any(|t| is_in(t, &lex().change)) && cues[clo..chi].iter().all(Option::is_none)) => {
                 let v = if self.sdir == Some(Dir::Add) { value } else { -value };
                 self.push(Some(Change::Delta(v)), None, i, false);
             }

@@ -143,7 +143,9 @@ impl<'a> Reader<'a> {
             || signed_at(toks, i)
             || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
             // "Exchange Online (Plan 1): 2x erbij": brackets and colons between do not part them.
-            || toks[..i].iter().rev().filter(|t| !matches!(t, Tok::Punct(_))).take(2).any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
+            || toks[..i].iter().rev().filter(|t| !matches!(t, Tok::Punct(_))).take(2).any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t))
+            // "Habitat Sud Thuin (admin@x) : une de moins": the number an account's line gives it.
+            || toks[..i].iter().rev().find(|t| !matches!(t, Tok::Punct(_))).is_some_and(|t| matches!(t, Tok::Email(_)));
         let (lo, hi) = clause_of(toks, i);
         let dirs = strong_dirs(&self.cues[lo..hi]);
         let raw = Raw {
@@ -152,6 +154,7 @@ impl<'a> Reader<'a> {
             undirected,
             product: self.product_near(i),
             near_email: self.email_near(i),
+            other_account: self.other_account(i),
             sentence: self.si,
             para: self.s.para,
             attached,
@@ -188,6 +191,9 @@ impl<'a> Reader<'a> {
     }
 
     fn email_near(&self, i: usize) -> Option<usize> {
+        if self.other_account(i) {
+            return None;
+        }
         let mut best: Option<(usize, usize)> = None;
         for (j, t) in self.toks.iter().enumerate() {
             if let Tok::Email(k) = *t {
@@ -199,6 +205,19 @@ impl<'a> Reader<'a> {
             }
         }
         best.map(|(_, k)| k)
+    }
+
+    /// "… en 3 E1 verwijderen op het account van de crèches", "sur l'autre compte": the number's
+    /// clause names an account in words and gives no address; the address another clause gives is
+    /// not its account.
+    fn other_account(&self, i: usize) -> bool {
+        let (lo, hi) = clause_of(self.toks, i);
+        let clause = &self.toks[lo..hi];
+        !clause.iter().any(|t| matches!(t, Tok::Email(_)))
+            && (0..clause.len()).any(|k| {
+                is_in(&clause[k], &lex().account_noun)
+                    && (clause.get(k + 1).is_some_and(|t| is_in(t, &lex().of)) || k > 0 && is_in(&clause[k - 1], &lex().other))
+            })
     }
 
     /// The sentence-wide corrections, and the reading.
