@@ -105,8 +105,8 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)\b(?:microsoft|office|ms|m|o)\s?365\b|\b365\b".into(),
         r"(?i)\b(?:plan|abonnement|abonnemang|stufe|tier|niveau|level)\s?\(?\d\)?".into(),
         r"(?i)\b[a-wyz]\d\b".into(),
-        // Measures: "4 200 m²", "14 GB", "12 ha", "3 tonnes".
-        r"(?i)\b\d{1,3}(?:[\s.,]\d{3})*(?:[.,]\d+)?\s?(?:m²|m³|(?:m2|m3|km|kg|ha|hectares?|tonnes?|tons?|liters?|litres?|gb|tb|mb|kwh)\b)".into(),
+        // Measures: "4 200 m²", "14 GB", "50 Go" (French gigaoctets), "12 ha", "3 tonnes".
+        r"(?i)\b\d{1,3}(?:[\s.,]\d{3})*(?:[.,]\d+)?\s?(?:m²|m³|(?:m2|m3|km|kg|ha|hectares?|tonnes?|tons?|liters?|litres?|gb|tb|mb|kwh|(?-i:Go|Mo))\b)".into(),
         // Durations: "12 months", "binnen 2 dagen", "30 Tage".
         r"(?i)\b\d+\s*(?:days?|weeks?|months?|years?|hours?|minutes?|jours?|semaines?|mois|ans|années?|heures?|dagen|dag|weken|week|maanden|maand|jaar|jaren|uur|uren|minuten|tage?n?|wochen?|monate?n?|jahre?n?|stunden?|dagar|veckor|vecka|månader|månad|år|timmar|timme)\b".into(),
         // House numbers after a street word.

@@ -77,6 +77,13 @@ pub(crate) fn names_us(line: &str) -> bool {
     line.to_lowercase().contains("webservices@")
 }
 
+/// A line that parts a reply from the mail it quotes: "-----Original Message-----", Outlook's
+/// row of underscores.
+pub(crate) fn is_separator_line(line: &str) -> bool {
+    let l = line.trim();
+    SEPARATOR.is_match(l) || (l.len() >= 5 && l.chars().all(|c| matches!(c, '-' | '_' | '=' | '*')))
+}
+
 /// A header line of a quoted or forwarded mail ("From:", "Van:", "Envoyé :", "Betreff:").
 pub(crate) fn is_header_line(line: &str) -> bool {
     HEADER_FROM.is_match(line) || HEADER_OTHER.is_match(line)

@@ -29,6 +29,11 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind12: a new person who replaces a leaver uses the leaver's licence; "take away" removes;
+    // an invoice that still charges the old count is a billing matter.
+    ("Three new mechanics start on Monday 3 March (7:30). One of them replaces Dirk who left last week, so he can just use Dirk's licence. Please add the licences we need on office@garage.be.", "+2 office@garage.be"),
+    ("Hereby I would like to ask you to put 2 licenses extra on the account admin@claes.onmicrosoft.com (Office 365 E1) and to take away 1 license of the account beheer@vastgoed.onmicrosoft.com, also E1.", "+2 STANDARDPACK admin@claes.onmicrosoft.com; -1 STANDARDPACK beheer@vastgoed.onmicrosoft.com"),
+    ("On 14 February you confirmed the removal of 2 licences from our account (your ref. WS-2025-01655). However, invoice 2025/INV/004471 still charges 16 x Microsoft 365 Business Basic instead of 14. Could you send us a credit note?", "none"),
     // People who join are never a removal ('batch release'); fewer licences than people, said beside them, are the people less those who take over one.
     ("Four new QA analysts join our lab on 1 April (batch release team). Three of them need a new Microsoft 365 E3 licence; the fourth takes over the licence of a colleague who retires.", "+3 SPE_E3"),
     // An hour after a day is no count; a thing word before a licence word names the licence.
@@ -172,6 +177,14 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // blind12: a mind change announced in words; a line per account; "deux, peut-être trois" offers
+    // two numbers; "ça" typed "ca" is no "circa"; French names of the Business plans; sizes in Go.
+    ("Pourriez-vous retirer 4 licences Office 365 E1 sur it@ecole.be ? Je reviens sur ma demande en relisant : deux enseignants restent jusqu'en juin. Retirez-en seulement 2, s'il vous plaît.", "-2 STANDARDPACK it@ecole.be"),
+    ("Voici les adaptations pour nos trois sociétés :\n\n- Charleroi (admin@hsc.onmicrosoft.com) : 2 licences en plus\n- Thuin (admin@hst.onmicrosoft.com) : une de moins, le bureau de Lobbes ferme le 28/03\n- Services (admin@hss.onmicrosoft.com) : +1\n\nTout est en Microsoft 365 Business Basic.", "+2 O365_BUSINESS_ESSENTIALS admin@hsc.onmicrosoft.com; -1 O365_BUSINESS_ESSENTIALS admin@hst.onmicrosoft.com; +1 O365_BUSINESS_ESSENTIALS admin@hss.onmicrosoft.com"),
+    ("Nous devons ajouter des licences Business Standard pour admin@willems.onmicrosoft.com : deux, peut-être trois, cela dépend si le freelance signe son contrat.", "ask quantity"),
+    ("Julien termine son contrat fin avril, sa boîte Exchange (Plan 1) de 50 Go peut être supprimée, et celle des stages aussi. Ca fait deux licenses de moins à payer. Compte gestion@academie.onmicrosoft.com.", "-2 EXCHANGESTANDARD gestion@academie.onmicrosoft.com"),
+    ("Volontiers 4 licences supplémentaires de Microsoft 365 Affaires Standard pour le compte dak@goossens.onmicrosoft.com.", "+4 O365_BUSINESS_PREMIUM dak@goossens.onmicrosoft.com"),
+    ("Pourriez-vous modifier l'adresse de facturation liée à notre compte admin@terre.onmicrosoft.com ? Rien ne change pour nos 23 licences.", "none"),
     // A question before ordering orders nothing; "il nous en faudra 24" after today's 28 is -4.
     ("Petite question avant de commander : nous avons 3 équipes de 8 opérateurs qui se partagent 4 tablettes. Faut-il une licence Microsoft 365 F3 par opérateur ?", "none"),
     ("Nous avons actuellement 28 licences Office 365 E3 et il nous en faudra 24 à partir de la rentrée (départs à la retraite et deux postes supprimés).", "-4 ENTERPRISEPACK"),
@@ -248,6 +261,12 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // blind12: "een vijftal" is about five; "naar die 6" is the 6 said before; a change on "the
+    // account of the crèches" asks whom; "Dank u." ends a sentence; a reply that undoes our change.
+    ("We zouden een vijftal licenties extra nodig hebben op admin@aerts.onmicrosoft.com voor de nieuwe werfleiders. Kan dat?", "ask quantity"),
+    ("We betalen momenteel voor 9 licenties, maar we gebruiken er maar 6 sinds de carrosserie apart draait. Kunnen jullie het terugbrengen naar die 6? Ons account is info@garage-claes.be.", "-3 info@garage-claes.be"),
+    ("De 3 E1-licenties die gisteren verwijderd werden, hadden van het account van de crèches (admin@kiemkinderopvang.onmicrosoft.com) moeten gaan. Kunnen jullie die 3 op admin@kiemscholen.onmicrosoft.com terugzetten en in de plaats 3 E1-licenties verwijderen op het account van de crèches?", "ask username"),
+    ("Dank u. Kan u nog één licentie bij doen op hetzelfde account? Er komt nog een stagiaire bij in mei.\n>>>\n> Wij hebben 2 licenties toegevoegd aan het account admin@renard.onmicrosoft.com.\n> Webservices <webservices@reseller.test>", "+1 admin@renard.onmicrosoft.com"),
     // A date between the want and its number.
     ("Onze vzw heeft vandaag 10 licenties bij jullie. Door de uitbreiding naar Ninove, Geraardsbergen en Zottegem willen we er vanaf volgende week 14. Kan dat in orde gebracht worden?", "+4"),
     ("We hebben op dit moment 14 licenties Microsoft 365 Business Standard. Met 11 hebben we voortaan genoeg.", "-3 O365_BUSINESS_PREMIUM"),
@@ -328,6 +347,11 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // blind12: a signed number after an account's address is its change; "reichen uns 19" is the
+    // wanted total; an open product beside an advice question asks the product.
+    ("bitte folgende Änderungen, jeweils Microsoft 365 Business Basic:\n\npraxis@physio.be: +2\nverwaltung@physio.be: -1", "+2 O365_BUSINESS_ESSENTIALS praxis@physio.be; -1 O365_BUSINESS_ESSENTIALS verwaltung@physio.be"),
+    ("Derzeit haben wir 25 Lizenzen Microsoft 365 E5 auf dem Konto it@stadtwerke.de. Nach der Ausgliederung reichen uns 19 Lizenzen. Bitte passen Sie die Anzahl entsprechend an.", "-6 SPE_E5 it@stadtwerke.de"),
+    ("für unser Konto admin@theissen.onmicrosoft.com brauchen wir 3 Lizenzen mehr, Business Standard oder Business Premium. Was empfehlen Sie für eine Werkstatt?", "ask product"),
     ("Bitte 5 zusätzliche Lizenzen Microsoft 365 Business Standard buchen. Korrektur, ich habe gerade mit der Werksleitung gesprochen: bitte nur 4.", "+4 O365_BUSINESS_PREMIUM"),
     ("bitte für mein Konto noch eine Lizenz Microsoft 365 E3 dazu – ich brauche die Desktop-Apps (Schulprojekt St. Vith, Los 2).", "+1 SPE_E3 boss@contoso.be"),
     ("für die neue Jugendabteilung (bisher 35 Anmeldungen) brauchen wir zusätzliche Lizenzen Microsoft 365 Business Basic. Die genaue Anzahl bestätige ich Ihnen nach der Vorstandssitzung am 18.11.", "ask quantity"),

@@ -91,7 +91,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     past: &[r"(have|has|had) (been|already been) (added|removed|adapted|adjusted|changed|processed|updated|reduced|increased)",
         r"\b(was|were) (added|removed|adapted|adjusted|changed|processed|handled|reduced|increased|unassigned)\b",
         r"(have|has|had) (been|already been) (unassigned|deassigned|deactivated|cancelled|canceled)",
-        r"you (have )?(added|removed|adapted|adjusted|processed)", r"\b(i|we) (asked|requested|ordered) (for )?\d"],
+        r"you (have )?(added|removed|adapted|adjusted|processed)", r"\b(i|we) (asked|requested|ordered) (for )?\d", r"\byou (have )?confirmed (the|our)\b"],
     thanks_for: &[r"(thanks|thank you|many thanks)\s+for\b"],
     thanks_start: &[r"^\W*(thanks|thank you|many thanks|great|perfect|super)\b"],
     thanks_asking: &[],

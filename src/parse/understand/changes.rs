@@ -57,7 +57,17 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
 
     // Subject against body.
     let body_changes: Vec<Change> = c.raws.iter().filter_map(|r| r.change).collect();
-    let subj_changes: Vec<Change> = subj_raws.iter().filter_map(|r| r.change).collect();
+    // "Verlenging 1 april: 35 licenties" over "in totaal 35 licenties": the subject names the
+    // body's total, whatever direction it was given alone.
+    let body_totals: Vec<i64> = c.raws.iter().filter_map(|r| match r.change {
+        Some(Change::Target(t)) => Some(t),
+        _ => None,
+    }).collect();
+    let subj_changes: Vec<Change> = subj_raws
+        .iter()
+        .filter_map(|r| r.change)
+        .filter(|sc| !matches!(sc, Change::Delta(d) if body_totals.contains(&d.abs())))
+        .collect();
     if !body_changes.is_empty() && !subj_changes.is_empty() {
         let sign = |c: &Change| match c {
             Change::Delta(d) => d.signum(),
@@ -155,7 +165,12 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
         let Some(reading) = reading else { continue };
         // "Retirez deux licences … En fait non, … Retirez-en une seule": the mail's new mind
         // replaces what it asked before, when it asks something itself.
-        if reading.retract && raws.iter().any(|r| r.sentence != usize::MAX && r.sentence >= si && r.change.is_some()) {
+        // So does a correction that says why and leaves the number to the next sentence ("Petite
+        // correction : deux stagiaires sont prolongés. Retirez-en donc seulement 3.").
+        let corrects_after = reading.correction
+            && !raws.iter().any(|r| r.sentence == si)
+            && !reading.numbers.iter().any(|n| matches!(n.meaning, Meaning::Change | Meaning::Unexplained | Meaning::Target));
+        if (reading.retract || corrects_after) && raws.iter().any(|r| r.sentence != usize::MAX && r.sentence >= si && r.change.is_some()) {
             raws.retain(|r| r.sentence == usize::MAX || r.sentence >= si || r.from_current);
         }
         // "nicht 5, sondern 4": the 5 said before is taken back.

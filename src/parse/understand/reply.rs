@@ -13,7 +13,7 @@ use super::sentences::{self, Sentence};
 use crate::parse::language::Language;
 use crate::parse::numbers::Tok;
 use crate::parse::products::Catalog;
-use crate::parse::quote::{is_attribution_line, is_header_line, names_us};
+use crate::parse::quote::{is_attribution_line, is_header_line, is_separator_line, names_us};
 
 /// An answer is short: "Yes, 5 it is.", "ja, 5 bitte", "Oui, deux suffiront." (tokens).
 const ANSWER_TOKENS: usize = 8;
@@ -47,10 +47,19 @@ pub(crate) fn answered(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: 
 /// The first mail quoted under the reply, when it is ours and asks something: its text, without
 /// quote marks and its header lines.
 fn our_question(quoted: &str) -> Option<String> {
+    our_first(quoted).filter(|text| text.contains('?'))
+}
+
+/// The first mail quoted under the reply, when it is ours: its text, without quote marks and its
+/// header lines.
+pub(crate) fn our_first(quoted: &str) -> Option<String> {
     let mut ours = false;
     let mut text: Vec<&str> = Vec::new();
     for line in quoted.lines() {
         let l = line.trim_start_matches(['>', ' ']).trim_end();
+        if is_separator_line(l) && text.is_empty() {
+            continue;
+        }
         if is_header_line(l) || is_attribution_line(l) {
             if !text.is_empty() {
                 // The next mail down the thread.
@@ -63,6 +72,5 @@ fn our_question(quoted: &str) -> Option<String> {
             text.push(l);
         }
     }
-    let text = text.join("\n");
-    (ours && text.contains('?')).then_some(text)
+    ours.then(|| text.join("\n"))
 }

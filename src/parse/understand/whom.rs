@@ -116,7 +116,9 @@ impl Accounts {
         if sender_said {
             a.sender = sender.map(str::to_lowercase);
         }
-        if ph.same_account.is_match(text) {
+        // "Pouvez-vous annuler cette opération ?" under our confirmation: a reply to our mail that
+        // names no account of its own is about the account our mail names.
+        if ph.same_account.is_match(text) || super::reply::our_first(quoted).is_some() {
             a.quoted = quoted_account(quoted);
         }
         a

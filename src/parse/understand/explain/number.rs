@@ -79,7 +79,8 @@ impl Reader<'_> {
     /// "about ten", "ungefähr 10", "environ 10": a guess is no quantity to act on.
     fn approximate(&mut self, i: usize) -> bool {
         // "±600", "~10": the sign says it too.
-        let guess = ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().approx)))
+        // "ca. 10" stands right before its number; "ca fait deux" is a French "ça".
+        let guess = ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().approx) && (k == 1 || !is_w(t, &["ca"]))))
             || self.prev(i, 1).is_some_and(|t| matches!(t, Tok::Punct('±' | '~' | '≈'))))
             && !self.prev(i, 1).is_some_and(|t| is_in(t, &lex().some) && matches!(self.toks[i], Tok::Article(_)));
         if guess {
@@ -187,6 +188,8 @@ impl Reader<'_> {
             || ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
             || (self.any_in(i + 1, i + 7, |t| is_in(t, &lex().total)) && !more_after)
             || self.any_in(i + 1, i + 4, |t| is_in(t, &lex().enough))
+            // German verb-second: "danach reichen uns 19 Lizenzen".
+            || ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().enough))) && !self.prev(i, 1).is_some_and(|t| matches!(t, Tok::Punct(_))))
             // "Met 11 hebben we voortaan genoeg", "avec 11 on a assez", "mit 11 haben wir genug".
             // "räcker det med 8" too.
             || (self.prev(i, 1).is_some_and(|t| is_w(t, &["met", "avec", "mit", "med", "with"]))
