@@ -80,8 +80,7 @@ pub(crate) fn names_us(line: &str) -> bool {
 /// A line that parts a reply from the mail it quotes: "-----Original Message-----", Outlook's
 /// row of underscores.
 pub(crate) fn is_separator_line(line: &str) -> bool {
-    let l = line.trim();
-    SEPARATOR.is_match(l) || (l.len() >= 5 && l.chars().all(|c| matches!(c, '-' | '_' | '=' | '*')))
+    SEPARATOR.is_match(line) || UNDERSCORES.is_match(line)
 }
 
 /// A header line of a quoted or forwarded mail ("From:", "Van:", "Envoyé :", "Betreff:").

@@ -273,6 +273,12 @@ pub(crate) fn offered_pairs(toks: &[Tok]) -> impl Iterator<Item = (i64, i64)> + 
     })
 }
 
+/// "praxis@x.be: +2", "Thuin (admin@x) : une de moins": the last word before number `i`, past
+/// any punctuation, is an account's address.
+pub(crate) fn right_after_account(toks: &[Tok], i: usize) -> bool {
+    toks[..i].iter().rev().find(|t| !matches!(t, Tok::Punct(_))).is_some_and(|t| matches!(t, Tok::Email(_)))
+}
+
 pub(crate) fn signed_at(toks: &[Tok], i: usize) -> bool {
     i > 0 && matches!(toks[i - 1], Tok::Punct('+' | '-' | '−'))
 }

@@ -294,7 +294,7 @@ impl Reader<'_> {
         // "praxis@x.be: +2": a signed number right after an account is that account's change.
         let near_unit = self.any_in(i + 1, i + 4, is_unit)
             || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t))
-            || toks[..i].iter().rev().find(|t| !matches!(t, Tok::Punct(_))).is_some_and(|t| matches!(t, Tok::Email(_)));
+            || right_after_account(toks, i);
         let signed = signed_at(toks, i);
         let opens_line = i == 1 && self.licence_talk;
         let field = self.quantity_field;

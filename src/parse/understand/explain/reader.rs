@@ -144,17 +144,18 @@ impl<'a> Reader<'a> {
             || toks[i + 1..(i + 4).min(n)].iter().any(is_licence_noun)
             // "Exchange Online (Plan 1): 2x erbij": brackets and colons between do not part them.
             || toks[..i].iter().rev().filter(|t| !matches!(t, Tok::Punct(_))).take(2).any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t))
-            // "Habitat Sud Thuin (admin@x) : une de moins": the number an account's line gives it.
-            || toks[..i].iter().rev().find(|t| !matches!(t, Tok::Punct(_))).is_some_and(|t| matches!(t, Tok::Email(_)));
+            // The number an account's line gives it.
+            || right_after_account(toks, i);
         let (lo, hi) = clause_of(toks, i);
         let dirs = strong_dirs(&self.cues[lo..hi]);
+        let other_account = self.other_account(i);
         let raw = Raw {
             change,
             weak,
             undirected,
             product: self.product_near(i),
-            near_email: self.email_near(i),
-            other_account: self.other_account(i),
+            near_email: if other_account { None } else { self.email_near(i) },
+            other_account,
             sentence: self.si,
             para: self.s.para,
             attached,
@@ -191,9 +192,6 @@ impl<'a> Reader<'a> {
     }
 
     fn email_near(&self, i: usize) -> Option<usize> {
-        if self.other_account(i) {
-            return None;
-        }
         let mut best: Option<(usize, usize)> = None;
         for (j, t) in self.toks.iter().enumerate() {
             if let Tok::Email(k) = *t {
