@@ -320,7 +320,7 @@ fn check_config_connect_names_the_token_endpoint_the_grant_or_the_mailbox() {
     assert!(!out.contains("wrong-secret") && !out.contains(CLIENT_SECRET), "secrets are never printed: {out}");
 
     // The token endpoint: nothing listens there, or it answers an HTML error page.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = crate::web::free_port();
     let nowhere = format!("http://127.0.0.1:{closed}/token");
     let (code, out) = check(&env, &[("SEATMAIL_INTAKE__IMAP__OAUTH2__TOKEN_URL", &nowhere)]);
     assert_eq!(code, Some(1), "{out}");

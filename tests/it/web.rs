@@ -14,9 +14,10 @@ pub const OPERATOR_PASSWORD: &str = "olivia-correct-horse";
 pub const VIEWER: &str = "victor";
 pub const VIEWER_PASSWORD: &str = "victor-battery-staple";
 
-/// A port nobody listens on right now.
+/// A port nobody listens on right now, which no other test is handed (`procs::free_ports`).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    let [port] = crate::support::procs::free_ports::<1>();
+    port
 }
 
 /// `seatmail user hash` of a password (one argon2 hash per test run).

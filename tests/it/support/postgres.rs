@@ -64,10 +64,6 @@ fn chown_tree(path: &Path, uid: u32, gid: u32) {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 impl Postgres {
     pub fn start() -> Postgres {
         let tmp = tempfile::Builder::new().prefix("seatmail-pg-").tempdir().expect("temp dir for postgres");
@@ -90,7 +86,7 @@ impl Postgres {
             .output()
             .expect("run initdb");
         assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
-        let mut pg = Postgres { port: free_port(), dir, bin, run_as, child: None, _tmp: tmp };
+        let mut pg = Postgres { port: super::procs::free_ports::<1>()[0], dir, bin, run_as, child: None, _tmp: tmp };
         pg.launch();
         pg
     }

@@ -20,10 +20,52 @@ extern "C" {
     fn kill(pid: i32, sig: i32) -> i32;
 }
 
-/// `N` distinct free loopback ports: bound together (so they differ), then released for the server.
+/// `N` distinct free loopback ports for servers the test starts.
+///
+/// A port is free only until someone binds it. Ports the kernel picks for `bind(0)` come from its
+/// ephemeral range, where every listener of a parallel test (the SMTP catcher, the simulators)
+/// and every outgoing connection also draws: a port freed here could be handed to one of them
+/// before our server binds it, and a test would then talk to another test's server (seen once:
+/// a customer's mail to the MX answered by another test's submission service). So the ports come
+/// from below the ephemeral range, where the kernel never picks, each handed out once per test
+/// run, and each checked free by binding it (another run on the same machine may use some).
 pub fn free_ports<const N: usize>() -> [u16; N] {
-    let listeners: Vec<TcpListener> = (0..N).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free port")).collect();
-    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
+    std::array::from_fn(|_| next_free_port())
+}
+
+fn next_free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let (low, size) = own_port_range();
+    if NEXT.load(Ordering::Relaxed) == u32::MAX {
+        // A different start per test process, so two runs on one machine seldom meet.
+        let _ = NEXT.compare_exchange(u32::MAX, std::process::id().wrapping_mul(7919) % size, Ordering::Relaxed, Ordering::Relaxed);
+    }
+    for _ in 0..size {
+        let port = (low + NEXT.fetch_add(1, Ordering::Relaxed) % size) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in {low}..{}", low + size)
+}
+
+/// The ports below the kernel's ephemeral range (`ip_local_port_range`), at most 12,000 of them
+/// and never the well-known ones; above the range if it starts too low.
+fn own_port_range() -> (u32, u32) {
+    let range = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let bounds: Vec<u32> = range.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+    let (first, last) = match bounds[..] {
+        [first, last] => (first, last),
+        _ => (32768, 60999),
+    };
+    if first >= 12_000 {
+        let low = first.saturating_sub(12_000).max(10_000);
+        (low, first - low)
+    } else {
+        assert!(last < 64_000, "the ephemeral port range {first}-{last} leaves no ports for test servers");
+        (last + 1, 65_535 - last)
+    }
 }
 
 /// Connects to `port` and checks that the first line starts with `prefix` (`* OK`, `220 `).
