@@ -29,6 +29,16 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind13: a licence for each person counts the people (less those who take over one); a
+    // move between products is fewer of one and more of the other, unless it only explains
+    // changes said elsewhere; "quick one" counts nothing; "not changing any quantities" declines.
+    ("Account: admin@x.onmicrosoft.com\nWe welcome 2 interns from 1 September.\nThey will each need a Microsoft 365 Business Premium licence.", "+2 SPB admin@x.onmicrosoft.com"),
+    ("Account: admin@x.onmicrosoft.com\nTwo new colleagues start on Monday; each needs a Business Standard licence.", "+2 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com"),
+    ("Please add a Business Standard licence for each of our new interns on admin@x.onmicrosoft.com.", "ask quantity"),
+    ("We would like to move six of our users from Microsoft 365 Business Standard to Microsoft 365 Business Premium. The other 9 users can stay on Business Standard. Our admin account is admin@x.onmicrosoft.com.", "-6 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com; +6 SPB admin@x.onmicrosoft.com"),
+    ("For admin@x.onmicrosoft.com please:\n- add 3 x Microsoft 365 E3\n- remove 2 x Office 365 E1\nWe are moving two lab technicians from E1 to M365 E3, the third E3 is for a new hire.", "+3 SPE_E3 admin@x.onmicrosoft.com; -2 STANDARDPACK admin@x.onmicrosoft.com"),
+    ("Quick one: we have 14 Office 365 E1 at the moment and since the farm shop closed, 11 is enough. Could you take the extra ones away?", "-3 STANDARDPACK"),
+    ("Could you send us a new GDAP relationship request for some of our 37 customer tenants? We're not changing any quantities at the moment.", "none"),
     // blind12: a new person who replaces a leaver uses the leaver's licence; "take away" removes;
     // an invoice that still charges the old count is a billing matter.
     ("Three new mechanics start on Monday 3 March (7:30). One of them replaces Dirk who left last week, so he can just use Dirk's licence. Please add the licences we need on office@garage.be.", "+2 office@garage.be"),
@@ -177,6 +187,19 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // blind13: "chacun une licence" counts the people; "remplacer sa licence Basic par une
+    // Standard" moves one; "envisager de passer … rien à modifier pour l'instant" asks nothing;
+    // "• - 1" beside "• + 2" is a minus; a field "Nombre total souhaité" is a total; a shop's
+    // name before its address in brackets is no person's; what "j'ai écrit « … »" cites asks
+    // nothing; "2 suffiront, pas 3" corrects the change; "un des trois" is a group.
+    ("Compte : admin@x.onmicrosoft.com\nNous accueillons 2 stagiaires à partir du 1er septembre.\nIls auront chacun besoin d'une licence Microsoft 365 Business Premium.", "+2 SPB admin@x.onmicrosoft.com"),
+    ("Pouvez-vous remplacer sa licence Microsoft 365 Business Basic par une Microsoft 365 Business Standard ?\nNotre compte : admin@x.onmicrosoft.com", "-1 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com; +1 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com"),
+    ("Nous envisageons de passer nos 25 utilisateurs de Microsoft 365 Business Premium à Microsoft 365 E5.\nRien à modifier pour l'instant, c'est pour préparer le budget.", "none"),
+    ("Pour notre compte admin@x.onmicrosoft.com, merci d'effectuer les modifications suivantes :\n\n• + 2 Microsoft 365 Business Basic\n• - 1 Exchange Online (Plan 2)", "+2 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com; -1 EXCHANGEENTERPRISE admin@x.onmicrosoft.com"),
+    ("Identifiant Office 365 : admin@x.onmicrosoft.com\nProduit : Microsoft 365 Business Premium\nNombre total souhaité : 17", "=17 SPB admin@x.onmicrosoft.com"),
+    ("1) Pharmacie de la Place (admin@pharma.onmicrosoft.com) : une licence Apps for business en plus.\n2) Étude du notaire Collard (it@notaire.be) : supprimer 2 O365 E1.", "+1 O365_BUSINESS admin@pharma.onmicrosoft.com; -2 STANDARDPACK it@notaire.be"),
+    ("Toutes mes excuses : j'ai écrit « retirer 3 licences » alors qu'il fallait lire « ajouter 3 licences ».\n\nMerci donc d'ajouter 3 licences Business Standard sur le compte gestion@x.onmicrosoft.com.", "+3 O365_BUSINESS_PREMIUM gestion@x.onmicrosoft.com"),
+    ("Merci d'ajouter 3 licences Office 365 F3 sur le compte planning@x.be.\nEDIT : un des trois s'est désisté. 2 licences suffiront donc, pas 3.", "+2 DESKLESSPACK planning@x.be"),
     // blind12: a mind change announced in words; a line per account; "deux, peut-être trois" offers
     // two numbers; "ça" typed "ca" is no "circa"; French names of the Business plans; sizes in Go.
     ("Pourriez-vous retirer 4 licences Office 365 E1 sur it@ecole.be ? Je reviens sur ma demande en relisant : deux enseignants restent jusqu'en juin. Retirez-en seulement 2, s'il vous plaît.", "-2 STANDARDPACK it@ecole.be"),
@@ -261,6 +284,10 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // blind13: "ze hebben elk een licentie nodig" counts the people; "E1 vervangen door E3"
+    // moves them; "nog niets wijzigen aan de looptijd" leaves the seats to change.
+    ("Account: admin@x.onmicrosoft.com\nWe hebben 3 nieuwe medewerkers vanaf maandag.\nZe hebben elk een licentie Business Standard nodig.", "+3 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com"),
+    ("Voor drie gebruikers willen we de licentie Office 365 E1 vervangen door Office 365 E3, op ons account ict@x.be.\nDat wil ik eerst voorleggen aan de directie, dus nog niets wijzigen aan de looptijd.", "-3 STANDARDPACK ict@x.be; +3 ENTERPRISEPACK ict@x.be"),
     // blind12: "een vijftal" is about five; "naar die 6" is the 6 said before; a change on "the
     // account of the crèches" asks whom; "Dank u." ends a sentence; a reply that undoes our change.
     ("We zouden een vijftal licenties extra nodig hebben op admin@aerts.onmicrosoft.com voor de nieuwe werfleiders. Kan dat?", "ask quantity"),
@@ -347,6 +374,14 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // blind13: "jeweils eine Lizenz" counts the people less those who take over one ("Eine
+    // davon übernimmt …"); "8 Benutzer von X auf Y umstellen" moves them (no account in words);
+    // "0 von 20" is a state; "unseren Zugang" names the account.
+    ("Konto: admin@x.onmicrosoft.com\nAb Montag haben wir 3 neue Mitarbeiter.\nSie brauchen jeweils eine Lizenz Business Standard.", "+3 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com"),
+    ("Zum 1. Oktober starten drei neue Kollegen. Eine davon, Frau Aydin, übernimmt die Lizenz von Herrn Claes.\nFür die beiden anderen benötigen wir jeweils eine zusätzliche Lizenz Microsoft 365 E3 auf unserem Tenant it@x.onmicrosoft.com.", "+2 SPE_E3 it@x.onmicrosoft.com"),
+    ("bitte stellen Sie 8 Benutzer von Microsoft 365 Business Premium auf Microsoft 365 E3 um (also 8 x Business Premium weniger, 8 x M365 E3 mehr).\nTenant: admin@x.onmicrosoft.com", "-8 SPB admin@x.onmicrosoft.com; +8 SPE_E3 admin@x.onmicrosoft.com"),
+    ("laut Admin Center sind alle Lizenzen vergeben:\nMicrosoft 365 E3\t0 von 20\t20\n\nBitte 2 weitere Microsoft 365 E3 dazubuchen.\nBenutzername: it@x.onmicrosoft.com", "+2 SPE_E3 it@x.onmicrosoft.com"),
+    ("bitte 5 Lizenzen Microsoft 365 Apps for business für unseren Zugang boss@contoso.be hinzufügen.\nKorrektur: es reichen 3. Also bitte nur 3 zusätzliche, nicht 5.", "+3 O365_BUSINESS boss@contoso.be"),
     // blind12: a signed number after an account's address is its change; "reichen uns 19" is the
     // wanted total; an open product beside an advice question asks the product.
     ("bitte folgende Änderungen, jeweils Microsoft 365 Business Basic:\n\npraxis@physio.be: +2\nverwaltung@physio.be: -1", "+2 O365_BUSINESS_ESSENTIALS praxis@physio.be; -1 O365_BUSINESS_ESSENTIALS verwaltung@physio.be"),
@@ -412,6 +447,9 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    // blind13: "var sin licens" counts the people; "flytta från X till Y" moves them.
+    ("Konto: admin@x.onmicrosoft.com\nVi får 3 nya medarbetare på måndag.\nDe behöver var sin licens Business Standard.", "+3 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com"),
+    ("Kan ni flytta 4 användare från Microsoft 365 Business Standard till Microsoft 365 Business Premium på admin@x.onmicrosoft.com?", "-4 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com; +4 SPB admin@x.onmicrosoft.com"),
     ("Idag har vi 8 licenser Exchange Online (Plan 2). Från 1 mars behöver vi 10, eftersom två nya reportrar börjar.", "+2 EXCHANGEENTERPRISE"),
     ("Vi har i dag 10 licenser för Exchange Online (Plan 2), men efter omorganisationen räcker det med 8. Kan ni ta bort de överflödiga?", "-2 EXCHANGEENTERPRISE"),
     ("Elin tar över Johans licens, så vi behöver bara en ny Microsoft 365 Business Standard-licens.", "+1 O365_BUSINESS_PREMIUM"),

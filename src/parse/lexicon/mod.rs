@@ -277,6 +277,17 @@ lexicon! {
         account_prep,
         /// Nouns for an account: "account", "compte", "konto", "gebruiker".
         account_noun,
+        /// Verbs of moving licences from one product to another: "move", "upgrade", "passer",
+        /// "remplacer", "omzetten", "vervangen", "umstellen", "flytta", "byta".
+        move_verb,
+        /// What joins the two products of a move: "to", "by", "par", "vers", "door", "naar",
+        /// "auf", "durch", "till", "mot".
+        move_to,
+        /// The term of a subscription: "nothing to change to the term yet" declines no seat change.
+        term,
+        /// "I wrote", "j'ai écrit", "ik schreef", "ich schrieb", "jag skrev": what follows in
+        /// quotation marks is cited, not asked.
+        wrote,
     }
     stems {
         /// People a licence is for: "the summer workers", "les stagiaires", "de nieuwe collega's".
@@ -321,6 +332,9 @@ lexicon! {
         unsure,
         /// "one of them takes over Ann's licence".
         reuse,
+        /// "they will each need a licence", "ils auront chacun besoin d'une licence", "var sin
+        /// licens": a licence per person, so "a licence" counts the people, not one.
+        per_person,
         /// Words that make an address just after them (within 40 characters of the same
         /// sentence) a contact: "send the invoice to", "in cc".
         contact_word,

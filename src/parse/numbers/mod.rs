@@ -334,6 +334,30 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
                 continue;
             }
         }
+        // "Quick one:", "one question", "one more thing": the word "one" counts nothing.
+        let idiom_before = matches!(t, Tok::Word(q) if ["quick", "small", "short"].contains(&q.as_str()))
+            && matches!(next, Some(Tok::Num { value: 1 }))
+            && toks[i + 1].1;
+        let idiom_after = matches!(t, Tok::Num { value: 1 })
+            && *is_word
+            && (matches!(next, Some(Tok::Word(w)) if ["question", "thing", "remark"].contains(&w.as_str()))
+                || matches!((next, after), (Some(Tok::Word(m)), Some(Tok::Word(w))) if m == "more" && ["question", "thing", "remark"].contains(&w.as_str())));
+        if matches!((t, next), (Tok::Word(e), Some(Tok::Word(d))) if e == "einer" && d == "davon") {
+            out.push(Tok::Num { value: 1 });
+            i += 1;
+            continue;
+        }
+        if idiom_before {
+            out.push(t.clone());
+            out.push(Tok::Word("one".into()));
+            i += 2;
+            continue;
+        }
+        if idiom_after {
+            out.push(Tok::Word("one".into()));
+            i += 1;
+            continue;
+        }
         match (t, next) {
             (Tok::Word(h), Some(Tok::Article(_))) if h == "half" || h == "halve" => {
                 if let Some(Tok::Num { value: 12, .. }) = after {
@@ -375,8 +399,8 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
                 i += 1;
                 continue;
             }
-            // Swedish "en av dem", "ett av kontona": one of them, a count.
-            (Tok::Article(a), Some(Tok::Word(av))) if (a == "en" || a == "ett") && av == "av" => {
+            // Swedish "en av dem", "ett av kontona", German "eine davon": one of them, a count.
+            (Tok::Article(a), Some(Tok::Word(av))) if ((a == "en" || a == "ett") && av == "av") || ((a == "eine" || a == "ein") && av == "davon") => {
                 out.push(Tok::Num { value: 1 });
                 i += 1;
                 continue;

@@ -118,6 +118,9 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     if let Some(problem) = new_people_less_reused(readings, &mut c.raws) {
         c.problems.push(problem);
     }
+    if let Some(problem) = per_person(readings, &mut c.raws) {
+        c.problems.push(problem);
+    }
     if sums_disagree(readings, &c.raws) {
         c.problems.push((Ask::Contradiction, "today's count, the change and the new total the mail gives do not add up".into()));
     }
@@ -175,6 +178,16 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
         }
         // "nicht 5, sondern 4": the 5 said before is taken back.
         for taken in reading.numbers.iter().filter(|n| n.meaning == Meaning::TakenBack) {
+            // "Merci d'ajouter 3 … 2 licences suffiront donc, pas 3": the number said in place of
+            // an earlier change is that change corrected, not a new total.
+            let earlier = raws.iter().find(|r| r.sentence < si && matches!(r.change, Some(Change::Delta(d)) if d.abs() == taken.value));
+            if let Some(Some(Change::Delta(d))) = earlier.map(|r| r.change) {
+                for r in raws.iter_mut().filter(|r| r.sentence == si && !r.from_current) {
+                    if let Some(Change::Target(t)) = r.change {
+                        r.change = Some(Change::Delta(d.signum() * t));
+                    }
+                }
+            }
             raws.retain(|r| r.sentence >= si || r.sentence == usize::MAX || value(r) != taken.value || r.from_current);
         }
         // "Excuses, het moeten er 5 zijn": one new number, no change of its own: the last change
@@ -445,5 +458,48 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> 
         raws.retain(|x| !x.people);
         raws.push(r);
     }
+    None
+}
+
+/// "Nous accueillons 2 stagiaires. Ils auront chacun besoin d'une licence": a licence for each
+/// person is as many licences as the people counted, in that sentence or the last one before it
+/// that counts people, less those who take over a licence ("drei neue … Eine davon übernimmt die
+/// Lizenz von Herrn Claes. Für die beiden anderen jeweils eine Lizenz"). Licences counted in so
+/// many words elsewhere settle it instead. With no count of people, people who leave, or a
+/// removal word, how many is asked: never one in all.
+fn per_person(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask, String)> {
+    let (si, reading, at) = readings.iter().enumerate().find_map(|(si, r)| r.as_ref().and_then(|r| r.per_person.map(|at| (si, r, at))))?;
+    if raws.iter().any(|r| !r.people && r.change.is_some()) {
+        return None;
+    }
+    let counted = readings[..=si].iter().rev().flatten().find_map(|r| {
+        let people: Vec<&super::explain::Number> = r.numbers.iter().filter(|n| n.meaning == Meaning::People).collect();
+        (!people.is_empty()).then(|| (people.iter().map(|n| n.value).sum::<i64>(), people.iter().any(|n| n.joining < 0)))
+    });
+    let ask = || Some((Ask::Quantity, "a licence for each person, but not for how many".to_string()));
+    let Some((people, false)) = counted else { return ask() };
+    let reused: i64 = readings[..=si].iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::Reuse).map(|n| n.value).sum();
+    let n = people - reused;
+    if reading.dirs.contains(&Dir::Remove) || n <= 0 {
+        return ask();
+    }
+    raws.retain(|r| !r.people);
+    raws.push(Raw {
+        change: Some(Change::Delta(n)),
+        weak: false,
+        undirected: None,
+        product: None,
+        near_email: None,
+        other_account: false,
+        sentence: si,
+        para: reading.para,
+        attached: true,
+        asks: false,
+        from_current: false,
+        people: false,
+        rest: false,
+        clause_dirs: (false, false),
+        at,
+    });
     None
 }

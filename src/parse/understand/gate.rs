@@ -76,7 +76,8 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
             || classify::password(text)
             || classify::phishing(text)
             || subject.is_some_and(classify::phishing)
-            || ph.not_yet.is_match(text),
+            // "nog niets wijzigen aan de looptijd": the term stays, the seats may change.
+            || body.iter().any(|s| ph.not_yet.is_match(&s.text) && !s.toks.iter().any(|t| matches!(t, Tok::Word(w) if super::cues::lex().term.has(w)))),
         ..Gate::default()
     };
     // Searched at most once, and only for a hedged sentence with a number (most mails have none).

@@ -88,7 +88,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         .collect();
     u.intent = readings.iter().flatten().any(|r| r.intent);
     let subject_sentences = input.subject.map(|s| sentences::split(s, catalog, input.lang)).unwrap_or_default();
-    let subject_readings: Vec<explain::Reading> = subject_sentences.iter().map(|s| explain::read(s, usize::MAX, false, false)).collect();
+    // "Invoice 2025-INV-0047181 - still charged for 17 licences?!": a subject about an invoice
+    // names what was billed, no change.
+    let subject_readings: Vec<explain::Reading> =
+        subject_sentences.iter().filter(|s| !phrases().invoice.is_match(&s.text)).map(|s| explain::read(s, usize::MAX, false, false)).collect();
     u.intent |= subject_readings.iter().any(|r| r.intent);
 
     let mut c = changes::combine(&readings, &subject_readings);

@@ -88,13 +88,15 @@ pub(crate) fn split(text: &str, catalog: &Catalog, lang: Option<Language>) -> Ve
     let mut prev_len = 0usize;
     let ctx = Ctx { catalog, lang };
     // A list that says "+ 2 Lizenzen" on one line means minus by "- 1 Lizenz" on another.
-    let signed_list = text.lines().any(|l| signed_quantity(l.trim_start()) == Some('+'));
+    // So does "• - 1 Exchange" beside "• + 2 Business Basic": a dash after a bullet is a sign.
+    let signed_list = text.lines().any(|l| signed_quantity(dot_bulleted(l.trim_start())) == Some('+'));
     for (ln, line) in text.lines().enumerate() {
         let trimmed = line.trim();
-        let minus = signed_list && trimmed.strip_prefix("- ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        let item = dot_bulleted(trimmed);
+        let minus = signed_list && item.strip_prefix("- ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
         let owned;
         let trimmed = if minus {
-            owned = format!("-{}", &trimmed[2..]);
+            owned = format!("-{}", &item[2..]);
             owned.as_str()
         } else {
             trimmed
@@ -201,6 +203,11 @@ pub(crate) fn strip_bullet(l: &str) -> &str {
         }
     }
     l.strip_prefix('•').map(str::trim_start).unwrap_or(l)
+}
+
+/// The item of a line under a bullet that can be no sign ("• ", "* ", "· "): "• + 2" is "+ 2".
+fn dot_bulleted(l: &str) -> &str {
+    ["• ", "* ", "· "].iter().find_map(|b| l.strip_prefix(b)).map_or(l, str::trim_start)
 }
 
 fn tail_chars(s: &str, n: usize) -> &str {

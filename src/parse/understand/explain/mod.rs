@@ -7,9 +7,11 @@
 //! product, how firmly the sentence asks); the mail-level steps combine them.
 //!
 //! The reading runs in passes over the sentence's tokens ([`reader`] holds what they share):
-//! numbers read in pairs first (`from 10 to 15`, `not 3 but 4`: [`pairs`]), then every other
+//! licences moved between two products first ([`moves`]), numbers read in pairs next (`from 10
+//! to 15`, `not 3 but 4`: [`pairs`]), then every other
 //! number on its own ([`number`]), then the sentence-wide corrections.
 
+mod moves;
 mod number;
 mod pairs;
 mod reader;
@@ -114,6 +116,10 @@ pub(crate) struct Reading {
     /// The sentence says someone takes over a licence already there ("one of them takes over
     /// Peter's licence").
     pub takes_over: bool,
+    /// "They will each need a licence": the sentence asks a licence per person, with no number;
+    /// how many is the number of people the mail names (`changes::per_person`). The article's
+    /// token index.
+    pub per_person: Option<usize>,
     /// Totals that say what is left once the change is made ("il en restera 18") (token index).
     pub results: Vec<usize>,
     /// A form's price field ("Unit price: 36,00 EUR"): the form orders what it counts.
@@ -136,8 +142,11 @@ fn short(s: &str) -> String {
 /// a line ("+1 (new assistant)" under a tenant's name) is a change.
 pub(crate) fn read(s: &Sentence, si: usize, asks: bool, licence_talk: bool) -> Reading {
     let mut reader = reader::Reader::new(s, si, asks, licence_talk);
+    reader.moves();
     reader.ranges();
     reader.corrections();
+    reader.shares();
+    reader.citations();
     for i in 0..s.toks.len() {
         reader.number(i);
     }

@@ -64,12 +64,22 @@ impl Reader<'_> {
                 Some(1)
             }
             Tok::Word(w) if !self.strong_present && self.any_cue && lex().definite_licence.has(w) => Some(1),
+            // Swedish "de behöver var sin licens": a licence each, like "each need a licence".
+            Tok::Word(w) if !self.strong_present && (w == "sin" || w == "sitt") && i > 0 && is_w(&toks[i - 1], &["var"]) && toks.get(i + 1).is_some_and(is_unit) => {
+                self.r.per_person = Some(i);
+                None
+            }
             Tok::Article(_) if !self.strong_present => {
                 // "a licence", "une de plus", "een extra licentie", "en supprimer une".
                 let after = &toks[i + 1..(i + 4).min(n)];
                 let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
                     || after.iter().any(|t| is_unit(t) || is_in(t, &lex().more_or_less) || is_w(t, &["plus", "till"]));
                 let ok = ok && !(i > 0 && is_in(&toks[i - 1], &lex().to) && self.change_verb);
+                // "they will each need a licence": one a person, not one in all.
+                if ok && self.per_person {
+                    self.r.per_person = Some(i);
+                    return None;
+                }
                 ok.then_some(1)
             }
             _ => None,
@@ -184,7 +194,10 @@ impl Reader<'_> {
             && self.need_verb
             && (self.any_more(i) || !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().add) || is_in(t, &lex().add_weak)));
         let more_after = self.more_after(i);
+        // "Nombre total souhaité : 17", "Total count: 17": a field whose label says total.
+        let total_label = self.quantity_field && self.s.label.as_deref().is_some_and(|l| l.split(|c: char| !c.is_alphanumeric()).any(|w| lex().total.has(w)));
         let total_near = only
+            || total_label
             || ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
             || (self.any_in(i + 1, i + 7, |t| is_in(t, &lex().total)) && !more_after)
             || self.any_in(i + 1, i + 4, |t| is_in(t, &lex().enough))

@@ -42,6 +42,61 @@ impl Reader<'_> {
         }
     }
 
+    /// "j'ai écrit « retirer 3 licences » alors qu'il fallait lire « ajouter 3 licences »", "I
+    /// wrote "remove 2"": in a sentence that says what was written, the quoted words are cited,
+    /// and their numbers ask nothing.
+    pub fn citations(&mut self) {
+        let toks = self.toks;
+        if !toks.iter().any(|t| is_in(t, &lex().wrote)) {
+            return;
+        }
+        let mut open: Option<char> = None;
+        for (i, t) in toks.iter().enumerate() {
+            match (t, open) {
+                (Tok::Punct(c @ ('«' | '“' | '„' | '"')), None) => open = Some(*c),
+                (Tok::Punct('»'), Some('«')) | (Tok::Punct('”' | '“'), Some('“' | '„')) | (Tok::Punct('"'), Some('"')) => open = None,
+                (Tok::Num { .. } | Tok::Article(_), Some(_)) => {
+                    self.used[i] = true;
+                    self.set(i, Meaning::Thing);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// "0 von 20", "3 sur 10", "5 van 12", "2 av 8", "2 out of 8": a count out of another, the
+    /// state of a subscription as an admin centre shows it (assigned or free of the total), no
+    /// change. Not "4 of 6": the Dutch "or".
+    pub fn shares(&mut self) {
+        let (toks, n) = (self.toks, self.n);
+        for i in 0..n.saturating_sub(2) {
+            let out_of = is_w(&toks[i + 1], &["out"]) && toks.get(i + 2).is_some_and(|t| is_w(t, &["of"]));
+            let last = if out_of { i + 3 } else { i + 2 };
+            let (Tok::Num { .. }, Some(Tok::Num { .. })) = (&toks[i], toks.get(last)) else { continue };
+            let of = out_of || is_w(&toks[i + 1], &["von", "sur", "van", "av"]);
+            if self.used[i] || !of {
+                continue;
+            }
+            for k in [i, last] {
+                self.used[k] = true;
+                self.set(k, Meaning::Thing);
+            }
+        }
+        // "un des trois s'est désisté", "one of the three", "één van de drie", "einer der drei",
+        // "en av de tre": the group one is taken from, no quantity of its own.
+        for i in 2..n {
+            let Tok::Num { .. } = toks[i] else { continue };
+            let one = |t: &Tok| matches!(t, Tok::Num { value: 1 } | Tok::Article(_)) || is_w(t, &["one"]);
+            let of = |t: &Tok| is_w(t, &["des", "of", "van", "der", "av"]);
+            let article = |t: &Tok| is_w(t, &["the", "de", "les", "den", "dem"]);
+            let from_group = (one(&toks[i - 2]) && of(&toks[i - 1])) || (i >= 3 && one(&toks[i - 3]) && of(&toks[i - 2]) && article(&toks[i - 1]));
+            if from_group && !self.used[i] {
+                self.used[i] = true;
+                self.set(i, Meaning::Thing);
+            }
+        }
+    }
+
     /// Corrections: "not 3 but 4", "pas 3 mais 4", "niet 3 maar 4", "nicht 3 sondern 4", "inte 3
     /// utan 4", and "4 instead of 3": the number taken back is no quantity.
     pub fn corrections(&mut self) {

@@ -31,6 +31,8 @@ pub(super) struct Reader<'a> {
     pub needs: bool,
     pub sdir: Option<Dir>,
     pub reuse: bool,
+    /// "they each need a licence": an article counts a licence per person (`Reading::per_person`).
+    pub per_person: bool,
     /// A quantity field ("Anzahl: -2", "Aantal: 3") counts licences whatever words it lacks.
     pub quantity_field: bool,
     /// "3 licences for the interns do not work": a problem reported, not a change.
@@ -93,6 +95,7 @@ impl<'a> Reader<'a> {
             needs: toks.iter().any(|t| is_w(t, &["nodig", "nötig"])),
             sdir: sentence_dir(cues),
             reuse,
+            per_person: phrases().per_person.is_match(&s.text),
             quantity_field: s.label.as_deref().is_some_and(super::is_quantity_label),
             problem,
             weak_sentence: weak_sentence(toks, cues),
@@ -169,6 +172,17 @@ impl<'a> Reader<'a> {
         self.raws.push(raw);
     }
 
+    /// A change on a product the sentence names apart from the number (one side of a move).
+    pub fn push_on(&mut self, change: Change, i: usize, product: Mention) {
+        let before = self.raws.len();
+        self.push(Some(change), None, i, false);
+        if let Some(r) = self.raws.get_mut(before) {
+            r.product = Some(product);
+            r.attached = true;
+            r.weak = false;
+        }
+    }
+
     /// The product nearest to number `i`, with no other number between them.
     fn product_near(&self, i: usize) -> Option<Mention> {
         let (toks, n) = (self.toks, self.n);
@@ -177,6 +191,10 @@ impl<'a> Reader<'a> {
         let lo = i.saturating_sub(12);
         for (j, t) in toks.iter().enumerate().take((i + 13).min(n)).skip(lo) {
             if let Tok::Product(k) = t {
+                if j == i {
+                    // A move's change counted by "sa licence" stands on its product.
+                    return self.s.products.get(*k).cloned();
+                }
                 // Between the quantity and a product there must be no other quantity.
                 let (a, b) = if j < i { (j, i) } else { (i, j) };
                 if toks[a + 1..b].iter().any(|t| matches!(t, Tok::Num { .. })) {
@@ -214,7 +232,9 @@ impl<'a> Reader<'a> {
         !clause.iter().any(|t| matches!(t, Tok::Email(_)))
             && (0..clause.len()).any(|k| {
                 is_in(&clause[k], &lex().account_noun)
-                    && (clause.get(k + 1).is_some_and(|t| is_in(t, &lex().of)) || k > 0 && is_in(&clause[k - 1], &lex().other))
+                    // "8 Benutzer von Business Premium": users of a product, no account.
+                    && ((clause.get(k + 1).is_some_and(|t| is_in(t, &lex().of)) && !matches!(clause.get(k + 2), Some(Tok::Product(_))))
+                        || k > 0 && is_in(&clause[k - 1], &lex().other))
             })
     }
 
@@ -314,7 +334,7 @@ fn bracketed_asides(toks: &[Tok], raws: &mut Vec<Raw>, meaning: &mut [Option<Num
 }
 
 /// How many brackets are open before each token.
-fn bracket_depths(toks: &[Tok]) -> Vec<usize> {
+pub(super) fn bracket_depths(toks: &[Tok]) -> Vec<usize> {
     let mut d = 0usize;
     toks.iter()
         .map(|t| {
