@@ -392,23 +392,7 @@ fn wanted_after_today(readings: &[Option<Reading>], raws: &mut Vec<Raw>, first: 
     }
     let para = readings[si].as_ref().map_or(0, |r| r.para);
     raws.retain(|r| !(r.sentence == si && r.at == at) && !r.people);
-    raws.push(Raw {
-        change: Some(Change::Delta(w - today)),
-        weak: false,
-        undirected: None,
-        product: None,
-        near_email: None,
-        other_account: false,
-        sentence: si,
-        para,
-        attached: true,
-        asks: false,
-        from_current: true,
-        people: false,
-        rest: false,
-        clause_dirs: (false, false),
-        at,
-    });
+    raws.push(Raw::derived(Change::Delta(w - today), si, para, at, true));
 }
 
 /// "Three new colleagues start on 1 June. One of them takes over Ann's licence." is two licences:
@@ -484,22 +468,6 @@ fn per_person(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask,
         return ask();
     }
     raws.retain(|r| !r.people);
-    raws.push(Raw {
-        change: Some(Change::Delta(n)),
-        weak: false,
-        undirected: None,
-        product: None,
-        near_email: None,
-        other_account: false,
-        sentence: si,
-        para: reading.para,
-        attached: true,
-        asks: false,
-        from_current: false,
-        people: false,
-        rest: false,
-        clause_dirs: (false, false),
-        at,
-    });
+    raws.push(Raw::derived(Change::Delta(n), si, reading.para, at, false));
     None
 }

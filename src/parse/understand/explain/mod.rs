@@ -89,6 +89,31 @@ pub(crate) struct Raw {
     pub at: usize,
 }
 
+impl Raw {
+    /// A change the mail-level steps read from several sentences together (today's count and a
+    /// wanted one, a licence for each person counted before): plain and attached, its product
+    /// and account found as for any other.
+    pub fn derived(change: Change, sentence: usize, para: usize, at: usize, from_current: bool) -> Raw {
+        Raw {
+            change: Some(change),
+            weak: false,
+            undirected: None,
+            product: None,
+            near_email: None,
+            other_account: false,
+            sentence,
+            para,
+            attached: true,
+            asks: false,
+            from_current,
+            people: false,
+            rest: false,
+            clause_dirs: (false, false),
+            at,
+        }
+    }
+}
+
 /// What one sentence says with its numbers.
 #[derive(Debug, Default)]
 pub(crate) struct Reading {
