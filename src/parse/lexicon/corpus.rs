@@ -39,6 +39,7 @@ const EN: &[Row] = &[
     ("For admin@x.onmicrosoft.com please:\n- add 3 x Microsoft 365 E3\n- remove 2 x Office 365 E1\nWe are moving two lab technicians from E1 to M365 E3, the third E3 is for a new hire.", "+3 SPE_E3 admin@x.onmicrosoft.com; -2 STANDARDPACK admin@x.onmicrosoft.com"),
     ("Quick one: we have 14 Office 365 E1 at the moment and since the farm shop closed, 11 is enough. Could you take the extra ones away?", "-3 STANDARDPACK"),
     ("Could you send us a new GDAP relationship request for some of our 37 customer tenants? We're not changing any quantities at the moment.", "none"),
+    ("We have 9 Business Standard licences and we would not want to pay 2 times for the same person.", "none"),
     // blind12: a new person who replaces a leaver uses the leaver's licence; "take away" removes;
     // an invoice that still charges the old count is a billing matter.
     ("Three new mechanics start on Monday 3 March (7:30). One of them replaces Dirk who left last week, so he can just use Dirk's licence. Please add the licences we need on office@garage.be.", "+2 office@garage.be"),
@@ -200,6 +201,8 @@ const FR: &[Row] = &[
     ("1) Pharmacie de la Place (admin@pharma.onmicrosoft.com) : une licence Apps for business en plus.\n2) Étude du notaire Collard (it@notaire.be) : supprimer 2 O365 E1.", "+1 O365_BUSINESS admin@pharma.onmicrosoft.com; -2 STANDARDPACK it@notaire.be"),
     ("Toutes mes excuses : j'ai écrit « retirer 3 licences » alors qu'il fallait lire « ajouter 3 licences ».\n\nMerci donc d'ajouter 3 licences Business Standard sur le compte gestion@x.onmicrosoft.com.", "+3 O365_BUSINESS_PREMIUM gestion@x.onmicrosoft.com"),
     ("Merci d'ajouter 3 licences Office 365 F3 sur le compte planning@x.be.\nEDIT : un des trois s'est désisté. 2 licences suffiront donc, pas 3.", "+2 DESKLESSPACK planning@x.be"),
+    // "Est-ce que je peux … ?" asks how; "payer deux fois" says how often, no count.
+    ("Est-ce que je peux simplement réattribuer la licence de l'ancien au nouveau, ou dois-je vous demander d'en supprimer une et d'en ajouter une ?\nNous avons 9 licences Microsoft 365 Business Standard et je ne voudrais pas payer deux fois.", "none"),
     // blind12: a mind change announced in words; a line per account; "deux, peut-être trois" offers
     // two numbers; "ça" typed "ca" is no "circa"; French names of the Business plans; sizes in Go.
     ("Pourriez-vous retirer 4 licences Office 365 E1 sur it@ecole.be ? Je reviens sur ma demande en relisant : deux enseignants restent jusqu'en juin. Retirez-en seulement 2, s'il vous plaît.", "-2 STANDARDPACK it@ecole.be"),

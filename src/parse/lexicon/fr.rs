@@ -101,7 +101,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     thanks_asking: &[r"^\W*merci\s+((donc|bien|alors|aussi|encore)\s+)?(de|d'|d’)"],
     in_advance: &[r"d'avance|par avance"],
     hedge: &[r"\b(peut-être|probablement|éventuellement)\b", r"\benvisag(e|eons|ez|ent|eait|eons de)\b"],
-    info_question: &[r"^\W*si (je|nous|on)\b", r"^\W*(comment|pourquoi|où|quand|quel|quelle|quels|combien)\b"],
+    info_question: &[r"^\W*si (je|nous|on)\b", r"^\W*est-ce que (je|nous|on) (peux|pouvons|peut|dois|devons|doit)\b", r"^\W*(comment|pourquoi|où|quand|quel|quelle|quels|combien)\b"],
     price: &[r"\b(devis|prix|tarif|coût|coûte)\b"],
     request: &[r"\b(tu peux|vous pouvez|tu pourrais|s'il vous pla[iî]t|s'il te pla[iî]t|svp|stp|merci (de|d')|pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|veuillez|nous avons besoin|j'ai besoin|il nous faut|il faut|nous voudrions|je voudrais|nous souhaitons|je souhaite|est-il possible|serait-il possible|serait-il envisageable|est-il envisageable|(serait|est)-ce possible)\b"],
     tell_me: &[r"(pouvez|pourriez)-vous (me |nous )?(dire|expliquer|indiquer)", r"je (voudrais|souhaite) savoir", r"je me demande"],

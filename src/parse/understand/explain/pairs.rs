@@ -82,6 +82,13 @@ impl Reader<'_> {
                 self.set(k, Meaning::Thing);
             }
         }
+        // "je ne voudrais pas payer deux fois", "twice" said as "2 times": how often, no count.
+        for i in 0..n.saturating_sub(1) {
+            if matches!(toks[i], Tok::Num { .. }) && !self.used[i] && is_w(&toks[i + 1], &["fois", "times", "keer", "maal", "mal", "gånger"]) {
+                self.used[i] = true;
+                self.set(i, Meaning::Thing);
+            }
+        }
         // "un des trois s'est désisté", "one of the three", "één van de drie", "einer der drei",
         // "en av de tre": the group one is taken from, no quantity of its own.
         for i in 2..n {
