@@ -81,6 +81,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     move_verb: &["umstellen", "umzustellen", "stellen", "wechseln", "migrieren", "ersetzen", "upgraden", "tauschen", "umwandeln"],
     move_to: &["auf", "zu", "durch", "gegen", "nach"],
     term: &["laufzeit", "vertragslaufzeit", "bindung"],
+    later: &["später", "nachreichen"],
     wrote: &["schrieb", "geschrieben", "getippt"],
     people: &["bediener", "operator", "analytiker", "kinder", "betreuer", "bauleiter", "polier", "monteur", "disponent", "helfer", "anwalt", "assistent", "bauleiter", "lehrer", "pfleger", "aushilf", "mitarbeiter", "kolleg", "praktikant", "azubi", "auszubildend", "werkstudent", "fahrer", "leute",
         "saisonkr", "neuzug", "angestellt", "personal", "helfer",

@@ -80,6 +80,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     move_verb: &["move", "moving", "upgrade", "upgrading", "switch", "switching", "migrate", "migrating", "convert", "transfer", "replace", "replacing", "swap"],
     move_to: &["to", "into", "by", "with"],
     term: &["term", "commitment", "duration"],
+    later: &["later"],
     wrote: &["wrote", "written", "typed"],
     people: &["operator", "analyst", "child", "children", "kid", "leader", "supervisor", "foreman", "dispatcher", "planner", "associate", "lawyer", "partner", "assistant", "hygienist", "monitor", "worker", "staff", "intern", "student", "picker", "driver", "employee", "colleague", "hire", "starter",
         "newcomer", "joiner", "member", "people", "person", "temp", "trainee", "apprentice", "volunteer", "rep", "agent",

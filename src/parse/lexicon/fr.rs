@@ -84,6 +84,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     move_verb: &["passer", "basculer", "migrer", "remplacer", "remplacez", "remplacé", "convertir", "transférer", "upgrader", "changer"],
     move_to: &["à", "a", "vers", "par", "en"],
     term: &["durée", "engagement", "terme"],
+    later: &["reviendrons", "reviendrai", "tard", "ultérieurement"],
     wrote: &["écrit", "écrivais", "tapé"],
     people: &["opérateur", "operateur", "opératrice", "monteur", "monteuse", "analyste", "ouvrier", "enfant", "animateur", "animatrice", "contremaître", "dispatcheur", "associé", "avocat", "assistant", "professeur", "enseignant", "stagiaire", "employé", "salarié", "collaborat", "collègue", "saisonnier", "intérimaire", "personne",
         "arrivant", "recrue", "étudiant", "chauffeur", "commerci", "technicien", "apprenti", "alternant", "vendeu",

@@ -285,6 +285,9 @@ lexicon! {
         move_to,
         /// The term of a subscription: "nothing to change to the term yet" declines no seat change.
         term,
+        /// A change put off: "nous reviendrons vers vous pour les deux autres", "the other two
+        /// later", "die anderen zwei später": the clause's number is not asked now.
+        later,
         /// "I wrote", "j'ai écrit", "ik schreef", "ich schrieb", "jag skrev": what follows in
         /// quotation marks is cited, not asked.
         wrote,

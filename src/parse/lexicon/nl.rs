@@ -83,6 +83,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     move_verb: &["overzetten", "omzetten", "overschakelen", "overstappen", "migreren", "vervangen", "upgraden", "omschakelen"],
     move_to: &["naar", "door", "in", "op"],
     term: &["looptijd", "contractduur", "jaarcontract", "verbintenis"],
+    later: &["later", "terugkomen", "nadien"],
     wrote: &["schreef", "geschreven", "getypt"],
     people: &["operator", "operateur", "analist", "kinderen", "leiding", "werfleider", "ploegbaas", "planner", "vrijwilliger", "advocaat", "assistent", "ploegbaas", "leerkracht", "zorgkundige", "verpleegkundige", "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
         "vakantiekracht", "zomerkracht", "invaller", "leerling", "monteur", "verkoper", "magazijnier", "arbeider",

@@ -80,6 +80,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     move_verb: &["flytta", "byta", "byt", "uppgradera", "migrera", "ersätta", "konvertera"],
     move_to: &["till", "mot", "på"],
     term: &["löptid", "bindningstid", "avtalstid"],
+    later: &["senare", "återkommer", "återkomma"],
     wrote: &["skrev", "skrivit"],
     people: &["operatör", "analytiker", "barn", "ledare", "arbetsledar", "arbetare", "snickar", "montör", "platschef", "jurist", "assistent", "lärare", "sköterska", "sommarjobb", "anställd", "medarbetar", "praktikant", "personal", "förare", "säljar", "konsult", "vikari",
         "personer", "timanställd", "lagerarbet", "plockare", "nyanställd", "lärling", "elev", "kursledar",

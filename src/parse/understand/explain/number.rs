@@ -323,7 +323,9 @@ impl Reader<'_> {
         // "one more Office licence": a thing word right before a licence word names the licence.
         let things = || self.any_in(i + 1, i + reach, is_thing) && !self.any_in(i + 1, i + reach + 1, is_licence_noun) && !field;
         // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
-        let meaning = if signed && !near_unit && !self.mentions_unit && !field && !opens_line {
+        // "Retirez-en 3 pour l'instant, nous reviendrons vers vous pour les deux autres": put off.
+        let later = toks[clo..chi].iter().any(|t| is_in(t, &lex().later)) && !field;
+        let meaning = if (signed && !near_unit && !self.mentions_unit && !field && !opens_line) || later {
             Some(Meaning::Thing)
         } else if free || done_before() {
             Some(Meaning::Current)
