@@ -280,6 +280,9 @@ lexicon! {
         /// Verbs of moving licences from one product to another: "move", "upgrade", "passer",
         /// "remplacer", "omzetten", "vervangen", "umstellen", "flytta", "byta".
         move_verb,
+        /// Verbs of replacing one product by another: "replace", "remplacer", "vervangen",
+        /// "ersetzen", "byta". A move whose sentence replaces needs no "from".
+        replace_verb,
         /// What joins the two products of a move: "to", "by", "par", "vers", "door", "naar",
         /// "auf", "durch", "till", "mot".
         move_to,

@@ -342,11 +342,6 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
             && *is_word
             && (matches!(next, Some(Tok::Word(w)) if ["question", "thing", "remark"].contains(&w.as_str()))
                 || matches!((next, after), (Some(Tok::Word(m)), Some(Tok::Word(w))) if m == "more" && ["question", "thing", "remark"].contains(&w.as_str())));
-        if matches!((t, next), (Tok::Word(e), Some(Tok::Word(d))) if e == "einer" && d == "davon") {
-            out.push(Tok::Num { value: 1 });
-            i += 1;
-            continue;
-        }
         if idiom_before {
             out.push(t.clone());
             out.push(Tok::Word("one".into()));
@@ -399,8 +394,14 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
                 i += 1;
                 continue;
             }
-            // Swedish "en av dem", "ett av kontona", German "eine davon": one of them, a count.
+            // Swedish "en av dem", "ett av kontona", German "eine davon", "einer davon": one of
+            // them, a count.
             (Tok::Article(a), Some(Tok::Word(av))) if ((a == "en" || a == "ett") && av == "av") || ((a == "eine" || a == "ein") && av == "davon") => {
+                out.push(Tok::Num { value: 1 });
+                i += 1;
+                continue;
+            }
+            (Tok::Word(a), Some(Tok::Word(av))) if a == "einer" && av == "davon" => {
                 out.push(Tok::Num { value: 1 });
                 i += 1;
                 continue;

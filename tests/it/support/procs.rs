@@ -36,7 +36,8 @@ pub fn free_ports<const N: usize>() -> [u16; N] {
 fn next_free_port() -> u16 {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
-    let (low, size) = own_port_range();
+    static RANGE: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
+    let &(low, size) = RANGE.get_or_init(own_port_range);
     if NEXT.load(Ordering::Relaxed) == u32::MAX {
         // A different start per test process, so two runs on one machine seldom meet.
         let _ = NEXT.compare_exchange(u32::MAX, std::process::id().wrapping_mul(7919) % size, Ordering::Relaxed, Ordering::Relaxed);

@@ -24,15 +24,16 @@ impl Reader<'_> {
     /// E1: we are moving two technicians from E1 to E3").
     pub fn moves(&mut self) {
         let toks = self.toks;
+        let moving = |t: &Tok| is_in(t, &lex().move_verb) || is_in(t, &lex().replace_verb);
         // "passer" is a want of its own ("passer à 10"); a move needs another.
-        let wanted = self.asks || toks.iter().any(|t| is_in(t, &lex().want) && !is_in(t, &lex().move_verb));
-        if !wanted || !toks.iter().any(|t| is_in(t, &lex().move_verb)) || phrases().past.is_match(&self.s.text) || phrases().price.is_match(&self.s.text) {
+        let wanted = self.asks || toks.iter().any(|t| is_in(t, &lex().want) && !moving(t));
+        if !wanted || !toks.iter().any(moving) || phrases().past.is_match(&self.s.text) || phrases().price.is_match(&self.s.text) {
             return;
         }
         let depths = bracket_depths(toks);
-        let directed = |lo: usize, hi: usize| {
-            (lo..hi.min(toks.len())).any(|k| depths[k] == 0 && self.cues[k].is_some_and(|(_, strong)| strong) && !is_in(&toks[k], &lex().move_verb))
-        };
+        let directed = (0..toks.len()).any(|k| depths[k] == 0 && self.cues[k].is_some_and(|(_, strong)| strong) && !moving(&toks[k]));
+        // "replace Basic by Standard" needs no "from".
+        let replacing = toks.iter().any(|t| is_in(t, &lex().replace_verb));
         let products: Vec<(usize, usize)> = toks.iter().enumerate().filter_map(|(j, t)| if let Tok::Product(k) = t { Some((j, *k)) } else { None }).collect();
         for w in products.windows(2) {
             let ((a, pa), (b, pb)) = (w[0], w[1]);
@@ -40,13 +41,11 @@ impl Reader<'_> {
             if from_sku == to_sku || b - a > JOIN_TOKENS + 1 || !toks[a + 1..b].iter().any(|t| is_in(t, &lex().move_to)) {
                 continue;
             }
-            // "from Standard to Premium", or a replacing verb: "replace Basic by Standard".
             let from_before = toks[a.saturating_sub(3)..a].iter().any(|t| is_in(t, &lex().from));
-            let replacing = toks.iter().any(|t| is_w(t, &["replace", "replacing", "remplacer", "remplacez", "remplacé", "vervangen", "ersetzen", "tauschen", "ersätta", "byta", "byt", "swap"]));
             if !from_before && !replacing {
                 continue;
             }
-            if directed(0, toks.len()) {
+            if directed {
                 return;
             }
             let Some((count, at)) = self.moved_count(a) else { continue };

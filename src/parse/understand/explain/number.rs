@@ -5,6 +5,7 @@
 
 use super::reader::Reader;
 use super::{is_thing, short, becomes_before, wanted_before, Meaning};
+use crate::parse::lexicon::phrases;
 use crate::parse::numbers::Tok;
 use crate::parse::understand::cues::*;
 use crate::parse::Change;
@@ -75,8 +76,9 @@ impl Reader<'_> {
                 let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
                     || after.iter().any(|t| is_unit(t) || is_in(t, &lex().more_or_less) || is_w(t, &["plus", "till"]));
                 let ok = ok && !(i > 0 && is_in(&toks[i - 1], &lex().to) && self.change_verb);
-                // "they will each need a licence": one a person, not one in all.
-                if ok && self.per_person {
+                // "they will each need a licence": one a person, not one in all. Searched only here,
+                // where an article would count one licence.
+                if ok && phrases().per_person.is_match(&self.s.text) {
                     self.r.per_person = Some(i);
                     return None;
                 }

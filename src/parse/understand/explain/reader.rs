@@ -31,8 +31,6 @@ pub(super) struct Reader<'a> {
     pub needs: bool,
     pub sdir: Option<Dir>,
     pub reuse: bool,
-    /// "they each need a licence": an article counts a licence per person (`Reading::per_person`).
-    pub per_person: bool,
     /// A quantity field ("Anzahl: -2", "Aantal: 3") counts licences whatever words it lacks.
     pub quantity_field: bool,
     /// "3 licences for the interns do not work": a problem reported, not a change.
@@ -95,7 +93,6 @@ impl<'a> Reader<'a> {
             needs: toks.iter().any(|t| is_w(t, &["nodig", "nötig"])),
             sdir: sentence_dir(cues),
             reuse,
-            per_person: phrases().per_person.is_match(&s.text),
             quantity_field: s.label.as_deref().is_some_and(super::is_quantity_label),
             problem,
             weak_sentence: weak_sentence(toks, cues),
