@@ -58,6 +58,7 @@ static SENT_FROM: LazyLock<Regex> = LazyLock::new(|| {
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(kind regards|best regards|warm regards|kindest regards|regards|best wishes|many thanks|thanks in advance|thank you in advance|thanks a lot|thanks again|thanks|thank you|cheers|sincerely|yours sincerely|yours faithfully|best|br|met vriendelijke groeten?|vriendelijke groeten?|met hartelijke groeten?|hartelijke groeten?|beste groeten?|mvg|m\.v\.g\.|groeten|groetjes|groet|alvast bedankt|alvast dank|bedankt|dank u wel|dank je wel|dank u|cordialement|bien cordialement|très cordialement|bien à vous|salutations|meilleures salutations|sincères salutations|bien sincèrement|merci d'avance|merci par avance|merci beaucoup|merci|bonne journée|mit freundlichen grüßen|mit freundlichen grüssen|mit freundlichen gruessen|freundliche grüße|freundliche grüsse|viele grüße|viele grüsse|beste grüße|beste grüsse|liebe grüße|herzliche grüße|lg|mfg|gruß|gruss|danke im voraus|vielen dank|danke|med vänliga hälsningar|med vänlig hälsning|vänliga hälsningar|vänlig hälsning|hälsningar|mvh|tack på förhand|tack så mycket|tack)\s*[,.!]*\s*(\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+){0,2})?\s*[,.]?\s*$")
 });
+static POSTSCRIPT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*(p\.?\s?p?\.?s\.?|nachtrag|nachsatz|n\.?b\.?)\s*([:–—-]|\s)\s*\S"));
 static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(disclaimer|confidentiality notice|confidential|this (e-?mail|message|communication)( and any (attachments?|files))? (is|are|may|contains|message)|the information (contained )?in this|dit (e-?mail)?bericht (is|kan|en)|deze e-?mail (is|en|kan)|ce (message|courriel|e-?mail)( et)? (est|peut|contient|ainsi)|les informations contenues|diese (e-?mail|nachricht) (ist|enthält|kann)|der inhalt dieser|detta (e-?post)?meddelande|denna e-?post|please consider the environment|think before you print)")
 });
@@ -222,12 +223,20 @@ fn block_cut(lines: &[&str], start: usize, body: usize) -> Cut {
 /// Drop banners and "Sent from" lines, cut signatures and disclaimers.
 fn clean_own(lines: &[&str]) -> String {
     let mut out: Vec<&str> = Vec::new();
-    for l in lines {
+    for (i, l) in lines.iter().enumerate() {
         let t = l.trim_end();
-        if t == "--" || t == "-- " || l.trim() == "--" || DISCLAIMER.is_match(t) {
+        if DISCLAIMER.is_match(t) {
             break;
         }
-        if CLOSING.is_match(t) && !out.iter().all(|o| o.trim().is_empty()) {
+        let signature = t == "--" || t == "-- " || l.trim() == "--";
+        if signature || (CLOSING.is_match(t) && !out.iter().all(|o| o.trim().is_empty())) {
+            let ps = postscript(&lines[i + 1..]);
+            if !ps.is_empty() {
+                while out.last().is_some_and(|l| l.trim().is_empty()) {
+                    out.pop();
+                }
+                out.extend(ps);
+            }
             break;
         }
         if SENT_FROM.is_match(t) || BANNER.is_match(t) || is_quoted(t) {
@@ -240,6 +249,15 @@ fn clean_own(lines: &[&str]) -> String {
     }
     let s = out.join("\n");
     s.trim_matches(|c: char| c == '\n' || c == '\r').to_string()
+}
+
+/// "PS – just checked with HR: … so 3 new licences is enough" under the signature: a postscript
+/// is the customer's own words again, up to the next blank line (with a blank line before it, so
+/// it stays a paragraph of its own).
+fn postscript<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+    let Some(start) = rest.iter().position(|l| POSTSCRIPT.is_match(l)) else { return Vec::new() };
+    let para = rest[start..].iter().take_while(|l| !l.trim().is_empty() && !CLOSING.is_match(l.trim_end()) && !is_quoted(l)).map(|l| l.trim_end());
+    std::iter::once("").chain(para).collect()
 }
 
 /// A form a ticketing or purchasing system wrote under the customer's note ("Item: …",
@@ -396,6 +414,10 @@ mod tests {
         assert_eq!(own("Add 2.\nVerzonden vanaf mijn iPhone"), "Add 2.");
         assert_eq!(own("Add 2.\n\nThis e-mail and any attachments are confidential. 5 people"), "Add 2.");
         assert_eq!(own("Voeg 2 toe.\n\nDit bericht is vertrouwelijk, 3 personen"), "Voeg 2 toe.");
+        // A postscript under the signature is the customer's again; the signature is not.
+        assert_eq!(own("Add 4.\n\nBest regards,\nMarc\n+32 3 216 90 44\n\nPS – one of them takes over\na licence, so 3 is enough.\n\nMarc"), "Add 4.\n\nPS – one of them takes over\na licence, so 3 is enough.");
+        assert_eq!(own("Bitte 4 F3.\nViele Grüße\nMarkus\nNachtrag: doch nur 3."), "Bitte 4 F3.\n\nNachtrag: doch nur 3.");
+        assert_eq!(own("Add 2.\n-- \nJan\nPS: we are closed on Friday"), "Add 2.\n\nPS: we are closed on Friday");
     }
 
     #[test]

@@ -29,6 +29,19 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind14: a correction says the change's size again ("scratch that, make it 3", "or rather 3",
+    // "correction: only remove 2", "18 – no wait, 19"); a withdrawal asks nothing; "E1 – or E3 if …"
+    // offers a choice; people who left against today's and the wanted count must add up; people
+    // who already have a licence need none.
+    ("Please remove 5 Microsoft 365 Business Basic licences.\nTwo interns are staying on, so please remove only 3.", "-3 O365_BUSINESS_ESSENTIALS"),
+    ("Please add 4 Business Standard licences. Scratch that, make it 3.", "+3 O365_BUSINESS_PREMIUM"),
+    ("Please add 4 Business Standard licences. Or rather 3.", "+3 O365_BUSINESS_PREMIUM"),
+    ("Hi, please remove 4 Microsoft 365 F3 from the Belgian tenant.\nSorry, correction: only remove 2. Operations keeps the other two people.", "-2 SPE_F1"),
+    ("We have 22 Office 365 E3 licences and from January we only need 18 – no wait, 19. Please reduce from 22 to 19.", "-3 ENTERPRISEPACK"),
+    ("Please disregard my email below, we sorted it out internally: nothing needs to change on your side.", "none"),
+    ("Please add 4 Office 365 E1 to admin@x.onmicrosoft.com – or Office 365 E3 if E1 cannot be combined with our E5.", "ask product"),
+    ("We have 12 Office 365 E3 licences and the 4 summer students have left. So we need 9 from September.", "ask contradiction"),
+    ("Five new people start in December. Two of them already have a licence from last year. Please add the Business Basic licences for the others.", "+3 O365_BUSINESS_ESSENTIALS"),
     // blind13: a licence for each person counts the people (less those who take over one); a
     // move between products is fewer of one and more of the other, unless it only explains
     // changes said elsewhere; "quick one" counts nothing; "not changing any quantities" declines.
@@ -190,6 +203,12 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // blind14: "ou plutôt 3", "retirez-en seulement 3" correct the change; "ignorez mon précédent
+    // mail" withdraws; the students who left and the wanted count must add up.
+    ("Merci d'ajouter 4 licences Business Standard. Ou plutôt 3.", "+3 O365_BUSINESS_PREMIUM"),
+    ("Merci de retirer 5 licences Business Basic. Deux stagiaires restent, retirez-en seulement 3.", "-3 O365_BUSINESS_ESSENTIALS"),
+    ("Nous avons 12 licences Office 365 E3 et les 4 étudiants engagés pour l'été sont partis. Il nous en faut donc 9.", "ask contradiction"),
+    ("Merci d'ignorer mon précédent mail, rien ne doit changer.", "none"),
     // blind13: "chacun une licence" counts the people; "remplacer sa licence Basic par une
     // Standard" moves one; "envisager de passer … rien à modifier pour l'instant" asks nothing;
     // "• - 1" beside "• + 2" is a minus; a field "Nombre total souhaité" is a total; a shop's
@@ -209,6 +228,9 @@ const FR: &[Row] = &[
     ("Est-ce que je peux simplement réattribuer la licence de l'ancien au nouveau, ou dois-je vous demander d'en supprimer une et d'en ajouter une ?\nNous avons 9 licences Microsoft 365 Business Standard et je ne voudrais pas payer deux fois.", "none"),
     // blind12: a mind change announced in words; a line per account; "deux, peut-être trois" offers
     // two numbers; "ça" typed "ca" is no "circa"; French names of the Business plans; sizes in Go.
+    // A label-like start ("Petite correction :") heading sentences of prose is no field: its
+    // sentences are read one by one.
+    ("Merci de retirer 5 licences Microsoft 365 Business Basic.\nPetite correction : deux stagiaires sont prolongés. Retirez-en donc seulement 3.", "-3 O365_BUSINESS_ESSENTIALS"),
     ("Pourriez-vous retirer 4 licences Office 365 E1 sur it@ecole.be ? Je reviens sur ma demande en relisant : deux enseignants restent jusqu'en juin. Retirez-en seulement 2, s'il vous plaît.", "-2 STANDARDPACK it@ecole.be"),
     ("Voici les adaptations pour nos trois sociétés :\n\n- Charleroi (admin@hsc.onmicrosoft.com) : 2 licences en plus\n- Thuin (admin@hst.onmicrosoft.com) : une de moins, le bureau de Lobbes ferme le 28/03\n- Services (admin@hss.onmicrosoft.com) : +1\n\nTout est en Microsoft 365 Business Basic.", "+2 O365_BUSINESS_ESSENTIALS admin@hsc.onmicrosoft.com; -1 O365_BUSINESS_ESSENTIALS admin@hst.onmicrosoft.com; +1 O365_BUSINESS_ESSENTIALS admin@hss.onmicrosoft.com"),
     ("Nous devons ajouter des licences Business Standard pour admin@willems.onmicrosoft.com : deux, peut-être trois, cela dépend si le freelance signe son contrat.", "ask quantity"),
@@ -291,6 +313,12 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // blind14: "of nee, toch maar 3", "verwijder er dus maar 3" correct the change; "negeer mijn
+    // vorige mail" withdraws; "E1 …, of E3" offers a choice.
+    ("Graag 4 licenties Business Standard erbij. Of nee, toch maar 3.", "+3 O365_BUSINESS_PREMIUM"),
+    ("Graag 5 licenties Microsoft 365 Business Basic verwijderen.\nKleine correctie: twee stagiairs blijven langer. Verwijder er dus maar 3.", "-3 O365_BUSINESS_ESSENTIALS"),
+    ("Negeer mijn vorige mail, er hoeft niets te veranderen.", "none"),
+    ("Graag 3 licenties Office 365 E1 erbij op admin@x.onmicrosoft.com, of Office 365 E3 als dat beter past.", "ask product"),
     // blind13: "ze hebben elk een licentie nodig" counts the people; "E1 vervangen door E3"
     // moves them; "nog niets wijzigen aan de looptijd" leaves the seats to change.
     ("Account: admin@x.onmicrosoft.com\nWe hebben 3 nieuwe medewerkers vanaf maandag.\nZe hebben elk een licentie Business Standard nodig.", "+3 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com"),
@@ -381,6 +409,12 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // blind14: "Bitte also nur 3 entfernen", "Nachtrag: doch nur 3", "18 – halt, Moment: 19" correct
+    // the change; "zwei Praktikanten bleiben" is people, no total; "ignorieren Sie meine Mail" withdraws.
+    ("Bitte 5 Lizenzen Microsoft 365 Business Basic entfernen.\nKleine Korrektur: zwei Praktikanten bleiben länger. Bitte also nur 3 entfernen.", "-3 O365_BUSINESS_ESSENTIALS"),
+    ("Bitte 4 Lizenzen Office 365 F3 hinzufügen.\nNachtrag: doch nur 3, der vierte Polier kommt erst im Frühjahr.", "+3 DESKLESSPACK"),
+    ("Wir haben aktuell 22 Lizenzen Office 365 E3 und brauchen ab Januar nur noch 18 – halt, Moment: 19. Bitte also von 22 auf 19 reduzieren.", "-3 ENTERPRISEPACK"),
+    ("Bitte ignorieren Sie meine vorherige Mail, es muss sich nichts ändern.", "none"),
     // blind13: "jeweils eine Lizenz" counts the people less those who take over one ("Eine
     // davon übernimmt …"); "8 Benutzer von X auf Y umstellen" moves them (no account in words);
     // "0 von 20" is a state; "unseren Zugang" names the account.
@@ -455,6 +489,11 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    // blind14: "nej förresten, bara 3", "liten rättelse … ta alltså bara bort 3" correct the change;
+    // "bortse från mitt förra mejl" withdraws.
+    ("Lägg till 4 licenser Business Standard. Nej förresten, bara 3.", "+3 O365_BUSINESS_PREMIUM"),
+    ("Ta bort 5 licenser Microsoft 365 Business Basic.\nLiten rättelse: två praktikanter stannar kvar. Ta alltså bara bort 3.", "-3 O365_BUSINESS_ESSENTIALS"),
+    ("Bortse från mitt förra mejl, ingenting behöver ändras.", "none"),
     // blind13: "var sin licens" counts the people; "flytta från X till Y" moves them.
     ("Konto: admin@x.onmicrosoft.com\nVi får 3 nya medarbetare på måndag.\nDe behöver var sin licens Business Standard.", "+3 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com"),
     ("Kan ni flytta 4 användare från Microsoft 365 Business Standard till Microsoft 365 Business Premium på admin@x.onmicrosoft.com?", "-4 O365_BUSINESS_PREMIUM admin@x.onmicrosoft.com; +4 SPB admin@x.onmicrosoft.com"),

@@ -215,6 +215,8 @@ lexicon! {
         make_it,
         /// "not 3 but 4".
         but,
+        /// "18 – halt, Moment: 19", "4, or rather 3": the number before is taken back.
+        wait,
         /// "4 instead of 3": the noun of "instead of", "au lieu de", "in plaats van" ...
         instead,
         /// ... the word after it ...

@@ -5,7 +5,7 @@
 //! subject counts when the customer wrote it, and must agree with the body.
 
 use super::cues::Dir;
-use super::explain::{Meaning, Raw, Reading};
+use super::explain::{Meaning, Number, Raw, Reading};
 use crate::parse::{Ask, Change};
 
 /// The candidate changes of a mail, and what is wrong with them.
@@ -173,6 +173,9 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
         let corrects_after = reading.correction
             && !raws.iter().any(|r| r.sentence == si)
             && !reading.numbers.iter().any(|n| matches!(n.meaning, Meaning::Change | Meaning::Unexplained | Meaning::Target));
+        if let Some(j) = resized(raws, si, reading) {
+            raws.remove(j);
+        }
         if (reading.retract || corrects_after) && raws.iter().any(|r| r.sentence != usize::MAX && r.sentence >= si && r.change.is_some()) {
             raws.retain(|r| r.sentence == usize::MAX || r.sentence >= si || r.from_current);
         }
@@ -192,7 +195,7 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
         }
         // "Excuses, het moeten er 5 zijn": one new number, no change of its own: the last change
         // before it, with the new number.
-        if !reading.correction || raws.iter().any(|r| r.sentence == si) {
+        if !(reading.correction || reading.retract) || raws.iter().any(|r| r.sentence == si) {
             continue;
         }
         let new: Vec<i64> = reading
@@ -210,6 +213,37 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
             };
         }
     }
+}
+
+/// "Please add 4 … Scratch that, make it 3", "Sorry, correction: only remove 2", "Zwei
+/// Praktikanten bleiben länger. Bitte also nur 3 entfernen": sentence `si` says the size of the
+/// change said before it again, for the same product and account. A number made the wanted one
+/// with no word of a total is that change's new size; a change in the same direction replaces it
+/// when the sentence corrects, or when "only" makes it smaller. The change replaced, if any.
+fn resized(raws: &mut [Raw], si: usize, reading: &Reading) -> Option<usize> {
+    let own: Vec<usize> = (0..raws.len()).filter(|&k| raws[k].sentence == si && !raws[k].from_current && !raws[k].people).collect();
+    let [k] = own[..] else { return None };
+    let j = (0..raws.len()).rev().find(|&j| raws[j].sentence < si && raws[j].change.is_some() && !raws[j].from_current)?;
+    let (new, old) = (&raws[k], &raws[j]);
+    let Some(Change::Delta(d)) = old.change else { return None };
+    let same_product = new.product.is_none() || new.product == old.product;
+    let same_account = new.near_email.is_none() || new.near_email == old.near_email;
+    if !same_product || !same_account {
+        return None;
+    }
+    let corrects = reading.correction || reading.retract;
+    match new.change {
+        Some(Change::Target(t)) if corrects && !reading.says_total => raws[k].change = Some(Change::Delta(d.signum() * t)),
+        Some(Change::Delta(e)) if e.signum() == d.signum() && (corrects || (reading.narrows && e.abs() < d.abs())) => {}
+        _ => return None,
+    }
+    // The change said again is the same change: a licence change, of the product said before.
+    let (attached, product, near_email) = (raws[j].attached, raws[j].product.clone(), raws[j].near_email);
+    let r = &mut raws[k];
+    r.attached |= attached;
+    r.product = r.product.take().or(product);
+    r.near_email = r.near_email.or(near_email);
+    Some(j)
 }
 
 /// "Please add 6 F3 licences (4 people + 2 reserves)": numbers of a sentence that add up to its
@@ -293,6 +327,21 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     // "6 today, 9 from April, when three new engineers start": people who join or leave may be
     // the change itself.
     changes.extend(readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::People && n.joining != 0).map(|n| n.value));
+    // "Nous avons 12 licences … les 4 étudiants sont partis. Il nous en faut donc 9": the people
+    // who came or went, against the change from today's count to the wanted one.
+    let numbers = || readings.iter().flatten().flat_map(|r| r.numbers.iter());
+    let people: Vec<&Number> = numbers().filter(|n| n.meaning == Meaning::People && n.joining != 0).collect();
+    let reused = numbers().any(|n| n.meaning == Meaning::Reuse);
+    let derived: Vec<i64> = raws.iter().filter(|r| r.from_current).filter_map(|r| match r.change {
+        Some(Change::Delta(d)) => Some(d),
+        _ => None,
+    }).collect();
+    if let (&[_], &[d], false) = (&today[..], &derived[..], people.is_empty() || reused) {
+        let counted = people.iter().all(|n| i64::from(n.joining) == d.signum());
+        if one_subscription(raws) && counted && !people.iter().any(|n| n.value == d.abs()) && !changes.contains(&d.abs()) {
+            return true;
+        }
+    }
     let (&[today], &[wanted]) = (&today[..], &wanted[..]) else { return false };
     one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs())
 }

@@ -170,7 +170,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         }
         let said = |re: &Phrase| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
         // "Basic or Standard? What would you advise?": the doubt counts in a question too.
-        if body.iter().any(|s| phrases().product_unsure.is_match(&s.text)) {
+        if body.iter().any(|s| phrases().product_unsure.is_match(&s.text) || other_product_offered(s)) {
             problems.push((Ask::Product, "the mail leaves open which product".into()));
         }
         if said(&phrases().conditional) {
@@ -275,6 +275,19 @@ fn cross_check(items: &[Item], raws: &[explain::Raw], problems: &mut Vec<(Ask, S
             problems.push((Ask::Direction, "the number and the words around it point in different directions".into()));
         }
     }
+}
+
+/// "Please add 4 Office 365 E1 to admin@x – or Office 365 E3 if E1 cannot be combined": after
+/// a product, "or" right before another one (an article between at most) offers a choice.
+fn other_product_offered(s: &sentences::Sentence) -> bool {
+    let or_word = |t: &Tok| matches!(t, Tok::Word(w) if ["or", "ou", "of", "oder", "eller"].contains(&w.as_str()));
+    let toks = &s.toks;
+    (1..toks.len()).any(|k| {
+        or_word(&toks[k])
+            && toks[k + 1..(k + 3).min(toks.len())].iter().find_map(|t| if let Tok::Product(b) = t { Some(*b) } else { None }).is_some_and(|b| {
+                toks[..k].iter().any(|t| matches!(t, Tok::Product(a) if s.products.get(*a) != s.products.get(b)))
+            })
+    })
 }
 
 #[cfg(test)]

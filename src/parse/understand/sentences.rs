@@ -24,6 +24,9 @@ fn re(p: &str) -> Regex {
 pub(crate) static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)[a-z0-9][a-z0-9._%+'\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}"));
 static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| re(r"[.!?;]+(?:\s+|$)"));
+/// "Petite correction : deux stagiaires sont prolongés. Retirez-en donc seulement 3.": what looks
+/// like a label heads prose of its own sentences (three words or more each side of the end).
+static LONG_VALUE: LazyLock<Regex> = LazyLock::new(|| re(r":\s*\S+(?:\s+\S+){2,}[.!?]\s+\p{Lu}\S*(?:\s+\S+){2,}"));
 /// "UPN: x", "Aantal : 3", "Nombre de licences : 4": a short label, a colon, a value.
 static FIELD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*\*?([\p{L}][\p{L}\s/().'’-]{0,38}?)\*?\s*:\s*(\S.*)$"));
 
@@ -151,7 +154,7 @@ fn flush(pending: &mut String, para: usize, line: usize, ctx: &Ctx<'_>, out: &mu
         return;
     }
     // A labelled field is one sentence whatever dots its value holds ("Aantal: 3. Product: X" is rare).
-    if field_label(&p).is_some() {
+    if field_label(&p).is_some() && !LONG_VALUE.is_match(&p) {
         push(&p, para, line, ctx, out);
         return;
     }

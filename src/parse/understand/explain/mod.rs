@@ -132,6 +132,12 @@ pub(crate) struct Reading {
     pub recalled: bool,
     /// The sentence takes back what the mail asked before it ("En fait non, …").
     pub retract: bool,
+    /// The sentence says "total" ("14 in total", "au total"): its totals are totals, even in a
+    /// correction.
+    pub says_total: bool,
+    /// The sentence says "only" or "enough" ("please remove only 3", "so 3 new licences is enough"):
+    /// a change it gives may narrow one said before.
+    pub narrows: bool,
     /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
     /// the wanted total when another sentence gave today's count (token index, value).
     pub wanted: Vec<(usize, i64)>,

@@ -35,7 +35,7 @@ impl Reader<'_> {
     fn value_at(&mut self, i: usize) -> Option<i64> {
         let (toks, n) = (self.toks, self.n);
         match &toks[i] {
-            Tok::Num { value, .. } => Some(*value),
+            Tok::Num { value, .. } => Some(self.restated[i].unwrap_or(*value)),
             Tok::Range => {
                 if self.any_cue || self.mentions_unit {
                     let why = format!("several possible quantities in \"{}\"", short(&self.s.text));
@@ -219,8 +219,10 @@ impl Reader<'_> {
         let counts_people = self.any_in(i + 1, i + 4, is_people) && !self.any_in(i + 1, i + 3, is_licence_noun);
         // "(nous en avons 19, il en restera 18)", "18 will remain", "dann bleiben 18": the total
         // after the change; beside a change it only confirms it.
+        // "zwei Praktikanten bleiben länger" is people staying, no total of licences.
         let remains = (toks[i.saturating_sub(2)..i].iter().chain(&toks[i + 1..(i + 3).min(n)])).any(|t| is_in(t, &lex().remain))
-            && !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().free));
+            && !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().free))
+            && !counts_people;
         if remains {
             self.r.results.push(i);
         }
@@ -289,7 +291,7 @@ impl Reader<'_> {
                         || wanted_before(toks, j)
                         || becomes_before(toks, j)) =>
             {
-                Some((j, *value))
+                Some((j, self.restated[j].unwrap_or(*value)))
             }
             _ => None,
         });
@@ -360,13 +362,15 @@ impl Reader<'_> {
         // "+2 (nieuwe collega's)": a signed number, or one right after a product, counts licences.
         // "one of our new trainees": the people may stand a few words on.
         let reach = if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) { 6 } else { 4 };
-        let people = (self.any_in(i + 1, i + reach, is_people) || self.newcomers(i))
+        // "actually only 3, one person cancelled": the people after a comma are another clause's.
+        let reach = (i + 1..(i + reach).min(n)).find(|&k| matches!(toks[k], Tok::Punct(',' | ';' | ':'))).unwrap_or(i + reach);
+        let people = (self.any_in(i + 1, reach, is_people) || self.newcomers(i))
             && !self.any_in(i + 1, i + 3, is_licence_noun)
             && !signed
             && !toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)));
         self.set(i, if people { Meaning::People } else { Meaning::Change });
         if people {
-            let joining = if self.any_in(i.saturating_sub(3), i + 8, |t| is_in(t, &lex().leaving)) {
+            let joining = if self.any_in(i.saturating_sub(3), i + 10, |t| is_in(t, &lex().leaving)) {
                 -1
             } else if self.any_in(i.saturating_sub(4), i + 8, |t| is_in(t, &lex().add_weak) || is_in(t, &lex().add) || is_in(t, &lex().join)) {
                 1

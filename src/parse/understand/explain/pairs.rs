@@ -126,6 +126,19 @@ impl Reader<'_> {
             // "Bitte nicht 10 bestellen!", "please do not add 10": the change refused.
             // Not "pas": Dutch "pas 3" is "only 3", and the word lists are read together.
             let refused = self.any_cue && is_w(&toks[i - 1], &["nicht", "not", "niet", "inte"]);
+            // "nur noch 18 – halt, Moment: 19", "add 4, or rather 3": the number said again at
+            // once stands in the first one's place, and is read there.
+            let again = (i + 1..(i + 4).min(n))
+                .filter(|&k| is_in(&toks[k], &lex().wait))
+                .find_map(|k| (k + 1..(k + 5).min(n)).find(|&j| matches!(toks[j], Tok::Num { .. })));
+            if let Some(j) = again {
+                if let Tok::Num { value } = toks[j] {
+                    self.restated[i] = Some(value);
+                    self.used[j] = true;
+                    self.set(j, Meaning::Thing);
+                }
+                continue;
+            }
             if (negated && (but_then_num || negated_after)) || instead || refused {
                 self.used[i] = true;
                 self.set(i, Meaning::TakenBack);

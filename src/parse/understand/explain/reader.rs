@@ -41,6 +41,8 @@ pub(super) struct Reader<'a> {
     pub meaning: Vec<Option<Number>>,
     /// Numbers already explained by a pass (the other end of a "from … to").
     pub used: Vec<bool>,
+    /// A number said again at once ("18 – halt, Moment: 19"): the value read in its place.
+    pub restated: Vec<Option<i64>>,
     raws: Vec<Raw>,
     pub r: Reading,
 }
@@ -55,6 +57,8 @@ impl<'a> Reader<'a> {
             correction: phrases().correction.is_match(&s.text),
             recalled: phrases().recalled.is_match(&s.text),
             retract: phrases().retract.is_match(&s.text),
+            says_total: toks.iter().any(|t| is_in(t, &lex().total)),
+            narrows: toks.iter().any(|t| is_in(t, &lex().only) || is_in(t, &lex().enough)),
             para: s.para,
             ..Reading::default()
         };
@@ -99,6 +103,7 @@ impl<'a> Reader<'a> {
             context_before,
             meaning: vec![None; n],
             used: vec![false; n],
+            restated: vec![None; n],
             raws: Vec::new(),
             r,
         }
@@ -116,6 +121,7 @@ impl<'a> Reader<'a> {
 
     pub fn set(&mut self, i: usize, m: Meaning) {
         if let Tok::Num { value } = self.toks[i] {
+            let value = self.restated[i].unwrap_or(value);
             self.meaning[i] = Some(Number { value, meaning: m, joining: 0 });
         }
     }
