@@ -29,6 +29,13 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind14: "to 12, not to 15" takes 15 back; the other three who need nothing are no change;
+    // "that can become 17" is the wanted total; "the necessary licences" are one per person counted,
+    // less "one of them" who takes over one.
+    ("Please set the total number of licences on admin@x.onmicrosoft.com to 12, not to 15.", "=12 admin@x.onmicrosoft.com"),
+    ("We are adding 2 Business Standard licences instead of 5: the other three interns work on the shared PCs in the workshop.", "+2 O365_BUSINESS_PREMIUM"),
+    ("We have 20 Office 365 E3 licences today. After the restructuring that can become 17.", "-3 ENTERPRISEPACK"),
+    ("Four new engineers join us for the project. Please add the necessary Office 365 E3 licences to admin@x.onmicrosoft.com. One of them takes over the licence of Jan, who leaves in August.", "+3 ENTERPRISEPACK admin@x.onmicrosoft.com"),
     // blind14: a correction says the change's size again ("scratch that, make it 3", "or rather 3",
     // "correction: only remove 2", "18 – no wait, 19"); a withdrawal asks nothing; "E1 – or E3 if …"
     // offers a choice; people who left against today's and the wanted count must add up; people
@@ -203,6 +210,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // blind14: "à 12, et non à 15" takes 15 back.
+    ("Passez le nombre total de licences sur admin@x.onmicrosoft.com à 12, et non à 15.", "=12 admin@x.onmicrosoft.com"),
     // blind14: "ou plutôt 3", "retirez-en seulement 3" correct the change; "ignorez mon précédent
     // mail" withdraws; the students who left and the wanted count must add up.
     ("Merci d'ajouter 4 licences Business Standard. Ou plutôt 3.", "+3 O365_BUSINESS_PREMIUM"),
@@ -313,6 +322,11 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // blind14: "niet op 6" takes 6 back; "de andere drie stagiairs werken op de pc's" asks nothing;
+    // "mag dat 17 worden" is the wanted total.
+    ("Het totaal voor it@x.be moet op 8 licenties Microsoft 365 E3 komen, niet op 6.", "=8 SPE_E3 it@x.be"),
+    ("Na overleg nemen we maar 2 licenties Business Standard bij in plaats van 5: de andere drie stagiairs werken op de pc's in het atelier.", "+2 O365_BUSINESS_PREMIUM"),
+    ("We hebben momenteel 20 licenties Office 365 E3. Na de herstructurering mag dat 17 worden.", "-3 ENTERPRISEPACK"),
     // blind14: "of nee, toch maar 3", "verwijder er dus maar 3" correct the change; "negeer mijn
     // vorige mail" withdraws; "E1 …, of E3" offers a choice.
     ("Graag 4 licenties Business Standard erbij. Of nee, toch maar 3.", "+3 O365_BUSINESS_PREMIUM"),
@@ -409,6 +423,11 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // blind14: "genügen künftig 15" is the wanted total; "die nötigen / fehlenden Lizenzen" are one
+    // per person counted, less "einer der vier" / "einer von ihnen" who takes over one.
+    ("Unsere Niederlassung hat derzeit 18 Lizenzen Exchange Online (Plan 1). Nach der Zusammenlegung genügen künftig 15.", "-3 EXCHANGESTANDARD"),
+    ("Vier externe Ingenieure verstärken uns. Bitte fügen Sie die nötigen Lizenzen Office 365 E3 hinzu. Einer der vier übernimmt die Lizenz von Herrn Brandt.", "+3 ENTERPRISEPACK"),
+    ("Drei neue Mitarbeiter fangen am 1. Dezember an. Einer von ihnen übernimmt die Lizenz von Herrn Schmitt. Bitte fügen Sie die fehlenden Lizenzen Microsoft 365 Business Premium hinzu.", "+2 SPB"),
     // blind14: "Bitte also nur 3 entfernen", "Nachtrag: doch nur 3", "18 – halt, Moment: 19" correct
     // the change; "zwei Praktikanten bleiben" is people, no total; "ignorieren Sie meine Mail" withdraws.
     ("Bitte 5 Lizenzen Microsoft 365 Business Basic entfernen.\nKleine Korrektur: zwei Praktikanten bleiben länger. Bitte also nur 3 entfernen.", "-3 O365_BUSINESS_ESSENTIALS"),
@@ -489,6 +508,8 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    // blind14: "det ska vara 2, inte 3" renumbers the change before 3 is taken back.
+    ("Vänligen ta bort 3 licenser från it@x.onmicrosoft.com.\nFörlåt, jag räknade fel – det ska vara 2, inte 3.", "-2 it@x.onmicrosoft.com"),
     // blind14: "nej förresten, bara 3", "liten rättelse … ta alltså bara bort 3" correct the change;
     // "bortse från mitt förra mejl" withdraws.
     ("Lägg till 4 licenser Business Standard. Nej förresten, bara 3.", "+3 O365_BUSINESS_PREMIUM"),

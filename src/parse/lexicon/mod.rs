@@ -248,6 +248,9 @@ lexicon! {
         /// Words before "de" that make it no article ("plus de", "besoin de").
         not_article,
         /// Swedish definite licence words ("licensen"): one licence.
+        /// "die nötigen Lizenzen", "the necessary licences", "les licences nécessaires": as many
+        /// licences as the people the mail counts.
+        needed_licences,
         definite_licence,
         /// Singular licence words: "the licence of Jan".
         singular_licence,

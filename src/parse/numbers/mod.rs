@@ -401,6 +401,16 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
                 i += 1;
                 continue;
             }
+            // "Einer von ihnen übernimmt …", "one of them takes over", "één van hen": one of the
+            // people just counted.
+            (Tok::Word(a) | Tok::Article(a), Some(Tok::Word(of)))
+                if matches!((a.as_str(), of.as_str()), ("einer" | "eine", "von") | ("one", "of") | ("één" | "een", "van"))
+                    && matches!(after, Some(Tok::Word(w)) if ["ihnen", "them", "hen", "hun"].contains(&w.as_str())) =>
+            {
+                out.push(Tok::Num { value: 1 });
+                i += 1;
+                continue;
+            }
             (Tok::Word(a), Some(Tok::Word(av))) if a == "einer" && av == "davon" => {
                 out.push(Tok::Num { value: 1 });
                 i += 1;

@@ -179,6 +179,7 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
         if (reading.retract || corrects_after) && raws.iter().any(|r| r.sentence != usize::MAX && r.sentence >= si && r.change.is_some()) {
             raws.retain(|r| r.sentence == usize::MAX || r.sentence >= si || r.from_current);
         }
+        renumber_last(raws, si, reading);
         // "nicht 5, sondern 4": the 5 said before is taken back.
         for taken in reading.numbers.iter().filter(|n| n.meaning == Meaning::TakenBack) {
             // "Merci d'ajouter 3 … 2 licences suffiront donc, pas 3": the number said in place of
@@ -193,25 +194,29 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
             }
             raws.retain(|r| r.sentence >= si || r.sentence == usize::MAX || value(r) != taken.value || r.from_current);
         }
-        // "Excuses, het moeten er 5 zijn": one new number, no change of its own: the last change
-        // before it, with the new number.
-        if !(reading.correction || reading.retract) || raws.iter().any(|r| r.sentence == si) {
-            continue;
-        }
-        let new: Vec<i64> = reading
-            .numbers
-            .iter()
-            .filter(|n| matches!(n.meaning, Meaning::Change | Meaning::Unexplained | Meaning::Target))
-            .map(|n| n.value)
-            .collect();
-        let [v] = new[..] else { continue };
-        if let Some(last) = raws.iter_mut().rev().find(|r| r.sentence < si && r.change.is_some()) {
-            last.change = match last.change {
-                Some(Change::Delta(d)) => Some(Change::Delta(d.signum() * v)),
-                Some(Change::Target(_)) => Some(Change::Target(v)),
-                None => None,
-            };
-        }
+    }
+}
+
+/// "Excuses, het moeten er 5 zijn", "Förlåt – det ska vara 2, inte 3": a correction with one
+/// new number and no change of its own is the last change before it, with the new number (before
+/// the number it takes back drops that change).
+fn renumber_last(raws: &mut [Raw], si: usize, reading: &Reading) {
+    if !(reading.correction || reading.retract) || raws.iter().any(|r| r.sentence == si) {
+        return;
+    }
+    let new: Vec<i64> = reading
+        .numbers
+        .iter()
+        .filter(|n| matches!(n.meaning, Meaning::Change | Meaning::Unexplained | Meaning::Target))
+        .map(|n| n.value)
+        .collect();
+    let [v] = new[..] else { return };
+    if let Some(last) = raws.iter_mut().rev().find(|r| r.sentence < si && r.change.is_some()) {
+        last.change = match last.change {
+            Some(Change::Delta(d)) => Some(Change::Delta(d.signum() * v)),
+            Some(Change::Target(_)) => Some(Change::Target(v)),
+            None => None,
+        };
     }
 }
 
@@ -440,7 +445,7 @@ fn wanted_after_today(readings: &[Option<Reading>], raws: &mut Vec<Raw>, first: 
         return;
     }
     let para = readings[si].as_ref().map_or(0, |r| r.para);
-    raws.retain(|r| !(r.sentence == si && r.at == at) && !r.people);
+    raws.retain(|r| !(r.people || r.sentence == si && r.at == at));
     raws.push(Raw::derived(Change::Delta(w - today), si, para, at, true));
 }
 
@@ -511,7 +516,9 @@ fn per_person(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask,
     });
     let ask = || Some((Ask::Quantity, "a licence for each person, but not for how many".to_string()));
     let Some((people, false)) = counted else { return ask() };
-    let reused: i64 = readings[..=si].iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::Reuse).map(|n| n.value).sum();
+    // "…die nötigen Lizenzen hinzu. Einer der vier übernimmt die Lizenz von …": who takes over
+    // one may be told after the ask.
+    let reused: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::Reuse).map(|n| n.value).sum();
     let n = people - reused;
     if reading.dirs.contains(&Dir::Remove) || n <= 0 {
         return ask();

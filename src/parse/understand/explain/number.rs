@@ -65,6 +65,17 @@ impl Reader<'_> {
                 Some(1)
             }
             Tok::Word(w) if !self.strong_present && self.any_cue && lex().definite_licence.has(w) => Some(1),
+            // "Bitte fügen Sie die nötigen Lizenzen hinzu", "ajoutez les licences nécessaires": a
+            // licence for each person counted, like "each needs one".
+            Tok::Word(w)
+                if !self.strong_present
+                    && self.any_cue
+                    && lex().needed_licences.has(w)
+                    && (toks.get(i + 1).is_some_and(is_unit) || (i > 0 && is_unit(&toks[i - 1]))) =>
+            {
+                self.r.per_person = Some(i);
+                None
+            }
             // Swedish "de behöver var sin licens": a licence each, like "each need a licence".
             Tok::Word(w) if !self.strong_present && (w == "sin" || w == "sitt") && i > 0 && is_w(&toks[i - 1], &["var"]) && toks.get(i + 1).is_some_and(is_unit) => {
                 self.r.per_person = Some(i);
@@ -382,7 +393,12 @@ impl Reader<'_> {
             }
         }
         // "the other two": the people left after some took over a licence.
-        let rest = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other));
+        // Not "de andere drie stagiairs werken op de pc's in het atelier": the others must need
+        // something in their clause.
+        let (clo, chi) = clause_of(toks, i);
+        let needing = toks[clo..chi].iter().any(|t| is_in(t, &lex().need) || is_licence_noun(t) || is_w(t, &["nodig", "nötig"]))
+            || cues[clo..chi].iter().flatten().any(|(_, strong)| *strong);
+        let rest = (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other))) && needing;
         if rest {
             if let Some(Some(num)) = self.meaning.get_mut(i) {
                 num.meaning = Meaning::Change;
@@ -404,7 +420,9 @@ impl Reader<'_> {
         let more_after = self.more_after(i);
         // "il nous en faut désormais 34" after "nous avons 40": the need word is the number's only
         // cue, and a weak one; with today's count it says the wanted total.
-        if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && wanted_before(toks, i) {
+        // "Na de herstructurering mag dat 17 worden": so is a number that something becomes.
+        let becomes = || becomes_before(toks, i) || (self.any_in(i + 1, i + 3, |t| is_in(t, &lex().becomes)) && !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().more_or_less)));
+        if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && (wanted_before(toks, i) || becomes()) {
             self.r.wanted.push((i, value));
         }
         let only_still = i > 0

@@ -93,12 +93,26 @@ impl Reader<'_> {
         // "en av de tre": the group one is taken from, no quantity of its own.
         for i in 2..n {
             let Tok::Num { .. } = toks[i] else { continue };
-            let one = |t: &Tok| matches!(t, Tok::Num { value: 1 } | Tok::Article(_)) || is_w(t, &["one"]);
+            let one_word = |t: &Tok| is_w(t, &["one", "einer", "eine", "eines"]);
+            let one = |t: &Tok| matches!(t, Tok::Num { value: 1 } | Tok::Article(_)) || one_word(t);
             let of = |t: &Tok| is_w(t, &["des", "of", "van", "der", "av"]);
             let article = |t: &Tok| is_w(t, &["the", "de", "les", "den", "dem"]);
-            let from_group = (one(&toks[i - 2]) && of(&toks[i - 1])) || (i >= 3 && one(&toks[i - 3]) && of(&toks[i - 2]) && article(&toks[i - 1]));
-            if from_group && !self.used[i] {
-                self.used[i] = true;
+            let first = if one(&toks[i - 2]) && of(&toks[i - 1]) {
+                Some(i - 2)
+            } else {
+                (i >= 3 && one(&toks[i - 3]) && of(&toks[i - 2]) && article(&toks[i - 1])).then_some(i - 3)
+            };
+            let Some(first) = first else { continue };
+            if self.used[i] {
+                continue;
+            }
+            self.used[i] = true;
+            // "Einer der vier übernimmt die Lizenz von …": the one, a word and no number token,
+            // is the one who takes over; read in the group's place.
+            if self.reuse && one_word(&toks[first]) {
+                self.restated[i] = Some(1);
+                self.set(i, Meaning::Reuse);
+            } else {
                 self.set(i, Meaning::Thing);
             }
         }
@@ -112,7 +126,9 @@ impl Reader<'_> {
             if !matches!(toks[i], Tok::Num { .. }) || self.used[i] {
                 continue;
             }
-            let negated = is_in(&toks[i - 1], &lex().negation);
+            // "passer à 12, et non à 15", "op 8 komen, niet op 6": a preposition may stand between.
+            let negated = is_in(&toks[i - 1], &lex().negation)
+                || (i >= 2 && is_in(&toks[i - 2], &lex().negation) && (is_in(&toks[i - 1], &lex().to) || is_in(&toks[i - 1], &lex().at_prep)));
             let but_then_num = (i + 1..(i + 4).min(n)).any(|k| {
                 is_in(&toks[k], &lex().but) && toks[k + 1..(k + 3).min(n)].iter().any(|t| matches!(t, Tok::Num { .. }))
             });

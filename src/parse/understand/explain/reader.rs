@@ -155,6 +155,7 @@ impl<'a> Reader<'a> {
         let (lo, hi) = clause_of(toks, i);
         let dirs = strong_dirs(&self.cues[lo..hi]);
         let other_account = self.other_account(i);
+        let people = self.meaning[i].is_some_and(|m| m.meaning == Meaning::People);
         let raw = Raw {
             change,
             weak,
@@ -167,8 +168,9 @@ impl<'a> Reader<'a> {
             attached,
             asks: self.asks,
             from_current,
-            people: self.meaning[i].is_some_and(|m| m.meaning == Meaning::People),
-            rest: (i > 0 && is_in(&toks[i - 1], &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other)),
+            people,
+            // "the other two (need one)": people still counted as licences, not people told of.
+            rest: !people && ((i > 0 && is_in(&toks[i - 1], &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other))),
             at: i,
             clause_dirs: (dirs.contains(&Dir::Add), dirs.contains(&Dir::Remove)),
         };
