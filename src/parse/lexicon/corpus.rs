@@ -29,6 +29,9 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
+    // three more; "er worden er 3 overbodig" is no wanted total.
+    ("Please add 2 Office 365 E3 licences. Sorry, and could you also add 1 more for the new intern?", "+2 ENTERPRISEPACK; +1 ENTERPRISEPACK"),
     // blind14: "to 12, not to 15" takes 15 back; the other three who need nothing are no change;
     // "that can become 17" is the wanted total; "the necessary licences" are one per person counted,
     // less "one of them" who takes over one.
@@ -322,6 +325,9 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
+    // three more; "er worden er 3 overbodig" is no wanted total.
+    ("Wij hebben 20 licenties Office 365 E3. Er worden er 3 overbodig.", "none"),
     // blind14: "niet op 6" takes 6 back; "de andere drie stagiairs werken op de pc's" asks nothing;
     // "mag dat 17 worden" is the wanted total.
     ("Het totaal voor it@x.be moet op 8 licenties Microsoft 365 E3 komen, niet op 6.", "=8 SPE_E3 it@x.be"),
@@ -423,6 +429,10 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
+    // three more; "er worden er 3 overbodig" is no wanted total.
+    ("Wir haben 12 Lizenzen im Moment und brauchen 3 mehr.", "+3"),
+    ("Wir haben 20 Lizenzen Office 365 E3. 3 Lizenzen werden ab März nicht mehr benötigt.", "-3 ENTERPRISEPACK"),
     // blind14: "genügen künftig 15" is the wanted total; "die nötigen / fehlenden Lizenzen" are one
     // per person counted, less "einer der vier" / "einer von ihnen" who takes over one.
     ("Unsere Niederlassung hat derzeit 18 Lizenzen Exchange Online (Plan 1). Nach der Zusammenlegung genügen künftig 15.", "-3 EXCHANGESTANDARD"),

@@ -236,6 +236,10 @@ fn resized(raws: &mut [Raw], si: usize, reading: &Reading) -> Option<usize> {
     if !same_product || !same_account {
         return None;
     }
+    // "Sorry, and could you also add 1 more": a further change, not this one again.
+    if reading.also {
+        return None;
+    }
     let corrects = reading.correction || reading.retract;
     match new.change {
         Some(Change::Target(t)) if corrects && !reading.says_total => raws[k].change = Some(Change::Delta(d.signum() * t)),

@@ -138,6 +138,9 @@ pub(crate) struct Reading {
     /// The sentence says "only" or "enough" ("please remove only 3", "so 3 new licences is enough"):
     /// a change it gives may narrow one said before.
     pub narrows: bool,
+    /// The sentence says "also" or "more" ("could you also add 1 more"): a change it gives is a
+    /// further one.
+    pub also: bool,
     /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
     /// the wanted total when another sentence gave today's count (token index, value).
     pub wanted: Vec<(usize, i64)>,

@@ -298,6 +298,8 @@ impl Reader<'_> {
         let later = toks.iter().enumerate().skip(i + 1).find_map(|(j, t)| match t {
             Tok::Num { value }
                 if !self.used[j]
+                    // "wir haben 12 … und brauchen 3 mehr": three more, not a total of three.
+                    && !self.any_in(j + 1, j + 3, |t| is_in(t, &lex().more_or_less))
                     && (self.any_in(j + 1, j + 4, |t| is_in(t, &lex().becomes) || is_in(t, &lex().enough))
                         || wanted_before(toks, j)
                         || becomes_before(toks, j)) =>
@@ -420,7 +422,10 @@ impl Reader<'_> {
         // "il nous en faut désormais 34" after "nous avons 40": the need word is the number's only
         // cue, and a weak one; with today's count it says the wanted total.
         // "Na de herstructurering mag dat 17 worden": so is a number that something becomes.
-        let becomes = || becomes_before(toks, i) || (self.any_in(i + 1, i + 3, |t| is_in(t, &lex().becomes)) && !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().more_or_less)));
+        // Not "er worden er 3 overbodig", "3 Lizenzen werden frei": nothing but the number (and its
+        // licences) is said to become.
+        let bare = || toks[i + 1..chi].iter().all(|t| matches!(t, Tok::Punct(_) | Tok::Product(_)) || is_licence_noun(t) || is_in(t, &lex().becomes));
+        let becomes = || (becomes_before(toks, i) || self.any_in(i + 1, i + 3, |t| is_in(t, &lex().becomes))) && bare();
         if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && (wanted_before(toks, i) || becomes()) {
             self.r.wanted.push((i, value));
         }

@@ -144,9 +144,12 @@ impl Reader<'_> {
             let refused = self.any_cue && is_w(&toks[i - 1], &["nicht", "not", "niet", "inte"]);
             // "nur noch 18 – halt, Moment: 19", "add 4, or rather 3": the number said again at
             // once stands in the first one's place, and is read there.
+            // Only as an interjection: nothing but punctuation, "no" or "or" around the word (not
+            // "12 Lizenzen im Moment und brauchen 3 mehr").
+            let filler = |t: &Tok| matches!(t, Tok::Punct(_)) || is_in(t, &lex().wait) || is_w(t, &["no", "nee", "nein", "non", "nej", "or", "ou", "of", "oder", "eller", "oh"]);
             let again = (i + 1..(i + 4).min(n))
-                .filter(|&k| is_in(&toks[k], &lex().wait))
-                .find_map(|k| (k + 1..(k + 5).min(n)).find(|&j| matches!(toks[j], Tok::Num { .. })));
+                .filter(|&k| is_in(&toks[k], &lex().wait) && toks[i + 1..k].iter().all(filler))
+                .find_map(|k| (k + 1..(k + 5).min(n)).find(|&j| matches!(toks[j], Tok::Num { .. })).filter(|&j| toks[k + 1..j].iter().all(filler)));
             if let Some(j) = again {
                 if let Tok::Num { value } = toks[j] {
                     self.restated[i] = Some(value);

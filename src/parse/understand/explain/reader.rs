@@ -59,6 +59,7 @@ impl<'a> Reader<'a> {
             retract: phrases().retract.is_match(&s.text),
             says_total: toks.iter().any(|t| is_in(t, &lex().total)),
             narrows: toks.iter().any(|t| is_in(t, &lex().only) || is_in(t, &lex().enough)),
+            also: phrases().also.is_match(&s.text) || toks.iter().any(|t| is_in(t, &lex().more_or_less)),
             para: s.para,
             ..Reading::default()
         };
