@@ -18,7 +18,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     change: &["passer", "passez", "modifier", "ajuster", "ramener", "ramenez", "porter", "augmenter", "réduire",
         "diminuer", "mettre", "changer", "aligner", "modification", "actualiser", "remettre", "remettez", "rétablir", "rétablissez"],
     more_or_less: &["additionnelles", "supplémentaires", "supplémentaire", "moins"],
-    negation: &["ne", "n", "pas", "non"],
+    negation: &["ne", "n", "pas"],
     more: &["plus"],
     needed: &["besoin"],
     to: &["à", "a"],

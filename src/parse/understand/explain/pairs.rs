@@ -127,8 +127,9 @@ impl Reader<'_> {
                 continue;
             }
             // "passer à 12, et non à 15", "op 8 komen, niet op 6": a preposition may stand between.
-            let negated = is_in(&toks[i - 1], &lex().negation)
-                || (i >= 2 && is_in(&toks[i - 2], &lex().negation) && (is_in(&toks[i - 1], &lex().to) || is_in(&toks[i - 1], &lex().at_prep)));
+            // French "non" only here: elsewhere "non plus" is "either", "non utilisées" "unused".
+            let not = |t: &Tok| is_in(t, &lex().negation) || is_w(t, &["non"]);
+            let negated = not(&toks[i - 1]) || (i >= 2 && not(&toks[i - 2]) && (is_in(&toks[i - 1], &lex().to) || is_in(&toks[i - 1], &lex().at_prep)));
             let but_then_num = (i + 1..(i + 4).min(n)).any(|k| {
                 is_in(&toks[k], &lex().but) && toks[k + 1..(k + 3).min(n)].iter().any(|t| matches!(t, Tok::Num { .. }))
             });
