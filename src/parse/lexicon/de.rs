@@ -49,6 +49,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     make_it: &["es"],
     but: &["sondern", "aber"],
     wait: &["halt", "moment", "pardon", "vielmehr", "sorry"],
+    or_else: &["oder"],
+    interjection: &["nein", "oder", "oh"],
     instead: &[],
     instead_of: &[],
     instead_word: &["statt", "anstatt", "anstelle"],

@@ -48,6 +48,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     make_it: &["it", "that"],
     but: &["but"],
     wait: &["wait", "rather", "sorry", "oops"],
+    or_else: &["or"],
+    interjection: &["no", "or", "oh"],
     instead: &["instead"],
     instead_of: &["of"],
     instead_word: &[],

@@ -50,6 +50,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     make_it: &["en", "ça"],
     but: &["mais"],
     wait: &["attendez", "attends", "plutôt", "pardon"],
+    or_else: &["ou"],
+    interjection: &["non", "ou", "oh"],
     instead: &["lieu"],
     instead_of: &["de"],
     instead_word: &[],

@@ -215,6 +215,10 @@ lexicon! {
         make_it,
         /// "not 3 but 4".
         but,
+        /// "or" between two products offered to choose from: "E1 – or E3 if …".
+        or_else,
+        /// Words an interjection is made of besides `wait`: "no", "or" ("4, no wait, 5", "4, or rather 3").
+        interjection,
         /// "18 – halt, Moment: 19", "4, or rather 3": the number before is taken back.
         wait,
         /// "4 instead of 3": the noun of "instead of", "au lieu de", "in plaats van" ...

@@ -51,6 +51,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     make_it: &["er", "dat"],
     but: &["maar"],
     wait: &["wacht", "liever", "sorry", "pardon", "oeps"],
+    or_else: &["of"],
+    interjection: &["nee", "of", "oh"],
     instead: &["plaats"],
     instead_of: &["van"],
     instead_word: &[],

@@ -48,6 +48,8 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     make_it: &["det"],
     but: &["utan", "men"],
     wait: &["vänta", "snarare", "förlåt", "oj"],
+    or_else: &["eller"],
+    interjection: &["nej", "eller", "oj"],
     instead: &["istället"],
     instead_of: &["för"],
     instead_word: &[],

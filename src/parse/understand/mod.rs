@@ -280,7 +280,7 @@ fn cross_check(items: &[Item], raws: &[explain::Raw], problems: &mut Vec<(Ask, S
 /// "Please add 4 Office 365 E1 to admin@x – or Office 365 E3 if E1 cannot be combined": after
 /// a product, "or" right before another one (an article between at most) offers a choice.
 fn other_product_offered(s: &sentences::Sentence) -> bool {
-    let or_word = |t: &Tok| matches!(t, Tok::Word(w) if ["or", "ou", "of", "oder", "eller"].contains(&w.as_str()));
+    let or_word = |t: &Tok| cues::is_in(t, &cues::lex().or_else);
     let toks = &s.toks;
     (1..toks.len()).any(|k| {
         or_word(&toks[k])

@@ -147,7 +147,7 @@ impl Reader<'_> {
             // once stands in the first one's place, and is read there.
             // Only as an interjection: nothing but punctuation, "no" or "or" around the word (not
             // "12 Lizenzen im Moment und brauchen 3 mehr").
-            let filler = |t: &Tok| matches!(t, Tok::Punct(_)) || is_in(t, &lex().wait) || is_w(t, &["no", "nee", "nein", "non", "nej", "or", "ou", "of", "oder", "eller", "oh"]);
+            let filler = |t: &Tok| matches!(t, Tok::Punct(_)) || is_in(t, &lex().wait) || is_in(t, &lex().interjection);
             let again = (i + 1..(i + 4).min(n))
                 .filter(|&k| is_in(&toks[k], &lex().wait) && toks[i + 1..k].iter().all(filler))
                 .find_map(|k| (k + 1..(k + 5).min(n)).find(|&j| matches!(toks[j], Tok::Num { .. })).filter(|&j| toks[k + 1..j].iter().all(filler)));
