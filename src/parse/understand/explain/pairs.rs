@@ -100,7 +100,7 @@ impl Reader<'_> {
             let first = if one(&toks[i - 2]) && of(&toks[i - 1]) {
                 Some(i - 2)
             } else {
-                (i >= 3 && one(&toks[i - 3]) && of(&toks[i - 2]) && article(&toks[i - 1])).then_some(i - 3)
+                (i >= 3 && one(&toks[i - 3]) && of(&toks[i - 2]) && article(&toks[i - 1])).then(|| i - 3)
             };
             let Some(first) = first else { continue };
             if self.used[i] {
