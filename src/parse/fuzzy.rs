@@ -74,6 +74,11 @@ pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> St
     let mut fixed_group = vec![false; words.len()];
     for (k, (start, w)) in words.iter().enumerate() {
         let f = &folded[k];
+        // "plan1", "plan2": a word with a digit is a name written together, not a slip (beside
+        // "Online", "plan1" was made "plan", which left "Exchange Online" with no plan).
+        if f.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
         // Capitalised words are mostly names; only licence nouns ("Lizenzen") are corrected there.
         let capital = w.chars().next().is_some_and(char::is_uppercase);
         let mut replacement = if NOT_SLIPS.contains(&f.as_str()) {
@@ -173,5 +178,8 @@ mod tests {
         assert!(!within_one_edit("kitten", "sitting"));
         let verbs = list(&["verhogen"]);
         assert_eq!(correct("CFO Groep Verhaegen", &verbs, &products), "CFO Groep Verhaegen");
+        // A word with a digit is no slip: "plan1" beside "Online" stays (it became "plan").
+        let exchange = list(&["exchange", "online", "plan"]);
+        assert_eq!(correct("Exchnage Online plan1", &units, &exchange), "exchange Online plan1");
     }
 }

@@ -160,7 +160,7 @@ fn labelled_corpora_agreement() {
         // 099: "gå ner till 7 … ta bort de två" under our "ni har i dag 9" is read as the total 7.
         ("blind12", "tests/fixtures/blind12", 92.0, 1, true),
         ("blind13", "tests/fixtures/blind13", 98.0, 0, true),
-        ("blind14", "tests/fixtures/blind14", 89.0, 0, true),
+        ("blind14", "tests/fixtures/blind14", 91.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.0, 3, false),

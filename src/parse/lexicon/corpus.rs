@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // "plan1" written together names the plan (the typo fixer made it "plan": both plans).
+    ("Please set our Exchnage Online plan1 licences to 2 in total.", "=2 EXCHANGESTANDARD"),
     // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
     // three more; "er worden er 3 overbodig" is no wanted total.
     ("Please add 2 Office 365 E3 licences. Sorry, and could you also add 1 more for the new intern?", "+2 ENTERPRISEPACK; +1 ENTERPRISEPACK"),
@@ -325,6 +327,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Kunnen jullie 2 licensies Exchange online plan2 bijzetten?", "+2 EXCHANGEENTERPRISE"),
     // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
     // three more; "er worden er 3 overbodig" is no wanted total.
     ("Wij hebben 20 licenties Office 365 E3. Er worden er 3 overbodig.", "none"),
