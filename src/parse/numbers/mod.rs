@@ -394,24 +394,7 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
                 i += 1;
                 continue;
             }
-            // Swedish "en av dem", "ett av kontona", German "eine davon", "einer davon": one of
-            // them, a count.
-            (Tok::Article(a), Some(Tok::Word(av))) if ((a == "en" || a == "ett") && av == "av") || ((a == "eine" || a == "ein") && av == "davon") => {
-                out.push(Tok::Num { value: 1 });
-                i += 1;
-                continue;
-            }
-            // "Einer von ihnen übernimmt …", "one of them takes over", "één van hen": one of the
-            // people just counted.
-            (Tok::Word(a) | Tok::Article(a), Some(Tok::Word(of)))
-                if matches!((a.as_str(), of.as_str()), ("einer" | "eine", "von") | ("one", "of") | ("één" | "een", "van"))
-                    && matches!(after, Some(Tok::Word(w)) if ["ihnen", "them", "hen", "hun"].contains(&w.as_str())) =>
-            {
-                out.push(Tok::Num { value: 1 });
-                i += 1;
-                continue;
-            }
-            (Tok::Word(a), Some(Tok::Word(av))) if a == "einer" && av == "davon" => {
+            (Tok::Word(_) | Tok::Article(_), Some(Tok::Word(of))) if one_of_them(t, of, after) => {
                 out.push(Tok::Num { value: 1 });
                 i += 1;
                 continue;
@@ -422,6 +405,20 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
         i += 1;
     }
     out
+}
+
+/// "en av dem", "ett av kontona", "eine davon", "einer davon", "einer von ihnen", "one of them",
+/// "één van hen": one of them, a count of one.
+fn one_of_them(t: &Tok, of: &str, after: Option<&Tok>) -> bool {
+    let them = || matches!(after, Some(Tok::Word(w)) if ["ihnen", "them", "hen", "hun"].contains(&w.as_str()));
+    match t {
+        Tok::Article(a) if ((a == "en" || a == "ett") && of == "av") || ((a == "eine" || a == "ein") && of == "davon") => true,
+        Tok::Word(a) if a == "einer" && of == "davon" => true,
+        Tok::Word(a) | Tok::Article(a) => {
+            matches!((a.as_str(), of), ("einer" | "eine", "von") | ("one", "of") | ("één" | "een", "van")) && them()
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

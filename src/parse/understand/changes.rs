@@ -459,7 +459,7 @@ fn wanted_after_today(readings: &[Option<Reading>], raws: &mut Vec<Raw>, first: 
 /// When the mail says someone takes over a licence but not how many do, the people who join
 /// are not the licences to add: ask.
 fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask, String)> {
-    let reused: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::Reuse).map(|n| n.value).sum();
+    let reused = reused(readings);
     if reused == 0 {
         let joining_people = raws.iter().any(|r| r.people && matches!(r.change, Some(Change::Delta(d)) if d > 0));
         let takes_over = readings.iter().flatten().any(|r| r.takes_over);
@@ -503,6 +503,11 @@ fn new_people_less_reused(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> 
     None
 }
 
+/// How many of the people told of take over a licence already there, across the mail.
+fn reused(readings: &[Option<Reading>]) -> i64 {
+    readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::Reuse).map(|n| n.value).sum()
+}
+
 /// "Nous accueillons 2 stagiaires. Ils auront chacun besoin d'une licence": a licence for each
 /// person is as many licences as the people counted, in that sentence or the last one before it
 /// that counts people, less those who take over a licence ("drei neue … Eine davon übernimmt die
@@ -515,14 +520,14 @@ fn per_person(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask,
         return None;
     }
     let counted = readings[..=si].iter().rev().flatten().find_map(|r| {
-        let people: Vec<&super::explain::Number> = r.numbers.iter().filter(|n| n.meaning == Meaning::People).collect();
+        let people: Vec<&Number> = r.numbers.iter().filter(|n| n.meaning == Meaning::People).collect();
         (!people.is_empty()).then(|| (people.iter().map(|n| n.value).sum::<i64>(), people.iter().any(|n| n.joining < 0)))
     });
     let ask = || Some((Ask::Quantity, "a licence for each person, but not for how many".to_string()));
     let Some((people, false)) = counted else { return ask() };
     // "…die nötigen Lizenzen hinzu. Einer der vier übernimmt die Lizenz von …": who takes over
     // one may be told after the ask.
-    let reused: i64 = readings.iter().flatten().flat_map(|r| r.numbers.iter()).filter(|n| n.meaning == Meaning::Reuse).map(|n| n.value).sum();
+    let reused = reused(readings);
     let n = people - reused;
     if reading.dirs.contains(&Dir::Remove) || n <= 0 {
         return ask();

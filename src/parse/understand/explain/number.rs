@@ -397,9 +397,11 @@ impl Reader<'_> {
         // "the other two": the people left after some took over a licence.
         // Not "de andere drie stagiairs werken op de pc's in het atelier": the others must need
         // something in their clause.
-        let needing = toks[clo..chi].iter().any(|t| is_in(t, &lex().need) || is_licence_noun(t) || is_w(t, &["nodig", "nötig"]))
-            || cues[clo..chi].iter().flatten().any(|(_, strong)| *strong);
-        let rest = (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other))) && needing;
+        let needing = || {
+            toks[clo..chi].iter().any(|t| is_in(t, &lex().need) || is_licence_noun(t) || is_w(t, &["nodig", "nötig"]))
+                || cues[clo..chi].iter().flatten().any(|(_, strong)| *strong)
+        };
+        let rest = (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other))) && needing();
         if rest {
             if let Some(Some(num)) = self.meaning.get_mut(i) {
                 num.meaning = Meaning::Change;

@@ -91,12 +91,12 @@ impl Reader<'_> {
         }
         // "un des trois s'est désisté", "one of the three", "één van de drie", "einer der drei",
         // "en av de tre": the group one is taken from, no quantity of its own.
+        let one_word = |t: &Tok| is_w(t, &["one", "einer", "eine", "eines"]);
+        let one = |t: &Tok| matches!(t, Tok::Num { value: 1 } | Tok::Article(_)) || one_word(t);
+        let of = |t: &Tok| is_w(t, &["des", "of", "van", "der", "av"]);
+        let article = |t: &Tok| is_w(t, &["the", "de", "les", "den", "dem"]);
         for i in 2..n {
             let Tok::Num { .. } = toks[i] else { continue };
-            let one_word = |t: &Tok| is_w(t, &["one", "einer", "eine", "eines"]);
-            let one = |t: &Tok| matches!(t, Tok::Num { value: 1 } | Tok::Article(_)) || one_word(t);
-            let of = |t: &Tok| is_w(t, &["des", "of", "van", "der", "av"]);
-            let article = |t: &Tok| is_w(t, &["the", "de", "les", "den", "dem"]);
             let first = if one(&toks[i - 2]) && of(&toks[i - 1]) {
                 Some(i - 2)
             } else {
