@@ -29,6 +29,15 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // "Make that 4" after a change is that change resized (it was dropped as commentary: +3);
+    // "or rather 5" may follow the change's product and account in the same sentence.
+    ("Please add 3 Business Standard for it@acme.be. Make that 4, one more person starts.", "+4 O365_BUSINESS_PREMIUM it@acme.be"),
+    ("Please add 3 Business Standard for it@acme.be.\nRegards\nJan\n\nPS: make it 4.", "+4 O365_BUSINESS_PREMIUM it@acme.be"),
+    ("Please add 4 Business Standard for it@acme.be – or rather 5, I forgot Tom.", "+5 O365_BUSINESS_PREMIUM it@acme.be"),
+    ("Please add 3 Business Standard for it@acme.be and make it 4 Business Basic.", "+3 O365_BUSINESS_PREMIUM it@acme.be; =4 O365_BUSINESS_ESSENTIALS it@acme.be"),
+    // A correction may name another product: the one it names wins (both were applied).
+    ("Please add 4 Business Standard licences for it@acme.be. Correction: 3 Business Premium licences.", "+3 SPB it@acme.be"),
+    ("Please add 4 Business Standard for it@acme.be. Correction: please also add 2 Business Premium.", "+4 O365_BUSINESS_PREMIUM it@acme.be; +2 SPB it@acme.be"),
     // "plan1" written together names the plan (the typo fixer made it "plan": both plans).
     ("Please set our Exchnage Online plan1 licences to 2 in total.", "=2 EXCHANGESTANDARD"),
     // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
@@ -215,6 +224,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Merci d'ajouter 4 licences Business Standard pour admin@firme.be. Correction : 4 licences Business Premium.", "+4 SPB admin@firme.be"),
     // blind14: "à 12, et non à 15" takes 15 back.
     ("Passez le nombre total de licences sur admin@x.onmicrosoft.com à 12, et non à 15.", "=12 admin@x.onmicrosoft.com"),
     // blind14: "ou plutôt 3", "retirez-en seulement 3" correct the change; "ignorez mon précédent
@@ -327,6 +337,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Graag 3 licenties Business Basic erbij voor it@firma.be. Sorry, ik bedoel 3 licenties Business Standard.", "+3 O365_BUSINESS_PREMIUM it@firma.be"),
     ("Kunnen jullie 2 licensies Exchange online plan2 bijzetten?", "+2 EXCHANGEENTERPRISE"),
     // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
     // three more; "er worden er 3 overbodig" is no wanted total.
@@ -432,6 +443,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Bitte 3 Business Basic für it@firma.de hinzufügen. Korrektur: 3 Business Standard, nicht Basic.", "+3 O365_BUSINESS_PREMIUM it@firma.de"),
     // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
     // three more; "er worden er 3 overbodig" is no wanted total.
     ("Wir haben 12 Lizenzen im Moment und brauchen 3 mehr.", "+3"),
@@ -521,6 +533,8 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Lägg till 3 Business Standard för it@firma.se.\nMvh\nJan\n\nPS. Gör det 4 istället.", "+4 O365_BUSINESS_PREMIUM it@firma.se"),
+    ("Lägg till 5 licenser Business Standard för it@firma.se. Rättelse: 5 Business Premium.", "+5 SPB it@firma.se"),
     // blind14: "det ska vara 2, inte 3" renumbers the change before 3 is taken back.
     ("Vänligen ta bort 3 licenser från it@x.onmicrosoft.com.\nFörlåt, jag räknade fel – det ska vara 2, inte 3.", "-2 it@x.onmicrosoft.com"),
     // blind14: "nej förresten, bara 3", "liten rättelse … ta alltså bara bort 3" correct the change;

@@ -231,18 +231,20 @@ fn resized(raws: &mut [Raw], si: usize, reading: &Reading) -> Option<usize> {
     let j = (0..raws.len()).rev().find(|&j| raws[j].sentence < si && raws[j].change.is_some() && !raws[j].from_current)?;
     let (new, old) = (&raws[k], &raws[j]);
     let Some(Change::Delta(d)) = old.change else { return None };
-    let same_product = new.product.is_none() || new.product == old.product;
+    let corrects = reading.correction || reading.retract;
+    // "Ajoutez 4 Business Standard … Correction : 4 licences Business Premium": a correction may
+    // name another product; the one it names wins.
+    let same_product = new.product.is_none() || new.product == old.product || corrects;
     let same_account = new.near_email.is_none() || new.near_email == old.near_email;
     if !same_product || !same_account {
         return None;
     }
     // "Sorry, and could you also add 1 more": a further change, not this one again.
-    if reading.also {
+    if reading.also && !reading.makes_it {
         return None;
     }
-    let corrects = reading.correction || reading.retract;
     match new.change {
-        Some(Change::Target(t)) if corrects && !reading.says_total => raws[k].change = Some(Change::Delta(d.signum() * t)),
+        Some(Change::Target(t)) if (corrects || reading.makes_it) && !reading.says_total => raws[k].change = Some(Change::Delta(d.signum() * t)),
         Some(Change::Delta(e)) if e.signum() == d.signum() && (corrects || (reading.narrows && e.abs() < d.abs())) => {}
         _ => return None,
     }

@@ -141,6 +141,9 @@ pub(crate) struct Reading {
     /// The sentence says "also" or "more" ("could you also add 1 more"): a change it gives is a
     /// further one.
     pub also: bool,
+    /// A total comes from "make it N" ("Make that 4", "maak er 4 van", "gör det 4"): after a
+    /// change said before, that change's new size.
+    pub makes_it: bool,
     /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
     /// the wanted total when another sentence gave today's count (token index, value).
     pub wanted: Vec<(usize, i64)>,

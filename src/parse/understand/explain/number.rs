@@ -237,6 +237,7 @@ impl Reader<'_> {
         if remains {
             self.r.results.push(i);
         }
+        self.r.makes_it |= make_it;
         if (self.to_before(i) && self.change_verb) || (total_near && !counts_people) || make_it || make_have || remains {
             self.set(i, Meaning::Target);
             self.push(Some(Change::Target(value)), None, i, false);
