@@ -29,6 +29,10 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind15: "box 3" of an address is no change; "the number of licences stays the same" asks
+    // nothing; a unit's admin login in brackets after "of <Name>" is the account, not a person's.
+    ("Could you update our billing details. New address: Rue du Marché aux Herbes 61, box 3, 1000 Brussels. The number of licences stays the same.", "none"),
+    ("- Branch of Wavre (admin@wavre.onmicrosoft.com): 2 more licences\n- Branch of Namur (admin@namur.onmicrosoft.com): 1 licence less", "+2 admin@wavre.onmicrosoft.com; -1 admin@namur.onmicrosoft.com"),
     // "Make that 4" after a change is that change resized (it was dropped as commentary: +3);
     // "or rather 5" may follow the change's product and account in the same sentence.
     ("Please add 3 Business Standard for it@acme.be. Make that 4, one more person starts.", "+4 O365_BUSINESS_PREMIUM it@acme.be"),
@@ -224,6 +228,10 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // blind15: "de 3 à 2 tournées" changes rounds, not licences; "Unité de Wavre (admin@…)" is the
+    // unit's account (the subject's product against the body's: understand::tests).
+    ("Notre cabinet infirmier passe en janvier de 3 à 2 tournées par jour.\nPourriez-vous réduire nos licences à 9 ?", "=9"),
+    ("- Unité de Wavre (admin@scouts-wavre.onmicrosoft.com) : 2 licences en plus\n- Guides de Jodoigne (admin@guides-jodoigne.onmicrosoft.com) : une licence en moins", "+2 admin@scouts-wavre.onmicrosoft.com; -1 admin@guides-jodoigne.onmicrosoft.com"),
     ("Merci d'ajouter 4 licences Business Standard pour admin@firme.be. Correction : 4 licences Business Premium.", "+4 SPB admin@firme.be"),
     // blind14: "à 12, et non à 15" takes 15 back.
     ("Passez le nombre total de licences sur admin@x.onmicrosoft.com à 12, et non à 15.", "=12 admin@x.onmicrosoft.com"),

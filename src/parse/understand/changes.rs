@@ -6,6 +6,7 @@
 
 use super::cues::Dir;
 use super::explain::{Meaning, Number, Raw, Reading};
+use crate::parse::products::Mention;
 use crate::parse::{Ask, Change};
 
 /// The candidate changes of a mail, and what is wrong with them.
@@ -79,6 +80,25 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         let corrected = readings.iter().flatten().any(|r| r.correction);
         if contradicts && !corrected {
             c.problems.push((Ask::Contradiction, "the subject and the body ask for different changes".into()));
+        }
+        // Subject "Ajout 2 licences Business Standard" over a body adding two Business Premium.
+        // Only names of one product each: "Retrait d'une licence Exchange" names no plan.
+        let named = |raws: &[Raw]| -> Option<Vec<String>> {
+            raws.iter()
+                .filter(|r| r.change.is_some())
+                .filter_map(|r| match &r.product {
+                    Some(Mention::One(sku)) => Some(Some(sku.clone())),
+                    Some(Mention::Several(_)) => Some(None),
+                    None => None,
+                })
+                .collect()
+        };
+        let differ = match (named(&subj_raws), named(&c.raws)) {
+            (Some(subj), Some(body)) => !subj.is_empty() && !body.is_empty() && subj.iter().all(|p| !body.contains(p)),
+            _ => false,
+        };
+        if !corrected && differ {
+            c.problems.push((Ask::Contradiction, "the subject and the body name different products".into()));
         }
     } else if body_changes.is_empty() && !subj_changes.is_empty() && c.raws.iter().all(|r| r.change.is_none()) {
         c.raws.extend(subj_raws.iter().filter(|r| r.change.is_some()).cloned().map(|mut r| {

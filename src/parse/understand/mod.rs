@@ -306,6 +306,20 @@ mod tests {
         assert_eq!(u.items.len(), 1);
         assert_eq!(u.items[0].change, Change::Delta(2));
     }
+
+    #[test]
+    fn a_subject_naming_another_product_than_the_body_asks() {
+        let text = "Bonjour,\n\nMerci d'ajouter deux licences Microsoft 365 Business Premium sur admin@kine.onmicrosoft.com.";
+        let read = |subject| understand(&Input { text, subject: Some(subject), sender: None, lang: Some(Language::Fr), quoted: "" }, &Catalog::builtin());
+        let u = read("Ajout 2 licences Business Standard");
+        assert_eq!(u.problem.map(|(ask, _)| ask), Some(Ask::Contradiction));
+        // The same product, or a name that fits several ("Exchange"), is no contradiction.
+        for subject in ["Ajout 2 licences Business Premium", "Ajout 2 licences"] {
+            let u = read(subject);
+            assert_eq!(u.problem, None, "{subject}");
+            assert_eq!(u.items[0].change, Change::Delta(2));
+        }
+    }
 }
 
 /// A debugging aid, not a test: what each step reads in one text or mail.

@@ -70,6 +70,14 @@ fn usable_username(e: &str) -> bool {
         || local == "mailer-daemon")
 }
 
+/// An address that can only be an administrator's login: "Unité de Wavre
+/// (admin@scouts-wavre.onmicrosoft.com)" names the account of a unit, not a person's mailbox
+/// ("la licence de Marie (marie@x.be)", "de stagiair (stagiair@x.onmicrosoft.com)").
+fn tenant_login(e: &str) -> bool {
+    let local = e.split('@').next().unwrap_or("");
+    ["admin", "beheer", "it", "ict"].iter().any(|w| local == *w || local.starts_with(&format!("{w}.")) || local.starts_with("admin"))
+}
+
 /// A line that holds an address and almost nothing else ("admin@x.onmicrosoft.com:", "Contoso
 /// (admin@contoso.onmicrosoft.com)").
 fn bare_address_line(s: &Sentence) -> bool {
@@ -95,7 +103,7 @@ impl Accounts {
                         && !signature
                         && (!contact_word_just_before(&e.before) || ph.login_label.is_match(tail(&e.before, 25)))
                         && !ph.contact_after.is_match(&e.after)
-                        && !ph.persons_mailbox.is_match(&e.before)
+                        && (tenant_login(&e.addr) || !ph.persons_mailbox.is_match(&e.before))
                         && !sender.is_some_and(|f| f.eq_ignore_ascii_case(&e.addr) && !ph.login_label.is_match(&e.before) && !ON_ACCOUNT.is_match(&e.before) && !changes.get(si).copied().unwrap_or(false))
                 })
                 .collect();

@@ -25,6 +25,12 @@ impl Reader<'_> {
                     if let Some(Tok::Num { value: b }) = toks.get(b_at) {
                         self.used[i] = true;
                         self.used[b_at] = true;
+                        // "passe de 3 à 2 tournées par jour": a change of things, not of licences.
+                        if toks.get(b_at + 1).is_some_and(super::is_thing) || toks.get(i + 1).is_some_and(super::is_thing) {
+                            self.set(i, Meaning::Thing);
+                            self.set(b_at, Meaning::Thing);
+                            break;
+                        }
                         self.set(i, Meaning::Current);
                         self.set(b_at, Meaning::Target);
                         if *b != a {
