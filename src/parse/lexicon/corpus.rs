@@ -29,6 +29,9 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // "add a total of 10" adds ten; "increase to a total of 10" is the total.
+    ("Please add a total of 10 Office 365 F3 licences on it@acme.be.", "+10 DESKLESSPACK it@acme.be"),
+    ("Please increase to a total of 10 Office 365 F3 licences on it@acme.be.", "=10 DESKLESSPACK it@acme.be"),
     // blind15: "box 3" of an address is no change; "the number of licences stays the same" asks
     // nothing; a unit's admin login in brackets after "of <Name>" is the account, not a person's.
     ("Could you update our billing details. New address: Rue du Marché aux Herbes 61, box 3, 1000 Brussels. The number of licences stays the same.", "none"),
@@ -345,6 +348,10 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // blind15: "iedereen op de lijst moet een licentie hebben" is a licence per person, not one;
+    // "onze ploegen tellen 4 tot 6 man" is a crew's size, no quantity asked.
+    ("Gelieve het aantal licenties Business Standard op beheer@x.onmicrosoft.com af te stemmen op de lijst in bijlage: iedereen op de lijst moet een licentie hebben, de anderen niet.", "ask quantity"),
+    ("Kunnen jullie er in totaal 6 bijzetten op ict@claeysbouw.be? Onze ploegen tellen 4 tot 6 man.", "+6 ict@claeysbouw.be"),
     ("Graag 3 licenties Business Basic erbij voor it@firma.be. Sorry, ik bedoel 3 licenties Business Standard.", "+3 O365_BUSINESS_PREMIUM it@firma.be"),
     ("Kunnen jullie 2 licensies Exchange online plan2 bijzetten?", "+2 EXCHANGEENTERPRISE"),
     // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
@@ -451,6 +458,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Bitte insgesamt 5 Lizenzen Business Basic für it@firma.de hinzufügen.", "+5 O365_BUSINESS_ESSENTIALS it@firma.de"),
+    ("Bitte auf insgesamt 5 Lizenzen Business Basic für it@firma.de erhöhen.", "=5 O365_BUSINESS_ESSENTIALS it@firma.de"),
     ("Bitte 3 Business Basic für it@firma.de hinzufügen. Korrektur: 3 Business Standard, nicht Basic.", "+3 O365_BUSINESS_PREMIUM it@firma.de"),
     // Not corrections: "sorry, and also 1 more" is a further change; "3 mehr" after today's count is
     // three more; "er worden er 3 overbodig" is no wanted total.
@@ -541,6 +550,9 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    // blind15: "lägg till totalt 10" adds ten ("till" is the verb's); "öka till totalt 10" is the total.
+    ("Lägg till totalt 10 licenser Office 365 F3 på konto it@firma.se.", "+10 DESKLESSPACK it@firma.se"),
+    ("Öka till totalt 10 licenser Office 365 F3 på konto it@firma.se.", "=10 DESKLESSPACK it@firma.se"),
     ("Lägg till 3 Business Standard för it@firma.se.\nMvh\nJan\n\nPS. Gör det 4 istället.", "+4 O365_BUSINESS_PREMIUM it@firma.se"),
     ("Lägg till 5 licenser Business Standard för it@firma.se. Rättelse: 5 Business Premium.", "+5 SPB it@firma.se"),
     // blind14: "det ska vara 2, inte 3" renumbers the change before 3 is taken back.

@@ -114,7 +114,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     unsure: &[r"\b(genaue|exakte|endgültige) (anzahl|zahl)\b.{0,40}\b(bestätige|nenne|sage|schicke|melde|folgt)", r"\b(dasselbe|das gleiche|genauso|gleich) wie (letzten|im letzten|beim letzten|letztes|vorigen|im vorigen)\b", r"noch nicht (sicher|fest|klar|bekannt|endgültig)", r"muss (ich |wir )?noch (bestätigen|klären)",
         r"steht noch nicht fest", r"wie viele genau", r"genaue (anzahl|zahl) .{0,30}(später|noch nicht|folgt|erst)", r"\b(weiß|wissen) (ich|wir) erst\b", r"\b(bestätige|bestätigen|nenne|nennen) (ich|wir) (ihnen )?(noch )?die (genaue|endgültige) (anzahl|zahl)\b"],
     reuse: &[r"\b(haben|hat) (schon|bereits) (eine|ihre|seine) lizenz", r"\blizenzen? (ist|sind) noch aktiv\b", r"übernimmt|übernehmen", r"bekommt .{0,20}lizenz (von|der)"],
-    per_person: &[r"\b(jeder|jede|jedes|jeden|jedem|jeweils)\b", r"\bpro (person|kopf|mitarbeiter|nutzer|benutzer|praktikant)"],
+    per_person: &[r"\b(alle|jeder),? (die|der) auf der liste\b", r"\bjede(r|m)? (auf|in) der\b", r"\b(jeder|jede|jedes|jeden|jedem|jeweils)\b", r"\bpro (person|kopf|mitarbeiter|nutzer|benutzer|praktikant)"],
     contact_word: &[r"\b(schick\w*|senden|sende|antwort\w*|kopie|kontakt\w*|erreichbar|rechnung\w*|fragen|bestätigung)\b"],
     contact_after: &[r"^\W{0,3}in kopie\b"],
     login_label: &[r"\b(benutzername\w*|anmeldename\w*|anmeldung|konto\w*|zugang\w*)\b"],

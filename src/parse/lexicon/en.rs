@@ -121,7 +121,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     reuse: &[r"\balready (have|has) (a |their |his |her )?licen", r"\blicen[cs]es? (is|are) still active\b", r"(takes? over|taking over|will take over|inherits?|gets?|reuses?|re-?uses?|(can|could|will) (just |simply )?use)\b.{0,30}\blicen",
         r"\breplaces\b.{0,40}\b(who|that) (left|leaves|has left|is leaving)\b",
         r"\b(doesn'?t|does not|don'?t|do not|won'?t|will not) need (her|his|their|a|an) (own )?licen"],
-    per_person: &[r"\b(each|apiece)\b", r"\bper (person|head|user|employee|member|colleague|intern)\b", r"\bevery (one|new|single)\b"],
+    per_person: &[r"\b(everyone|everybody|anyone)\b", r"\b(each|apiece)\b", r"\bper (person|head|user|employee|member|colleague|intern)\b", r"\bevery (one|new|single)\b"],
     contact_word: &[r"\b(send|sent|forward|reply|answer|respond|copy|cc|bcc|contact|reach|invoices?|bill|billing|confirmation|questions?)\b"],
     contact_after: &[r"^\W{0,3}(\(?\s*(in )?cc\)?)\b"],
     login_label: &[r"\b(log-?in|logon|sign-?in|user ?names?|user-?id|upn|tenants?|admin\w*|account\w*)\b"],

@@ -116,7 +116,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     unsure: &[r"\bnombre (exact|définitif)\b.{0,40}\b(confirm|communiqu|dirai|suivra)", r"\b(la même chose|pareil) (que|qu|comme) (le mois|la fois|l.an|la semaine|l.année) (dernier|dernière|passé|passée)", r"à confirmer", r"pas encore (sûr|certain|définitif|fixé)", r"je (dois|devrai) encore confirmer",
         r"nombre exact .{0,30}(plus tard|pas encore|suivra)", r"(nombre|chiffre) exact .{0,40}(connaîtr|saur)\w*", r"\b(je|nous) vous (confirme|confirmerai|confirmerons|communiquerai|donnerai) le (nombre|chiffre) exact\b"],
     reuse: &[r"\bon?t déjà (une|leur|sa) licence", r"\blicences? (est|sont) toujours actives?\b", r"reprend|récupère|reprendra|récupérera"],
-    per_person: &[r"\bchacun(e|s|es)?\b", r"\bchaque\b", r"\bpar (personne|utilisateur|collaborat|employé|stagiaire|tête)"],
+    per_person: &[r"\b(tout le monde|toute personne|tous ceux)\b", r"\bchacun(e|s|es)?\b", r"\bchaque\b", r"\bpar (personne|utilisateur|collaborat|employé|stagiaire|tête)"],
     contact_word: &[r"\b(envoy\w*|transmet\w*|répon\w*|copie|contact\w*|joignable|joindre|questions?|confirmation|factu\w*)\b"],
     contact_after: &[r"^\W{0,3}en copie\b"],
     login_label: &[r"\b(identifiants?|administrateur|comptes?)\b"],

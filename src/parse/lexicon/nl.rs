@@ -119,7 +119,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
         r"exacte? aantal .{0,30}(later|nog niet|volgt)",
         r"(juiste|exacte?) aantal weet (ik|we) (pas|eerst)\b", r"\bweet(en)? (ik|we) pas\b", r"\b(bevestig|bezorg|geef) (ik|we) (u |jullie )?(nog )?het (exacte|juiste|definitieve) aantal\b"],
     reuse: &[r"\b(hebben|heeft) (al|nog) (een|hun|zijn|haar) licentie", r"\blicenties? (staan|staat|zijn|is) nog actief\b", r"neemt .{0,40}\bover\b", r"neemt de plaats in", r"overnem", r"krijgt .{0,20}licentie van", r"hergebruik"],
-    per_person: &[r"\b(elk|elke|ieder|iedere)\b", r"\bper (persoon|medewerker|gebruiker|collega|stagiair|werknemer)\b"],
+    per_person: &[r"\b(iedereen|wie)\b.{0,80}\b(moet|moeten|heeft|krijgt|nodig)\b", r"\b(elk|elke|ieder|iedere)\b", r"\bper (persoon|medewerker|gebruiker|collega|stagiair|werknemer)\b"],
     contact_word: &[r"\b(stuur|stuurt|sturen|antwoord|kopie|contacteer|bereikbaar|factu\w*|vragen|bevestiging)\b"],
     contact_after: &[r"^\W{0,3}in kopie\b"],
     login_label: &[r"\b(gebruikersnaam\w*|inlognaam\w*|inlog\w*|beheerder\w*)\b"],

@@ -111,7 +111,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     unsure: &[r"\b(exakta|slutliga) antalet\b.{0,40}\b(bekräftar|meddelar|återkommer)", r"\bsamma (sak )?som (förra|senast|sist)\b", r"inte (helt )?säker", r"\b(måste|behöver) (fortfarande |först |ännu )?bekräfta\b", r"vet (vi|jag) inte (än|ännu)", r"exakt antal .{0,30}(senare|när|vet vi)",
         r"återkommer med (exakt|det exakta)", r"\bvet (jag|vi) (först|inte förrän)\b", r"\b(bekräftar|meddelar) (jag|vi) (det )?(exakta|slutliga) antalet\b"],
     reuse: &[r"\bhar redan (en |sin |sina )?licens", r"\blicenser(na)? är (fortfarande )?aktiva\b", r"tar över|övertar|tar .{0,20}licens"],
-    per_person: &[r"\bvar (sin|sitt|och en)\b", r"\b(vardera|varje)\b", r"\bper (person|anställd|medarbetare|användare)\b"],
+    per_person: &[r"\b(alla|var och en) (på|i) listan\b", r"\bvar (sin|sitt|och en)\b", r"\b(vardera|varje)\b", r"\bper (person|anställd|medarbetare|användare)\b"],
     contact_word: &[r"\b(skicka|skickar|svara|svar|kopia|kontakta|nå|faktura\w*|frågor|bekräftelse)\b"],
     contact_after: &[r"^\W{0,3}i kopia\b"],
     login_label: &[r"\b(användarnamn\w*|inloggning\w*|inlogg|konto\w*)\b"],

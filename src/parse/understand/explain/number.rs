@@ -132,6 +132,13 @@ impl Reader<'_> {
             return false;
         }
         self.used[at] = true;
+        // "Onze ploegen tellen 4 tot 6 man": the size of a crew or a range of things is no
+        // quantity asked. Not "2 ou 3 stagiaires arrivent": they may be the licences' people.
+        if toks.get(at + 1).is_some_and(|t| super::is_thing(t) || is_w(t, &["man", "mann"])) {
+            self.set(i, Meaning::Thing);
+            self.set(at, Meaning::Thing);
+            return true;
+        }
         self.set(i, Meaning::Alternative);
         self.set(at, Meaning::Alternative);
         self.ask(format!("several possible quantities ({value} or {b})"));
@@ -183,6 +190,28 @@ impl Reader<'_> {
             || (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().of)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().total)))
     }
 
+    /// "Lägg till totalt 10 licenser", "add a total of 10", "ajoutez au total 6": an adding verb
+    /// right before the total word adds that many (not "öka till totalt 10", "increase to a total
+    /// of 10").
+    fn sum_added(&self, i: usize) -> bool {
+        let at_total = if self.prev(i, 1).is_some_and(|t| is_in(t, &lex().total)) {
+            1
+        } else if self.prev(i, 1).is_some_and(|t| is_in(t, &lex().of)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().total)) {
+            2
+        } else {
+            return false;
+        };
+        let mut k = at_total + 1;
+        while self.prev(i, k).is_some_and(|t| matches!(t, Tok::Article(_)) || is_w(t, &["in", "au", "en", "im"])) {
+            k += 1;
+        }
+        // Swedish "lägg till": "till" is the verb's, not "to".
+        if self.prev(i, k).is_some_and(|t| is_w(t, &["till"])) && self.prev(i, k + 1).is_some_and(|t| is_w(t, &["lägg", "lägga", "lägger"])) {
+            k += 1;
+        }
+        self.prev(i, k).is_some_and(|t| is_in(t, &lex().add) && !is_in(t, &lex().to))
+    }
+
     /// Flemish "er maar 12 meer nodig": "meer" after "maar N" is "any more", not "more".
     fn any_more(&self, i: usize) -> bool {
         self.prev(i, 1).is_some_and(|t| is_w(t, &["maar"])) && self.toks.get(i + 1).is_some_and(|t| is_w(t, &["meer"]))
@@ -192,10 +221,16 @@ impl Reader<'_> {
     /// ajouter": the total of what is added, a change.
     fn more_after(&self, i: usize) -> bool {
         let any_more = self.any_more(i);
+        // "insgesamt 5 Lizenzen Business Basic für it@x hinzufügen": the verb may stand after the
+        // change's own licence words and account.
+        let mut own = i + 1;
+        while own < self.n && (is_licence_noun(&self.toks[own]) || matches!(self.toks[own], Tok::Email(_)) || is_in(&self.toks[own], &lex().for_people)) {
+            own += 1;
+        }
         (!any_more && self.any_in(i + 1, i + 3, |t| is_in(t, &lex().more_or_less)))
             || (!self.to_before(i)
                 && !(1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().to)))
-                && self.cues[i + 1..(i + 5).min(self.n)].iter().flatten().any(|(_, strong)| *strong))
+                && self.cues[i + 1..(i + 5).max(own + 2).min(self.n)].iter().flatten().any(|(_, strong)| *strong))
     }
 
     /// The wanted total: "reduce to 8", "auf 12 erhöhen", "totalt 20", "25 in total", "we only
@@ -206,7 +241,7 @@ impl Reader<'_> {
         let only = (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().only) || is_in(t, &lex().restrictive)))
             && self.need_verb
             && (self.any_more(i) || !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().add) || is_in(t, &lex().add_weak)));
-        let more_after = self.more_after(i);
+        let more_after = self.more_after(i) || self.sum_added(i);
         // "Nombre total souhaité : 17", "Total count: 17": a field whose label says total.
         let total_label = self.quantity_field && self.s.label.as_deref().is_some_and(|l| l.split(|c: char| !c.is_alphanumeric()).any(|w| lex().total.has(w)));
         let total_near = only
@@ -238,7 +273,7 @@ impl Reader<'_> {
             self.r.results.push(i);
         }
         self.r.makes_it |= make_it;
-        if (self.to_before(i) && self.change_verb) || (total_near && !counts_people) || make_it || make_have || remains {
+        if (self.to_before(i) && self.change_verb && !self.sum_added(i)) || (total_near && !counts_people) || make_it || make_have || remains {
             self.set(i, Meaning::Target);
             self.push(Some(Change::Target(value)), None, i, false);
             return true;
