@@ -256,7 +256,14 @@ impl TextDecorator for MailDecorator {
 }
 
 fn normalize_spaces(s: &str) -> String {
-    s.replace("\r\n", "\n").replace(['\u{a0}', '\u{202f}', '\u{2007}'], " ").replace(['\u{200b}', '\u{feff}', '\u{ad}'], "")
+    let s = s.replace("\r\n", "\n").replace(['\u{a0}', '\u{202f}', '\u{2007}'], " ").replace(['\u{200b}', '\u{feff}', '\u{ad}'], "");
+    // Control characters a client leaves in the text ("\x1eDe : …" before a forwarded header)
+    // are no part of any word or line start.
+    if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+        s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r')).collect()
+    } else {
+        s
+    }
 }
 
 pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
@@ -274,6 +281,12 @@ mod tests {
     fn text_of(raw: &str) -> String {
         let msg = MessageParser::default().parse(raw.as_bytes()).expect("parses");
         body(&msg, &Limits::default()).map(|b| b.text).unwrap_or_default()
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        let raw = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nVoir ci-dessous.\r\n\r\n=1EDe : Marc <m@x.be>\r\n=1EObjet : stagiaires\r\n";
+        assert_eq!(text_of(raw), "Voir ci-dessous.\n\nDe : Marc <m@x.be>\nObjet : stagiaires\n");
     }
 
     #[test]
