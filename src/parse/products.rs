@@ -21,6 +21,10 @@ pub struct Product {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub max_seats: Option<i64>,
+    /// Names that name the product only right after a quantity ("2 Basic", "une Basic"): alone,
+    /// "basic" is an everyday word (and English "a" is no quantity here: "a basic question").
+    #[serde(default)]
+    pub counted: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +71,8 @@ pub struct Catalog {
     /// Normalized alias -> SKUs it names.
     aliases: BTreeMap<String, Vec<String>>,
     matcher: Option<Regex>,
+    /// Names counted right after a quantity (group 1), and the SKU each names.
+    counted: Option<(Regex, BTreeMap<String, String>)>,
     /// Words of the product names, built once: the typo corrector asks for them per mail.
     vocabulary: Vec<String>,
 }
@@ -120,7 +126,15 @@ impl Catalog {
         }
         let matcher = build_matcher(aliases.keys());
         let vocabulary = vocabulary(&aliases);
-        Ok(Catalog { products: file.product, aliases, matcher, vocabulary })
+        let counted_names: BTreeMap<String, String> =
+            file.product.iter().flat_map(|p| p.counted.iter().map(|n| (normalize(n), p.sku.clone()))).filter(|(n, _)| !n.is_empty()).collect();
+        let counted = (!counted_names.is_empty())
+            .then(|| {
+                let alts: Vec<String> = counted_names.keys().map(|n| regex::escape(n)).collect();
+                Regex::new(&format!(r"(?i)\b(?:\d{{1,4}}|one|une?|een|ein|eine|einen|en|ett)\s+({})\b", alts.join("|"))).ok().map(|re| (re, counted_names))
+            })
+            .flatten();
+        Ok(Catalog { products: file.product, aliases, matcher, counted, vocabulary })
     }
 
     pub fn get(&self, sku: &str) -> Option<&Product> {
@@ -143,7 +157,8 @@ impl Catalog {
     /// Every product mention in `text`, left to right, longest alias first at each place.
     pub(crate) fn find(&self, text: &str) -> Vec<Found> {
         let Some(re) = &self.matcher else { return Vec::new() };
-        re.find_iter(text)
+        let mut found: Vec<Found> = re
+            .find_iter(text)
             .filter_map(|m| {
                 let skus = self.aliases.get(&normalize(m.as_str()))?;
                 let mention = match skus.as_slice() {
@@ -152,7 +167,19 @@ impl Catalog {
                 };
                 Some(Found { start: m.start(), end: m.end(), mention })
             })
-            .collect()
+            .collect();
+        if let Some((re, names)) = &self.counted {
+            let before = found.len();
+            for c in re.captures_iter(text) {
+                let Some(m) = c.get(1) else { continue };
+                let Some(sku) = names.get(&normalize(m.as_str())) else { continue };
+                if !found[..before].iter().any(|f| f.start < m.end() && m.start() < f.end) {
+                    found.push(Found { start: m.start(), end: m.end(), mention: Mention::One(sku.clone()) });
+                }
+            }
+            found.sort_by_key(|f| f.start);
+        }
+        found
     }
 }
 
@@ -214,6 +241,16 @@ mod tests {
         assert_eq!(c.get("ENTERPRISEPACK").and_then(|p| p.max_seats), None);
         assert_eq!(c.name_of("O365_BUSINESS_PREMIUM"), "Microsoft 365 Business Standard");
         assert_eq!(c.name_of("NOPE"), "NOPE");
+    }
+
+    #[test]
+    fn a_counted_name_names_its_product_only_after_a_quantity() {
+        let c = Catalog::builtin();
+        for text in ["Graag 2 Basic erbij", "en retirer une Basic", "one Basic for Tom"] {
+            assert_eq!(one(&c, text), vec![sku("O365_BUSINESS_ESSENTIALS")], "{text}");
+        }
+        assert_eq!(one(&c, "a basic question about our 2 Business Standard"), vec![sku("O365_BUSINESS_PREMIUM")]);
+        assert_eq!(one(&c, "2 Business Basic"), vec![sku("O365_BUSINESS_ESSENTIALS")]);
     }
 
     #[test]

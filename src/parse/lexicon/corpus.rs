@@ -231,6 +231,9 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // blind15: "une Basic" right after its quantity is Business Basic; "Même compte" under our
+    // confirmation is its account.
+    ("Merci pour la rapidité ! Même compte : pourriez-vous finalement en retirer une Basic ?", "-1 O365_BUSINESS_ESSENTIALS"),
     // blind15: "de 3 à 2 tournées" changes rounds, not licences; "Unité de Wavre (admin@…)" is the
     // unit's account (the subject's product against the body's: understand::tests).
     ("Notre cabinet infirmier passe en janvier de 3 à 2 tournées par jour.\nPourriez-vous réduire nos licences à 9 ?", "=9"),
