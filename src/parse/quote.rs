@@ -66,7 +66,7 @@ static BANNER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(\[?(external|extern|externe|caution|waarschuwing|attention|achtung|varning)\]?\s*[:!-]?.*(outside|extern|buiten|extérieur|außerhalb|utanför|organization|organisatie))|^\s*\[?cid:[^\]]*\]?\s*$")
 });
 static POINTS_BELOW: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan|\bfyi\b|for your information|please (action|handle|process|take care)|for action|graag (uitvoeren|verwerken|regelen|in orde brengen)|ter info|pour info|à traiter|merci de (traiter|faire le nécessaire)|bitte (erledigen|bearbeiten|umsetzen)|\bbitte\b[^.!?\n]{0,50}\b(umsetzen|erledigen|bearbeiten)\b|zur (erledigung|info)|vänligen åtgärda|för åtgärd|för kännedom|\b(can|could|would|will) you (please |kindly )?(handle|arrange|sort( out)?|take care of|process|do|action|deal with|look after)\s+(this|that|it)\b|please (handle|arrange|sort|process|action|do)\s+(this|that|it)\b|\b(kan|kun|kunt|kunnen|wil|wilt|willen|zou|zouden) (je|jij|u|jullie) (dit|dat|deze|dat even|dit even) (even |aub |graag )?(regelen|doen|verwerken|in orde brengen|oppakken|afhandelen|bestellen)|\bdit (graag|even) (regelen|verwerken|doen|in orde brengen)|\b(kannst|könntest) du (das|dies|dich darum) (bitte |mal )?(erledigen|kümmern|machen|übernehmen|bearbeiten|umsetzen)|\b(können|könnten) sie (das|dies|sich darum) (bitte )?(erledigen|kümmern|bearbeiten|umsetzen)|\b(peux|pourrais|peut)-(tu|on) (t'en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|\b(pouvez|pourriez)-vous (vous en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|merci de (t'en|vous en) occuper|\b(kan|kunde) (du|ni) (fixa|ordna|ta hand om|hantera|åtgärda|beställa) (det här|detta|det|dem)\b)")
+    re(r"(?i)(see below|see the (mail|e-?mail|message|request) below|see request below|see (mail|e-?mail) below|below request|request below|zie onderstaande?|zie onder|zie hieronder|zie (de )?(mail|e-?mail|vraag|aanvraag) hieronder|onderstaande (mail|vraag|aanvraag)|voir ci-dessous|voir ci dessous|voir en dessous|voir (le|la) (mail|message|demande) ci-dessous|ci-dessous|siehe unten|\b(anfrage|e-?mail|nachricht|bitte)\b[^.!?\n]{0,60}\bunten\b|siehe nachfolgend|siehe untenstehend|untenstehende|unten stehende|se nedan|se nedanstående|nedanstående|enligt nedan|\bfyi\b|for your information|please (action|handle|process|take care)|for action|graag (uitvoeren|verwerken|regelen|in orde brengen)|ter info|pour info|à traiter|merci de (traiter|faire le nécessaire)|bitte (erledigen|bearbeiten|umsetzen)|\bbitte\b[^.!?\n]{0,50}\b(umsetzen|erledigen|bearbeiten)\b|zur (erledigung|info)|vänligen åtgärda|för åtgärd|för kännedom|\b(can|could|would|will) you (please |kindly )?(handle|arrange|sort( out)?|take care of|process|do|action|deal with|look after)\s+(this|that|it)\b|please (handle|arrange|sort|process|action|do)\s+(this|that|it)\b|\b(kan|kun|kunt|kunnen|wil|wilt|willen|zou|zouden) (je|jij|u|jullie) (dit|dat|deze|dat even|dit even) (even |aub |graag )?(regelen|doen|verwerken|in orde brengen|oppakken|afhandelen|bestellen)|\bdit (graag|even) (regelen|verwerken|doen|in orde brengen)|\b(kannst|könntest) du (das|dies|dich darum) (bitte |mal )?(erledigen|kümmern|machen|übernehmen|bearbeiten|umsetzen)|\b(können|könnten) sie (das|dies|sich darum) (bitte )?(erledigen|kümmern|bearbeiten|umsetzen)|\b(peux|pourrais|peut)-(tu|on) (t'en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|\b(pouvez|pourriez)-vous (vous en occuper|gérer (ça|cela)|faire le nécessaire|traiter (ça|cela|cette demande))|merci de (t'en|vous en) occuper|\b(kan|kunde) (du|ni) (fixa|ordna|ta hand om|hantera|åtgärda|beställa) (det här|detta|det|dem)\b)")
 });
 
 fn is_quoted(line: &str) -> bool {
@@ -310,7 +310,12 @@ fn split_depth(body: &str, depth: usize) -> Split {
         let explicit_forward = lines[..start.min(lines.len())].iter().any(|l| SEPARATOR.is_match(l) && FORWARD_SEPARATOR.is_match(l))
             || lines.iter().any(|l| BEGIN_FORWARD.is_match(l));
         if !ours && depth < 4 && (points_below || (own_is_thin && explicit_forward) || own.trim().is_empty()) {
-            let rest = lines[start.min(lines.len())..].join("\n");
+            let mut rest = lines[start.min(lines.len())..].join("\n");
+            // A webmail that forwards the mail as a quote (HTML blockquote): one level of ">"
+            // is the forward's, not a history of the forwarded mail.
+            if rest.lines().filter(|l| !l.trim().is_empty()).all(is_quoted) && rest.lines().any(is_quoted) {
+                rest = rest.lines().map(|l| l.trim_start().strip_prefix('>').map_or(l, |q| q.strip_prefix(' ').unwrap_or(q))).collect::<Vec<_>>().join("\n");
+            }
             let inner = split_depth(&rest, depth + 1);
             let text = match inner.forwarded {
                 Some(f) if inner.own.trim().is_empty() || inner.points_below => format!("{}\n{}", inner.own, f),
@@ -422,7 +427,7 @@ mod tests {
 
     #[test]
     fn forwards_take_the_colleagues_request() {
-        for intro in ["See below, please do this.", "Zie onderstaand.", "Voir ci-dessous.", "Siehe unten.", "Se nedan."] {
+        for intro in ["See below, please do this.", "Zie onderstaand.", "Voir ci-dessous.", "Siehe unten.", "Se nedan.", "Bitte setzen Sie die Anfrage unten um."] {
             let body = format!(
                 "{intro}\n\nFrom: Piet <piet@contoso.be>\nSent: Monday\nTo: it@contoso.be\nSubject: licences\n\nCan you add 2 Business Standard licences?\n\nThanks,\nPiet\n"
             );
@@ -432,6 +437,9 @@ mod tests {
         }
         let gmail = "\n---------- Forwarded message ---------\nFrom: Piet <piet@x.be>\nDate: Mon\nSubject: x\nTo: a@x.be\n\nRemove 1 licence please\n";
         assert_eq!(split(gmail).forwarded.as_deref(), Some("Remove 1 licence please"));
+        // A webmail that forwards as a blockquote: the quote is the forwarded mail itself.
+        let quoted = "Zie hieronder, mogen deze erbij?\n\n-------- Oorspronkelijk bericht --------\nOnderwerp: x\nVan: Sarah <s@x.be>\nAan: w@x.be\n\n> Wout,\n>\n> Kunnen we 5 licenties extra nemen?\n";
+        assert!(split(quoted).forwarded.as_deref().is_some_and(|f| f.contains("5 licenties")), "{:?}", split(quoted));
         let ours = "See below?\n\nFrom: Webservices <webservices@reseller.be>\nSent: Monday\nTo: x\nSubject: done\n\nWe added 5.\n";
         assert_eq!(split(ours).forwarded, None);
         // Pointing below to say the request there is done: the history stays history.

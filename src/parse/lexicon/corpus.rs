@@ -461,6 +461,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // blind15: "sie braucht eine Lizenz" (third person) asks one.
+    ("Ab dem 1. Oktober arbeitet Frau Albers bei uns. Sie braucht eine Lizenz Exchange Online (Plan 1).", "+1 EXCHANGESTANDARD"),
     ("Bitte insgesamt 5 Lizenzen Business Basic für it@firma.de hinzufügen.", "+5 O365_BUSINESS_ESSENTIALS it@firma.de"),
     ("Bitte auf insgesamt 5 Lizenzen Business Basic für it@firma.de erhöhen.", "=5 O365_BUSINESS_ESSENTIALS it@firma.de"),
     ("Bitte 3 Business Basic für it@firma.de hinzufügen. Korrektur: 3 Business Standard, nicht Basic.", "+3 O365_BUSINESS_PREMIUM it@firma.de"),

@@ -7,7 +7,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     add: &["hinzufügen", "hinzu", "zusätzliche", "zusätzlichen", "zusätzlich", "weitere", "weiteren", "weiterer", "mehr",
         "erhöhen", "erhöht", "dazu", "aufstocken", "bestellen", "erhöhung", "aufstockung", "hinzufügung", "hinzuzufügen", "aufzustocken", "zuzubuchen", "dazuzubuchen"],
     add_weak: &["neue", "neuen", "neuer"],
-    need_more: &["brauchen", "brauche", "benötigen", "benötige"],
+    need_more: &["brauchen", "brauche", "braucht", "benötigen", "benötige", "benötigt"],
     need_not: &["zu", "hilfe"],
     activate: &["aktivieren"],
     for_people: &["für"],
