@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind15: "11 is plenty" beside today's 14 is the wanted total.
+    ("At the moment we pay for 14 Microsoft 365 Business Basic seats – 11 is plenty.", "-3 O365_BUSINESS_ESSENTIALS"),
     // "add a total of 10" adds ten; "increase to a total of 10" is the total.
     ("Please add a total of 10 Office 365 F3 licences on it@acme.be.", "+10 DESKLESSPACK it@acme.be"),
     ("Please increase to a total of 10 Office 365 F3 licences on it@acme.be.", "=10 DESKLESSPACK it@acme.be"),
@@ -351,6 +353,10 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // blind15: "nu 40, 36 volstaat": the 40 is today's (the enough word is the 36's); "volstaan er
+    // vanaf volgende maand 15" with words between.
+    ("We hebben er nu 40 Microsoft 365 F3, 36 volstaat.", "-4 SPE_F1"),
+    ("Wij hebben momenteel 18 licenties bij u lopen. Door het vertrek van drie medewerkers volstaan er vanaf volgende maand 15.", "-3"),
     // blind15: "iedereen op de lijst moet een licentie hebben" is a licence per person, not one;
     // "onze ploegen tellen 4 tot 6 man" is a crew's size, no quantity asked.
     ("Gelieve het aantal licenties Business Standard op beheer@x.onmicrosoft.com af te stemmen op de lijst in bijlage: iedereen op de lijst moet een licentie hebben, de anderen niet.", "ask quantity"),

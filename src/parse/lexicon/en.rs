@@ -34,7 +34,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     still: &[],
     need: &["need", "needs", "want", "keep"],
     context: &["have", "has", "currently", "now", "existing", "pay", "paying"],
-    enough: &["enough", "sufficient", "suffice", "suffices"],
+    enough: &["enough", "sufficient", "suffice", "suffices", "plenty"],
     want: &["want", "like", "need", "needs", "require"],
     becomes: &["become", "be"],
     on_top: &["top", "besides"],

@@ -248,9 +248,12 @@ impl Reader<'_> {
             || total_label
             || ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().total))) && !more_after)
             || (self.any_in(i + 1, i + 7, |t| is_in(t, &lex().total)) && !more_after)
-            || self.any_in(i + 1, i + 4, |t| is_in(t, &lex().enough))
-            // German verb-second: "danach reichen uns 19 Lizenzen".
-            || ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().enough))) && !self.prev(i, 1).is_some_and(|t| matches!(t, Tok::Punct(_))))
+            // "11 is plenty"; not the 40 of "we hebben er nu 40, 36 volstaat".
+            || (i + 1..(i + 4).min(n)).take_while(|&k| !matches!(toks[k], Tok::Num { .. })).any(|k| is_in(&toks[k], &lex().enough))
+            // German verb-second: "danach reichen uns 19 Lizenzen"; "volstaan er vanaf volgende
+            // maand 15" (words only between).
+            || ((1..=5).take_while(|&k| self.prev(i, k).is_some_and(|t| matches!(t, Tok::Word(_)))).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().enough)))
+                && !self.prev(i, 1).is_some_and(|t| matches!(t, Tok::Punct(_))))
             // "Met 11 hebben we voortaan genoeg", "avec 11 on a assez", "mit 11 haben wir genug".
             // "räcker det med 8" too.
             || (self.prev(i, 1).is_some_and(|t| is_w(t, &["met", "avec", "mit", "med", "with"]))
