@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind15: "those F3 licences" under our confirmation of Microsoft 365 F3 are that product.
+    ("Could you do the same again on the same account - three more of those F3 licences?\n>>>\n> We have added 4 Microsoft 365 F3 licences to your account\n> sitecrew@collins.onmicrosoft.com.", "+3 SPE_F1 sitecrew@collins.onmicrosoft.com"),
     // blind15: "11 is plenty" beside today's 14 is the wanted total.
     ("At the moment we pay for 14 Microsoft 365 Business Basic seats – 11 is plenty.", "-3 O365_BUSINESS_ESSENTIALS"),
     // "add a total of 10" adds ten; "increase to a total of 10" is the total.

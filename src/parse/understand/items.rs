@@ -30,17 +30,20 @@ fn distinct(ms: impl Iterator<Item = Mention>) -> Vec<Mention> {
 pub(crate) struct Products {
     doc: Vec<(usize, Mention)>,
     subject: Vec<Mention>,
+    /// Named in the quoted history: only to say which of several a short name means ("three more
+    /// of those F3 licences" under our confirmation of Microsoft 365 F3).
+    quoted: Vec<Mention>,
 }
 
 impl Products {
-    pub fn new(body: &[Sentence], kept: &[bool], subject: &[Sentence]) -> Products {
+    pub fn new(body: &[Sentence], kept: &[bool], subject: &[Sentence], quoted: Vec<Mention>) -> Products {
         let mut doc = Vec::new();
         for (si, s) in body.iter().enumerate() {
             if kept.get(si).copied().unwrap_or(false) {
                 doc.extend(s.products.iter().cloned().map(|m| (s.para, m)));
             }
         }
-        Products { doc, subject: subject.iter().flat_map(|s| s.products.iter().cloned()).collect() }
+        Products { doc, subject: subject.iter().flat_map(|s| s.products.iter().cloned()).collect(), quoted }
     }
 
     /// The product of a change that names none itself: its sentence's, else its paragraph's,
@@ -80,6 +83,15 @@ impl Products {
                         _ => None,
                     })
                     .collect();
+                let in_quote: BTreeSet<&String> = self
+                    .quoted
+                    .iter()
+                    .filter_map(|m| match m {
+                        Mention::One(sku) if skus.contains(sku) => Some(sku),
+                        _ => None,
+                    })
+                    .collect();
+                let specific = if specific.is_empty() { in_quote } else { specific };
                 if specific.len() == 1 {
                     specific.into_iter().next().cloned().map(Mention::One)
                 } else {

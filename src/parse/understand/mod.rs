@@ -152,7 +152,8 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     }
     let with_change: Vec<bool> = (0..body.len()).map(|si| c.raws.iter().any(|r| r.sentence == si)).collect();
     let accounts = whom::Accounts::find(&body, &with_change, input.sender, text, input.quoted);
-    let products = items::Products::new(&body, &gate.kept, &subject_sentences);
+    let quoted_products = if input.quoted.is_empty() { Vec::new() } else { catalog.find(input.quoted).into_iter().map(|f| f.mention).collect() };
+    let products = items::Products::new(&body, &gate.kept, &subject_sentences, quoted_products);
     let mut problems = std::mem::take(&mut c.problems);
     let mut items = items::build(&c.raws, &body, &products, &accounts, &mut problems);
     product_from_quote(&mut items, input.quoted, catalog);
