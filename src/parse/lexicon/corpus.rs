@@ -563,6 +563,8 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    // One who starts beside two who leave: not -2 (the "en" was no number beside "två").
+    ("Vi har 8 licenser Business Basic på it@firma.se. Två slutar i juni och en börjar i augusti.", "ask contradiction"),
     // blind15: "lägg till totalt 10" adds ten ("till" is the verb's); "öka till totalt 10" is the total.
     ("Lägg till totalt 10 licenser Office 365 F3 på konto it@firma.se.", "+10 DESKLESSPACK it@firma.se"),
     ("Öka till totalt 10 licenser Office 365 F3 på konto it@firma.se.", "=10 DESKLESSPACK it@firma.se"),

@@ -81,6 +81,9 @@ impl Reader<'_> {
                 self.r.per_person = Some(i);
                 None
             }
+            // "Två slutar i juni och en börjar i augusti": one who starts or leaves, beside the
+            // numbers of others.
+            Tok::Article(_) if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().join) || is_in(t, &lex().leaving)) => Some(1),
             Tok::Article(_) if !self.strong_present => {
                 // "a licence", "une de plus", "een extra licentie", "en supprimer une".
                 let after = &toks[i + 1..(i + 4).min(n)];
