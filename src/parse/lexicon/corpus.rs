@@ -29,6 +29,14 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // Probing people and "a licence": the one number of the sentence counts the people who need
+    // one each; "they no longer need a licence" after leavers, "1 of them already has one" and
+    // today's staff of another sentence ask (they were -1, +1 and +12).
+    ("Two new colleagues need a Business Standard licence on it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
+    ("We have 10 employees and need a licence for the new intern on it@acme.be.", "none"),
+    ("3 colleagues left; they no longer need a Business Standard licence on it@acme.be.", "ask quantity"),
+    ("3 colleagues need a Business Standard licence, 1 of them already has one (it@acme.be).", "ask quantity"),
+    ("We have 12 staff. They need a licence each for Business Basic on it@acme.be.", "ask quantity"),
     // blind15: "those F3 licences" under our confirmation of Microsoft 365 F3 are that product.
     ("Could you do the same again on the same account - three more of those F3 licences?\n>>>\n> We have added 4 Microsoft 365 F3 licences to your account\n> sitecrew@collins.onmicrosoft.com.", "+3 SPE_F1 sitecrew@collins.onmicrosoft.com"),
     // blind15: "11 is plenty" beside today's 14 is the wanted total.
@@ -235,6 +243,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Deux nouveaux collègues ont besoin d'une licence Business Standard sur admin@firme.be.", "+2 O365_BUSINESS_PREMIUM admin@firme.be"),
     // blind15: "une Basic" right after its quantity is Business Basic; "Même compte" under our
     // confirmation is its account.
     ("Merci pour la rapidité ! Même compte : pourriez-vous finalement en retirer une Basic ?", "-1 O365_BUSINESS_ESSENTIALS"),
@@ -469,6 +478,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Zwei neue Kollegen brauchen eine Lizenz Business Standard für it@firma.de.", "+2 O365_BUSINESS_PREMIUM it@firma.de"),
     // blind15: "sie braucht eine Lizenz" (third person) asks one.
     ("Ab dem 1. Oktober arbeitet Frau Albers bei uns. Sie braucht eine Lizenz Exchange Online (Plan 1).", "+1 EXCHANGESTANDARD"),
     ("Bitte insgesamt 5 Lizenzen Business Basic für it@firma.de hinzufügen.", "+5 O365_BUSINESS_ESSENTIALS it@firma.de"),
@@ -563,6 +573,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Två nya kollegor behöver en licens Business Standard på it@firma.se.", "+2 O365_BUSINESS_PREMIUM it@firma.se"),
     // One who starts beside two who leave: not -2 (the "en" was no number beside "två").
     ("Vi har 8 licenser Business Basic på it@firma.se. Två slutar i juni och en börjar i augusti.", "ask contradiction"),
     // blind15: "lägg till totalt 10" adds ten ("till" is the verb's); "öka till totalt 10" is the total.

@@ -118,7 +118,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     unsure: &[r"\b(exact|final) (number|count)\b.{0,40}\b(confirm|follow|let you know|send)", r"\b(do|repeat) (the )?same( thing)? as (last|the last|previous|before)\b", r"\b(still|yet) (have|need) to (confirm|check|decide)", r"\bnot (yet )?(sure|certain|final|decided|confirmed)\b",
         r"\bto be confirmed\b", r"\btbc\b", r"\bonly know (the )?(exact|final)",
         r"\bexact (number|headcount|count)\b.{0,40}\b(later|next week|after|once|when|as soon as)\b", r"\bexact (number|count|headcount) (is |remains )?(not|un)known", r"\b(will|'ll) only know\b", r"\bwon'?t know (the )?(exact|final)", r"\b(i|we)('ll| will) (confirm|send you|give you|let you know) the (exact|final) (number|count)\b"],
-    reuse: &[r"\balready (have|has) (a |their |his |her )?licen", r"\blicen[cs]es? (is|are) still active\b", r"(takes? over|taking over|will take over|inherits?|gets?|reuses?|re-?uses?|(can|could|will) (just |simply )?use)\b.{0,30}\blicen",
+    reuse: &[r"\balready (have|has) (a |their |his |her )?licen", r"\balready (have|has) one\b", r"\blicen[cs]es? (is|are) still active\b", r"(takes? over|taking over|will take over|inherits?|gets?|reuses?|re-?uses?|(can|could|will) (just |simply )?use)\b.{0,30}\blicen",
         r"\breplaces\b.{0,40}\b(who|that) (left|leaves|has left|is leaving)\b",
         r"\b(doesn'?t|does not|don'?t|do not|won'?t|will not) need (her|his|their|a|an) (own )?licen"],
     per_person: &[r"\b(everyone|everybody|anyone)\b", r"\b(each|apiece)\b", r"\bper (person|head|user|employee|member|colleague|intern)\b", r"\bevery (one|new|single)\b"],

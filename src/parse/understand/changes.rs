@@ -541,9 +541,13 @@ fn per_person(readings: &[Option<Reading>], raws: &mut Vec<Raw>) -> Option<(Ask,
     if raws.iter().any(|r| !r.people && r.change.is_some()) {
         return None;
     }
-    let counted = readings[..=si].iter().rev().flatten().find_map(|r| {
+    // "We have 12 staff. They need a licence each": people counted in another sentence who
+    // neither join nor leave are today's staff, not those the licences are for.
+    let counted = readings[..=si].iter().enumerate().rev().find_map(|(k, r)| {
+        let r = r.as_ref()?;
         let people: Vec<&Number> = r.numbers.iter().filter(|n| n.meaning == Meaning::People).collect();
-        (!people.is_empty()).then(|| (people.iter().map(|n| n.value).sum::<i64>(), people.iter().any(|n| n.joining < 0)))
+        let staff = k != si && r.staff && people.iter().all(|n| n.joining == 0);
+        (!people.is_empty()).then(|| (people.iter().map(|n| n.value).sum::<i64>(), staff || people.iter().any(|n| n.joining < 0)))
     });
     let ask = || Some((Ask::Quantity, "a licence for each person, but not for how many".to_string()));
     let Some((people, false)) = counted else { return ask() };

@@ -144,6 +144,8 @@ pub(crate) struct Reading {
     /// A total comes from "make it N" ("Make that 4", "maak er 4 van", "gör det 4"): after a
     /// change said before, that change's new size.
     pub makes_it: bool,
+    /// People counted as what the customer has ("we have 12 staff"), not as who joins or leaves.
+    pub staff: bool,
     /// Numbers right after a want or need, with no direction word of their own ("We want 14"):
     /// the wanted total when another sentence gave today's count (token index, value).
     pub wanted: Vec<(usize, i64)>,

@@ -84,6 +84,10 @@ impl Reader<'_> {
             // "Två slutar i juni och en börjar i augusti": one who starts or leaves, beside the
             // numbers of others.
             Tok::Article(_) if toks.get(i + 1).is_some_and(|t| is_in(t, &lex().join) || is_in(t, &lex().leaving)) => Some(1),
+            Tok::Article(_) if toks[i + 1..(i + 4).min(n)].iter().any(is_unit) && self.people_need_one(i) => {
+                self.r.per_person = Some(i);
+                None
+            }
             Tok::Article(_) if !self.strong_present => {
                 // "a licence", "une de plus", "een extra licentie", "en supprimer une".
                 let after = &toks[i + 1..(i + 4).min(n)];
@@ -100,6 +104,36 @@ impl Reader<'_> {
             }
             _ => None,
         }
+    }
+
+    /// "Two new colleagues need a Business Standard licence", "2 d'entre eux ont besoin d'une
+    /// licence": the one number of the sentence counts people, and they need "a" licence: one
+    /// each. Only with one number: "our 3 new colleagues start, 2 of them need a licence" would
+    /// count five.
+    fn people_need_one(&self, i: usize) -> bool {
+        let toks = self.toks;
+        // "They no longer need a licence" after "3 colleagues left": the people of the sentence
+        // before (counted there).
+        let they = i >= 2 && toks[i.saturating_sub(4)..i].iter().any(|t| is_in(t, &lex().need_more) || is_in(t, &lex().needed))
+            && toks[..i.saturating_sub(1)].iter().take(2).any(|t| is_w(t, &["they", "ils", "elles"]));
+        if they {
+            return true;
+        }
+        let nums: Vec<usize> = (0..i).filter(|&k| matches!(toks[k], Tok::Num { .. })).collect();
+        let [k] = nums[..] else { return false };
+        if toks[k + 1..i].iter().any(|t| matches!(t, Tok::Punct(c) if *c != '\'')) {
+            return false;
+        }
+        // Not "we have 10 employees and need a licence for the intern": the people are the need's
+        // subject, right before it, and not counted as what the customer has.
+        if toks[..k].iter().any(|t| is_in(t, &lex().context)) {
+            return false;
+        }
+        let Some(p) = (k + 1..(k + 5).min(i)).find(|&p| is_people(&toks[p])) else { return false };
+        let need = |q: usize| toks.get(q).is_some_and(|t| is_in(t, &lex().need_more) || is_in(t, &lex().needed) || is_w(t, &["besoin", "behöver"]));
+        // Dutch "hebben een licentie … nodig".
+        let nodig = toks.get(p + 1).is_some_and(|t| is_w(t, &["hebben"])) && (i + 1..(i + 6).min(toks.len())).any(|q| is_w(&toks[q], &["nodig"]));
+        (p + 1..=p + 2).any(|q| q < i && need(q)) || nodig
     }
 
     /// "about ten", "ungefähr 10", "environ 10": a guess is no quantity to act on.
@@ -435,6 +469,7 @@ impl Reader<'_> {
             if let Some(Some(num)) = self.meaning.get_mut(i) {
                 num.joining = joining;
             }
+            self.r.staff |= joining == 0 && (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().context)));
         }
         // "the other two": the people left after some took over a licence.
         // Not "de andere drie stagiairs werken op de pc's in het atelier": the others must need
