@@ -48,6 +48,13 @@ pub(crate) fn is_licence_noun(t: &Tok) -> bool {
 
 
 
+/// A word of a change's own that may stand between its number and what is said of it: its
+/// licence words and product, its account, "for" ("4 Business Standard for it@x.be – or rather 5",
+/// "insgesamt 5 Lizenzen für it@x hinzufügen").
+pub(crate) fn is_own_word(t: &Tok) -> bool {
+    is_licence_noun(t) || matches!(t, Tok::Email(_)) || is_in(t, &lex().for_people)
+}
+
 pub(crate) fn is_singular_licence(t: &Tok) -> bool {
     matches!(t, Tok::Word(w) if lex().singular_licence.has(w))
 }

@@ -75,7 +75,7 @@ fn usable_username(e: &str) -> bool {
 /// ("la licence de Marie (marie@x.be)", "de stagiair (stagiair@x.onmicrosoft.com)").
 fn tenant_login(e: &str) -> bool {
     let local = e.split('@').next().unwrap_or("");
-    ["admin", "beheer", "it", "ict"].iter().any(|w| local == *w || local.starts_with(&format!("{w}.")) || local.starts_with("admin"))
+    local.starts_with("admin") || ["beheer", "it", "ict"].iter().any(|w| local.strip_prefix(w).is_some_and(|rest| rest.is_empty() || rest.starts_with('.')))
 }
 
 /// A line that holds an address and almost nothing else ("admin@x.onmicrosoft.com:", "Contoso

@@ -130,7 +130,7 @@ impl Reader<'_> {
             return false;
         }
         let Some(p) = (k + 1..(k + 5).min(i)).find(|&p| is_people(&toks[p])) else { return false };
-        let need = |q: usize| toks.get(q).is_some_and(|t| is_in(t, &lex().need_more) || is_in(t, &lex().needed) || is_w(t, &["besoin", "behöver"]));
+        let need = |q: usize| toks.get(q).is_some_and(|t| is_in(t, &lex().need_more) || is_in(t, &lex().needed));
         // Dutch "hebben een licentie … nodig".
         let nodig = toks.get(p + 1).is_some_and(|t| is_w(t, &["hebben"])) && (i + 1..(i + 6).min(toks.len())).any(|q| is_w(&toks[q], &["nodig"]));
         (p + 1..=p + 2).any(|q| q < i && need(q)) || nodig
@@ -259,11 +259,8 @@ impl Reader<'_> {
     fn more_after(&self, i: usize) -> bool {
         let any_more = self.any_more(i);
         // "insgesamt 5 Lizenzen Business Basic für it@x hinzufügen": the verb may stand after the
-        // change's own licence words and account.
-        let mut own = i + 1;
-        while own < self.n && (is_licence_noun(&self.toks[own]) || matches!(self.toks[own], Tok::Email(_)) || is_in(&self.toks[own], &lex().for_people)) {
-            own += 1;
-        }
+        // change's own words.
+        let own = (i + 1..self.n).find(|&k| !is_own_word(&self.toks[k])).unwrap_or(self.n);
         (!any_more && self.any_in(i + 1, i + 3, |t| is_in(t, &lex().more_or_less)))
             || (!self.to_before(i)
                 && !(1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().to)))
@@ -278,7 +275,8 @@ impl Reader<'_> {
         let only = (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().only) || is_in(t, &lex().restrictive)))
             && self.need_verb
             && (self.any_more(i) || !self.any_in(i + 1, i + 3, |t| is_in(t, &lex().add) || is_in(t, &lex().add_weak)));
-        let more_after = self.more_after(i) || self.sum_added(i);
+        let sum_added = self.sum_added(i);
+        let more_after = self.more_after(i) || sum_added;
         // "Nombre total souhaité : 17", "Total count: 17": a field whose label says total.
         let total_label = self.quantity_field && self.s.label.as_deref().is_some_and(|l| l.split(|c: char| !c.is_alphanumeric()).any(|w| lex().total.has(w)));
         let total_near = only
@@ -313,7 +311,7 @@ impl Reader<'_> {
             self.r.results.push(i);
         }
         self.r.makes_it |= make_it;
-        if (self.to_before(i) && self.change_verb && !self.sum_added(i)) || (total_near && !counts_people) || make_it || make_have || remains {
+        if (self.to_before(i) && self.change_verb && !sum_added) || (total_near && !counts_people) || make_it || make_have || remains {
             self.set(i, Meaning::Target);
             self.push(Some(Change::Target(value)), None, i, false);
             return true;

@@ -154,11 +154,10 @@ impl Reader<'_> {
             // Only as an interjection: nothing but punctuation, "no" or "or" around the word (not
             // "12 Lizenzen im Moment und brauchen 3 mehr").
             let filler = |t: &Tok| matches!(t, Tok::Punct(_)) || is_in(t, &lex().wait) || is_in(t, &lex().interjection);
-            // "add 4 Business Standard for it@x.be – or rather 5": the change's own licence words
-            // and account may stand between.
-            let own = |t: &Tok| filler(t) || is_licence_noun(t) || matches!(t, Tok::Email(_)) || is_in(t, &lex().for_people);
+            // "add 4 Business Standard for it@x.be – or rather 5": the change's own words may stand
+            // between.
             let again = (i + 1..(i + 8).min(n))
-                .filter(|&k| is_in(&toks[k], &lex().wait) && toks[i + 1..k].iter().all(own))
+                .filter(|&k| is_in(&toks[k], &lex().wait) && toks[i + 1..k].iter().all(|t| filler(t) || is_own_word(t)))
                 .find_map(|k| (k + 1..(k + 5).min(n)).find(|&j| matches!(toks[j], Tok::Num { .. })).filter(|&j| toks[k + 1..j].iter().all(filler)));
             if let Some(j) = again {
                 if let Tok::Num { value } = toks[j] {
