@@ -364,6 +364,9 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // The Dutch plural "'s" is part of its word: "collega's" are people as "collegas" are.
+    ("Twee nieuwe collega's hebben een licentie Business Standard nodig op it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
+    ("Twee nieuwe collega’s hebben een licentie Business Standard nodig op it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
     // blind15: "nu 40, 36 volstaat": the 40 is today's (the enough word is the 36's); "volstaan er
     // vanaf volgende maand 15" with words between.
     ("We hebben er nu 40 Microsoft 365 F3, 36 volstaat.", "-4 SPE_F1"),

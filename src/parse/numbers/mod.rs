@@ -211,7 +211,12 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
     let mut out: Vec<(Tok, bool)> = Vec::new(); // (token, written as a word)
     // End of the last token when it was a reference code such as "M2603".
     let mut code_end = None;
+    // End of a Dutch plural's "'s" already joined to its word.
+    let mut skip_to = 0;
     for m in TOKEN.find_iter(masked) {
+        if m.start() < skip_to {
+            continue;
+        }
         let t = m.as_str();
         let after_code = code_end.take().is_some_and(|end| &masked[end..m.start()] == " ");
         if is_reference_code(t) {
@@ -257,6 +262,10 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
                 (Tok::Num { value }, true)
             } else if is_vague(&w) {
                 (Tok::Vague, true)
+            } else if let Some(len) = dutch_plural_s(&masked[m.end()..], lang) {
+                // "collega's", "pc's": one plural word, as "collegas" is written without it.
+                skip_to = m.end() + len;
+                (Tok::Word(w + "s"), true)
             } else {
                 (Tok::Word(w), true)
             }
@@ -269,6 +278,17 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
         out.push(tok);
     }
     join_compounds(out)
+}
+
+/// The length of a Dutch plural ending "'s" that `rest` starts with ("collega's", "pc’s").
+fn dutch_plural_s(rest: &str, lang: Option<Language>) -> Option<usize> {
+    if lang != Some(Language::Nl) {
+        return None;
+    }
+    let apostrophe = rest.chars().next().filter(|c| matches!(c, '\'' | '’'))?;
+    let after = &rest[apostrophe.len_utf8()..];
+    let ends = after.strip_prefix('s').is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric()));
+    ends.then_some(apostrophe.len_utf8() + 1)
 }
 
 /// Letters then three digits or more: a ticket, order or customer reference ("M2603", "INC0042").
