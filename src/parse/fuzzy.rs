@@ -63,7 +63,7 @@ pub(crate) fn nearest<'a>(w: &str, known: &'a [String], min_len: usize, endings:
 /// are; `grouped` words (product vocabulary) only next to another product word or "365".
 /// Words of their own one slip away from a direction verb: "we zitten nu op 18" (we are at 18)
 /// is not "zetten ... op 18" (set to 18); "wetten" are laws; "anderen" are others, not "ändern".
-const NOT_SLIPS: &[&str] = &["zitten", "wetten", "sitten", "anderen", "andere"];
+const NOT_SLIPS: &[&str] = &["zitten", "wetten", "sitten", "anderen", "andere", "commande"];
 
 pub(crate) fn correct(text: &str, anywhere: &[String], grouped: &[String]) -> String {
     let mut out = String::with_capacity(text.len());

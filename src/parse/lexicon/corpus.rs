@@ -29,6 +29,10 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind16: a need in a condition is no removal.
+    ("Does our shared mailbox need its own licence? We'd rather not pay for a licence if it isn't needed.", "none"),
+    ("Please remove one Business Basic licence: we no longer need it.", "-1 O365_BUSINESS_ESSENTIALS"),
+    ("Please add 5 Business Basic licences. Let me correct myself: 4 are enough.", "+4 O365_BUSINESS_ESSENTIALS"),
     // Probing people and "a licence": the one number of the sentence counts the people who need
     // one each; "they no longer need a licence" after leavers, "1 of them already has one" and
     // today's staff of another sentence ask (they were -1, +1 and +12).
@@ -243,6 +247,12 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // blind16: "je me corrige" opens a correction (and its kin in the other languages).
+    ("Merci de prévoir 5 licences Business Basic supplémentaires.\n\nJe me corrige : 4 licences suffisent.", "+4 O365_BUSINESS_ESSENTIALS"),
+    // "bon de commande" is a purchase order, no verb; "nouveau" is no direction for "nos 22
+    // licences"; "831/123-13" is a budget article, no "-13".
+    ("Merci de mentionner sur vos factures relatives à nos 22 licences Microsoft 365 le nouveau bon de commande n° BC/2026/0087 ainsi que l'article budgétaire 831/123-13.", "none"),
+    ("Nous commandons 3 licences Business Standard pour it@acme.be.", "+3 O365_BUSINESS_PREMIUM it@acme.be"),
     ("Deux nouveaux collègues ont besoin d'une licence Business Standard sur admin@firme.be.", "+2 O365_BUSINESS_PREMIUM admin@firme.be"),
     // blind15: "une Basic" right after its quantity is Business Basic; "Même compte" under our
     // confirmation is its account.
@@ -366,6 +376,11 @@ const FR: &[Row] = &[
 const NL: &[Row] = &[
     // The Dutch plural "'s" is part of its word: "collega's" are people as "collegas" are.
     ("Twee nieuwe collega's hebben een licentie Business Standard nodig op it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
+    // blind16: "één licentie" each, like "een licentie" each, is one for each of those counted.
+    ("De cultuurdienst, de jeugddienst en de sportdienst krijgen er elk één licentie bij.", "ask quantity"),
+    ("Wij hebben bij jullie nog twee tenants lopen: lindel.onmicrosoft.com met 38 licenties en kerkhove.onmicrosoft.com met 17. Kunnen die samengevoegd worden?", "none"),
+    ("Kunnen beide tenants samengevoegd worden? Aan de aantallen zelf willen we voorlopig niets veranderen.", "none"),
+    ("Onze 3 nieuwe coördinatoren krijgen elk één licentie Business Basic.", "+3 O365_BUSINESS_ESSENTIALS"),
     ("Twee nieuwe collega’s hebben een licentie Business Standard nodig op it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
     // blind15: "nu 40, 36 volstaat": the 40 is today's (the enough word is the 36's); "volstaan er
     // vanaf volgende maand 15" with words between.

@@ -158,6 +158,9 @@ lexicon! {
         more,
         /// Need words that a negation turns into a removal: "we no longer need".
         needed,
+        /// "if", "si", "als", "wenn", "om": a need in a condition ("if it isn't needed") is no
+        /// statement that it is not.
+        condition,
         /// Prepositions of a new total: "to", "naar", "à", "auf", "till".
         to,
         /// Prepositions of "from 10 to 15".

@@ -31,6 +31,8 @@ static LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:https?://|
 /// Everything else that looks like a number but is no quantity; each pattern needs a digit.
 static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let pats: Vec<String> = vec![
+        // Codes of digit groups joined by a slash and a dash: a budget article "831/123-13", never "-13".
+        r"\b\d+(?:/\d+)+-\d+\b|\b\d+-\d+(?:/\d+)+\b".into(),
         // Labelled identifiers: tickets, references, "#778", "nr 12" are never quantities.
         r"(?i)(?:\b(?:ticket|case|incident|ref|reference|referentie|référence|referenz|kenmerk|nr|no|nummer|numéro|n°|nº|id)\b\.?|[n]°|#)\s*[:#.]?\s*(?:(?-i:[A-Z]{1,4})[-\s]?)?\d[\d./\-]*".into(),
         // Order/PO/invoice/customer/VAT numbers only when labelled as a number ("order: 12", "PO nr 12").

@@ -150,9 +150,12 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             // "we no longer need", "n'avons plus besoin", "niet meer nodig", "brauchen nicht mehr";
             // but "n'en avons plus besoin que de 27" is "only 27".
             let restrictive = || toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| is_in(t, &lex().restrictive));
+            // "We'd rather not pay for a licence if it isn't needed": a condition, not a removal.
+            let conditional = || (1..=6).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().condition)));
             if lex().needed.has(w)
                 && !restrictive()
                 && (1..=3).any(|k| prev(k).is_some_and(|t| is_in(t, &lex().negation) || is_w(t, &["plus"])))
+                && !conditional()
             {
                 return Some((Dir::Remove, true));
             }
@@ -186,7 +189,9 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
                 let after_num = matches!(prev(1), Some(Tok::Num { .. })) && !matches!(next, Some(Tok::Num { .. }));
                 return (after_add || at_end || after_num).then_some((Dir::Add, true));
             }
-            if lex().still.has(w) && matches!(next, Some(Tok::Num { .. })) {
+            // "nog twee tenants lopen": still two tenants, not two more seats.
+            let tenants = toks.get(j + 2).is_some_and(|t| is_w(t, &["tenant", "tenants"]));
+            if lex().still.has(w) && matches!(next, Some(Tok::Num { .. })) && !tenants {
                 return Some((Dir::Add, true));
             }
             if w == "ta" && next.is_some_and(|t| is_w(t, &["bort"])) {

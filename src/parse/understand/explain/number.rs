@@ -35,6 +35,15 @@ impl Reader<'_> {
     fn value_at(&mut self, i: usize) -> Option<i64> {
         let (toks, n) = (self.toks, self.n);
         match &toks[i] {
+            // "De cultuurdienst, de jeugddienst en de sportdienst krijgen er elk één licentie
+            // bij": "one licence each", as with "a licence each", is one for each of those counted.
+            Tok::Num { value: 1 }
+                if toks[i + 1..(i + 4).min(n)].iter().any(is_unit)
+                    && phrases().per_person.is_match(&self.s.text) =>
+            {
+                self.r.per_person = Some(i);
+                None
+            }
             Tok::Num { value, .. } => Some(self.restated[i].unwrap_or(*value)),
             Tok::Range => {
                 if self.any_cue || self.mentions_unit {
@@ -511,6 +520,13 @@ impl Reader<'_> {
             && (clo..chi).all(|k| k == i - 1 || !cues[k].is_some_and(|(d, strong)| strong && d == Dir::Add));
         if near == Some((Dir::Add, true)) && only_still && !more_after && !people {
             self.r.still.push((i, value));
+        }
+        // "vos factures relatives à nos 22 licences … le nouveau bon de commande": a weak word
+        // is no direction for "our 22 licences", which are what the customer has.
+        let ours = i > 0 && is_in(&toks[i - 1], &lex().our) && toks.get(i + 1).is_some_and(is_licence_noun);
+        if ours && near.is_some_and(|(_, strong)| !strong) && !people {
+            self.set(i, Meaning::Current);
+            return;
         }
         match near {
             Some((Dir::Add, _)) => self.push(Some(Change::Delta(value)), None, i, false),
