@@ -33,6 +33,12 @@ const EN: &[Row] = &[
     ("Does our shared mailbox need its own licence? We'd rather not pay for a licence if it isn't needed.", "none"),
     ("Please remove one Business Basic licence: we no longer need it.", "-1 O365_BUSINESS_ESSENTIALS"),
     ("Please add 5 Business Basic licences. Let me correct myself: 4 are enough.", "+4 O365_BUSINESS_ESSENTIALS"),
+    // "We don't need an extra licence, just the reassignment": no change, not one less.
+    ("Could you move Marc's Business Standard licence to Sofie (sofie@acme.be)? We don't need an extra licence, just the reassignment.", "none"),
+    // A number right after "maybe" is a guess, also as a correction of its own.
+    ("add 2 licences to ops@acme.be pls\nactually maybe 3 – need to check with HR\nwill let you know", "ask quantity"),
+    // blind10: "(project 26-014)" is a reference, not a range of quantities.
+    ("Please add 2 Business Basic licences for the roofers of the crew in Erpe-Mere (project 26-014).", "+2 O365_BUSINESS_ESSENTIALS"),
     // Probing people and "a licence": the one number of the sentence counts the people who need
     // one each; "they no longer need a licence" after leavers, "1 of them already has one" and
     // today's staff of another sentence ask (they were -1, +1 and +12).
@@ -496,6 +502,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // blind16: "je eine Lizenz" is one each; "4 freie Tragwerksplaner" are freelancers, no free seats.
+    ("Ab Juni holen wir 4 freie Tragwerksplaner ins Team. Die brauchen je eine Lizenz Microsoft 365 E3.", "+4 SPE_E3"),
     ("Zwei neue Kollegen brauchen eine Lizenz Business Standard für it@firma.de.", "+2 O365_BUSINESS_PREMIUM it@firma.de"),
     // blind15: "sie braucht eine Lizenz" (third person) asks one.
     ("Ab dem 1. Oktober arbeitet Frau Albers bei uns. Sie braucht eine Lizenz Exchange Online (Plan 1).", "+1 EXCHANGESTANDARD"),

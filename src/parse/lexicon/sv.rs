@@ -138,7 +138,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     conditional: &[r"\bom (budgeten|styrelsen|ledningen|avtalet|ordern|projektet|offerten|uppdraget)\b.{0,50}\b(godkänns|godkänd|går igenom|vinner|får)\b", r"\bom vi (får|vinner) (uppdraget|avtalet|ordern|upphandlingen)\b", r"\bförutsatt att\b", r"\bberoende på\b"],
     alternatives: &[r"\bantingen\b.{0,60}\beller\b", r"\bdet som är billigast\b"],
     done: &[r"\b(licenserna|licensen) (finns|syns) (där|nu)\b"],
-    count_unchanged: &[r"\bantalet licenser (är|förblir|blir) (detsamma|oförändrat|som det är)\b", r"\bändrar (inte|ingenting) (på|i)? ?(antalet|licens)", r"\bingen ändring (av|i) antalet", r"\bantalet licenser ändras inte", r"\b(vill|önskar) (jag|vi) (för tillfället |tills vidare )?inte ändra\b", r"\bantalet licenser\b.{0,60}\b(stämmer|är korrekt|är rätt)\b", r"\bbehöver (inga|inte fler) (extra |nya )?licenser\b"],
+    count_unchanged: &[r"\bantalet licenser (är|förblir|blir) (detsamma|oförändrat|som det är)\b", r"\bändrar (inte|ingenting) (på|i)? ?(antalet|licens)", r"\bingen ändring (av|i) antalet", r"\bantalet licenser ändras inte", r"\b(vill|önskar) (jag|vi) (för tillfället |tills vidare )?inte ändra\b", r"\bantalet licenser\b.{0,60}\b(stämmer|är korrekt|är rätt)\b", r"\bbehöver (inga|inte fler|ingen|inte någon) (extra |nya |ny )?licens(er)?\b"],
     nothing_for_us: &[r"\b(bortse från|ignorera|glöm) mitt (förra |tidigare )?(mejl|mail|meddelande)\b", r"\bingenting behöver (ändras|göras)\b", r"\bbehöver (ni|du) inte (göra något|röra|ändra)\b", r"\b(ingenting|inget) (för er )?att göra\b"],
     recalled: &[r"\bom jag inte (misstar|minns fel)", r"\bom jag minns rätt\b"],
     retract: &[r"^\W*(nej förresten|förresten nej|glöm (det|vad jag skrev)|vid närmare eftertanke)\b"],

@@ -61,7 +61,8 @@ fn guesses(s: &Sentence) -> bool {
     let toks = &s.toks;
     let guessed = toks.iter().enumerate().any(|(i, t)| match t {
         Tok::Vague | Tok::Range => true,
-        Tok::Num { .. } => i > 0 && is_in(&toks[i - 1], &lex().approx),
+        // "actually maybe 3": a number right after "maybe" is a guess too.
+        Tok::Num { .. } => i > 0 && (is_in(&toks[i - 1], &lex().approx) || is_in(&toks[i - 1], &lex().maybe)),
         _ => false,
     });
     guessed || offered_pairs(toks).next().is_some()

@@ -44,6 +44,17 @@ impl Reader<'_> {
                 self.r.per_person = Some(i);
                 None
             }
+            // "add 2 licences … actually maybe 3 – need to check with HR": a guess, not a number
+            // (after another number, "2 or maybe 3" is an alternative, read there).
+            Tok::Num { .. }
+                if i > 0
+                    && is_in(&toks[i - 1], &lex().maybe)
+                    && !toks[i.saturating_sub(4)..i].iter().any(|t| matches!(t, Tok::Num { .. }))
+                    && (self.any_cue || self.mentions_unit || i <= 3) =>
+            {
+                self.no_exact_number();
+                None
+            }
             Tok::Num { value, .. } => Some(self.restated[i].unwrap_or(*value)),
             Tok::Range => {
                 if self.any_cue || self.mentions_unit {
@@ -412,7 +423,9 @@ impl Reader<'_> {
         let opens_line = i == 1 && self.licence_talk;
         let field = self.quantity_field;
         // "2 free licences", "nog 2 vrije licenties", "2 licences libres": what is available now.
-        let free = self.any_in(i + 1, i + 3, |t| is_in(t, &lex().free)) || (i > 0 && is_in(&toks[i - 1], &lex().free));
+        // Not "4 freie Tragwerksplaner": free people are freelancers.
+        let free = (self.any_in(i + 1, i + 3, |t| is_in(t, &lex().free)) || (i > 0 && is_in(&toks[i - 1], &lex().free)))
+            && !self.any_in(i + 1, i + 4, is_people);
         // "We hadden voor hen 4 extra licenties genomen: alle 4 mogen weg": a count in a clause
         // in the pluperfect says what was done before, not what to do now.
         let done_before = || toks[clo..chi].iter().any(|t| is_in(t, &lex().pluperfect)) && self.any_in(i + 1, i + 3, is_licence_noun) && !field;
