@@ -151,7 +151,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         u.intent = false;
     }
     let with_change: Vec<bool> = (0..body.len()).map(|si| c.raws.iter().any(|r| r.sentence == si)).collect();
-    let accounts = whom::Accounts::find(&body, &with_change, input.sender, text, input.quoted);
+    let accounts = whom::Accounts::find(&body, &subject_sentences, &with_change, input.sender, text, input.quoted);
     let quoted_products = if input.quoted.is_empty() { Vec::new() } else { catalog.find(input.quoted).into_iter().map(|f| f.mention).collect() };
     let products = items::Products::new(&body, &gate.kept, &subject_sentences, quoted_products);
     let mut problems = std::mem::take(&mut c.problems);
@@ -319,6 +319,25 @@ mod tests {
             let u = read(subject);
             assert_eq!(u.problem, None, "{subject}");
             assert_eq!(u.items[0].change, Change::Delta(2));
+        }
+    }
+
+    #[test]
+    fn a_request_only_in_the_subject_is_for_the_account_the_subject_names() {
+        let read = |subject, text, lang| understand(&Input { text, subject: Some(subject), sender: Some("sophie@cabinet.be"), lang: Some(lang), quoted: "" }, &Catalog::builtin());
+        let cases = [
+            ("2 licenties erbij aub – admin@bakkerij.onmicrosoft.com", "\n\nVerzonden vanaf mijn iPhone", Language::Nl, Some("admin@bakkerij.onmicrosoft.com"), 2),
+            ("Une licence en moins sur mon compte svp", "\n\nEnvoyé de mon iPhone", Language::Fr, Some("sophie@cabinet.be"), -1),
+            // The body's own account comes first; a subject without one names none.
+            ("Licences admin@bakkerij.onmicrosoft.com", "Graag 2 licenties erbij op beheer@bakkerij.be.", Language::Nl, Some("beheer@bakkerij.be"), 2),
+            ("Licenties", "Graag 2 licenties erbij.", Language::Nl, None, 2),
+        ];
+        for (subject, text, lang, account, delta) in cases {
+            let u = read(subject, text, lang);
+            assert_eq!(u.problem, None, "{subject}");
+            assert_eq!(u.items.len(), 1, "{subject}");
+            assert_eq!(u.items[0].username.as_deref(), account, "{subject}");
+            assert_eq!(u.items[0].change, Change::Delta(delta), "{subject}");
         }
     }
 }

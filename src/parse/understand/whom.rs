@@ -44,6 +44,9 @@ pub(crate) struct Accounts {
     /// Per sentence: it says the account is the sender's ("auf meinem Konto", "for me").
     sender_said: Vec<bool>,
     quoted: Option<String>,
+    /// The account an authored subject names ("2 licenties erbij aub – admin@x", "Une licence en
+    /// moins sur mon compte"), for a mail whose body names none.
+    subject: Option<String>,
 }
 
 fn tail(s: &str, n: usize) -> &str {
@@ -88,7 +91,7 @@ fn bare_address_line(s: &Sentence) -> bool {
 
 impl Accounts {
     /// `changes` holds, per sentence, whether a change was read there.
-    pub fn find(body: &[Sentence], changes: &[bool], sender: Option<&str>, text: &str, quoted: &str) -> Accounts {
+    pub fn find(body: &[Sentence], subject: &[Sentence], changes: &[bool], sender: Option<&str>, text: &str, quoted: &str) -> Accounts {
         let ph = phrases();
         let mut a = Accounts::default();
         // Per sentence only when the mail says it at all: one phrase search less per sentence.
@@ -129,6 +132,12 @@ impl Accounts {
         if ph.same_account.is_match(text) || super::reply::our_first(quoted).is_some() {
             a.quoted = quoted_account(quoted);
         }
+        let mut named_in_subject = subject.iter().flat_map(|s| s.emails.iter()).map(|e| e.addr.to_lowercase()).filter(|e| usable_username(e));
+        a.subject = match (named_in_subject.next(), named_in_subject.next()) {
+            (Some(one), None) => Some(one),
+            (None, _) if subject.iter().any(|s| ph.sender_is_account.is_match(&s.text)) => sender.map(str::to_lowercase),
+            _ => None,
+        };
         a
     }
 
@@ -196,7 +205,7 @@ impl Accounts {
             }
             return None;
         }
-        self.sender.clone().or_else(|| self.quoted.clone())
+        self.sender.clone().or_else(|| self.subject.clone()).or_else(|| self.quoted.clone())
     }
 }
 
