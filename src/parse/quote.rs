@@ -56,7 +56,7 @@ static SENT_FROM: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(sent from my|sent from outlook|sent from mail for|get outlook for|envoyé de mon|envoyé depuis|envoye de mon|verzonden vanaf mijn|verzonden met|verstuurd vanaf mijn|von meinem .* gesendet|gesendet von|skickat från min|skickat från)\b")
 });
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(kind regards|best regards|warm regards|kindest regards|regards|best wishes|many thanks|thanks in advance|thank you in advance|thanks a lot|thanks again|thanks|thank you|cheers|sincerely|yours sincerely|yours faithfully|best|br|met vriendelijke groeten?|vriendelijke groeten?|met hartelijke groeten?|hartelijke groeten?|beste groeten?|mvg|m\.v\.g\.|groeten|groetjes|groet|alvast bedankt|alvast dank|bedankt|dank u wel|dank je wel|dank u|cordialement|bien cordialement|très cordialement|bien à vous|salutations|meilleures salutations|sincères salutations|bien sincèrement|merci d'avance|merci par avance|merci beaucoup|merci|bonne journée|mit freundlichen grüßen|mit freundlichen grüssen|mit freundlichen gruessen|freundliche grüße|freundliche grüsse|viele grüße|viele grüsse|beste grüße|beste grüsse|liebe grüße|herzliche grüße|lg|mfg|gruß|gruss|danke im voraus|vielen dank|danke|med vänliga hälsningar|med vänlig hälsning|vänliga hälsningar|vänlig hälsning|hälsningar|mvh|tack på förhand|tack så mycket|tack)\s*[,.!]*\s*(\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+){0,2})?\s*[,.]?\s*$")
+    re(r"(?i)^\s*(kind regards|best regards|warm regards|kindest regards|regards|best wishes|many thanks|thanks in advance|thank you in advance|thanks a lot|thanks again|thanks|thank you|cheers|sincerely|yours sincerely|yours faithfully|best|br|met vriendelijke groet(en)?|vriendelijke groet(en)?|met hartelijke groet(en)?|hartelijke groet(en)?|beste groet(en)?|mvg|m\.v\.g\.|groeten|groetjes|groet|alvast bedankt|alvast dank|bedankt|dank u wel|dank je wel|dank u|cordialement|bien cordialement|très cordialement|bien à vous|salutations|meilleures salutations|sincères salutations|bien sincèrement|merci d'avance|merci par avance|merci beaucoup|merci|bonne journée|mit freundlichen grüßen|mit freundlichen grüssen|mit freundlichen gruessen|freundliche grüße|freundliche grüsse|viele grüße|viele grüsse|beste grüße|beste grüsse|liebe grüße|herzliche grüße|lg|mfg|gruß|gruss|danke im voraus|vielen dank|danke|med vänliga hälsningar|med vänlig hälsning|vänliga hälsningar|vänlig hälsning|hälsningar|mvh|tack på förhand|tack så mycket|tack)\s*[,.!]*\s*(\p{Lu}[\p{L}'-]+(\s+\p{Lu}[\p{L}'-]+){0,2})?\s*[,.]?\s*$")
 });
 static POSTSCRIPT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*(p\.?\s?p?\.?s\.?|nachtrag|nachsatz|n\.?b\.?)\s*([:–—-]|\s)\s*\S"));
 static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
@@ -411,6 +411,10 @@ mod tests {
     fn signatures_and_disclaimers() {
         assert_eq!(own("Please add 2 licences.\n\nKind regards,\nJan Peeters\n+32 475 12 34 56\nBTW BE0123456789"), "Please add 2 licences.");
         assert_eq!(own("Graag 2 extra.\n\nMet vriendelijke groeten\nJan\nKerkstraat 12"), "Graag 2 extra.");
+        // "groet" as well as "groeten" (the pattern once read "groeten?": "groete", "groeten").
+        for closing in ["Vriendelijke groet,", "Met vriendelijke groet", "Hartelijke groet", "Beste groet"] {
+            assert_eq!(own(&format!("Graag 2 extra.\n\n{closing}\nSarah\nReservaties: booking@x.be")), "Graag 2 extra.", "{closing}");
+        }
         assert_eq!(own("Ajoutez deux licences.\nCordialement,\nMarie"), "Ajoutez deux licences.");
         assert_eq!(own("Bitte zwei mehr.\n\nMit freundlichen Grüßen\nHans"), "Bitte zwei mehr.");
         assert_eq!(own("Lägg till två.\n\nMed vänliga hälsningar\nSven"), "Lägg till två.");
