@@ -37,13 +37,16 @@ const EN: &[Row] = &[
     ("Could you move Marc's Business Standard licence to Sofie (sofie@acme.be)? We don't need an extra licence, just the reassignment.", "none"),
     // A number right after "maybe" is a guess, also as a correction of its own.
     ("add 2 licences to ops@acme.be pls\nactually maybe 3 – need to check with HR\nwill let you know", "ask quantity"),
+    ("We need Microsoft 365 Apps for business for the new draughtsmen.", "ask quantity"),
+    ("Today we have 35 Microsoft 365 F3 licences, one per tablet. Is that allowed, or does every driver need his own licence?", "none"),
     // blind10: "(project 26-014)" is a reference, not a range of quantities.
     ("Please add 2 Business Basic licences for the roofers of the crew in Erpe-Mere (project 26-014).", "+2 O365_BUSINESS_ESSENTIALS"),
     // Probing people and "a licence": the one number of the sentence counts the people who need
     // one each; "they no longer need a licence" after leavers, "1 of them already has one" and
     // today's staff of another sentence ask (they were -1, +1 and +12).
     ("Two new colleagues need a Business Standard licence on it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
-    ("We have 10 employees and need a licence for the new intern on it@acme.be.", "none"),
+    // Not +10; the one licence for the intern beside today's 10 employees asks (it was filed).
+    ("We have 10 employees and need a licence for the new intern on it@acme.be.", "ask quantity"),
     ("3 colleagues left; they no longer need a Business Standard licence on it@acme.be.", "ask quantity"),
     ("3 colleagues need a Business Standard licence, 1 of them already has one (it@acme.be).", "ask quantity"),
     ("We have 12 staff. They need a licence each for Business Basic on it@acme.be.", "ask quantity"),
@@ -259,6 +262,10 @@ const FR: &[Row] = &[
     // licences"; "831/123-13" is a budget article, no "-13".
     ("Merci de mentionner sur vos factures relatives à nos 22 licences Microsoft 365 le nouveau bon de commande n° BC/2026/0087 ainsi que l'article budgétaire 831/123-13.", "none"),
     ("Nous commandons 3 licences Business Standard pour it@acme.be.", "+3 O365_BUSINESS_PREMIUM it@acme.be"),
+    // blind16: "chambres 201 à 215" are rooms, no alternative quantities; "Nom d'utilisateur :"
+    // labels the login, even when it is the sender's address.
+    ("Suite à la fermeture de l'annexe (chambres 201 à 215), voici notre demande :\nNom d'utilisateur : boss@contoso.be\nProduit : Office 365 E3\nNombre de licences à retirer : 2", "-2 ENTERPRISEPACK boss@contoso.be"),
+    ("Nous avons besoin de Microsoft 365 Apps for business pour les nouveaux dessinateurs.", "ask quantity"),
     ("Deux nouveaux collègues ont besoin d'une licence Business Standard sur admin@firme.be.", "+2 O365_BUSINESS_PREMIUM admin@firme.be"),
     // blind15: "une Basic" right after its quantity is Business Basic; "Même compte" under our
     // confirmation is its account.
@@ -386,6 +393,9 @@ const NL: &[Row] = &[
     ("De cultuurdienst, de jeugddienst en de sportdienst krijgen er elk één licentie bij.", "ask quantity"),
     ("Wij hebben bij jullie nog twee tenants lopen: lindel.onmicrosoft.com met 38 licenties en kerkhove.onmicrosoft.com met 17. Kunnen die samengevoegd worden?", "none"),
     ("Kunnen beide tenants samengevoegd worden? Aan de aantallen zelf willen we voorlopig niets veranderen.", "none"),
+    // Licences needed for new people, with no number, ask how many (they were filed).
+    ("Wij hebben Microsoft 365 Apps for business nodig voor de nieuwe tekenaars.", "ask quantity"),
+    ("Vijf tekenaars werken mee in ons team. Twee van hen hebben al een licentie; voor de anderen hebben wij Microsoft 365 Apps for business nodig.", "ask quantity"),
     ("Onze 3 nieuwe coördinatoren krijgen elk één licentie Business Basic.", "+3 O365_BUSINESS_ESSENTIALS"),
     ("Twee nieuwe collega’s hebben een licentie Business Standard nodig op it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
     // blind15: "nu 40, 36 volstaat": the 40 is today's (the enough word is the 36's); "volstaan er

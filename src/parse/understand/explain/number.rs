@@ -191,7 +191,8 @@ impl Reader<'_> {
         self.used[at] = true;
         // "Onze ploegen tellen 4 tot 6 man": the size of a crew or a range of things is no
         // quantity asked. Not "2 ou 3 stagiaires arrivent": they may be the licences' people.
-        if toks.get(at + 1).is_some_and(|t| super::is_thing(t) || is_w(t, &["man", "mann"])) {
+        // Nor "chambres 201 à 215": numbers of things.
+        if toks.get(at + 1).is_some_and(|t| super::is_thing(t) || is_w(t, &["man", "mann"])) || (i > 0 && super::is_thing(&toks[i - 1])) {
             self.set(i, Meaning::Thing);
             self.set(at, Meaning::Thing);
             return true;

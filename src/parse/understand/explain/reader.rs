@@ -66,7 +66,19 @@ impl<'a> Reader<'a> {
         let any_cue = cues.iter().flatten().any(|(_, strong)| *strong);
         r.dirs = strong_dirs(cues);
         // "add licences", "adjust our licences to the attached list": the sentence is about changing seats.
-        r.intent = (any_cue || has_change_verb(toks)) && toks.iter().any(is_licence_noun);
+        // "Wij hebben Microsoft 365 Apps for business nodig voor de nieuwe tekenaars": licences
+        // needed for new people, with no number, ask how many.
+        // Not "I need to document …", "No changes are needed", "does every driver need his own
+        // licence?".
+        let need_for_new = || {
+            let need = toks.iter().enumerate().any(|(k, t)| {
+                (is_in(t, &lex().need_more) || is_in(t, &lex().needed)) && !toks.get(k + 1).is_some_and(|n| is_in(n, &lex().need_not))
+            });
+            need && !s.text.contains('?')
+                && !toks.iter().any(|t| is_in(t, &lex().negation))
+                && toks.iter().any(|t| is_in(t, &lex().add_weak) || is_in(t, &lex().other) || is_people(t))
+        };
+        r.intent = (any_cue || has_change_verb(toks) || need_for_new()) && toks.iter().any(is_licence_noun);
         let reuse = phrases().reuse.is_match(&s.text);
         r.takes_over = reuse;
         r.purchase = s.label.as_deref().is_some_and(super::is_price_label);
