@@ -38,6 +38,7 @@ const EN: &[Row] = &[
     // A number right after "maybe" is a guess, also as a correction of its own.
     ("add 2 licences to ops@acme.be pls\nactually maybe 3 – need to check with HR\nwill let you know", "ask quantity"),
     ("We need Microsoft 365 Apps for business for the new draughtsmen.", "ask quantity"),
+    ("Now that the brewery, the taproom and our two beer cafés are under one tenant, please set the number of licences on admin@kampbeer.onmicrosoft.com to 35 in total.", "=35 admin@kampbeer.onmicrosoft.com"),
     ("Today we have 35 Microsoft 365 F3 licences, one per tablet. Is that allowed, or does every driver need his own licence?", "none"),
     // blind10: "(project 26-014)" is a reference, not a range of quantities.
     ("Please add 2 Business Basic licences for the roofers of the crew in Erpe-Mere (project 26-014).", "+2 O365_BUSINESS_ESSENTIALS"),
@@ -266,6 +267,9 @@ const FR: &[Row] = &[
     // labels the login, even when it is the sender's address.
     ("Suite à la fermeture de l'annexe (chambres 201 à 215), voici notre demande :\nNom d'utilisateur : boss@contoso.be\nProduit : Office 365 E3\nNombre de licences à retirer : 2", "-2 ENTERPRISEPACK boss@contoso.be"),
     ("Nous avons besoin de Microsoft 365 Apps for business pour les nouveaux dessinateurs.", "ask quantity"),
+    ("Pour l'équipement des 12 inspecteurs de quartier en smartphones, le Chef de corps a validé le passage de nos licences Microsoft 365 F3 à 40 au total.", "=40 SPE_F1"),
+    // "Ah non, …" opens a correction: the change after it replaces the one before.
+    ("Merci de retirer 3 licences Business Basic sur it@acme.be.\n\nAh non, je viens de voir avec le chef : un des trois reste. Retirez-en seulement 2 donc, désolé.", "-2 O365_BUSINESS_ESSENTIALS it@acme.be"),
     ("Deux nouveaux collègues ont besoin d'une licence Business Standard sur admin@firme.be.", "+2 O365_BUSINESS_PREMIUM admin@firme.be"),
     // blind15: "une Basic" right after its quantity is Business Basic; "Même compte" under our
     // confirmation is its account.
