@@ -89,6 +89,11 @@ pub(crate) fn is_header_line(line: &str) -> bool {
     HEADER_FROM.is_match(line) || HEADER_OTHER.is_match(line)
 }
 
+/// A line that says who wrote a quoted mail: a "From:" header or an attribution.
+pub(crate) fn is_from_line(line: &str) -> bool {
+    HEADER_FROM.is_match(line) || is_attribution_line(line)
+}
+
 /// The line that introduces a quote ("On ... wrote:", "Le ... a écrit :").
 pub(crate) fn is_attribution_line(line: &str) -> bool {
     line.trim_end().ends_with(':') && ATTRIBUTION_WORD.is_match(line)

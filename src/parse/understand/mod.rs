@@ -78,6 +78,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if let Some(confirmed) = reply::answered(&body, input.quoted, catalog, input.lang) {
         return understand(&Input { text: &confirmed, subject: None, quoted: "", ..*input }, catalog);
     }
+    // "het gaat om admin@x" under our "Op welke gebruikersnaam …?": the quoted request, for it.
+    if let Some(request) = reply::account_given(&body, input.quoted) {
+        return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
+    }
     let gate = gate::read(&body, input.subject, text);
     u.skipped_question = gate.skipped_question;
     let licence_talk = body.iter().any(|s| !s.products.is_empty() || s.toks.iter().any(cues::is_licence_noun));
@@ -320,6 +324,25 @@ mod tests {
             assert_eq!(u.problem, None, "{subject}");
             assert_eq!(u.items[0].change, Change::Delta(2));
         }
+    }
+
+    #[test]
+    fn an_answer_naming_the_account_we_asked_for_is_the_quoted_request_for_it() {
+        let quoted = "________________________________\nVan: Webservices <webservices@reseller.test>\nAan: Sofie <sofie@ocmw.be>\nOnderwerp: Vraag: op welk account?\n\nWe hebben uw aanvraag goed ontvangen. Op welke gebruikersnaam mogen we de licenties toevoegen?\n\n________________________________\nVan: Sofie <sofie@ocmw.be>\nAan: webservices@reseller.test\nOnderwerp: 4 extra licenties\n\nGraag 4 extra licenties Microsoft 365 Business Standard voor de nieuwe medewerkers.";
+        let read = |text| understand(&Input { text, subject: None, sender: Some("sofie@ocmw.be"), lang: Some(Language::Nl), quoted }, &Catalog::builtin());
+        let u = read("Excuses, vergeten te vermelden: het gaat om admin@ocmw.onmicrosoft.com. Verder blijft de aanvraag zoals ze was.");
+        assert_eq!(u.problem, None);
+        assert_eq!(u.items.len(), 1);
+        assert_eq!(u.items[0].username.as_deref(), Some("admin@ocmw.onmicrosoft.com"));
+        assert_eq!(u.items[0].change, Change::Delta(4));
+        assert_eq!(u.items[0].product.as_deref(), Some("O365_BUSINESS_PREMIUM"));
+        // An answer with a change of its own is read as it stands.
+        let u = read("Het gaat om admin@ocmw.onmicrosoft.com, en graag 2 in plaats van 4.");
+        assert!(u.items.iter().all(|i| i.change != Change::Delta(4)), "{:?}", u.items);
+        // Under a question that asks no account, an address is no answer to it.
+        let other = quoted.replace("Op welke gebruikersnaam mogen we de licenties toevoegen?", "Welk product bedoelt u?");
+        let u = understand(&Input { text: "Het gaat om admin@ocmw.onmicrosoft.com.", subject: None, sender: Some("sofie@ocmw.be"), lang: Some(Language::Nl), quoted: &other }, &Catalog::builtin());
+        assert!(u.items.is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::sentences::{self, Sentence};
 use crate::parse::language::Language;
 use crate::parse::numbers::Tok;
 use crate::parse::products::Catalog;
-use crate::parse::quote::{is_attribution_line, is_header_line, is_separator_line, names_us};
+use crate::parse::quote::{is_attribution_line, is_from_line, is_header_line, is_separator_line, names_us};
 
 /// An answer is short: "Yes, 5 it is.", "ja, 5 bitte", "Oui, deux suffiront." (tokens).
 const ANSWER_TOKENS: usize = 8;
@@ -53,7 +53,23 @@ fn our_question(quoted: &str) -> Option<String> {
 /// The first mail quoted under the reply, when it is ours: its text, without quote marks and its
 /// header lines.
 pub(crate) fn our_first(quoted: &str) -> Option<String> {
-    let mut ours = false;
+    thread(quoted).into_iter().next().filter(|m| m.ours).map(|m| m.text)
+}
+
+/// A mail quoted under the reply.
+struct Quoted {
+    /// A header line of it names our mailbox (its "To:" as well as its "From:").
+    ours: bool,
+    /// Its "From:" or attribution line names our mailbox.
+    from_us: bool,
+    /// Its text, without quote marks and header lines.
+    text: String,
+}
+
+/// The mails quoted under the reply, newest first.
+fn thread(quoted: &str) -> Vec<Quoted> {
+    let mut mails = Vec::new();
+    let (mut ours, mut from_us) = (false, false);
     let mut text: Vec<&str> = Vec::new();
     for line in quoted.lines() {
         let l = line.trim_start_matches(['>', ' ']).trim_end();
@@ -63,14 +79,45 @@ pub(crate) fn our_first(quoted: &str) -> Option<String> {
         if is_header_line(l) || is_attribution_line(l) {
             if !text.is_empty() {
                 // The next mail down the thread.
-                break;
+                mails.push(Quoted { ours, from_us, text: text.join("\n") });
+                text.clear();
+                (ours, from_us) = (false, false);
             }
             ours |= names_us(l);
+            from_us |= names_us(l) && is_from_line(l);
             continue;
         }
         if !l.is_empty() || !text.is_empty() {
             text.push(l);
         }
     }
-    ours.then(|| text.join("\n"))
+    if !text.is_empty() {
+        mails.push(Quoted { ours, from_us, text: text.join("\n") });
+    }
+    mails
+}
+
+/// "het gaat om admin@x.onmicrosoft.com. Verder blijft de aanvraag zoals ze was." under our
+/// "Op welke gebruikersnaam mogen we de licenties toevoegen?", which quotes the customer's request:
+/// that request with the answer under it, to be read as one mail. The answer names one account
+/// and no number or direction (those would make it a request of its own).
+pub(crate) fn account_given(own: &[Sentence], quoted: &str) -> Option<String> {
+    // An answer that says a number or a direction ("en licens Business Standard mindre") is read
+    // as it stands.
+    if own.iter().any(|s| s.has_num() || s.cues.iter().flatten().any(|(_, strong)| *strong)) {
+        return None;
+    }
+    let mut named: Vec<String> = own.iter().flat_map(|s| s.emails.iter()).map(|e| e.addr.to_lowercase()).collect();
+    named.dedup();
+    if named.len() != 1 || named[0].starts_with("webservices@") {
+        return None;
+    }
+    let [question, request, ..] = &thread(quoted)[..] else { return None };
+    if !question.from_us || request.from_us {
+        return None;
+    }
+    let ph = crate::parse::lexicon::phrases();
+    let asks_account = question.text.split_inclusive(['?', '\n']).any(|q| q.ends_with('?') && ph.login_label.is_match(q));
+    let answer: Vec<&str> = own.iter().map(|s| s.text.as_str()).collect();
+    asks_account.then(|| format!("{}\n\n{}", request.text, answer.join("\n")))
 }
