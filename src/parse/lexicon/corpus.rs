@@ -38,6 +38,7 @@ const EN: &[Row] = &[
     // A number right after "maybe" is a guess, also as a correction of its own.
     ("add 2 licences to ops@acme.be pls\nactually maybe 3 – need to check with HR\nwill let you know", "ask quantity"),
     ("We need Microsoft 365 Apps for business for the new draughtsmen.", "ask quantity"),
+    ("Please don't change anything yet: if the board approves, we will need about ten more Business Basic licences.", "none"),
     ("Now that the brewery, the taproom and our two beer cafés are under one tenant, please set the number of licences on admin@kampbeer.onmicrosoft.com to 35 in total.", "=35 admin@kampbeer.onmicrosoft.com"),
     ("Today we have 35 Microsoft 365 F3 licences, one per tablet. Is that allowed, or does every driver need his own licence?", "none"),
     // blind10: "(project 26-014)" is a reference, not a range of quantities.
@@ -400,6 +401,8 @@ const NL: &[Row] = &[
     // Licences needed for new people, with no number, ask how many (they were filed).
     ("Wij hebben Microsoft 365 Apps for business nodig voor de nieuwe tekenaars.", "ask quantity"),
     ("Vijf tekenaars werken mee in ons team. Twee van hen hebben al een licentie; voor de anderen hebben wij Microsoft 365 Apps for business nodig.", "ask quantity"),
+    // "nog niets te wijzigen" with "te": a notice, not a request (it asked about "een tiental").
+    ("Als het punt wordt goedgekeurd, zouden we een tiental extra licenties Microsoft 365 E3 nodig hebben. Gelieve nu nog niets te wijzigen.", "none"),
     ("Onze 3 nieuwe coördinatoren krijgen elk één licentie Business Basic.", "+3 O365_BUSINESS_ESSENTIALS"),
     ("Twee nieuwe collega’s hebben een licentie Business Standard nodig op it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
     // blind15: "nu 40, 36 volstaat": the 40 is today's (the enough word is the 36's); "volstaan er
@@ -518,6 +521,11 @@ const NL: &[Row] = &[
 const DE: &[Row] = &[
     // blind16: "je eine Lizenz" is one each; "4 freie Tragwerksplaner" are freelancers, no free seats.
     ("Ab Juni holen wir 4 freie Tragwerksplaner ins Team. Die brauchen je eine Lizenz Microsoft 365 E3.", "+4 SPE_E3"),
+    // "Amt 40", "Art. 30 DSGVO" are labelled numbers (and "Art." ends no sentence); a need of
+    // "eine Bestätigung" is no need of seats, for "unserer 212 Postfächer" either.
+    ("Der Schulträger (Stadt Eichenau, Amt 40) hat die Erweiterung genehmigt: Wir möchten die Lizenzen Microsoft 365 Apps for enterprise von derzeit 30 auf 34 erhöhen.", "+4 OFFICESUBSCRIPTION"),
+    ("Für unser Verzeichnis nach Art. 30 DSGVO benötigen wir eine Bestätigung, dass die Daten unserer 212 Postfächer (Mandant admin@kreis.onmicrosoft.com) in der EU gespeichert werden.", "none"),
+    ("Wir benötigen eine zusätzliche Business Basic Lizenz auf it@acme.be.", "+1 O365_BUSINESS_ESSENTIALS it@acme.be"),
     ("Zwei neue Kollegen brauchen eine Lizenz Business Standard für it@firma.de.", "+2 O365_BUSINESS_PREMIUM it@firma.de"),
     // blind15: "sie braucht eine Lizenz" (third person) asks one.
     ("Ab dem 1. Oktober arbeitet Frau Albers bei uns. Sie braucht eine Lizenz Exchange Online (Plan 1).", "+1 EXCHANGESTANDARD"),

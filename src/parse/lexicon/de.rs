@@ -111,7 +111,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     request: &[r"\b(bitte|können sie|könnten sie|kannst du|könntest du|wir brauchen|wir benötigen|wir möchten|ich möchte|wir hätten gern|ist es möglich|wäre es möglich|wäre es denkbar|ist es denkbar)\b"],
     tell_me: &[r"(können|könnten) sie (mir |uns )?(das )?(sagen|erklären|erläutern|mitteilen)", r"ich (möchte|würde gerne) wissen"],
     past_report: &[r"\b(haben|habe)\b.{0,40}(lizenz|abonnement|platz|plätze).{0,30}\b(bekommen|erhalten|gekauft)\b"],
-    not_yet: &[r"\bfrage,? bevor (wir|ich) bestellen\b", r"\bnoch nichts? (bestellen|ändern)\b", r"\b(bestellen|ändern) noch nichts\b", r"\b(vorerst|vorläufig) nichts (zu )?(bestellen|ändern)\b"],
+    not_yet: &[r"\bfrage,? bevor (wir|ich) bestellen\b", r"\bnoch nichts? (zu )?(bestellen|ändern)\b", r"\b(bestellen|ändern) noch nichts\b", r"\b(vorerst|vorläufig) nichts (zu )?(bestellen|ändern)\b"],
     unsure: &[r"\b(genaue|exakte|endgültige) (anzahl|zahl)\b.{0,40}\b(bestätige|nenne|sage|schicke|melde|folgt)", r"\b(dasselbe|das gleiche|genauso|gleich) wie (letzten|im letzten|beim letzten|letztes|vorigen|im vorigen)\b", r"noch nicht (sicher|fest|klar|bekannt|endgültig)", r"muss (ich |wir )?noch (bestätigen|klären)",
         r"steht noch nicht fest", r"wie viele genau", r"genaue (anzahl|zahl) .{0,30}(später|noch nicht|folgt|erst)", r"\b(weiß|wissen) (ich|wir) erst\b", r"\b(bestätige|bestätigen|nenne|nennen) (ich|wir) (ihnen )?(noch )?die (genaue|endgültige) (anzahl|zahl)\b"],
     reuse: &[r"\b(haben|hat) (schon|bereits) (eine|ihre|seine) lizenz", r"\blizenzen? (ist|sind) noch aktiv\b", r"übernimmt|übernehmen", r"bekommt .{0,20}lizenz (von|der)"],

@@ -114,7 +114,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     tell_me: &[r"\b(can|could) you (tell|let me know|explain|show)", r"\bdo you know\b",
         r"\bi( would|'d|’d) like to know\b", r"\bi want to know\b", r"\bi wonder\b"],
     past_report: &[r"\b(we|i) (have )?(got|received|bought|purchased|obtained)\b.{0,30}(licen|seat|subscription)"],
-    not_yet: &[r"\bquestion before (we|i) order\b", r"\bnot (ordering|buying|changing|adding) anything( yet)?\b", r"\bnot (changing|adding|removing) any (quantities|licen[cs]es|seats|numbers)\b",
+    not_yet: &[r"\bquestion before (we|i) order\b", r"\b(do not|don't) (change|order|add|remove) anything( yet| for now)\b", r"\bnot (ordering|buying|changing|adding) anything( yet)?\b", r"\bnot (changing|adding|removing) any (quantities|licen[cs]es|seats|numbers)\b",
         r"\b(just|only) (need|want) (the )?(figures|numbers|prices?|a quote|an estimate)\b", r"\bnothing to change (yet|for now)\b"],
     unsure: &[r"\b(exact|final) (number|count)\b.{0,40}\b(confirm|follow|let you know|send)", r"\b(do|repeat) (the )?same( thing)? as (last|the last|previous|before)\b", r"\b(still|yet) (have|need) to (confirm|check|decide)", r"\bnot (yet )?(sure|certain|final|decided|confirmed)\b",
         r"\bto be confirmed\b", r"\btbc\b", r"\bonly know (the )?(exact|final)",

@@ -115,7 +115,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     tell_me: &[r"(kunt|kan|kunnen|zou) (u|je|jullie) (mij |me |ons )?(zeggen|vertellen|uitleggen|toelichten|laten weten)",
         r"ik vroeg me af", r"ik wil (graag )?weten"],
     past_report: &[r"\b(hebben|heb|hadden|kregen|ontvingen)\b.{0,40}(licen|abonnement|plaats).{0,30}\b(gekregen|ontvangen|gekocht|bijgekregen)\b"],
-    not_yet: &[r"\bvraag(je)? voor(dat)? (we|ik) (bestellen|bestel)\b", r"\bnog niets? (bestellen|wijzigen|aanpassen)\b", r"\b(bestellen|wijzigen) nog niets\b", r"\bvoorlopig niets? (te )?(bestellen|wijzigen|aanpassen)\b"],
+    not_yet: &[r"\bvraag(je)? voor(dat)? (we|ik) (bestellen|bestel)\b", r"\bnog niets? (te )?(bestellen|wijzigen|aanpassen|veranderen)\b", r"\b(bestellen|wijzigen) nog niets\b", r"\bvoorlopig niets? (te )?(bestellen|wijzigen|aanpassen)\b"],
     unsure: &[r"\b(exacte|juiste|definitieve) aantal\b.{0,40}\b(bevestig|laat ik|geef ik|volgt|bezorg)", r"\b(hetzelfde|zelfde) (doen )?(als|zoals) (vorige|de vorige|vorig|verleden)\b", r"nog (te )?bevestig", r"nog niet (zeker|definitief|bekend)", r"weet(en)? (ik |we )?nog niet",
         r"exacte? aantal .{0,30}(later|nog niet|volgt)",
         r"(juiste|exacte?) aantal weet (ik|we) (pas|eerst)\b", r"\bweet(en)? (ik|we) pas\b", r"\b(bevestig|bezorg|geef) (ik|we) (u |jullie )?(nog )?het (exacte|juiste|definitieve) aantal\b"],

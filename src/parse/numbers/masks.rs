@@ -34,7 +34,7 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Codes of digit groups joined by a slash and a dash: a budget article "831/123-13", never "-13".
         r"\b\d+(?:/\d+)+-\d+\b|\b\d+-\d+(?:/\d+)+\b".into(),
         // Labelled identifiers: tickets, references, "#778", "nr 12" are never quantities.
-        r"(?i)(?:\b(?:ticket|case|incident|ref|reference|referentie|référence|referenz|kenmerk|nr|no|nummer|numéro|n°|nº|id|project|projekt|projet|dossier)\b\.?|[n]°|#)\s*[:#.]?\s*(?:(?-i:[A-Z]{1,4})[-\s]?)?\d[\d./\-]*".into(),
+        r"(?i)(?:\b(?:ticket|case|incident|ref|reference|referentie|référence|referenz|kenmerk|nr|no|nummer|numéro|n°|nº|id|project|projekt|projet|dossier|art|artikel|article|amt|abteilung|afdeling|department|dept)\b\.?|[n]°|#)\s*[:#.]?\s*(?:(?-i:[A-Z]{1,4})[-\s]?)?\d[\d./\-]*".into(),
         // Order/PO/invoice/customer/VAT numbers only when labelled as a number ("order: 12", "PO nr 12").
         r"(?i)\b(?:order|orders|bestelling|bestelnummer|commande|bestellung|beställning|po|p\.o\.|purchase order|invoice|factuur|facture|rechnung|faktura|klantnummer|klantnr|customer|client|kunde|kundennummer|kundnummer|contract|contrat|vertrag|avtal|vat|btw|tva|ust|ust-idnr|moms|momsnr|iban|bic|kbo|ondernemingsnummer|org\.?nr)\b\.?\s*(?:(?:number|nummer|nr|no|n°|numéro|id)\.?\s*[:#]?|[:#])\s*(?:(?-i:[A-Z]{1,4})[-\s]?)?\d[\d./\-]*".into(),
         r"(?i)\b(?:po|p\.o\.|btw|tva|vat|ust|moms|iban|kbo)\s*(?-i:[A-Z]{0,4})[-\s]?\d[\d./\-]*".into(),

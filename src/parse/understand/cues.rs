@@ -219,7 +219,14 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
             // "we need 3", "il nous faut 3", "wir brauchen 3", "vi behöver 3": a need is more seats
             // unless a total or a change verb says otherwise (weak: any stated direction wins).
             // Not "we need to talk", "need help", "besoin d'aide", "behöver hjälp".
-            if lex().need_more.has(w) && !next.is_some_and(|t| is_in(t, &lex().need_not)) {
+            // Nor "benötigen wir eine Bestätigung", "we need an invoice": a need of one thing
+            // that is no licence.
+            let needs_other = || {
+                let Some(k) = (j + 1..(j + 3).min(toks.len())).find(|&k| matches!(toks[k], Tok::Article(_))) else { return false };
+                let after = &toks[k + 1..(k + 5).min(toks.len())];
+                !after.iter().any(|t| is_licence_noun(t) || matches!(t, Tok::Num { .. }) || is_in(t, &lex().more_or_less) || is_in(t, &lex().add))
+            };
+            if lex().need_more.has(w) && !next.is_some_and(|t| is_in(t, &lex().need_not)) && !needs_other() {
                 return Some((Dir::Add, false));
             }
             // "activate the 8 licences": only licences (or a product) are activated as seats;

@@ -174,7 +174,7 @@ fn flush(pending: &mut String, para: usize, line: usize, ctx: &Ctx<'_>, out: &mu
                 && word.chars().all(|c| c.is_lowercase() || c == '.')
                 // Dutch "u" is a word: "Dank u. Kan u nog één licentie bijdoen?" is two sentences.
                 && (word.contains('.') || (word.chars().count() == 1 && word != "u") || lexicon::words().abbreviation.has(word)))
-            || (word.chars().count() <= 3 && ["nr", "no", "ca", "tel", "tél", "dr", "mr", "mrs", "ms", "mme", "hr", "fr", "st", "ref", "réf"].contains(&word.to_lowercase().as_str()));
+            || (word.chars().count() <= 3 && ["nr", "no", "ca", "tel", "tél", "dr", "mr", "mrs", "ms", "mme", "hr", "fr", "st", "ref", "réf", "art"].contains(&word.to_lowercase().as_str()));
         // The dot inside an address ("jan@x.be") is no end either.
         let in_address = EMAIL.find_iter(&p).any(|e| e.start() < m.start() && m.start() < e.end());
         if m.as_str().starts_with('.') && !word.is_empty() && (abbreviation || in_address) && m.end() < p.len() {

@@ -537,7 +537,8 @@ impl Reader<'_> {
         }
         // "vos factures relatives à nos 22 licences … le nouveau bon de commande": a weak word
         // is no direction for "our 22 licences", which are what the customer has.
-        let ours = i > 0 && is_in(&toks[i - 1], &lex().our) && toks.get(i + 1).is_some_and(is_licence_noun);
+        // Nor for "unserer 212 Postfächer" beside "benötigen wir eine Bestätigung".
+        let ours = i > 0 && is_in(&toks[i - 1], &lex().our);
         if ours && near.is_some_and(|(_, strong)| !strong) && !people {
             self.set(i, Meaning::Current);
             return;
