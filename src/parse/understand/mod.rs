@@ -79,7 +79,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         return understand(&Input { text: &confirmed, subject: None, quoted: "", ..*input }, catalog);
     }
     // "het gaat om admin@x" under our "Op welke gebruikersnaam …?": the quoted request, for it.
-    if let Some(request) = reply::account_given(&body, input.quoted) {
+    if let Some(request) = reply::account_given(&body, input.quoted, catalog, input.lang) {
         return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
     }
     let gate = gate::read(&body, input.subject, text);
@@ -336,6 +336,10 @@ mod tests {
         assert_eq!(u.items[0].username.as_deref(), Some("admin@ocmw.onmicrosoft.com"));
         assert_eq!(u.items[0].change, Change::Delta(4));
         assert_eq!(u.items[0].product.as_deref(), Some("O365_BUSINESS_PREMIUM"));
+        // A number the request said already is no new one ("fyra st som jag skrev").
+        let u = read("Het gaat om admin@ocmw.onmicrosoft.com, dus 4 zoals ik schreef.");
+        assert_eq!(u.items.len(), 1);
+        assert_eq!(u.items[0].change, Change::Delta(4));
         // An answer with a change of its own is read as it stands.
         let u = read("Het gaat om admin@ocmw.onmicrosoft.com, en graag 2 in plaats van 4.");
         assert!(u.items.iter().all(|i| i.change != Change::Delta(4)), "{:?}", u.items);

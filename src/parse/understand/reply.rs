@@ -99,12 +99,10 @@ fn thread(quoted: &str) -> Vec<Quoted> {
 
 /// "het gaat om admin@x.onmicrosoft.com. Verder blijft de aanvraag zoals ze was." under our
 /// "Op welke gebruikersnaam mogen we de licenties toevoegen?", which quotes the customer's request:
-/// that request with the answer under it, to be read as one mail. The answer names one account
-/// and no number or direction (those would make it a request of its own).
-pub(crate) fn account_given(own: &[Sentence], quoted: &str) -> Option<String> {
-    // An answer that says a number or a direction ("en licens Business Standard mindre") is read
-    // as it stands.
-    if own.iter().any(|s| s.has_num() || s.cues.iter().flatten().any(|(_, strong)| *strong)) {
+/// that request with the answer under it, to be read as one mail. The answer names one account,
+/// no direction and no number the request did not say (those would make it a request of its own).
+pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+    if own.iter().any(|s| s.cues.iter().flatten().any(|(_, strong)| *strong)) {
         return None;
     }
     let mut named: Vec<String> = own.iter().flat_map(|s| s.emails.iter()).map(|e| e.addr.to_lowercase()).collect();
@@ -118,6 +116,12 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str) -> Option<String> {
     }
     let ph = crate::parse::lexicon::phrases();
     let asks_account = question.text.split_inclusive(['?', '\n']).any(|q| q.ends_with('?') && ph.login_label.is_match(q));
+    // "fyra st som jag skrev": a number the request said already is no new one.
+    let numbers = |ss: &[Sentence]| -> Vec<i64> { ss.iter().flat_map(|s| s.toks.iter()).filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect() };
+    let said_before = numbers(&sentences::split(&request.text, catalog, lang));
+    if !numbers(own).iter().all(|v| said_before.contains(v)) {
+        return None;
+    }
     let answer: Vec<&str> = own.iter().map(|s| s.text.as_str()).collect();
     asks_account.then(|| format!("{}\n\n{}", request.text, answer.join("\n")))
 }
