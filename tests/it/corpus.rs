@@ -133,8 +133,8 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind15` were tuned on after their
-/// first measurement; `sealed` to `sealed13` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind16` were tuned on after their
+/// first measurement; `sealed` to `sealed14` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly (but `blind12`, whose one is named below); the
 /// sealed ones no more than they do today.
@@ -155,13 +155,14 @@ fn labelled_corpora_agreement() {
         ("blind7", "tests/fixtures/blind7", 97.0, 0, true),
         ("blind8", "tests/fixtures/blind8", 97.0, 0, true),
         ("blind9", "tests/fixtures/blind9", 93.0, 0, true),
-        ("blind10", "tests/fixtures/blind10", 94.0, 0, true),
+        ("blind10", "tests/fixtures/blind10", 95.0, 0, true),
         ("blind11", "tests/fixtures/blind11", 95.0, 0, true),
         // 099: "gå ner till 7 … ta bort de två" under our "ni har i dag 9" is read as the total 7.
         ("blind12", "tests/fixtures/blind12", 92.0, 1, true),
-        ("blind13", "tests/fixtures/blind13", 98.0, 0, true),
+        ("blind13", "tests/fixtures/blind13", 99.0, 0, true),
         ("blind14", "tests/fixtures/blind14", 92.0, 0, true),
         ("blind15", "tests/fixtures/blind15", 96.0, 0, true),
+        ("blind16", "tests/fixtures/blind16", 91.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.0, 3, false),
@@ -170,14 +171,15 @@ fn labelled_corpora_agreement() {
         // One wrong seat change more since the blind14 round (3 -> 4), not read: sealed misses are not printed.
         ("sealed4", "tests/fixtures/sealed4", 91.0, 4, false),
         ("sealed5", "tests/fixtures/sealed5", 92.0, 1, false),
-        ("sealed6", "tests/fixtures/sealed6", 82.0, 3, false),
-        ("sealed7", "tests/fixtures/sealed7", 84.0, 6, false),
-        ("sealed8", "tests/fixtures/sealed8", 94.0, 0, false),
-        ("sealed9", "tests/fixtures/sealed9", 83.0, 7, false),
-        ("sealed10", "tests/fixtures/sealed10", 81.0, 5, false),
+        ("sealed6", "tests/fixtures/sealed6", 83.0, 3, false),
+        ("sealed7", "tests/fixtures/sealed7", 86.0, 5, false),
+        ("sealed8", "tests/fixtures/sealed8", 96.0, 0, false),
+        ("sealed9", "tests/fixtures/sealed9", 85.0, 7, false),
+        ("sealed10", "tests/fixtures/sealed10", 82.0, 5, false),
         ("sealed11", "tests/fixtures/sealed11", 77.0, 3, false),
         ("sealed12", "tests/fixtures/sealed12", 82.0, 4, false),
-        ("sealed13", "tests/fixtures/sealed13", 82.0, 5, false),
+        ("sealed13", "tests/fixtures/sealed13", 83.0, 5, false),
+        ("sealed14", "tests/fixtures/sealed14", 73.0, 9, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
