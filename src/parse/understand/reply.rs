@@ -106,6 +106,7 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
         return None;
     }
     let mut named: Vec<String> = own.iter().flat_map(|s| s.emails.iter()).map(|e| e.addr.to_lowercase()).collect();
+    named.sort();
     named.dedup();
     if named.len() != 1 || named[0].starts_with("webservices@") {
         return None;
@@ -115,7 +116,9 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
         return None;
     }
     let ph = crate::parse::lexicon::phrases();
-    let asks_account = question.text.split_inclusive(['?', '\n']).any(|q| q.ends_with('?') && ph.login_label.is_match(q));
+    if !question.text.split_inclusive(['?', '\n']).any(|q| q.ends_with('?') && ph.login_label.is_match(q)) {
+        return None;
+    }
     // "fyra st som jag skrev": a number the request said already is no new one.
     let numbers = |ss: &[Sentence]| -> Vec<i64> { ss.iter().flat_map(|s| s.toks.iter()).filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect() };
     let said_before = numbers(&sentences::split(&request.text, catalog, lang));
@@ -123,5 +126,5 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
         return None;
     }
     let answer: Vec<&str> = own.iter().map(|s| s.text.as_str()).collect();
-    asks_account.then(|| format!("{}\n\n{}", request.text, answer.join("\n")))
+    Some(format!("{}\n\n{}", request.text, answer.join("\n")))
 }
