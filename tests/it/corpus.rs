@@ -162,7 +162,7 @@ fn labelled_corpora_agreement() {
         ("blind13", "tests/fixtures/blind13", 99.0, 0, true),
         ("blind14", "tests/fixtures/blind14", 92.0, 0, true),
         ("blind15", "tests/fixtures/blind15", 96.0, 0, true),
-        ("blind16", "tests/fixtures/blind16", 91.0, 0, true),
+        ("blind16", "tests/fixtures/blind16", 92.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.0, 3, false),

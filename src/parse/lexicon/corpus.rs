@@ -621,6 +621,8 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    // blind16: "för mycket" is too much, like "för många".
+    ("Vi har en Exchange Online (Plan 1)-licens för mycket sedan bokbussen lades ner. Kan ni ta bort den?", "-1 EXCHANGESTANDARD"),
     ("Två nya kollegor behöver en licens Business Standard på it@firma.se.", "+2 O365_BUSINESS_PREMIUM it@firma.se"),
     // One who starts beside two who leave: not -2 (the "en" was no number beside "två").
     ("Vi har 8 licenser Business Basic på it@firma.se. Två slutar i juni och en börjar i augusti.", "ask contradiction"),

@@ -140,7 +140,7 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
                 || (matches!(w, "many" | "much") && prev(1).is_some_and(|t| is_w(t, &["too"])))
                 || w == "trop"
                 || (matches!(w, "viel" | "viele") && prev(1).is_some_and(|t| is_w(t, &["zu"])))
-                || (w == "många" && prev(1).is_some_and(|t| is_w(t, &["för"])))
+                || (matches!(w, "många" | "mycket") && prev(1).is_some_and(|t| is_w(t, &["för"])))
             {
                 return Some((Dir::Remove, true));
             }
