@@ -48,6 +48,12 @@ pub(crate) fn is_licence_noun(t: &Tok) -> bool {
 
 
 
+/// A need word: "need", "nodig", "besoin", "brauchen", "behöver" (more seats, or with a
+/// negation fewer).
+pub(crate) fn is_need(t: &Tok) -> bool {
+    is_in(t, &lex().need_more) || is_in(t, &lex().needed)
+}
+
 /// A word of a change's own that may stand between its number and what is said of it: its
 /// licence words and product, its account, "for" ("4 Business Standard for it@x.be – or rather 5",
 /// "insgesamt 5 Lizenzen für it@x hinzufügen").

@@ -108,7 +108,7 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
     let mut named: Vec<String> = own.iter().flat_map(|s| s.emails.iter()).map(|e| e.addr.to_lowercase()).collect();
     named.sort();
     named.dedup();
-    if named.len() != 1 || named[0].starts_with("webservices@") {
+    if named.len() != 1 || !super::whom::usable_username(&named[0]) {
         return None;
     }
     let [question, request, ..] = &thread(quoted)[..] else { return None };

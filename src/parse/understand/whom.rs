@@ -64,7 +64,7 @@ fn contact_word_just_before(before: &str) -> bool {
     phrases().contact_word.find_iter(sentence).last().is_some_and(|m| sentence[m.end()..].chars().count() <= 40)
 }
 
-fn usable_username(e: &str) -> bool {
+pub(super) fn usable_username(e: &str) -> bool {
     let local = e.split('@').next().unwrap_or("");
     !(local == "webservices"
         || local.starts_with("noreply")

@@ -134,7 +134,7 @@ impl Reader<'_> {
         let toks = self.toks;
         // "They no longer need a licence" after "3 colleagues left": the people of the sentence
         // before (counted there).
-        let they = i >= 2 && toks[i.saturating_sub(4)..i].iter().any(|t| is_in(t, &lex().need_more) || is_in(t, &lex().needed))
+        let they = i >= 2 && toks[i.saturating_sub(4)..i].iter().any(is_need)
             && toks[..i.saturating_sub(1)].iter().take(2).any(|t| is_w(t, &["they", "ils", "elles"]));
         if they {
             return true;
@@ -150,7 +150,7 @@ impl Reader<'_> {
             return false;
         }
         let Some(p) = (k + 1..(k + 5).min(i)).find(|&p| is_people(&toks[p])) else { return false };
-        let need = |q: usize| toks.get(q).is_some_and(|t| is_in(t, &lex().need_more) || is_in(t, &lex().needed));
+        let need = |q: usize| toks.get(q).is_some_and(is_need);
         // Dutch "hebben een licentie … nodig".
         let nodig = toks.get(p + 1).is_some_and(|t| is_w(t, &["hebben"])) && (i + 1..(i + 6).min(toks.len())).any(|q| is_w(&toks[q], &["nodig"]));
         (p + 1..=p + 2).any(|q| q < i && need(q)) || nodig
@@ -559,7 +559,6 @@ impl Reader<'_> {
                     || toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t));
                 // "les factures de nos 14 licences": with no direction anywhere in its sentence,
                 // "our 14 licences" is what the customer has.
-                let ours = i > 0 && is_in(&toks[i - 1], &lex().our);
                 if near_licence && ours {
                     self.set(i, Meaning::Current);
                 } else if near_licence && !matches!(toks[i], Tok::Article(_)) {

@@ -72,7 +72,7 @@ impl<'a> Reader<'a> {
         // licence?".
         let need_for_new = || {
             let need = toks.iter().enumerate().any(|(k, t)| {
-                (is_in(t, &lex().need_more) || is_in(t, &lex().needed)) && !toks.get(k + 1).is_some_and(|n| is_in(n, &lex().need_not))
+                is_need(t) && !toks.get(k + 1).is_some_and(|n| is_in(n, &lex().need_not))
             });
             need && !s.text.contains('?')
                 && !toks.iter().any(|t| is_in(t, &lex().negation))
