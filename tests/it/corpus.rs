@@ -133,8 +133,8 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind16` were tuned on after their
-/// first measurement; `sealed` to `sealed14` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind17` were tuned on after their
+/// first measurement; `sealed` to `sealed15` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly (but `blind12`, whose one is named below); the
 /// sealed ones no more than they do today.
@@ -163,6 +163,8 @@ fn labelled_corpora_agreement() {
         ("blind14", "tests/fixtures/blind14", 92.0, 0, true),
         ("blind15", "tests/fixtures/blind15", 96.0, 0, true),
         ("blind16", "tests/fixtures/blind16", 92.0, 0, true),
+        // First measured at 74% with 4 wrong (630cda3); the floor rises as the round fixes them.
+        ("blind17", "tests/fixtures/blind17", 74.0, 4, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.0, 3, false),
@@ -180,6 +182,7 @@ fn labelled_corpora_agreement() {
         ("sealed12", "tests/fixtures/sealed12", 82.0, 4, false),
         ("sealed13", "tests/fixtures/sealed13", 83.0, 5, false),
         ("sealed14", "tests/fixtures/sealed14", 73.0, 9, false),
+        ("sealed15", "tests/fixtures/sealed15", 83.0, 4, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
