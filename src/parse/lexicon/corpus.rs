@@ -29,6 +29,20 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("hey team — can you bump us to 25 seats on Business Standard? thx!", "=25 O365_BUSINESS_PREMIUM"),
+    // A question in a mail that orders nothing yet orders nothing.
+    ("Two questions, we're not ordering anything yet:\n- Can Teams Phone be added on top of Business Basic, or would those 6 people first need Business Standard?\n- What would the difference be per month?", "none"),
+    // A mail sent twice, to be made once: no change of its own.
+    ("My mail of this morning asking for 3 extra Microsoft 365 Business Basic licenses went out twice. It's 3 in total, not 6 - please process it only once.", "none"),
+    // The annual term named beside a change asked from today's count is no change of plan.
+    ("At the renewal, please bring us down from 40 to 32 Microsoft 365 E5 licences. The remaining 32 can stay on the annual term.", "-8 SPE_E5"),
+    ("1. Add 6 Microsoft 365 F3 licences - new night cleaning crew at the client site (Building C, floors 2-5).", "+6 SPE_F1"),
+    // A table's reason column says why, no second change.
+    ("Product\tChange\tReason\nMicrosoft 365 Apps for enterprise\t-2\ttwo analysts moved to E3 in July", "-2 OFFICESUBSCRIPTION"),
+    // blind17: a leaver's licence that goes to a newcomer is none to add; an unnamed subscription asks.
+    ("Three developers start on Monday. Tom leaves and his licence goes to one of them, so we only need 2 extra Business Premium.", "+2 SPB"),
+    ("Please add 5 Teams licences. Which subscription that is I honestly don't know, we have several with you.", "ask product"),
+    ("Please remove the old licence of Exchange Online (Plan 1), nobody uses it.", "-1 EXCHANGESTANDARD"),
     // blind16: a need in a condition is no removal.
     ("Does our shared mailbox need its own licence? We'd rather not pay for a licence if it isn't needed.", "none"),
     ("Please remove one Business Basic licence: we no longer need it.", "-1 O365_BUSINESS_ESSENTIALS"),
@@ -258,6 +272,13 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Commande donc deux licences Microsoft 365 Business Standard chez notre revendeur ; les numéros et Teams Phone, c'est Telcoplus qui s'en occupe.", "+2 O365_BUSINESS_PREMIUM"),
+    ("Veuillez trouver notre bon de commande pour 3 licences.", "ask direction"),
+    // An answer that picks one of the products our question offers, by one word of its name.
+    ("Sur les Basic, les deux, merci. Même compte, oui.\n>>>\nDe : Webservices <webservices@reseller.test>\nObjet : Votre demande : 2 licences supplémentaires – quel abonnement ?\n\nNous avons bien reçu votre demande d'ajout de 2 licences pour le compte admin@pirard.onmicrosoft.com.\nCe compte comporte deux abonnements : Microsoft 365 Business Standard (9 licences) et Microsoft 365 Business Basic (4 licences). Pouvez-vous nous préciser sur lequel les 2 licences doivent être ajoutées ?", "+2 O365_BUSINESS_ESSENTIALS admin@pirard.onmicrosoft.com"),
+    // blind17: "reprendra la licence", "l'ancienne licence … : vous pouvez la supprimer".
+    ("Madame Renson reprendra la licence de Maître Dupuis ; il nous faut donc deux licences Microsoft 365 Business Premium en plus. Le PC de l'accueil n'utilise plus l'ancienne licence « Office 365 ProPlus » : vous pouvez la supprimer.", "+2 SPB; -1 OFFICESUBSCRIPTION"),
+    ("Ajoutez 3 licences Teams svp. Quel abonnement c'est, je ne le sais pas vraiment.", "ask product"),
     // blind16: "je me corrige" opens a correction (and its kin in the other languages).
     ("Merci de prévoir 5 licences Business Basic supplémentaires.\n\nJe me corrige : 4 licences suffisent.", "+4 O365_BUSINESS_ESSENTIALS"),
     // "bon de commande" is a purchase order, no verb; "nouveau" is no direction for "nos 22
@@ -392,6 +413,14 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Kunnen jullie ons naar 18 seats bumpen voor Business Basic?", "=18 O365_BUSINESS_ESSENTIALS"),
+    ("Kunnen jullie vanaf de volgende factuur ons nieuwe adres gebruiken? Ons aantal licenties (12 Business Standard) blijft hetzelfde.", "none"),
+    // The admin centre's state, pasted in thanks: no change.
+    ("Bedankt, goed ontvangen! Ik zie ze ook al staan in het beheercentrum: Microsoft 365 Business Standard – 14 toegewezen, 0 beschikbaar.", "none"),
+    ("Per 1 januari gaat onze vaste ploeg (gebouw B, 5 mensen) over naar de klant zelf. Hun 5 licenties mogen dus weg.", "-5"),
+    ("Graag 2 licenties Business Basic erbij, voor de teeltbegeleiders van serre 7 en serre 8. Bij het inpakstation mag er 1 af, sorteerlijn 2 is geautomatiseerd.", "+2 O365_BUSINESS_ESSENTIALS; -1 O365_BUSINESS_ESSENTIALS"),
+    // blind17: "zijn licentie gaat naar één van de nieuwkomers".
+    ("Maandag starten er 3 nieuwe developers. Jelle vertrekt en zijn licentie gaat naar één van de nieuwkomers, dus we hebben er maar 2 extra nodig. Concreet: 2 x Microsoft 365 Business Premium erbij.", "+2 SPB"),
     // The Dutch plural "'s" is part of its word: "collega's" are people as "collegas" are.
     ("Twee nieuwe collega's hebben een licentie Business Standard nodig op it@acme.be.", "+2 O365_BUSINESS_PREMIUM it@acme.be"),
     // blind16: "één licentie" each, like "een licentie" each, is one for each of those counted.
@@ -519,6 +548,14 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // "noch 3 freie": still free, not three more.
+    ("Es sind noch 3 freie Lizenzen im Tenant. Habt ihr eine Idee, woran das liegt?", "none"),
+    // A state table from the admin centre, and the free ones removed.
+    ("Produkt                              Verfügbar   Zugewiesen\nMicrosoft 365 Business Premium            0           25\nMicrosoft 365 Apps for business           3            7\nBei Business Premium sind wir voll, bitte 2 dazubuchen. Die 3 freien Apps-for-business-Lizenzen werden nicht mehr gebraucht, die können weg.", "+2 SPB; -3 O365_BUSINESS"),
+    ("Bitte 2 zusätzliche Lizenzen Office 365 F3. Falls die erste Mail doch angekommen ist: bitte nur einmal buchen, also insgesamt 2.", "+2 DESKLESSPACK"),
+    ("Nach der Saison (Gewächshaus 1 bis 3) bitte die Exchange Online (Plan 2) Lizenzen auf insgesamt acht setzen.", "=8 EXCHANGEENTERPRISE"),
+    // blind17: "Welches Abo das bei Ihnen ist, weiß ich nicht": the product is open.
+    ("Bitte fügen Sie unserem Konto 5 Teams-Lizenzen hinzu. Welches Abo das bei Ihnen ist, weiß ich ehrlich gesagt nicht.", "ask product"),
     // blind16: "je eine Lizenz" is one each; "4 freie Tragwerksplaner" are freelancers, no free seats.
     ("Ab Juni holen wir 4 freie Tragwerksplaner ins Team. Die brauchen je eine Lizenz Microsoft 365 E3.", "+4 SPE_E3"),
     // "Amt 40", "Art. 30 DSGVO" are labelled numbers (and "Art." ends no sentence); a need of
@@ -621,6 +658,10 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    // "står det fortfarande 14": today's count.
+    ("I portalen står det fortfarande 14 licenser Microsoft 365 Apps for business. 11 räcker för oss.", "-3 O365_BUSINESS"),
+    // blind17: "2 st. E3 till och 2 st. E1 bort": "till" ends its clause.
+    ("Kan ni flytta dem från Office 365 E1 till Office 365 E3? Alltså 2 st. E3 till och 2 st. E1 bort.", "+2 ENTERPRISEPACK; -2 STANDARDPACK"),
     // blind16: "för mycket" is too much, like "för många".
     ("Vi har en Exchange Online (Plan 1)-licens för mycket sedan bokbussen lades ner. Kan ni ta bort den?", "-1 EXCHANGESTANDARD"),
     ("Två nya kollegor behöver en licens Business Standard på it@firma.se.", "+2 O365_BUSINESS_PREMIUM it@firma.se"),

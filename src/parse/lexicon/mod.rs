@@ -206,6 +206,8 @@ lexicon! {
         future,
         /// "2 free licences": licences not assigned to anyone.
         free,
+        /// "14 assigned", "14 toegewezen": licences in use, as an admin centre counts them.
+        assigned,
         /// "10 licences at the moment": words after today's count.
         now_after,
         /// "we are at 40": the verb ...
@@ -250,6 +252,8 @@ lexicon! {
         possessive,
         /// Definite articles before a singular licence word.
         definite,
+        /// Words between such an article and its licence: "l'ancienne licence", "the spare licence".
+        licence_adjective,
         /// Words that point back at a number said before: "naar die 6", "to those 6", "à ces 6".
         pointing,
         /// Words before "de" that make it no article ("plus de", "besoin de").
@@ -408,6 +412,10 @@ lexicon! {
         /// Two small sets, not one pattern with a long gap between them: a counted gap such as
         /// `.{0,200}` costs more to compile than a run of `seatmail parse` spends on a mail.
         invoice_ask,
+        /// "please process it only once", "bitte nur einmal buchen", "my mail … went out twice": a
+        /// mail sent twice, its change to be made once; the sentence says how often, it asks no
+        /// change of its own.
+        only_once,
     }
 }
 

@@ -95,9 +95,11 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // "vanaf volgende week 14": "next week" is a time, not the week numbered 14 (masked
         // before the numbered things; "last week" stays: it says a change was made before).
         r"(?i)\b(?:next|this|coming|volgende|komende|deze|prochaine|cette|nächste|nächsten|kommende|diese|dieser|nästa|denna)\s+(?:week|semaine|woche|vecka)\b".into(),
-        // Numbered things: "shift 2", "hall 3", "week 14", "vecka 14", "KW 12", "room 5", the "box 3"
+        // Numbered things, alone or a span of them ("Gewächshaus 1 bis 3", "floors 2-5"): "shift 2", "hall 3", "week 14", "vecka 14", "KW 12", "room 5", the "box 3"
         // ("bus 3", "bte 3") of a Belgian address.
-        r"(?i)\b(?:shift|hall|room|floor|building|step|option|page|line|lijn|ligne|zeile|rad|point|zaal|kamer|verdieping|ploeg|hal|étage|salle|bureau|raum|halle|etage|stock|schicht|rum|våning|skift|week|weke|vecka|semaine|woche|kw|wk|level|fase|phase|stap|étape|schritt|steg|sprint|release|lot|los|perceel|parcelle|batch|presse|machine|maschine|kassa|caisse|kasse|werf|chantier|baustelle|magasin|winkel|filiaal|vestiging|shop|store|branch|filiale|butik|succursale|agence|campus|bloc|blok|block|klas|classe|class|route|rit|tournée|magazijn|warehouse|entrepôt|lager|depot|dépôt|bygge|lokaal|local|auditoire|aula|gate|quai|dock|box|bus|bte|boîte|boite)\s*\d+\b".into(),
+        r"(?i)\b(?:shift|hall|room|floor|building|step|option|page|line|lijn|ligne|zeile|rad|point|zaal|kamer|verdieping|ploeg|hal|étage|salle|bureau|raum|halle|etage|stock|schicht|rum|våning|skift|week|weke|vecka|semaine|woche|kw|wk|level|fase|phase|stap|étape|schritt|steg|sprint|release|lot|los|perceel|parcelle|batch|presse|machine|maschine|kassa|caisse|kasse|werf|chantier|baustelle|magasin|winkel|filiaal|vestiging|shop|store|branch|filiale|butik|succursale|agence|campus|bloc|blok|block|klas|classe|class|route|rit|tournée|magazijn|warehouse|entrepôt|lager|depot|dépôt|bygge|lokaal|local|auditoire|aula|gate|quai|dock|box|bus|bte|boîte|boite|serre|kas|greenhouse|gewächshaus|växthus)s?\s*\d+(?:\s*(?:-|–|bis|tot|t/m|to|à|au|till)\s*\d+)?\b".into(),
+        // The same as the head of a compound: "sorteerlijn 2", "Produktionslinie 3", "packlinje 1".
+        r"(?i)\b\p{L}{3,}(?:lijn|linie|linje)\s*\d+\b".into(),
         // Postcodes: Dutch "1234 AB", and 4-5 digits before a capitalised place name.
         r"\b[1-9]\d{3}\s?[A-Z]{2}\b".into(),
         r"\b(?:[A-Z]-)?\d{4,5}\s+[A-ZÀ-Ý][a-zà-ÿ]{2,}".into(),

@@ -183,6 +183,13 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
                 let de_plus = prev(1).is_some_and(|t| is_w(t, &["de", "en"]));
                 return (de_plus || near_qty(next) || near_qty(prev(1))).then_some((Dir::Add, true));
             }
+            // "Commande donc deux licences …" (the verb, to a colleague); not "bon de commande
+            // pour 3 licences", "la commande de 3" (the noun, after a word).
+            if w == "commande" {
+                let first = j == 0 || matches!(prev(1), Some(Tok::Punct(_)));
+                let qty = toks[j + 1..(j + 4).min(toks.len())].iter().any(|t| matches!(t, Tok::Num { .. }));
+                return (first && qty).then_some((Dir::Add, true));
+            }
             if w == "bij" {
                 let end = next.is_none_or(|t| matches!(t, Tok::Punct(_)) || is_w(t, &["zetten", "voegen", "komen", "te", "voor", "op", "in", "aub", "graag", "alstublieft", "alsjeblieft", "a.u.b", "svp", "please"]));
                 return end.then_some((Dir::Add, true));
@@ -193,11 +200,14 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
                 let at_end = next.is_none_or(|t| matches!(t, Tok::Punct(c) if *c != ':') || is_w(t, &["för", "på", "tack", "av", "åt", "i", "nu", "också", "snarast", "till"]));
                 // "ett dussin till Office 365 F3", "två till": right after a number, "till" is "more".
                 let after_num = matches!(prev(1), Some(Tok::Num { .. })) && !matches!(next, Some(Tok::Num { .. }));
-                return (after_add || at_end || after_num).then_some((Dir::Add, true));
+                // "2 st. E3 till och 2 st. E1 bort": "till" ends its clause; "till och med" is "up to".
+                let before_and = next.is_some_and(|t| is_w(t, &["och"])) && !toks.get(j + 2).is_some_and(|t| is_w(t, &["med"]));
+                return (after_add || at_end || after_num || before_and).then_some((Dir::Add, true));
             }
-            // "nog twee tenants lopen": still two tenants, not two more seats.
-            let tenants = toks.get(j + 2).is_some_and(|t| is_w(t, &["tenant", "tenants"]));
-            if lex().still.has(w) && matches!(next, Some(Tok::Num { .. })) && !tenants {
+            // "nog twee tenants lopen": still two tenants, not two more seats; "Es sind noch 3
+            // freie Lizenzen im Tenant": three still free.
+            let not_more = toks.get(j + 2).is_some_and(|t| is_w(t, &["tenant", "tenants"]) || is_in(t, &lex().free));
+            if lex().still.has(w) && matches!(next, Some(Tok::Num { .. })) && !not_more {
                 return Some((Dir::Add, true));
             }
             if w == "ta" && next.is_some_and(|t| is_w(t, &["bort"])) {

@@ -72,13 +72,14 @@ fn guesses(s: &Sentence) -> bool {
 /// mail-wide signals).
 pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate {
     let ph = phrases();
+    // "nog niets wijzigen aan de looptijd": the term stays, the seats may change.
+    let not_yet = body.iter().any(|s| ph.not_yet.is_match(&s.text) && !s.toks.iter().any(|t| matches!(t, Tok::Word(w) if super::cues::lex().term.has(w))));
     let mut g = Gate {
         declines: subject.is_some_and(|s| classify::how_question(s) || ph.tell_me.is_match(s))
             || classify::password(text)
             || classify::phishing(text)
             || subject.is_some_and(classify::phishing)
-            // "nog niets wijzigen aan de looptijd": the term stays, the seats may change.
-            || body.iter().any(|s| ph.not_yet.is_match(&s.text) && !s.toks.iter().any(|t| matches!(t, Tok::Word(w) if super::cues::lex().term.has(w)))),
+            || not_yet,
         ..Gate::default()
     };
     // Searched at most once, and only for a hedged sentence with a number (most mails have none).
@@ -126,8 +127,13 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         let hedged = ph.hedge.is_match(&s.text) && !ph.unsure.is_match(&s.text) && !guesses(s) && !number_open();
         // "Revit: de 3 extra seats bestel ik zelf, daar hoeven jullie niets voor te doen".
         let not_for_us = ph.nothing_for_us.is_match(&s.text);
-        let skip = not_for_us || thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported;
-        g.skipped_question |= skip && (question || price || open_question || how);
+        // "Two questions, we're not ordering anything yet: … would those 6 people first need
+        // Business Standard?": in such a mail a question asks, it orders nothing.
+        let held_back = not_yet && s.text.contains('?');
+        // "It's 3 in total, not 6 - please process it only once": how often, no change of its own.
+        let once = ph.only_once.is_match(&s.text);
+        let skip = not_for_us || thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported || held_back || once;
+        g.skipped_question |= skip && (question || price || open_question || how || held_back);
         g.kept.push(!skip);
     }
     g

@@ -82,6 +82,11 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if let Some(request) = reply::account_given(&body, input.quoted, catalog, input.lang) {
         return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
     }
+    // "Sur les Basic, les deux" under our "… Standard (9) et … Basic (4) : sur lequel ?": the
+    // request our question restates, for that product.
+    if let Some(request) = reply::product_given(&body, input.quoted, catalog, input.lang) {
+        return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
+    }
     let gate = gate::read(&body, input.subject, text);
     u.skipped_question = gate.skipped_question;
     let licence_talk = body.iter().any(|s| !s.products.is_empty() || s.toks.iter().any(cues::is_licence_noun));
@@ -118,9 +123,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         u.skipped_question = true;
         return u;
     }
-    // "switch our 18 licences from monthly to annual": a seat change only if another sentence asks one.
+    // "switch our 18 licences from monthly to annual": a seat change only if another sentence asks
+    // one ("At the renewal, please bring us down from 40 to 32 … the rest stays on the annual term").
     let plan_change = |si: usize| body.get(si).is_some_and(|s| phrases().billing_plan.is_match(&s.text));
-    if phrases().billing_plan.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && !r.weak && !r.from_current && !plan_change(r.sentence)) {
+    if phrases().billing_plan.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && !r.weak && (!r.from_current || r.asks) && !plan_change(r.sentence)) {
         u.not_ours = Some("a change of billing plan, not of the number of seats");
         return u;
     }
@@ -164,8 +170,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
 
     // "3 licences of Power BI Pro": a count for a product of no subscription here is no seat
     // change of ours, whether or not its direction is clear.
+    // But "Teams Phone needs a base licence: order two Business Standard" counts ours.
     let counted = c.raws.iter().any(|r| r.change.is_some() || r.undirected.is_some());
-    if items.iter().all(|i| i.product.is_none()) && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent || counted) {
+    let ours_counted = c.raws.iter().any(|r| r.product.is_some() && (r.change.is_some() || r.undirected.is_some()));
+    if items.iter().all(|i| i.product.is_none()) && !ours_counted && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent || counted) {
         u.not_ours = Some("asks about a product seatmail does not manage");
         return u;
     }

@@ -12,7 +12,7 @@ use super::cues::offered_pairs;
 use super::sentences::{self, Sentence};
 use crate::parse::language::Language;
 use crate::parse::numbers::Tok;
-use crate::parse::products::Catalog;
+use crate::parse::products::{Catalog, Mention};
 use crate::parse::quote::{is_attribution_line, is_from_line, is_header_line, is_separator_line, names_us};
 
 /// An answer is short: "Yes, 5 it is.", "ja, 5 bitte", "Oui, deux suffiront." (tokens).
@@ -127,4 +127,64 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
     }
     let answer: Vec<&str> = own.iter().map(|s| s.text.as_str()).collect();
     Some(format!("{}\n\n{}", request.text, answer.join("\n")))
+}
+
+/// "Sur les Basic, les deux, merci." under our "Ce compte comporte deux abonnements : Microsoft
+/// 365 Business Standard (9 licences) et Microsoft 365 Business Basic (4 licences). Pouvez-vous
+/// nous préciser sur lequel … ?": our question restates the request and offers the products; the
+/// answer picks one, often by the one word of its name that tells it from the others ("Basic").
+/// The restated request and the product picked, to be read as one mail. The answer says no
+/// direction and no number our question did not say (those would make it a request of its own).
+pub(crate) fn product_given(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+    if own.iter().any(|s| s.cues.iter().flatten().any(|(_, strong)| *strong)) {
+        return None;
+    }
+    let question = our_question(quoted)?;
+    let sentences = sentences::split(&question, catalog, lang);
+    let mut offered: Vec<&str> = sentences.iter().flat_map(|s| &s.products).filter_map(|m| if let Mention::One(sku) = m { Some(sku.as_str()) } else { None }).collect();
+    offered.sort_unstable();
+    offered.dedup();
+    if offered.len() < 2 {
+        return None;
+    }
+    let numbers = |ss: &[Sentence]| -> Vec<i64> { ss.iter().flat_map(|s| s.toks.iter()).filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect() };
+    let asked = numbers(&sentences);
+    if !numbers(own).iter().all(|v| asked.contains(v)) {
+        return None;
+    }
+    // The request as our question restates it: a change with a number, no product, no question.
+    let request: Vec<&str> = sentences
+        .iter()
+        .filter(|s| s.has_num() && s.products.is_empty() && !s.text.contains('?') && s.cues.iter().flatten().any(|(_, strong)| *strong))
+        .map(|s| s.text.as_str())
+        .collect();
+    if request.is_empty() {
+        return None;
+    }
+    let picked = picked_product(own, &offered, catalog)?;
+    Some(format!("{}\n\n{}.", request.join("\n"), catalog.name_of(picked)))
+}
+
+/// The one offered product the answer names, in full or by a word of its name no other offered
+/// product's name has.
+fn picked_product<'a>(own: &[Sentence], offered: &[&'a str], catalog: &Catalog) -> Option<&'a str> {
+    let named: Vec<&str> = own.iter().flat_map(|s| &s.products).filter_map(|m| if let Mention::One(sku) = m { Some(sku.as_str()) } else { None }).collect();
+    let words = |sku: &str| -> Vec<String> {
+        catalog.name_of(sku).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().any(char::is_alphabetic)).map(str::to_lowercase).collect()
+    };
+    let said = |w: &str| own.iter().flat_map(|s| &s.toks).any(|t| matches!(t, Tok::Word(x) if x == w));
+    let picked: Vec<&'a str> = offered
+        .iter()
+        .copied()
+        .filter(|sku| {
+            named.contains(sku) || {
+                let others: Vec<String> = offered.iter().filter(|o| *o != sku).flat_map(|o| words(o)).collect();
+                words(sku).iter().any(|w| !others.contains(w) && said(w))
+            }
+        })
+        .collect();
+    match picked[..] {
+        [one] => Some(one),
+        _ => None,
+    }
 }

@@ -6,6 +6,8 @@
 //! - a table with a column of changes ("Product | Current | Change" over "E3 | 16 | +4") says
 //!   "E3: +4."; every other cell of the row (the product, the account, the customer) stays with
 //!   it, so the row keeps its own product and account;
+//! - a table of the admin centre's state ("Product | Available | Assigned" over "E3 | 2 | 14")
+//!   says "E3: 2 free, 14 assigned.": counts of today, no change;
 //! - two-column key/value lines ("Licences actuelles   8") become fields ("Licences actuelles:
 //!   8"), and a form's today's-count field with its wanted-count field say "from 8 to 10".
 //!
@@ -25,6 +27,10 @@ enum Role {
     Now,
     Want,
     Change,
+    /// Licences bought and assigned to nobody ("Available", "Verfügbar", "disponibles").
+    Free,
+    /// Licences in use ("Assigned", "Zugewiesen", "attribuées").
+    Assigned,
 }
 
 /// A header row: how its line is cut, and the role of its columns (cell index, or the character
@@ -86,12 +92,17 @@ fn role_of(cell: &str) -> Option<Role> {
         Some(Role::Want)
     } else if heading_is(cell, &w.col_now) {
         Some(Role::Now)
+    } else if heading_is(cell, &w.free) {
+        Some(Role::Free)
+    } else if heading_is(cell, &w.assigned) {
+        Some(Role::Assigned)
     } else {
         None
     }
 }
 
-/// A header row: short, no numbers, a change column or both a now and a wanted column.
+/// A header row: short, no numbers, a change column, both a now and a wanted column, or both a
+/// free and an assigned column.
 fn header_of(line: &str) -> Option<Header> {
     let (split, cells) = table_cells(line);
     if cells.len() < 2 || cells.len() > 8 || cells.iter().any(|(_, c)| cell_number(c).is_some()) {
@@ -106,7 +117,7 @@ fn header_of(line: &str) -> Option<Header> {
         }
     }
     let has = |r: Role| roles.iter().any(|(_, x)| *x == r);
-    (has(Role::Change) || (has(Role::Now) && has(Role::Want))).then_some(Header { split, roles })
+    (has(Role::Change) || (has(Role::Now) && has(Role::Want)) || (has(Role::Free) && has(Role::Assigned))).then_some(Header { split, roles })
 }
 
 /// One row under a header, as the sentence it stands for.
@@ -117,13 +128,20 @@ fn row(header: &Header, line: &str) -> Option<String> {
     }
     let col = |r: Role| header.roles.iter().find(|(_, x)| *x == r).map(|(k, _)| *k);
     let mut label: Vec<String> = Vec::new();
+    // Cells right of the change ("Reason", "Comment") say why, in a sentence of their own: "two
+    // analysts moved to E3 in July" is no second change of the row.
+    let mut why: Vec<String> = Vec::new();
     let (mut now, mut want, mut change): (Option<i64>, Option<i64>, Option<String>) = (None, None, None);
+    let (mut free, mut assigned): (Option<i64>, Option<i64>) = (None, None);
     if split {
         for (k, c) in &cells {
             match header.roles.iter().find(|(col, _)| col == k).map(|(_, r)| *r) {
                 Some(Role::Now) => now = cell_number(c),
                 Some(Role::Want) => want = cell_number(c),
                 Some(Role::Change) if !c.is_empty() => change = Some(c.clone()),
+                Some(Role::Free) => free = cell_number(c),
+                Some(Role::Assigned) => assigned = cell_number(c),
+                _ if !c.is_empty() && col(Role::Change).is_some_and(|at| *k > at) => why.push(c.clone()),
                 _ if !c.is_empty() => label.push(c.clone()),
                 _ => {}
             }
@@ -133,7 +151,15 @@ fn row(header: &Header, line: &str) -> Option<String> {
         let first = header.roles.iter().map(|(k, _)| *k).min().unwrap_or(0);
         for (pos, w) in &cells {
             let near = |r: Role| col(r).is_some_and(|c| pos.abs_diff(c) <= 3);
-            if near(Role::Now) && now.is_none() && cell_number(w).is_some() {
+            // Counts stand right-aligned under headings wider than they are: the state column a
+            // number is under is the last one that starts before it.
+            let state = header.roles.iter().filter(|(k, r)| matches!(r, Role::Free | Role::Assigned) && *k <= pos + 3).max_by_key(|(k, _)| *k).map(|(_, r)| *r);
+            if let (Some(r), Some(v)) = (state, cell_number(w)) {
+                match r {
+                    Role::Free => free = free.or(Some(v)),
+                    _ => assigned = assigned.or(Some(v)),
+                }
+            } else if near(Role::Now) && now.is_none() && cell_number(w).is_some() {
                 now = cell_number(w);
             } else if near(Role::Want) && want.is_none() && cell_number(w).is_some() {
                 want = cell_number(w);
@@ -141,17 +167,25 @@ fn row(header: &Header, line: &str) -> Option<String> {
                 change.get_or_insert_with(String::new).push_str(&format!(" {w}"));
             } else if *pos + 1 < first {
                 label.push(w.clone());
+            } else if col(Role::Change).is_none() {
+                // Words among the counts: a sentence under the table, not a row of it.
+                return None;
             }
         }
     }
     let label = label.join(" ");
+    let why = if why.is_empty() { String::new() } else { format!(" {}.", why.join(" ")) };
     match (change, now, want) {
         // A bare signed number in a change column is a number of licences ("Aalter | +1").
-        (Some(c), _, _) if is_signed_number(c.trim()) => Some(format!("{label}: {} licences.", c.trim())),
-        (Some(c), _, _) => Some(format!("{label}: {}.", c.trim())),
+        (Some(c), _, _) if is_signed_number(c.trim()) => Some(format!("{label}: {} licences.{why}", c.trim())),
+        (Some(c), _, _) => Some(format!("{label}: {}.{why}", c.trim())),
         (None, Some(a), Some(b)) if a == b => Some(format!("{label}.")),
         (None, Some(a), Some(b)) => Some(format!("{label}: from {a} to {b}.")),
-        _ => None,
+        // The words are read in any language ("free", "assigned"), like "from … to".
+        _ => match (free, assigned) {
+            (Some(f), Some(a)) => Some(format!("{label}: {f} free, {a} assigned.")),
+            _ => None,
+        },
     }
 }
 

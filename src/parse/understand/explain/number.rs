@@ -79,8 +79,7 @@ impl Reader<'_> {
                     && !self.reuse
                     && lex().definite.has(w)
                     && !(w == "de" && i > 0 && is_in(&toks[i - 1], &lex().not_article))
-                    && (toks.get(i + 1).is_some_and(is_singular_licence)
-                        || (matches!(toks.get(i + 1), Some(Tok::Product(_))) && toks.get(i + 2).is_some_and(is_singular_licence))) =>
+                    && definite_licence_at(toks, i + 1) =>
             {
                 Some(1)
             }
@@ -424,9 +423,15 @@ impl Reader<'_> {
         let opens_line = i == 1 && self.licence_talk;
         let field = self.quantity_field;
         // "2 free licences", "nog 2 vrije licenties", "2 licences libres": what is available now.
-        // Not "4 freie Tragwerksplaner": free people are freelancers.
+        // Not "4 freie Tragwerksplaner": free people are freelancers; not "Die 3 freien Lizenzen
+        // werden nicht mehr gebraucht": the only number of a sentence that only removes is the
+        // change (those free ones go).
+        let removes_them = self.num_count == 1
+            && self.cues.iter().flatten().any(|&(d, strong)| strong && d == Dir::Remove)
+            && !self.cues.iter().flatten().any(|&(d, _)| d == Dir::Add);
         let free = (self.any_in(i + 1, i + 3, |t| is_in(t, &lex().free)) || (i > 0 && is_in(&toks[i - 1], &lex().free)))
-            && !self.any_in(i + 1, i + 4, is_people);
+            && !self.any_in(i + 1, i + 4, is_people)
+            && !removes_them;
         // "We hadden voor hen 4 extra licenties genomen: alle 4 mogen weg": a count in a clause
         // in the pluperfect says what was done before, not what to do now.
         let done_before = || toks[clo..chi].iter().any(|t| is_in(t, &lex().pluperfect)) && self.any_in(i + 1, i + 3, is_licence_noun) && !field;
@@ -571,4 +576,16 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// Whether a singular licence starts at `j`, right after a definite article: "la licence", "the
+/// Business Basic licence", "l'ancienne licence « Office 365 ProPlus »", "the spare licence".
+fn definite_licence_at(toks: &[Tok], mut j: usize) -> bool {
+    if matches!(toks.get(j), Some(Tok::Punct('\'' | '’'))) {
+        j += 1;
+    }
+    if toks.get(j).is_some_and(|t| is_in(t, &lex().licence_adjective)) {
+        j += 1;
+    }
+    toks.get(j).is_some_and(is_singular_licence) || (matches!(toks.get(j), Some(Tok::Product(_))) && toks.get(j + 1).is_some_and(is_singular_licence))
 }

@@ -88,6 +88,16 @@ impl Reader<'_> {
                 self.set(k, Meaning::Thing);
             }
         }
+        // "Business Standard – 14 toegewezen, 0 beschikbaar", "5 assigned, 2 available": both
+        // sides of a subscription as the admin centre shows it, no change.
+        let state = |i: usize, words: &crate::parse::lexicon::Set| matches!(toks[i], Tok::Num { .. }) && toks.get(i + 1).is_some_and(|t| is_in(t, words));
+        let (assigned, free): (Vec<usize>, Vec<usize>) = ((0..n).filter(|&i| state(i, &lex().assigned)).collect(), (0..n).filter(|&i| state(i, &lex().free)).collect());
+        if !assigned.is_empty() && !free.is_empty() {
+            for k in assigned.into_iter().chain(free) {
+                self.used[k] = true;
+                self.set(k, Meaning::Thing);
+            }
+        }
         // "je ne voudrais pas payer deux fois", "twice" said as "2 times": how often, no count.
         for i in 0..n.saturating_sub(1) {
             if matches!(toks[i], Tok::Num { .. }) && !self.used[i] && is_w(&toks[i + 1], &["fois", "times", "keer", "maal", "mal", "gånger"]) {
