@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // A reminder over the customer's own earlier mail: that request, with its account.
+    ("As I asked on Monday: the 2 Business Basic licences should go. It is still not done.\n>>>\n> On Mon, 1 Dec 2026 at 09:12, Jo Peeters <jo@acme.be> wrote:\n> Please remove 2 Business Basic licences from admin@acme.onmicrosoft.com.", "-2 O365_BUSINESS_ESSENTIALS admin@acme.onmicrosoft.com"),
     ("hey team — can you bump us to 25 seats on Business Standard? thx!", "=25 O365_BUSINESS_PREMIUM"),
     // A question in a mail that orders nothing yet orders nothing.
     ("Two questions, we're not ordering anything yet:\n- Can Teams Phone be added on top of Business Basic, or would those 6 people first need Business Standard?\n- What would the difference be per month?", "none"),
@@ -413,6 +415,7 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Ik vroeg op 3 november om 2 licenties Exchange Online (Plan 2) te verwijderen (zie hieronder), maar op de factuur van december staan ze er nog altijd bij. Mogen die er alsnog af?\n>>>\n> Op 03/11/2025 10:14 CET schreef An Claes <an.claes@claes.be>:\n> Mogen er 2 licenties Exchange Online (Plan 2) af op ons account admin@claes.onmicrosoft.com?", "-2 EXCHANGEENTERPRISE admin@claes.onmicrosoft.com"),
     ("Kunnen jullie ons naar 18 seats bumpen voor Business Basic?", "=18 O365_BUSINESS_ESSENTIALS"),
     ("Kunnen jullie vanaf de volgende factuur ons nieuwe adres gebruiken? Ons aantal licenties (12 Business Standard) blijft hetzelfde.", "none"),
     // The admin centre's state, pasted in thanks: no change.

@@ -151,4 +151,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     invoice: &[r"\brechnung\b"],
     invoice_ask: &[r"\b(prüfen|überprüfen|erklären|angeben|vermerken)\b"],
     only_once: &[r"\bnur (einmal|ein mal|1 ?mal)\b", r"\bnicht (doppelt|zweimal)\b", r"\b(zweimal|doppelt) (gesendet|verschickt|versendet|rausgegangen|rausgegangen|abgeschickt)\b"],
+    reminder: &[r"\bimmer noch nicht (erledigt|umgesetzt|geändert|passiert|bearbeitet)\b", r"\b(zweite|dritte) erinnerung\b", r"\b(zweiter|dritter) versuch\b", r"\bwie (ich|wir) (am|bereits|schon) .{0,20}(angefragt|gebeten|geschrieben)\b"],
 };

@@ -158,4 +158,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     invoice: &[r"\binvoice\b"],
     invoice_ask: &[r"\b(check|explain|mention|mentions)\b"],
     only_once: &[r"\b(process|apply|book|do|count|add|handle) (it|them|this|that|the (request|change|order)) (only|just) once\b", r"\b(only|just) once\b.{0,40}\b(process|apply|book|count|handle)", r"\bnot twice\b", r"\b(went out|was sent|got sent|sent( it| this)?) twice\b"],
+    reminder: &[r"\b(as|like) (i|we) (asked|requested|wrote)( you)? (on|last|in|earlier|before)\b", r"\bstill (not|hasn'?t been|has not been|isn'?t|wasn'?t) (done|processed|changed|adapted|applied|handled)\b", r"\b(second|third) (time|reminder|request) (i|we)\b", r"\b(second|third) reminder\b"],
 };

@@ -152,4 +152,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     invoice: &[r"\bfacture\b"],
     invoice_ask: &[r"\b(vérifier|expliquer|mentionner|mentionne|indiquer)\b"],
     only_once: &[r"\b(une seule fois|qu'une (seule )?fois)\b", r"\bpas deux fois\b", r"\b(envoyée?|partie?) (deux fois|en double)\b"],
+    reminder: &[r"\b(je vous ai|nous vous avons) (demandé|écrit) le\b", r"\btoujours pas (été )?(fait|traité|modifié|adapté|appliqué)e?\b", r"\b(deuxième|second|troisième) rappel\b", r"\bje (vous )?relance\b"],
 };

@@ -416,6 +416,9 @@ lexicon! {
         /// mail sent twice, its change to be made once; the sentence says how often, it asks no
         /// change of its own.
         only_once,
+        /// "as I asked on the 3rd, it is still not done", "Ik vroeg op 3 november om …",
+        /// "zweiter Versuch": the mail chases a request the customer sent before.
+        reminder,
     }
 }
 

@@ -156,4 +156,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     invoice: &[r"\bfactuur\b"],
     invoice_ask: &[r"\b(nakijken|controleren|uitleggen|vermelden|vermeldt)\b"],
     only_once: &[r"\b(maar|slechts|enkel|alleen) (één|1|een) ?(keer|maal)\b", r"\b(maar|slechts) eenmaal\b", r"\bniet (twee keer|dubbel)\b", r"\b(twee keer|dubbel) (verstuurd|verzonden|vertrokken)\b", r"\b(verstuurd|verzonden) (twee keer|dubbel)\b"],
+    reminder: &[r"\bik vroeg (op|al|u|jullie|eerder)\b", r"\bnog (steeds|altijd) niet (gebeurd|aangepast|verwerkt|gedaan|in orde)\b", r"\b(tweede|derde) herinnering\b", r"\bzoals (ik|we) (op|al|eerder) (vroeg|vroegen|vroegen|schreef|schreven)\b"],
 };

@@ -147,4 +147,5 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     invoice: &[r"\bfaktur(a|an)\b"],
     invoice_ask: &[r"\b(kontrollera|förklara|ange|anger)\b"],
     only_once: &[r"\b(bara|endast) (en|1) gång\b", r"\binte (två gånger|dubbelt)\b", r"\b(skickades|skickats|gick iväg|gick ut) (två gånger|dubbelt)\b"],
+    reminder: &[r"\bsom jag bad om\b", r"\bfortfarande inte (gjort|ändrat|åtgärdat|ordnat)\b", r"\b(andra|tredje) påminnelse\b"],
 };

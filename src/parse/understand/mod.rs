@@ -87,6 +87,10 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if let Some(request) = reply::product_given(&body, input.quoted, catalog, input.lang) {
         return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
     }
+    // "Ik vroeg op 3 november om … (zie hieronder) … Mogen die er alsnog af?": the request chased.
+    if let Some(request) = reply::reminded(&body, input.quoted, catalog, input.lang) {
+        return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
+    }
     let gate = gate::read(&body, input.subject, text);
     u.skipped_question = gate.skipped_question;
     let licence_talk = body.iter().any(|s| !s.products.is_empty() || s.toks.iter().any(cues::is_licence_noun));

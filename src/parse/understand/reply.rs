@@ -120,7 +120,6 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
         return None;
     }
     // "fyra st som jag skrev": a number the request said already is no new one.
-    let numbers = |ss: &[Sentence]| -> Vec<i64> { ss.iter().flat_map(|s| s.toks.iter()).filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect() };
     let said_before = numbers(&sentences::split(&request.text, catalog, lang));
     if !numbers(own).iter().all(|v| said_before.contains(v)) {
         return None;
@@ -147,7 +146,6 @@ pub(crate) fn product_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
     if offered.len() < 2 {
         return None;
     }
-    let numbers = |ss: &[Sentence]| -> Vec<i64> { ss.iter().flat_map(|s| s.toks.iter()).filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect() };
     let asked = numbers(&sentences);
     if !numbers(own).iter().all(|v| asked.contains(v)) {
         return None;
@@ -187,4 +185,26 @@ fn picked_product<'a>(own: &[Sentence], offered: &[&'a str], catalog: &Catalog) 
         [one] => Some(one),
         _ => None,
     }
+}
+
+/// "Ik vroeg op 3 november om 2 licenties te verwijderen (zie hieronder), maar … Mogen die er
+/// alsnog af?" over the customer's own earlier mail: a reminder chases that request, which says
+/// it whole (the account, the product). That request, to be read in place of the reminder; the
+/// reminder says no number the request did not (a new number would be a request of its own).
+pub(crate) fn reminded(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+    let ph = crate::parse::lexicon::phrases();
+    if !own.iter().any(|s| ph.reminder.is_match(&s.text)) {
+        return None;
+    }
+    let earlier = thread(quoted).into_iter().next().filter(|m| !m.ours && !m.from_us)?;
+    let said_before = numbers(&sentences::split(&earlier.text, catalog, lang));
+    if said_before.is_empty() || !numbers(own).iter().all(|v| said_before.contains(v)) {
+        return None;
+    }
+    Some(earlier.text)
+}
+
+/// The numbers the sentences say.
+fn numbers(ss: &[Sentence]) -> Vec<i64> {
+    ss.iter().flat_map(|s| s.toks.iter()).filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect()
 }
