@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Second reminder: never mind, please cancel the request below, we changed our minds.\n>>>\n> On Mon, 1 Dec 2026 at 09:12, Jo Peeters <jo@acme.be> wrote:\n> Please remove 2 Business Basic licences from admin@acme.onmicrosoft.com.", "none"),
     // A reminder over the customer's own earlier mail: that request, with its account.
     ("As I asked on Monday: the 2 Business Basic licences should go. It is still not done.\n>>>\n> On Mon, 1 Dec 2026 at 09:12, Jo Peeters <jo@acme.be> wrote:\n> Please remove 2 Business Basic licences from admin@acme.onmicrosoft.com.", "-2 O365_BUSINESS_ESSENTIALS admin@acme.onmicrosoft.com"),
     ("hey team — can you bump us to 25 seats on Business Standard? thx!", "=25 O365_BUSINESS_PREMIUM"),

@@ -143,7 +143,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     count_unchanged: &[r"\bantalet licenser (är|förblir|blir) (detsamma|oförändrat|som det är)\b", r"\b(vårt )?antal(et)? licenser\b.{0,40}\b(är|förblir) (detsamma|oförändrat|som det är|som förut)\b", r"\bändrar (inte|ingenting) (på|i)? ?(antalet|licens)", r"\bingen ändring (av|i) antalet", r"\bantalet licenser ändras inte", r"\b(vill|önskar) (jag|vi) (för tillfället |tills vidare )?inte ändra\b", r"\bantalet licenser\b.{0,60}\b(stämmer|är korrekt|är rätt)\b", r"\bbehöver (inga|inte fler|ingen|inte någon) (extra |nya |ny )?licens(er)?\b"],
     nothing_for_us: &[r"\b(bortse från|ignorera|glöm) mitt (förra |tidigare )?(mejl|mail|meddelande)\b", r"\bingenting behöver (ändras|göras)\b", r"\bbehöver (ni|du) inte (göra något|röra|ändra)\b", r"\b(ingenting|inget) (för er )?att göra\b"],
     recalled: &[r"\bom jag inte (misstar|minns fel)", r"\bom jag minns rätt\b"],
-    retract: &[r"^\W*(nej förresten|förresten nej|glöm (det|vad jag skrev)|vid närmare eftertanke)\b"],
+    retract: &[r"^\W*(nej förresten|förresten nej|glöm (det|vad jag skrev)|vid närmare eftertanke)\b", r"\b(strunta i det|avbryt (beställningen|min beställning|förfrågan))\b"],
     invoice: &[r"\bfaktur(a|an)\b"],
     invoice_ask: &[r"\b(kontrollera|förklara|ange|anger)\b"],
     only_once: &[r"\b(bara|endast) (en|1) gång\b", r"\binte (två gånger|dubbelt)\b", r"\b(skickades|skickats|gick iväg|gick ut) (två gånger|dubbelt)\b"],

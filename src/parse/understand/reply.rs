@@ -193,7 +193,8 @@ fn picked_product<'a>(own: &[Sentence], offered: &[&'a str], catalog: &Catalog) 
 /// reminder says no number the request did not (a new number would be a request of its own).
 pub(crate) fn reminded(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     let ph = crate::parse::lexicon::phrases();
-    if !own.iter().any(|s| ph.reminder.is_match(&s.text)) {
+    // "Second reminder: never mind, cancel the request below" chases nothing.
+    if !own.iter().any(|s| ph.reminder.is_match(&s.text)) || own.iter().any(|s| ph.retract.is_match(&s.text) || ph.count_unchanged.is_match(&s.text)) {
         return None;
     }
     let earlier = thread(quoted).into_iter().next().filter(|m| !m.ours && !m.from_us)?;
