@@ -416,6 +416,8 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // The answer picks one offered product and names the other to say no.
+    ("Microsoft 365 Business Premium, dus niet Business Standard. Het aantal blijft 4 zoals gevraagd.\n>>>\nVan: Webservices <webservices@reseller.test>\nOnderwerp: RE: 4 extra licenties\n\nU vraagt 4 extra licenties voor beheer@maes.onmicrosoft.com. Op die tenant hebt u zowel Business Standard als Business Premium. Welk product bedoelt u?", "+4 SPB beheer@maes.onmicrosoft.com"),
     ("Ik vroeg op 3 november om 2 licenties Exchange Online (Plan 2) te verwijderen (zie hieronder), maar op de factuur van december staan ze er nog altijd bij. Mogen die er alsnog af?\n>>>\n> Op 03/11/2025 10:14 CET schreef An Claes <an.claes@claes.be>:\n> Mogen er 2 licenties Exchange Online (Plan 2) af op ons account admin@claes.onmicrosoft.com?", "-2 EXCHANGEENTERPRISE admin@claes.onmicrosoft.com"),
     ("Kunnen jullie ons naar 18 seats bumpen voor Business Basic?", "=18 O365_BUSINESS_ESSENTIALS"),
     ("Kunnen jullie vanaf de volgende factuur ons nieuwe adres gebruiken? Ons aantal licenties (12 Business Standard) blijft hetzelfde.", "none"),

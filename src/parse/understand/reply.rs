@@ -164,9 +164,21 @@ pub(crate) fn product_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
 }
 
 /// The one offered product the answer names, in full or by a word of its name no other offered
-/// product's name has.
+/// product's name has; not one it names to say no ("Business Premium, dus niet Business Standard").
 fn picked_product<'a>(own: &[Sentence], offered: &[&'a str], catalog: &Catalog) -> Option<&'a str> {
-    let named: Vec<&str> = own.iter().flat_map(|s| &s.products).filter_map(|m| if let Mention::One(sku) = m { Some(sku.as_str()) } else { None }).collect();
+    let negation = &super::cues::lex().negation;
+    let named: Vec<&str> = own
+        .iter()
+        .flat_map(|s| {
+            s.toks.iter().enumerate().filter_map(|(i, t)| match t {
+                Tok::Product(k) if !s.toks[i.saturating_sub(2)..i].iter().any(|t| super::cues::is_in(t, negation)) => match s.products.get(*k) {
+                    Some(Mention::One(sku)) => Some(sku.as_str()),
+                    _ => None,
+                },
+                _ => None,
+            })
+        })
+        .collect();
     let words = |sku: &str| -> Vec<String> {
         catalog.name_of(sku).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().any(char::is_alphabetic)).map(str::to_lowercase).collect()
     };
