@@ -20,9 +20,9 @@ const ANSWER_TOKENS: usize = 8;
 
 /// The request the customer confirmed by choosing one of the two numbers our quoted question
 /// offered, written out; `None` when the mail is no such answer.
-pub(crate) fn answered(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
-    let question = our_question(quoted)?;
-    let sentences = sentences::split(&question, catalog, lang);
+pub(crate) fn answered(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+    let question = our_question(thread)?;
+    let sentences = sentences::split(question, catalog, lang);
     let (asking, a, b) = sentences
         .iter()
         .enumerate()
@@ -46,8 +46,8 @@ pub(crate) fn answered(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: 
 
 /// The first mail quoted under the reply, when it is ours and asks something: its text, without
 /// quote marks and its header lines.
-fn our_question(quoted: &str) -> Option<String> {
-    our_first(quoted).filter(|text| text.contains('?'))
+fn our_question(thread: &[Quoted]) -> Option<&str> {
+    thread.first().filter(|m| m.ours && m.text.contains('?')).map(|m| m.text.as_str())
 }
 
 /// The first mail quoted under the reply, when it is ours: its text, without quote marks and its
@@ -57,7 +57,7 @@ pub(crate) fn our_first(quoted: &str) -> Option<String> {
 }
 
 /// A mail quoted under the reply.
-struct Quoted {
+pub(crate) struct Quoted {
     /// A header line of it names our mailbox (its "To:" as well as its "From:").
     ours: bool,
     /// Its "From:" or attribution line names our mailbox.
@@ -67,7 +67,7 @@ struct Quoted {
 }
 
 /// The mails quoted under the reply, newest first.
-fn thread(quoted: &str) -> Vec<Quoted> {
+pub(crate) fn thread(quoted: &str) -> Vec<Quoted> {
     let mut mails = Vec::new();
     let (mut ours, mut from_us) = (false, false);
     let mut text: Vec<&str> = Vec::new();
@@ -101,7 +101,7 @@ fn thread(quoted: &str) -> Vec<Quoted> {
 /// "Op welke gebruikersnaam mogen we de licenties toevoegen?", which quotes the customer's request:
 /// that request with the answer under it, to be read as one mail. The answer names one account,
 /// no direction and no number the request did not say (those would make it a request of its own).
-pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+pub(crate) fn account_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     if own.iter().any(|s| s.cues.iter().flatten().any(|(_, strong)| *strong)) {
         return None;
     }
@@ -111,7 +111,7 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
     if named.len() != 1 || !super::whom::usable_username(&named[0]) {
         return None;
     }
-    let [question, request, ..] = &thread(quoted)[..] else { return None };
+    let [question, request, ..] = thread else { return None };
     if !question.from_us || request.from_us {
         return None;
     }
@@ -134,12 +134,12 @@ pub(crate) fn account_given(own: &[Sentence], quoted: &str, catalog: &Catalog, l
 /// answer picks one, often by the one word of its name that tells it from the others ("Basic").
 /// The restated request and the product picked, to be read as one mail. The answer says no
 /// direction and no number our question did not say (those would make it a request of its own).
-pub(crate) fn product_given(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+pub(crate) fn product_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     if own.iter().any(|s| s.cues.iter().flatten().any(|(_, strong)| *strong)) {
         return None;
     }
-    let question = our_question(quoted)?;
-    let sentences = sentences::split(&question, catalog, lang);
+    let question = our_question(thread)?;
+    let sentences = sentences::split(question, catalog, lang);
     let mut offered: Vec<&str> = sentences.iter().flat_map(|s| &s.products).filter_map(|m| if let Mention::One(sku) = m { Some(sku.as_str()) } else { None }).collect();
     offered.sort_unstable();
     offered.dedup();
@@ -203,18 +203,18 @@ fn picked_product<'a>(own: &[Sentence], offered: &[&'a str], catalog: &Catalog) 
 /// alsnog af?" over the customer's own earlier mail: a reminder chases that request, which says
 /// it whole (the account, the product). That request, to be read in place of the reminder; the
 /// reminder says no number the request did not (a new number would be a request of its own).
-pub(crate) fn reminded(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+pub(crate) fn reminded(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     let ph = crate::parse::lexicon::phrases();
     // "Second reminder: never mind, cancel the request below" chases nothing.
     if !own.iter().any(|s| ph.reminder.is_match(&s.text)) || own.iter().any(|s| ph.retract.is_match(&s.text) || ph.count_unchanged.is_match(&s.text)) {
         return None;
     }
-    let earlier = thread(quoted).into_iter().next().filter(|m| !m.ours && !m.from_us)?;
+    let earlier = thread.first().filter(|m| !m.ours && !m.from_us)?;
     let said_before = numbers(&sentences::split(&earlier.text, catalog, lang));
     if said_before.is_empty() || !numbers(own).iter().all(|v| said_before.contains(v)) {
         return None;
     }
-    Some(earlier.text)
+    Some(earlier.text.clone())
 }
 
 /// The numbers the sentences say.
