@@ -74,23 +74,8 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let tabled = tables::rewrite(input.text);
     let text = tabled.as_str();
     let body = sentences::split(text, catalog, input.lang);
-    // "Yes, 5 it is" under our "Should we add 5 or 4 …?": the request the customer confirmed.
-    // The mails quoted under the customer's words, read once for the four kinds of answer below.
-    let thread = reply::thread(input.quoted);
-    if let Some(confirmed) = reply::answered(&body, &thread, catalog, input.lang) {
-        return understand(&Input { text: &confirmed, subject: None, quoted: "", ..*input }, catalog);
-    }
-    // "het gaat om admin@x" under our "Op welke gebruikersnaam …?": the quoted request, for it.
-    if let Some(request) = reply::account_given(&body, &thread, catalog, input.lang) {
-        return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
-    }
-    // "Sur les Basic, les deux" under our "… Standard (9) et … Basic (4) : sur lequel ?": the
-    // request our question restates, for that product.
-    if let Some(request) = reply::product_given(&body, &thread, catalog, input.lang) {
-        return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
-    }
-    // "Ik vroeg op 3 november om … (zie hieronder) … Mogen die er alsnog af?": the request chased.
-    if let Some(request) = reply::reminded(&body, &thread, catalog, input.lang) {
+    // An answer to our question, or a reminder: the whole request it stands for, read instead.
+    if let Some(request) = reply::request_behind(&body, input.quoted, catalog, input.lang) {
         return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
     }
     let gate = gate::read(&body, input.subject, text);

@@ -15,12 +15,29 @@ use crate::parse::numbers::Tok;
 use crate::parse::products::{Catalog, Mention};
 use crate::parse::quote::{is_attribution_line, is_from_line, is_header_line, is_separator_line, names_us};
 
+/// The request a short mail stands for, written out to be read in its place, when the mail is
+/// one of these over the quoted thread (read once for the four):
+/// - "Yes, 5 it is" under our "Should we add 5 or 4 …?": the request confirmed ([`answered`]);
+/// - "het gaat om admin@x" under our "Op welke gebruikersnaam …?": the quoted request, for that
+///   account ([`account_given`]);
+/// - "Sur les Basic, les deux" under our "… Standard (9) et … Basic (4) : sur lequel ?": the
+///   request our question restates, for that product ([`product_given`]);
+/// - "Ik vroeg op 3 november om … (zie hieronder) … Mogen die er alsnog af?": the customer's own
+///   earlier request, chased ([`reminded`]).
+pub(crate) fn request_behind(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+    let thread = thread(quoted);
+    answered(own, &thread, catalog, lang)
+        .or_else(|| account_given(own, &thread, catalog, lang))
+        .or_else(|| product_given(own, &thread, catalog, lang))
+        .or_else(|| reminded(own, &thread, catalog, lang))
+}
+
 /// An answer is short: "Yes, 5 it is.", "ja, 5 bitte", "Oui, deux suffiront." (tokens).
 const ANSWER_TOKENS: usize = 8;
 
 /// The request the customer confirmed by choosing one of the two numbers our quoted question
 /// offered, written out; `None` when the mail is no such answer.
-pub(crate) fn answered(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+fn answered(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     let question = our_question(thread)?;
     let sentences = sentences::split(question, catalog, lang);
     let (asking, a, b) = sentences
@@ -57,7 +74,7 @@ pub(crate) fn our_first(quoted: &str) -> Option<String> {
 }
 
 /// A mail quoted under the reply.
-pub(crate) struct Quoted {
+struct Quoted {
     /// A header line of it names our mailbox (its "To:" as well as its "From:").
     ours: bool,
     /// Its "From:" or attribution line names our mailbox.
@@ -67,7 +84,7 @@ pub(crate) struct Quoted {
 }
 
 /// The mails quoted under the reply, newest first.
-pub(crate) fn thread(quoted: &str) -> Vec<Quoted> {
+fn thread(quoted: &str) -> Vec<Quoted> {
     let mut mails = Vec::new();
     let (mut ours, mut from_us) = (false, false);
     let mut text: Vec<&str> = Vec::new();
@@ -101,7 +118,7 @@ pub(crate) fn thread(quoted: &str) -> Vec<Quoted> {
 /// "Op welke gebruikersnaam mogen we de licenties toevoegen?", which quotes the customer's request:
 /// that request with the answer under it, to be read as one mail. The answer names one account,
 /// no direction and no number the request did not say (those would make it a request of its own).
-pub(crate) fn account_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+fn account_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     if own.iter().any(|s| s.cues.iter().flatten().any(|(_, strong)| *strong)) {
         return None;
     }
@@ -134,7 +151,7 @@ pub(crate) fn account_given(own: &[Sentence], thread: &[Quoted], catalog: &Catal
 /// answer picks one, often by the one word of its name that tells it from the others ("Basic").
 /// The restated request and the product picked, to be read as one mail. The answer says no
 /// direction and no number our question did not say (those would make it a request of its own).
-pub(crate) fn product_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+fn product_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     if own.iter().any(|s| s.cues.iter().flatten().any(|(_, strong)| *strong)) {
         return None;
     }
@@ -203,7 +220,7 @@ fn picked_product<'a>(own: &[Sentence], offered: &[&'a str], catalog: &Catalog) 
 /// alsnog af?" over the customer's own earlier mail: a reminder chases that request, which says
 /// it whole (the account, the product). That request, to be read in place of the reminder; the
 /// reminder says no number the request did not (a new number would be a request of its own).
-pub(crate) fn reminded(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+fn reminded(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     let ph = crate::parse::lexicon::phrases();
     // "Second reminder: never mind, cancel the request below" chases nothing.
     if !own.iter().any(|s| ph.reminder.is_match(&s.text)) || own.iter().any(|s| ph.retract.is_match(&s.text) || ph.count_unchanged.is_match(&s.text)) {
