@@ -57,6 +57,16 @@ pub(crate) enum Mention {
     Several(Vec<String>),
 }
 
+impl Mention {
+    /// The SKU, when the mention names exactly one.
+    pub fn sku(&self) -> Option<&str> {
+        match self {
+            Mention::One(sku) => Some(sku),
+            Mention::Several(_) => None,
+        }
+    }
+}
+
 /// A product mention found in text, with its byte span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Found {

@@ -91,7 +91,7 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         let price = ph.price.is_match(&s.text) && (s.text.contains('?') || ph.info_question.is_match(&s.text)) && !numbers::names_amount(&s.text);
         // "Thanks for adding the 3 licences" and "Thanks, the 3 licences are there" look back;
         // "thanks in advance for adding 3" and "thanks, and please add 2" still ask.
-        let no_cue = !s.cues.iter().flatten().any(|(_, strong)| *strong);
+        let no_cue = !s.has_strong_cue();
         let asks = asks_for_it(s);
         // "… so 4 is enough please … thanks for asking last time" (a mail typed as one sentence):
         // thanks after the numbers look back on something else.

@@ -21,7 +21,7 @@ fn distinct(ms: impl Iterator<Item = Mention>) -> Vec<Mention> {
             v.push(m);
         }
     }
-    let named: Vec<String> = v.iter().filter_map(|m| if let Mention::One(s) = m { Some(s.clone()) } else { None }).collect();
+    let named: Vec<String> = v.iter().filter_map(Mention::sku).map(str::to_string).collect();
     v.retain(|m| !matches!(m, Mention::Several(skus) if skus.iter().any(|s| named.contains(s))));
     v
 }

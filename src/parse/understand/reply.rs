@@ -119,7 +119,7 @@ fn thread(quoted: &str) -> Vec<Quoted> {
 /// that request with the answer under it, to be read as one mail. The answer names one account,
 /// no direction and no number the request did not say (those would make it a request of its own).
 fn account_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
-    if own.iter().any(|s| s.cues.iter().flatten().any(|(_, strong)| *strong)) {
+    if own.iter().any(Sentence::has_strong_cue) {
         return None;
     }
     let mut named: Vec<String> = own.iter().flat_map(|s| s.emails.iter()).map(|e| e.addr.to_lowercase()).collect();
@@ -152,12 +152,12 @@ fn account_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: O
 /// The restated request and the product picked, to be read as one mail. The answer says no
 /// direction and no number our question did not say (those would make it a request of its own).
 fn product_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
-    if own.iter().any(|s| s.cues.iter().flatten().any(|(_, strong)| *strong)) {
+    if own.iter().any(Sentence::has_strong_cue) {
         return None;
     }
     let question = our_question(thread)?;
     let sentences = sentences::split(question, catalog, lang);
-    let mut offered: Vec<&str> = sentences.iter().flat_map(|s| &s.products).filter_map(|m| if let Mention::One(sku) = m { Some(sku.as_str()) } else { None }).collect();
+    let mut offered: Vec<&str> = sentences.iter().flat_map(|s| &s.products).filter_map(Mention::sku).collect();
     offered.sort_unstable();
     offered.dedup();
     if offered.len() < 2 {
@@ -170,7 +170,7 @@ fn product_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: O
     // The request as our question restates it: a change with a number, no product, no question.
     let request: Vec<&str> = sentences
         .iter()
-        .filter(|s| s.has_num() && s.products.is_empty() && !s.text.contains('?') && s.cues.iter().flatten().any(|(_, strong)| *strong))
+        .filter(|s| s.has_num() && s.products.is_empty() && !s.text.contains('?') && s.has_strong_cue())
         .map(|s| s.text.as_str())
         .collect();
     if request.is_empty() {
@@ -188,10 +188,7 @@ fn picked_product<'a>(own: &[Sentence], offered: &[&'a str], catalog: &Catalog) 
         .iter()
         .flat_map(|s| {
             s.toks.iter().enumerate().filter_map(|(i, t)| match t {
-                Tok::Product(k) if !s.toks[i.saturating_sub(2)..i].iter().any(|t| super::cues::is_in(t, negation)) => match s.products.get(*k) {
-                    Some(Mention::One(sku)) => Some(sku.as_str()),
-                    _ => None,
-                },
+                Tok::Product(k) if !s.toks[i.saturating_sub(2)..i].iter().any(|t| super::cues::is_in(t, negation)) => s.products.get(*k).and_then(Mention::sku),
                 _ => None,
             })
         })

@@ -62,6 +62,11 @@ impl Sentence {
     pub fn has_num(&self) -> bool {
         self.toks.iter().any(|t| matches!(t, Tok::Num { .. }))
     }
+
+    /// Whether a word of the sentence says plainly what to do ("add", "remove", "set to").
+    pub fn has_strong_cue(&self) -> bool {
+        self.cues.iter().flatten().any(|(_, strong)| *strong)
+    }
 }
 
 /// Words corrected wherever they are misspelt: licence nouns and direction verbs.

@@ -426,12 +426,14 @@ impl Reader<'_> {
         // Not "4 freie Tragwerksplaner": free people are freelancers; not "Die 3 freien Lizenzen
         // werden nicht mehr gebraucht": the only number of a sentence that only removes is the
         // change (those free ones go).
-        let removes_them = self.num_count == 1
-            && self.cues.iter().flatten().any(|&(d, strong)| strong && d == Dir::Remove)
-            && !self.cues.iter().flatten().any(|&(d, _)| d == Dir::Add);
+        let removes_them = || {
+            self.num_count == 1
+                && self.cues.iter().flatten().any(|&(d, strong)| strong && d == Dir::Remove)
+                && !self.cues.iter().flatten().any(|&(d, _)| d == Dir::Add)
+        };
         let free = (self.any_in(i + 1, i + 3, |t| is_in(t, &lex().free)) || (i > 0 && is_in(&toks[i - 1], &lex().free)))
             && !self.any_in(i + 1, i + 4, is_people)
-            && !removes_them;
+            && !removes_them();
         // "We hadden voor hen 4 extra licenties genomen: alle 4 mogen weg": a count in a clause
         // in the pluperfect says what was done before, not what to do now.
         let done_before = || toks[clo..chi].iter().any(|t| is_in(t, &lex().pluperfect)) && self.any_in(i + 1, i + 3, is_licence_noun) && !field;
