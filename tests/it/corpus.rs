@@ -133,8 +133,8 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind17` were tuned on after their
-/// first measurement; `sealed` to `sealed15` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind18` were tuned on after their
+/// first measurement; `sealed` to `sealed16` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly (but `blind12`, whose one is named below); the
 /// sealed ones no more than they do today.
@@ -164,6 +164,8 @@ fn labelled_corpora_agreement() {
         ("blind15", "tests/fixtures/blind15", 97.0, 0, true),
         ("blind16", "tests/fixtures/blind16", 92.0, 0, true),
         ("blind17", "tests/fixtures/blind17", 97.0, 0, true),
+        // First figure, before any tuning on it (8 wrong).
+        ("blind18", "tests/fixtures/blind18", 80.0, 8, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
@@ -185,6 +187,7 @@ fn labelled_corpora_agreement() {
         ("sealed13", "tests/fixtures/sealed13", 84.0, 4, false),
         ("sealed14", "tests/fixtures/sealed14", 73.0, 9, false),
         ("sealed15", "tests/fixtures/sealed15", 85.0, 3, false),
+        ("sealed16", "tests/fixtures/sealed16", 78.0, 12, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
