@@ -132,7 +132,7 @@ static PRICE: LazyLock<Regex> = LazyLock::new(|| {
 static QUOTE_NOUN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(quote|quotation|offerte|prijsofferte|devis|angebot|kostenvoranschlag|offert|prisförslag)\b"));
 static PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(password|wachtwoord|mot de passe|passwort|kennwort|lösenord|mfa|2fa|authenticator|locked out|geblokkeerd|bloqué|gesperrt|utelåst)")
+    re(r"(?i)(password|wachtwoord|mot de passe|passwort|kennwort|lösenord|\bmfa\b|\b2fa\b|authenticator|locked out|geblokkeerd|bloqué|gesperrt|utelåst)")
 });
 static COMPLAINT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(complain|complaint|unacceptable|wrongly|(charged|billed|invoiced) (us )?(twice|too much|for)|wrong (invoice|amount)|klacht|onaanvaardbaar|verkeerd|te veel aangerekend|réclamation|plainte|inacceptable|facturé à tort|beschwerde|inakzeptabel|falsch berechnet|reklamation|klagomål|felaktig)")
@@ -329,6 +329,8 @@ mod tests {
         assert!(not_a_request(&sig(), "x", "Danke, erhalten!").contains("thanks"));
         assert!(not_a_request(&sig(), "Nieuwsbrief maart", "Lees meer").contains("newsletter"));
         assert!(asks_price("Vad kostar 5 licenser till?"));
+        // "MFA" is a word of its own, not letters inside "admin@malmfastighet".
+        assert!(password("MFA werkt niet") && !password("Kontot är admin@malmfastighet.onmicrosoft.com"));
     }
     #[test]
     fn billing_phishing_in_five_languages() {

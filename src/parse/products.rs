@@ -261,6 +261,7 @@ mod tests {
         }
         assert_eq!(one(&c, "a basic question about our 2 Business Standard"), vec![sku("O365_BUSINESS_PREMIUM")]);
         assert_eq!(one(&c, "2 Business Basic"), vec![sku("O365_BUSINESS_ESSENTIALS")]);
+        assert_eq!(one(&c, "vijf licenties minder van office 365 business basic"), vec![sku("O365_BUSINESS_ESSENTIALS")]);
     }
 
     #[test]

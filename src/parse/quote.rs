@@ -42,6 +42,7 @@ static FORWARD_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
 static BEGIN_FORWARD: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(begin forwarded message|début du message réexpédié|debut du message reexpedie|begin doorgestuurd bericht|anfang der weitergeleiteten nachricht|vidarebefordrat brev|vidarebefordrat meddelande)\s*:?\s*$")
 });
+static LOGIN_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*([^:@|]{2,40}):\s*([\w.%+-]+@[\w-]+(?:\.[\w-]+)+)\s*$"));
 static UNDERSCORES: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*_{8,}\s*$"));
 static HEADER_FROM: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*\*?(from|de|van|von|från|fra|afzender|expéditeur|absender)\s*\*?\s*:\s*\S"));
 static HEADER_OTHER: LazyLock<Regex> = LazyLock::new(|| {
@@ -75,7 +76,9 @@ fn is_quoted(line: &str) -> bool {
 
 /// Whether a line of a quoted header or attribution names our own mailbox (`webservices@`).
 pub(crate) fn names_us(line: &str) -> bool {
-    line.to_lowercase().contains("webservices@")
+    let lower = line.to_lowercase();
+    // "Le 07/12/2026 à 10:42, Webservices a écrit :": an attribution may give only our name.
+    lower.contains("webservices@") || (lower.contains("webservices") && is_attribution_line(line))
 }
 
 /// A line that parts a reply from the mail it quotes: "-----Original Message-----", Outlook's
@@ -236,11 +239,16 @@ fn clean_own(lines: &[&str]) -> String {
         let signature = t == "--" || t == "-- " || l.trim() == "--";
         if signature || (CLOSING.is_match(t) && !out.iter().all(|o| o.trim().is_empty())) {
             let ps = postscript(&lines[i + 1..]);
-            if !ps.is_empty() {
+            let logins = login_lines(&lines[i + 1..]);
+            if !ps.is_empty() || !logins.is_empty() {
                 while out.last().is_some_and(|l| l.trim().is_empty()) {
                     out.pop();
                 }
                 out.extend(ps);
+                if !logins.is_empty() {
+                    out.push("");
+                    out.extend(logins);
+                }
             }
             break;
         }
@@ -263,6 +271,17 @@ fn postscript<'a>(rest: &[&'a str]) -> Vec<&'a str> {
     let Some(start) = rest.iter().position(|l| POSTSCRIPT.is_match(l)) else { return Vec::new() };
     let para = rest[start..].iter().take_while(|l| !l.trim().is_empty() && !CLOSING.is_match(l.trim_end()) && !is_quoted(l)).map(|l| l.trim_end());
     std::iter::once("").chain(para).collect()
+}
+
+/// "M365 admin account: admin@x.onmicrosoft.com" in the signature: a labelled login belongs to
+/// the request, as in the body; the signature's other addresses are contacts.
+fn login_lines<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+    rest.iter()
+        .take_while(|l| !DISCLAIMER.is_match(l) && !is_quoted(l))
+        // Only a tenant's login: "Administration: compta@x.be" names a mailbox, not the account.
+        .filter(|l| LOGIN_LINE.captures(l).is_some_and(|c| phrases().login_label.is_match(&c[1].to_lowercase()) && c[2].to_lowercase().ends_with(".onmicrosoft.com")))
+        .map(|l| l.trim())
+        .collect()
 }
 
 /// A form a ticketing or purchasing system wrote under the customer's note ("Item: …",
@@ -417,6 +436,11 @@ mod tests {
         assert_eq!(own("Please add 2 licences.\n\nKind regards,\nJan Peeters\n+32 475 12 34 56\nBTW BE0123456789"), "Please add 2 licences.");
         assert_eq!(own("Graag 2 extra.\n\nMet vriendelijke groeten\nJan\nKerkstraat 12"), "Graag 2 extra.");
         // "groet" as well as "groeten" (the pattern once read "groeten?": "groete", "groeten").
+        // A labelled login in the signature is the account, the other addresses are contacts.
+        assert_eq!(
+            own("Please remove 2 licences.\n\nKind regards,\nOliver\nM365 admin account: admin@nf.onmicrosoft.com\nAdministration: compta@nf.com"),
+            "Please remove 2 licences.\n\nM365 admin account: admin@nf.onmicrosoft.com"
+        );
         for closing in ["Vriendelijke groet,", "Met vriendelijke groet", "Hartelijke groet", "Beste groet"] {
             assert_eq!(own(&format!("Graag 2 extra.\n\n{closing}\nSarah\nReservaties: booking@x.be")), "Graag 2 extra.", "{closing}");
         }

@@ -136,7 +136,7 @@ fn pct(ok: usize, n: usize) -> f64 {
 /// ones written by people who never read the parser (`blind` to `blind18` were tuned on after their
 /// first measurement; `sealed` to `sealed16` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
-/// regression. No tuned corpus may change a seat wrongly (but `blind12`, whose one is named below); the
+/// regression. No tuned corpus may change a seat wrongly (but `blind12` and `blind18`, whose ones are named below); the
 /// sealed ones no more than they do today.
 #[test]
 fn labelled_corpora_agreement() {
@@ -152,7 +152,7 @@ fn labelled_corpora_agreement() {
         ("blind4", "tests/fixtures/blind4", 93.5, 0, true),
         ("blind5", "tests/fixtures/blind5", 99.0, 0, true),
         ("blind6", "tests/fixtures/blind6", 97.0, 0, true),
-        ("blind7", "tests/fixtures/blind7", 97.0, 0, true),
+        ("blind7", "tests/fixtures/blind7", 98.0, 0, true),
         ("blind8", "tests/fixtures/blind8", 98.0, 0, true),
         ("blind9", "tests/fixtures/blind9", 94.0, 0, true),
         ("blind10", "tests/fixtures/blind10", 95.0, 0, true),
@@ -161,15 +161,17 @@ fn labelled_corpora_agreement() {
         ("blind12", "tests/fixtures/blind12", 93.0, 1, true),
         ("blind13", "tests/fixtures/blind13", 99.0, 0, true),
         ("blind14", "tests/fixtures/blind14", 92.0, 0, true),
-        ("blind15", "tests/fixtures/blind15", 97.0, 0, true),
+        ("blind15", "tests/fixtures/blind15", 98.0, 0, true),
         ("blind16", "tests/fixtures/blind16", 92.0, 0, true),
         ("blind17", "tests/fixtures/blind17", 97.0, 0, true),
-        // First figure, before any tuning on it (8 wrong).
-        ("blind18", "tests/fixtures/blind18", 80.0, 8, true),
+        // 074: "2 erbij … of wacht … maar 1? Of toch 2 … ik laat het nog weten" is read as +2; 080: an
+        // IT supplier asking for its client's tenant, which its writer labels a question to the
+        // client first, is read as the request it states.
+        ("blind18", "tests/fixtures/blind18", 98.0, 2, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
-        ("sealed2", "tests/fixtures/sealed2", 91.5, 1, false),
+        ("sealed2", "tests/fixtures/sealed2", 93.0, 1, false),
         ("sealed3", "tests/fixtures/sealed3", 87.5, 7, false),
         // One wrong seat change more since the blind14 round (3 -> 4), not read: sealed misses are not printed.
         ("sealed4", "tests/fixtures/sealed4", 91.0, 4, false),
@@ -183,11 +185,11 @@ fn labelled_corpora_agreement() {
         ("sealed10", "tests/fixtures/sealed10", 83.0, 5, false),
         ("sealed11", "tests/fixtures/sealed11", 79.0, 3, false),
         // One wrong seat change more since the blind17 round (4 -> 5), not read.
-        ("sealed12", "tests/fixtures/sealed12", 82.0, 5, false),
+        ("sealed12", "tests/fixtures/sealed12", 84.0, 5, false),
         ("sealed13", "tests/fixtures/sealed13", 84.0, 4, false),
         ("sealed14", "tests/fixtures/sealed14", 73.0, 9, false),
         ("sealed15", "tests/fixtures/sealed15", 85.0, 3, false),
-        ("sealed16", "tests/fixtures/sealed16", 78.0, 12, false),
+        ("sealed16", "tests/fixtures/sealed16", 79.0, 12, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {

@@ -29,6 +29,18 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // A number said with "it might be" is not settled.
+    ("We'll need another five Microsoft 365 Business Premium licences on admin@cs.onmicrosoft.com – actually, hold on, it might be six if the graduate starts as well.", "ask quantity"),
+    // A change tied to none of the accounts the mail names asks which.
+    ("Please remove one licence.\n\nFor info, we have two accounts with you: admin@lab.onmicrosoft.com (lab) and admin@practice.onmicrosoft.com (practice).", "ask username"),
+    // Among people's mailboxes, the one tenant login is the account.
+    ("Could you please remove 2 licences? The following people have left: Sarah Collins, sarah.collins@nf.com; James Park, james.park@nf.com. Our tenant is admin@nf.onmicrosoft.com.", "-2 admin@nf.onmicrosoft.com"),
+    // The same number again in a parenthesis says why; it is no second change.
+    ("Exchange Online (Plan 1): remove 2 licences (the 2 reception desks move to Business Premium).", "-2 EXCHANGESTANDARD"),
+    // "others" are people.
+    ("Sorry, I was vague. It is four licences less. Two assistants have left and two others now share one PC.", "-4"),
+    ("We don't want to buy anything extra – Chris simply gets Emily's licence. Do I remove the licence from her account first?", "none"),
+    ("As agreed on the phone with your colleague this morning, please do what is needed for the licences.", "ask quantity"),
     ("Second reminder: never mind, please cancel the request below, we changed our minds.\n>>>\n> On Mon, 1 Dec 2026 at 09:12, Jo Peeters <jo@acme.be> wrote:\n> Please remove 2 Business Basic licences from admin@acme.onmicrosoft.com.", "none"),
     // A reminder over the customer's own earlier mail: that request, with its account.
     ("As I asked on Monday: the 2 Business Basic licences should go. It is still not done.\n>>>\n> On Mon, 1 Dec 2026 at 09:12, Jo Peeters <jo@acme.be> wrote:\n> Please remove 2 Business Basic licences from admin@acme.onmicrosoft.com.", "-2 O365_BUSINESS_ESSENTIALS admin@acme.onmicrosoft.com"),
@@ -275,6 +287,11 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // A day in words before its month is a date; "il en faudrait" after today's count is the wanted total.
+    ("Nous avons pour l'instant septante licences Business Basic. Avec les deux stagiaires qui arrivent le lundi quatre janvier, il nous en faudrait septante-deux. Pourriez-vous faire le nécessaire ?", "+2 O365_BUSINESS_ESSENTIALS"),
+    // An answer to our question "how many" is the request it asked about.
+    ("Oui pardon. Il en faut trois, toujours des Business Standard, sur le même compte.\n>>>\n> Le 07/12/2026 à 10:42, Webservices a écrit :\n> Combien de licences Business Standard souhaitez-vous ajouter exactement sur delvaux@dt.onmicrosoft.com ?", "+3 O365_BUSINESS_PREMIUM delvaux@dt.onmicrosoft.com"),
+    ("Comme convenu au téléphone avec votre collègue ce matin, merci de faire le nécessaire pour les licences.", "ask quantity"),
     ("Commande donc deux licences Microsoft 365 Business Standard chez notre revendeur ; les numéros et Teams Phone, c'est Telcoplus qui s'en occupe.", "+2 O365_BUSINESS_PREMIUM"),
     ("Veuillez trouver notre bon de commande pour 3 licences.", "ask direction"),
     // An answer that picks one of the products our question offers, by one word of its name.
@@ -416,6 +433,13 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Kunnen jullie 3 licenties minder zetten op praktijk@tg.onmicrosoft.com?\n\nPS: Jan twijfelt nog of hij blijft, misschien wordt het maar 2. Ik laat het nog weten.", "ask quantity"),
+    // What today's count must become.
+    ("Wij hebben momenteel 9 licenties Business Standard. Vanaf januari moeten dat er 11 zijn (twee nieuwe medewerkers).", "+2 O365_BUSINESS_PREMIUM"),
+    // "I'll let you know" after a later change is no doubt about this one.
+    ("Kunnen jullie 1 licentie Business Basic bijzetten voor de vervangster? Account: onthaal@vdb.be\n\nTegen juli mag die er normaal terug af, ik laat het nog weten.", "+1 O365_BUSINESS_ESSENTIALS onthaal@vdb.be"),
+    ("Onze boekhouder vindt de factuur van november niet terug (factuurnummer 2026/11/0457, 12 licenties). Kunnen jullie ons een kopie sturen?", "none"),
+    ("Moet zij haar licentie houden, of kunnen we de licentie tijdelijk opzeggen en daarna opnieuw bestellen? We beslissen pas na jullie advies.", "none"),
     // The answer picks one offered product and names the other to say no.
     ("Microsoft 365 Business Premium, dus niet Business Standard. Het aantal blijft 4 zoals gevraagd.\n>>>\nVan: Webservices <webservices@reseller.test>\nOnderwerp: RE: 4 extra licenties\n\nU vraagt 4 extra licenties voor beheer@maes.onmicrosoft.com. Op die tenant hebt u zowel Business Standard als Business Premium. Welk product bedoelt u?", "+4 SPB beheer@maes.onmicrosoft.com"),
     ("Ik vroeg op 3 november om 2 licenties Exchange Online (Plan 2) te verwijderen (zie hieronder), maar op de factuur van december staan ze er nog altijd bij. Mogen die er alsnog af?\n>>>\n> Op 03/11/2025 10:14 CET schreef An Claes <an.claes@claes.be>:\n> Mogen er 2 licenties Exchange Online (Plan 2) af op ons account admin@claes.onmicrosoft.com?", "-2 EXCHANGEENTERPRISE admin@claes.onmicrosoft.com"),
@@ -554,6 +578,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("derzeit haben wir zweiundzwanzig Lizenzen Microsoft 365 Business Premium. Nach dem Abgang von vier Mitarbeiterinnen im Jänner benötigen wir ab Februar nur mehr achtzehn.", "-4 SPB"),
     // "noch 3 freie": still free, not three more.
     ("Es sind noch 3 freie Lizenzen im Tenant. Habt ihr eine Idee, woran das liegt?", "none"),
     // A state table from the admin centre, and the free ones removed.
@@ -664,6 +689,10 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    // "one of the new drivers" picks one out of a group; "ta bort en licens" still counts one.
+    ("Det visade sig att en av de nya chaufförerna inte börjar ändå, så ta bort en licens igen.", "-1"),
+    ("Vad skulle det kosta att byta våra 6 licenser från Business Standard till Business Premium? Vi vill inte ändra något ännu, jag behöver bara ett pris till budgetmötet.", "none"),
+    ("Vi har 10 licenser Microsoft 365 Business Standard idag och behöver 12 efter nyår. Kontot är admin@malmfastighet.onmicrosoft.com.", "+2 O365_BUSINESS_PREMIUM admin@malmfastighet.onmicrosoft.com"),
     // "står det fortfarande 14": today's count.
     ("I portalen står det fortfarande 14 licenser Microsoft 365 Apps for business. 11 räcker för oss.", "-3 O365_BUSINESS"),
     // blind17: "2 st. E3 till och 2 st. E1 bort": "till" ends its clause.

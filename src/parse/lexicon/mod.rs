@@ -198,6 +198,11 @@ lexicon! {
         want,
         /// "dat moeten er vijftien worden".
         becomes,
+        /// "must", "moeten", "müssen", "doivent", "måste": with a being word after the number
+        /// ("vanaf januari moeten dat er 11 zijn"), the number is what it must be.
+        must,
+        /// "be", "zijn", "sein", "être", "vara": being, after a number that must be so.
+        be,
         /// "on top of the 3 from last week".
         on_top,
         /// Words of a time gone by: "last", "vorige", "dernière", "letzte", "förra".
@@ -352,6 +357,12 @@ lexicon! {
         not_yet,
         /// "I still have to confirm the number": not final.
         unsure,
+        /// "I'll let you know", "ik laat het nog weten", "je vous tiens au courant", "ich melde
+        /// mich noch", "jag återkommer": after a mind change, the number is not settled yet.
+        let_know,
+        /// "as agreed on the phone", "zoals telefonisch afgesproken", "comme convenu au
+        /// téléphone": the change was said elsewhere; beside licences and no number, it is asked.
+        as_agreed,
         /// "one of them takes over Ann's licence".
         reuse,
         /// "they will each need a licence", "ils auront chacun besoin d'une licence", "var sin

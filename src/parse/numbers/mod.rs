@@ -277,7 +277,19 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
         };
         out.push(tok);
     }
-    join_compounds(out)
+    dates_in_words(join_compounds(out))
+}
+
+/// "le lundi quatre janvier", "am zwanzigsten Mai": a day written in words before its month is a
+/// date (the masks catch only digits). "may" and "jan" are words or names too often to say so.
+fn dates_in_words(mut toks: Vec<Tok>) -> Vec<Tok> {
+    for i in 1..toks.len() {
+        let month = matches!(&toks[i], Tok::Word(w) if is_month(w) && !["may", "mar", "jan"].contains(&w.as_str()));
+        if month && matches!(toks[i - 1], Tok::Num { value: 1..=31 }) {
+            toks[i - 1] = Tok::Trap;
+        }
+    }
+    toks
 }
 
 /// The length of a Dutch plural ending "'s" that `rest` starts with ("collega's", "pc’s").
@@ -475,6 +487,9 @@ mod tests {
         assert_eq!(nums("a hundred"), vec![100]);
         assert_eq!(nums("one hundred licences"), vec![100]);
         assert_eq!(nums("trente et une licences"), vec![31]);
+        // A day in words before its month is a date.
+        assert_eq!(nums("deux stagiaires arrivent le lundi quatre janvier"), vec![2]);
+        assert_eq!(nums("wir brauchen ab zwanzig Mai drei mehr"), vec![3]);
     }
 
     #[test]

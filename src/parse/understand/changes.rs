@@ -57,7 +57,16 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     }
 
     // Subject against body.
-    let body_changes: Vec<Change> = c.raws.iter().filter_map(|r| r.change).collect();
+    let mut body_changes: Vec<Change> = c.raws.iter().filter_map(|r| r.change).collect();
+    // "Lizenzen reduzieren (zweiundzwanzig → achtzehn)" over "derzeit 22 … nur mehr 18": a body
+    // total beside today's count is also the change between them.
+    if let Some((_, now)) = today(readings) {
+        let deltas: Vec<Change> = body_changes.iter().filter_map(|c| match c {
+            Change::Target(t) if *t != now => Some(Change::Delta(t - now)),
+            _ => None,
+        }).collect();
+        body_changes.extend(deltas);
+    }
     // "Verlenging 1 april: 35 licenties" over "in totaal 35 licenties": the subject names the
     // body's total, whatever direction it was given alone.
     let body_totals: Vec<i64> = c.raws.iter().filter_map(|r| match r.change {

@@ -75,7 +75,8 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let text = tabled.as_str();
     let body = sentences::split(text, catalog, input.lang);
     // An answer to our question, or a reminder: the whole request it stands for, read instead.
-    if let Some(request) = reply::request_behind(&body, input.quoted, catalog, input.lang) {
+    let behind = reply::request_behind(&body, input.quoted, catalog, input.lang);
+    if let Some(request) = behind.request {
         return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
     }
     let gate = gate::read(&body, input.subject, text);
@@ -97,7 +98,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let mut c = changes::combine(&readings, &subject_readings);
     // "Now everything works with the 12 new accounts": a weak word beside a number, in a mail
     // where nothing asks, is news, not a request.
-    let anything_asks = body.iter().enumerate().any(|(si, s)| gate.kept[si] && gate::asks_for_it(s));
+    let anything_asks = behind.answers_us || body.iter().enumerate().any(|(si, s)| gate.kept[si] && gate::asks_for_it(s));
     if !anything_asks && !c.raws.iter().any(|r| r.change.is_some() && (!r.weak || r.attached)) {
         c.raws.retain(|r| r.change.is_none());
     }
@@ -133,14 +134,14 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         u.not_ours = Some("another matter than seats (a domain, DNS, an alias)");
         return u;
     }
+    if !c.raws.iter().any(|r| r.change.is_some()) && body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().payment.is_match(&s.text)) {
+        u.not_ours = Some("a change of billing or payment details, not of the number of seats");
+        return u;
+    }
     // "Could you make sure the invoice for these 2 licences mentions our PO", "sur votre facture
     // je vois 4 licences … pouvez-vous vérifier": a question about an invoice.
     if !c.raws.iter().any(|r| r.change.is_some()) && phrases().invoice.is_match(text) && phrases().invoice_ask.is_match(text) {
         u.not_ours = Some("a question about an invoice, not a change of the number of seats");
-        return u;
-    }
-    if !c.raws.iter().any(|r| r.change.is_some()) && body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().payment.is_match(&s.text)) {
-        u.not_ours = Some("a change of billing or payment details, not of the number of seats");
         return u;
     }
     // "3 users cannot activate Word; the 3 licences are assigned": numbers in a problem report
@@ -173,6 +174,11 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
             problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
         }
         let said = |re: &Phrase| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
+        // "Graag 2 … Of wacht, zet er maar 1 bij? Of toch 2 … Ik laat het nog weten": a mind
+        // change the writer says is still to be settled.
+        if readings.iter().flatten().any(|r| r.correction) && said(&phrases().let_know) {
+            problems.push((Ask::Quantity, "the mail changes its number and says it will confirm it".into()));
+        }
         // "Basic or Standard? What would you advise?": the doubt counts in a question too.
         if body.iter().any(|s| phrases().product_unsure.is_match(&s.text) || other_product_offered(s)) {
             problems.push((Ask::Product, "the mail leaves open which product".into()));
@@ -188,6 +194,11 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         if let Some(missed) = accounts.headings(&body).into_iter().find(|a| !items.iter().any(|i| i.username.as_deref() == Some(*a))) {
             problems.push((Ask::Quantity, format!("no change read for {missed}, which the mail names over a part of its own")));
         }
+        // "Bitte entfernen Sie eine Lizenz. Wir haben zwei Konten bei Ihnen: admin@labor… und
+        // admin@praxis…": a change tied to none of the accounts the mail names.
+        if accounts.several() && items.iter().any(|i| i.username.is_none()) {
+            problems.push((Ask::Username, "the mail names several accounts, not which one the change is for".into()));
+        }
         cross_check(&items, &c.raws, &mut problems);
         unexplained(&c.raws, &readings, &mut problems);
     }
@@ -195,7 +206,9 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let about_licences = body.iter().enumerate().any(|(si, s)| {
         gate.kept[si] && s.toks.iter().any(|t| cues::is_licence_noun(t) || matches!(t, Tok::Word(w) if cues::lex().change_stem.start(w)))
     });
-    if items.is_empty() && problems.is_empty() && !gate.billing && about_licences && phrases().attached.is_match(text) {
+    // "Comme convenu au téléphone, merci de faire le nécessaire pour les licences": what to do
+    // was said on the phone, not here.
+    if items.is_empty() && problems.is_empty() && !gate.billing && about_licences && (phrases().attached.is_match(text) || phrases().as_agreed.is_match(text)) {
         u.intent = true;
     }
     if items.is_empty() && problems.is_empty() && u.intent {

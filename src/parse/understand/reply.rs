@@ -24,12 +24,22 @@ use crate::parse::quote::{is_attribution_line, is_from_line, is_header_line, is_
 ///   request our question restates, for that product ([`product_given`]);
 /// - "Ik vroeg op 3 november om … (zie hieronder) … Mogen die er alsnog af?": the customer's own
 ///   earlier request, chased ([`reminded`]).
-pub(crate) fn request_behind(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+pub(crate) fn request_behind(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Behind {
     let thread = thread(quoted);
-    answered(own, &thread, catalog, lang)
+    let request = answered(own, &thread, catalog, lang)
         .or_else(|| account_given(own, &thread, catalog, lang))
         .or_else(|| product_given(own, &thread, catalog, lang))
-        .or_else(|| reminded(own, &thread, catalog, lang))
+        .or_else(|| reminded(own, &thread, catalog, lang));
+    Behind { request, answers_us: our_question(&thread).is_some() }
+}
+
+/// What the quoted thread makes of a mail.
+pub(crate) struct Behind {
+    /// The whole request the mail stands for, to be read instead of it.
+    pub request: Option<String>,
+    /// The mail answers a question of ours: what it says of seats is asked for, as our
+    /// question asked it ("Combien … souhaitez-vous ajouter ?" — "Il en faut trois").
+    pub answers_us: bool,
 }
 
 /// An answer is short: "Yes, 5 it is.", "ja, 5 bitte", "Oui, deux suffiront." (tokens).

@@ -155,6 +155,12 @@ impl Accounts {
         if v.len() >= 2 { v } else { Vec::new() }
     }
 
+    /// The mail names two accounts or more that a change could be for ("we have two accounts
+    /// with you: admin@labo… and admin@praxis…").
+    pub fn several(&self) -> bool {
+        self.named.iter().any(|(_, _, e)| *e != self.named[0].2)
+    }
+
     /// The account a change is for.
     pub fn of(&self, r: &Raw, body: &[Sentence]) -> Option<String> {
         if let (Some(k), Some(s)) = (r.near_email, body.get(r.sentence)) {
@@ -203,7 +209,10 @@ impl Accounts {
                     return Some(e.clone());
                 }
             }
-            return None;
+            // "Remove 2 licences. The following people have left: sarah@x.com, james@x.com …
+            // M365 admin account: admin@x.onmicrosoft.com": the one login among people's mailboxes.
+            let logins: Vec<String> = all.into_iter().filter(|e| tenant_login(e) || e.ends_with(".onmicrosoft.com")).collect();
+            return (logins.len() == 1).then(|| logins[0].clone());
         }
         self.sender.clone().or_else(|| self.subject.clone()).or_else(|| self.quoted.clone())
     }

@@ -17,7 +17,7 @@ impl Reader<'_> {
             return;
         }
         let Some(value) = self.value_at(i) else { return };
-        if self.approximate(i) || self.alternative(i, value) || self.reused(i) || self.earlier(i) || self.at_level(i, value) {
+        if self.approximate(i) || self.alternative(i, value) || self.reused(i) || self.earlier(i) || self.explains(i, value) || self.at_level(i, value) {
             return;
         }
         if self.total(i, value) || self.today(i, value) {
@@ -107,11 +107,13 @@ impl Reader<'_> {
                 self.r.per_person = Some(i);
                 None
             }
-            Tok::Article(_) if !self.strong_present => {
+            Tok::Article(_) if !self.quantity_present => {
                 // "a licence", "une de plus", "een extra licentie", "en supprimer une".
                 let after = &toks[i + 1..(i + 4).min(n)];
                 let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
-                    || after.iter().any(|t| is_unit(t) || is_in(t, &lex().more_or_less) || is_w(t, &["plus", "till"]));
+                    || after.iter().any(|t| is_unit(t) || is_in(t, &lex().more_or_less) || is_w(t, &["plus"]))
+                    // "en till" is one more; "ett pris till budgetmötet" a price for the meeting.
+                    || after.first().is_some_and(|t| is_w(t, &["till"]));
                 let ok = ok && !(i > 0 && is_in(&toks[i - 1], &lex().to) && self.change_verb);
                 // "they will each need a licence": one a person, not one in all. Searched only here,
                 // where an article would count one licence.
@@ -224,6 +226,20 @@ impl Reader<'_> {
             self.set(i, Meaning::Thing);
         }
         earlier
+    }
+
+    /// "retirer 2 licences (les deux postes de l'accueil passent sur Business Premium)": the same
+    /// number again inside a parenthesis says why, it is no second change.
+    fn explains(&mut self, i: usize, value: i64) -> bool {
+        let toks = self.toks;
+        let Some(open) = toks[..i].iter().rposition(|t| matches!(t, Tok::Punct('('))) else { return false };
+        let inside = !toks[open..i].iter().any(|t| matches!(t, Tok::Punct(')')));
+        let same_before = toks[..open].iter().any(|t| matches!(t, Tok::Num { value: v } if *v == value));
+        let explains = inside && same_before;
+        if explains {
+            self.set(i, Meaning::Thing);
+        }
+        explains
     }
 
     /// "we are at 40 licences", "we zitten op 12", "nous sommes à 12", "wir liegen bei 12".
@@ -531,8 +547,10 @@ impl Reader<'_> {
         // "Na de herstructurering mag dat 17 worden": so is a number that something becomes.
         // Not "er worden er 3 overbodig", "3 Lizenzen werden frei": nothing but the number (and its
         // licences) is said to become.
-        let bare = || toks[i + 1..chi].iter().all(|t| matches!(t, Tok::Punct(_) | Tok::Product(_)) || is_licence_noun(t) || is_in(t, &lex().becomes));
-        let becomes = || (becomes_before(toks, i) || self.any_in(i + 1, i + 3, |t| is_in(t, &lex().becomes))) && bare();
+        let bare = || toks[i + 1..chi].iter().take_while(|t| !matches!(t, Tok::Punct('('))).all(|t| matches!(t, Tok::Punct(_) | Tok::Product(_)) || is_licence_noun(t) || is_in(t, &lex().becomes) || is_in(t, &lex().be));
+        // "vanaf januari moeten dat er 11 zijn": what the number must be.
+        let must_be = || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().be)) && (1..=3).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().must)));
+        let becomes = || (becomes_before(toks, i) || self.any_in(i + 1, i + 3, |t| is_in(t, &lex().becomes)) || must_be()) && bare();
         if near.is_none_or(|(d, strong)| d == Dir::Add && !strong) && !more_after && !people && (wanted_before(toks, i) || becomes()) {
             self.r.wanted.push((i, value));
         }

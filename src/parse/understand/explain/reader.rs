@@ -24,6 +24,9 @@ pub(super) struct Reader<'a> {
     /// The sentence has a number in digits or words (an article or "the licence" then counts
     /// nothing).
     pub strong_present: bool,
+    /// As `strong_present`, but "one of the new drivers" is no quantity: "ta bort en licens"
+    /// beside it still counts one.
+    pub quantity_present: bool,
     pub num_count: usize,
     pub change_verb: bool,
     pub need_verb: bool,
@@ -104,6 +107,7 @@ impl<'a> Reader<'a> {
             any_cue,
             mentions_unit: toks.iter().any(is_unit),
             strong_present: toks.iter().any(|t| matches!(t, Tok::Num { .. })),
+            quantity_present: (0..n).any(|i| matches!(toks[i], Tok::Num { .. }) && !one_of_people(toks, i)),
             num_count: toks.iter().filter(|t| matches!(t, Tok::Num { .. })).count(),
             change_verb: has_change_verb(toks),
             need_verb: toks.iter().any(|t| is_in(t, &lex().need)),
@@ -365,4 +369,12 @@ pub(super) fn bracket_depths(toks: &[Tok]) -> Vec<usize> {
             before
         })
         .collect()
+}
+
+/// "en av de nya chaufförerna", "one of the new drivers": one picked out of a group, not a
+/// quantity; "ta bort en licens" beside it still counts its licence.
+fn one_of_people(toks: &[Tok], i: usize) -> bool {
+    matches!(toks[i], Tok::Num { value: 1 })
+        && toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of))
+        && !toks[i + 2..(i + 5).min(toks.len())].iter().any(is_unit)
 }
