@@ -15,6 +15,7 @@ mod moves;
 mod number;
 mod pairs;
 mod reader;
+mod value;
 
 use super::cues::*;
 use super::sentences::Sentence;
