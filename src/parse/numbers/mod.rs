@@ -284,8 +284,9 @@ pub(crate) fn tokenize(masked: &str, lang: Option<Language>) -> Vec<Tok> {
 /// date (the masks catch only digits). "may" and "jan" are words or names too often to say so.
 fn dates_in_words(mut toks: Vec<Tok>) -> Vec<Tok> {
     for i in 1..toks.len() {
-        let month = matches!(&toks[i], Tok::Word(w) if is_month(w) && !["may", "mar", "jan"].contains(&w.as_str()));
-        if month && matches!(toks[i - 1], Tok::Num { value: 1..=31 }) {
+        // The number first: a month is looked up for few words.
+        let day = matches!(toks[i - 1], Tok::Num { value: 1..=31 });
+        if day && matches!(&toks[i], Tok::Word(w) if is_month(w) && !["may", "mar", "jan"].contains(&w.as_str())) {
             toks[i - 1] = Tok::Trap;
         }
     }
