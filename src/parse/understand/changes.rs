@@ -56,11 +56,13 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         }
     }
 
+    // Read from the sentences alone, so the same for every step below.
+    let today = today(readings);
     // Subject against body.
     let mut body_changes: Vec<Change> = c.raws.iter().filter_map(|r| r.change).collect();
     // "Lizenzen reduzieren (zweiundzwanzig → achtzehn)" over "derzeit 22 … nur mehr 18": a body
     // total beside today's count is also the change between them.
-    if let Some((_, now)) = today(readings) {
+    if let Some((_, now)) = today {
         let deltas: Vec<Change> = body_changes.iter().filter_map(|c| match c {
             Change::Target(t) if *t != now => Some(Change::Delta(t - now)),
             _ => None,
@@ -120,7 +122,7 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
     // that of the change from today's count, whatever its need word says.
     let mut body_set: Vec<Dir> = body_dirs.clone();
     // So is that of a wanted total beside today's count: "derzeit 30, brauchen nur noch 26".
-    let today_count = today(readings).map(|(_, v)| v);
+    let today_count = today.map(|(_, v)| v);
     body_set.extend(c.raws.iter().filter_map(|r| match r.change {
         Some(Change::Delta(d)) if r.from_current && d > 0 => Some(Dir::Add),
         Some(Change::Delta(d)) if r.from_current && d < 0 => Some(Dir::Remove),
@@ -137,8 +139,6 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
 
     corrections(readings, &mut c.raws);
     breakdowns(&mut c.raws);
-    // Read from the sentences alone, so the same for every step below.
-    let today = today(readings);
     if let Some(problem) = results_beside_changes(readings, &mut c.raws, today) {
         c.problems.push(problem);
     }
