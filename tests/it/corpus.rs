@@ -133,10 +133,10 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind18` were tuned on after their
-/// first measurement; `sealed` to `sealed16` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind19` were tuned on after their
+/// first measurement; `sealed` to `sealed17` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
-/// regression. No tuned corpus may change a seat wrongly (but `blind12` and `blind18`, whose ones are named below); the
+/// regression. No tuned corpus may change a seat wrongly (but `blind12`, `blind18` and `blind19`, whose ones are named below); the
 /// sealed ones no more than they do today.
 #[test]
 fn labelled_corpora_agreement() {
@@ -168,6 +168,8 @@ fn labelled_corpora_agreement() {
         // IT supplier asking for its client's tenant, which its writer labels a question to the
         // client first, is read as the request it states.
         ("blind18", "tests/fixtures/blind18", 98.0, 2, true),
+        // First figure, before any tuning on it (8 wrong).
+        ("blind19", "tests/fixtures/blind19", 70.0, 8, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
@@ -190,6 +192,7 @@ fn labelled_corpora_agreement() {
         ("sealed14", "tests/fixtures/sealed14", 73.0, 9, false),
         ("sealed15", "tests/fixtures/sealed15", 85.0, 3, false),
         ("sealed16", "tests/fixtures/sealed16", 79.0, 12, false),
+        ("sealed17", "tests/fixtures/sealed17", 74.0, 7, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
