@@ -136,7 +136,7 @@ fn pct(ok: usize, n: usize) -> f64 {
 /// ones written by people who never read the parser (`blind` to `blind19` were tuned on after their
 /// first measurement; `sealed` to `sealed17` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
-/// regression. No tuned corpus may change a seat wrongly (but `blind12`, `blind18` and `blind19`, whose ones are named below); the
+/// regression. No tuned corpus may change a seat wrongly (but `blind12` and `blind18`, whose ones are named below); the
 /// sealed ones no more than they do today.
 #[test]
 fn labelled_corpora_agreement() {
@@ -164,19 +164,17 @@ fn labelled_corpora_agreement() {
         ("blind15", "tests/fixtures/blind15", 98.0, 0, true),
         ("blind16", "tests/fixtures/blind16", 92.0, 0, true),
         ("blind17", "tests/fixtures/blind17", 97.0, 0, true),
-        // 074: "2 erbij … of wacht … maar 1? Of toch 2 … ik laat het nog weten" is read as +2; 080: an
-        // IT supplier asking for its client's tenant, which its writer labels a question to the
-        // client first, is read as the request it states.
-        ("blind18", "tests/fixtures/blind18", 98.0, 2, true),
-        // First figure, before any tuning on it (8 wrong).
-        ("blind19", "tests/fixtures/blind19", 70.0, 8, true),
+        // 080: an IT supplier asking for its client's tenant, which its writer labels a question
+        // to the client first, is read as the request it states.
+        ("blind18", "tests/fixtures/blind18", 99.0, 1, true),
+        ("blind19", "tests/fixtures/blind19", 86.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
         ("sealed2", "tests/fixtures/sealed2", 93.0, 1, false),
-        ("sealed3", "tests/fixtures/sealed3", 87.5, 7, false),
+        ("sealed3", "tests/fixtures/sealed3", 88.3, 6, false),
         // One wrong seat change more since the blind14 round (3 -> 4), not read: sealed misses are not printed.
-        ("sealed4", "tests/fixtures/sealed4", 91.0, 4, false),
+        ("sealed4", "tests/fixtures/sealed4", 92.0, 3, false),
         ("sealed5", "tests/fixtures/sealed5", 92.0, 1, false),
         ("sealed6", "tests/fixtures/sealed6", 83.0, 3, false),
         // One point less since the blind17 round (86 -> 85), not read.
@@ -184,15 +182,15 @@ fn labelled_corpora_agreement() {
         ("sealed8", "tests/fixtures/sealed8", 96.0, 0, false),
         // One wrong seat change more since the blind17 round (7 -> 8, 85 -> 84%), not read.
         ("sealed9", "tests/fixtures/sealed9", 84.0, 8, false),
-        ("sealed10", "tests/fixtures/sealed10", 83.0, 5, false),
+        ("sealed10", "tests/fixtures/sealed10", 84.0, 4, false),
         ("sealed11", "tests/fixtures/sealed11", 79.0, 3, false),
         // One wrong seat change more since the blind17 round (4 -> 5), not read.
         ("sealed12", "tests/fixtures/sealed12", 84.0, 5, false),
         ("sealed13", "tests/fixtures/sealed13", 84.0, 4, false),
         ("sealed14", "tests/fixtures/sealed14", 73.0, 9, false),
-        ("sealed15", "tests/fixtures/sealed15", 85.0, 3, false),
+        ("sealed15", "tests/fixtures/sealed15", 86.0, 2, false),
         ("sealed16", "tests/fixtures/sealed16", 79.0, 12, false),
-        ("sealed17", "tests/fixtures/sealed17", 74.0, 7, false),
+        ("sealed17", "tests/fixtures/sealed17", 75.0, 7, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {

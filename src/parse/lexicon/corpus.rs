@@ -29,6 +29,8 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Could you add two more Office 365 Business Premium licences to admin@qf.onmicrosoft.com?\n\nI know Microsoft renamed it at some point, but it's the one we've had since 2019 - the one with the desktop apps.", "+2 O365_BUSINESS_PREMIUM admin@qf.onmicrosoft.com"),
+    ("Is it possible to pause a Business Standard licence for a few months? And if we do remove it, how long do you keep the data? We have 23 licences on admin@mb.onmicrosoft.com at the moment.", "none"),
     // A number said with "it might be" is not settled.
     ("We'll need another five Microsoft 365 Business Premium licences on admin@cs.onmicrosoft.com – actually, hold on, it might be six if the graduate starts as well.", "ask quantity"),
     // A change tied to none of the accounts the mail names asks which.
@@ -287,6 +289,12 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("En plus des 8 licences que nous avons déjà, il nous en faudrait 2 de plus pour le cabinet (une nouvelle kiné et la secrétaire à mi-temps).\nCompte : cabinet@kf.onmicrosoft.com", "+2 cabinet@kf.onmicrosoft.com"),
+    ("À partir de janvier nous serons une dizaine dans l'équipe, pouvez-vous adapter nos licences en fonction ? Le compte c'est admin@re.onmicrosoft.com.", "ask quantity"),
+    ("Nous sommes maintenant 14 personnes, mais seulement 12 ont besoin d'une licence. Nous avons actuellement 10 licences Microsoft 365 Business Basic, il en manque donc deux.\nPouvez-vous les ajouter sur admin@gi.onmicrosoft.com ?", "+2 O365_BUSINESS_ESSENTIALS admin@gi.onmicrosoft.com"),
+    ("Après comparaison des deux plans, Exchange Online (Plan 1) nous suffit.\nMerci donc de retirer nos 2 licences Exchange Online (Plan 2) et de les remplacer par 2 licences Exchange Online (Plan 1), sur admin@cn.onmicrosoft.com.", "-2 EXCHANGEENTERPRISE admin@cn.onmicrosoft.com; +2 EXCHANGESTANDARD admin@cn.onmicrosoft.com"),
+    ("Pouvez-vous ajouter une licence sur mon compte ? Un nouveau dessinateur nous rejoint le 7 décembre.\nSon adresse sera thomas@ra.fr, mais c'est bien sur mon compte qu'il faut ajouter la licence.", "+1 boss@contoso.be"),
+    ("Merci d'ajouter 2 licences Business Standard sur admin@dt.onmicrosoft.com et admin@dl.onmicrosoft.com.", "ask username"),
     // A day in words before its month is a date; "il en faudrait" after today's count is the wanted total.
     ("Nous avons pour l'instant septante licences Business Basic. Avec les deux stagiaires qui arrivent le lundi quatre janvier, il nous en faudrait septante-deux. Pourriez-vous faire le nécessaire ?", "+2 O365_BUSINESS_ESSENTIALS"),
     // An answer to our question "how many" is the request it asked about.
@@ -433,6 +441,10 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("In het voorjaar komen er seizoenkrachten bij, zet er maar een stuk of 4 bij op admin@pt.onmicrosoft.com.", "ask quantity"),
+    ("Kunnen jullie ons nog vóór de verlenging op 1 januari terugbrengen naar 10 licenties Microsoft 365 Business Standard? Nu hebben we er 14, maar na het vertrek van vier monteurs hebben we er niet meer nodig.\nHet account is beheer@ve.onmicrosoft.com.", "-4 O365_BUSINESS_PREMIUM beheer@ve.onmicrosoft.com"),
+    ("Top, bedankt! We zien de 3 nieuwe licenties al in het portaal.\n>>>\n> Er werden 3 licenties toegevoegd aan admin@tg.onmicrosoft.com.\n> Webservices", "none"),
+    ("Graag 2 licenties erbij voor Kim en Bram op admin@hb.onmicrosoft.com.\n\nOf wacht, Bram begint misschien pas in maart. Zet er dan voorlopig maar 1 bij voor Kim? Of toch 2, dan is het meteen in orde... Ik laat het jullie nog weten.", "ask quantity"),
     ("Kunnen jullie 3 licenties minder zetten op praktijk@tg.onmicrosoft.com?\n\nPS: Jan twijfelt nog of hij blijft, misschien wordt het maar 2. Ik laat het nog weten.", "ask quantity"),
     // What today's count must become.
     ("Wij hebben momenteel 9 licenties Business Standard. Vanaf januari moeten dat er 11 zijn (twee nieuwe medewerkers).", "+2 O365_BUSINESS_PREMIUM"),
@@ -578,6 +590,9 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("wir haben aktuell 20 Lizenzen Office 365 E3. Ab Januar brauchen wir nur noch 16, da die Baustelle in Köln abgeschlossen ist. Bitte entsprechend reduzieren.\nMandant: admin@sb.onmicrosoft.com\nFalls eine Reduzierung erst zum Ende der Laufzeit möglich ist, geben Sie mir bitte kurz Bescheid.", "-4 ENTERPRISEPACK admin@sb.onmicrosoft.com"),
+    ("zu unseren bestehenden 10 Lizenzen bräuchten wir bitte 2 zusätzliche, ab sofort. Konto: praxis@sp.onmicrosoft.com", "+2 praxis@sp.onmicrosoft.com"),
+    ("wir haben im Moment 10 Lizenzen und brauchen ab Januar ungefähr 15, genaue Zahl kommt noch vom Chef. Können Sie schon mal was vorbereiten?\nKonto: admin@be.onmicrosoft.com", "ask quantity"),
     ("derzeit haben wir zweiundzwanzig Lizenzen Microsoft 365 Business Premium. Nach dem Abgang von vier Mitarbeiterinnen im Jänner benötigen wir ab Februar nur mehr achtzehn.", "-4 SPB"),
     // "noch 3 freie": still free, not three more.
     ("Es sind noch 3 freie Lizenzen im Tenant. Habt ihr eine Idee, woran das liegt?", "none"),
@@ -689,6 +704,8 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Här kommer ändringarna för båda bolagen:\nNordvik Bygg AB – admin@nb.onmicrosoft.com\n  * Microsoft 365 Business Standard: +3\nNordvik Fastigheter AB – admin@nf.onmicrosoft.com\n  * Microsoft 365 Business Standard: ta bort 1", "+3 O365_BUSINESS_PREMIUM admin@nb.onmicrosoft.com; -1 O365_BUSINESS_PREMIUM admin@nf.onmicrosoft.com"),
+    ("Inför nästa säsong behöver vi justera Business Basic-licenserna i våra två organisationer:\nSeglarskolan AB – admin@sk.onmicrosoft.com\nLägg till 2 licenser (två nya instruktörer på heltid).\nStiftelsen – admin@st.onmicrosoft.com\nTa bort 1 licens, kassören har avgått.", "+2 O365_BUSINESS_ESSENTIALS admin@sk.onmicrosoft.com; -1 O365_BUSINESS_ESSENTIALS admin@st.onmicrosoft.com"),
     // "one of the new drivers" picks one out of a group; "ta bort en licens" still counts one.
     ("Det visade sig att en av de nya chaufförerna inte börjar ändå, så ta bort en licens igen.", "-1"),
     ("Vad skulle det kosta att byta våra 6 licenser från Business Standard till Business Premium? Vi vill inte ändra något ännu, jag behöver bara ett pris till budgetmötet.", "none"),

@@ -138,6 +138,9 @@ lexicon! {
         add,
         /// Weak adding words, believed only when nothing stronger is said: "new", "nieuwe".
         add_weak,
+        /// "il en manque deux", "es fehlen 2", "det saknas 2", "we're missing 2": a shortfall,
+        /// the licences to add.
+        missing,
         /// Need words: more seats, weakly ("we need 3 Business Basic").
         need_more,
         /// What a need is not about: "need to talk", "besoin d'aide", "behöver hjälp".
@@ -402,6 +405,10 @@ lexicon! {
         no_change,
         /// A domain, DNS records, aliases: another matter than seats.
         other_matter,
+        /// "let me know", "geben Sie mir Bescheid", "laat het me weten": the sentence asks to be
+        /// told, so an "if" in it ("if that is only possible at the renewal, let me know") is no
+        /// condition on the change.
+        let_me_know,
         /// "if the budget is approved", "falls wir den Auftrag bekommen": not decided yet.
         conditional,
         /// "either 3 Standard or 1 Premium", "ofwel ... ofwel": two changes to choose from.

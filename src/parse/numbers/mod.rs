@@ -368,7 +368,9 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
             }
         }
         // "Quick one:", "one question", "one more thing": the word "one" counts nothing.
-        let idiom_before = matches!(t, Tok::Word(q) if ["quick", "small", "short"].contains(&q.as_str()))
+        // "Microsoft 365 E3, the one that includes Intune": a pronoun.
+        let idiom_before = (matches!(t, Tok::Word(q) if ["quick", "small", "short"].contains(&q.as_str()))
+            || matches!(t, Tok::Word(q) if q == "the") && matches!(after, Some(Tok::Word(w)) if ["that", "which", "who", "with", "we", "you", "they"].contains(&w.as_str())))
             && matches!(next, Some(Tok::Num { value: 1 }))
             && toks[i + 1].1;
         let idiom_after = matches!(t, Tok::Num { value: 1 })

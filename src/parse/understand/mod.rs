@@ -183,7 +183,8 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         if body.iter().any(|s| phrases().product_unsure.is_match(&s.text) || other_product_offered(s)) {
             problems.push((Ask::Product, "the mail leaves open which product".into()));
         }
-        if said(&phrases().conditional) {
+        let conditional = body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().conditional.is_match(&s.text) && !phrases().let_me_know.is_match(&s.text));
+        if conditional {
             problems.push((Ask::Quantity, "the change depends on something not decided yet".into()));
         }
         if said(&phrases().alternatives) {
@@ -199,6 +200,9 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         if accounts.several() && items.iter().any(|i| i.username.is_none()) {
             problems.push((Ask::Username, "the mail names several accounts, not which one the change is for".into()));
         }
+        if c.raws.iter().any(|r| r.change.is_some() && accounts.joined(r, &body)) {
+            problems.push((Ask::Username, "the mail gives one change for two accounts named together".into()));
+        }
         cross_check(&items, &c.raws, &mut problems);
         unexplained(&c.raws, &readings, &mut problems);
     }
@@ -210,6 +214,12 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     // was said on the phone, not here.
     if items.is_empty() && problems.is_empty() && !gate.billing && about_licences && (phrases().attached.is_match(text) || phrases().as_agreed.is_match(text)) {
         u.intent = true;
+    }
+    // "nous serons une dizaine, pouvez-vous adapter nos licences en fonction ?": asked, with only
+    // a guess of how many.
+    let kept_any = |f: &dyn Fn(&sentences::Sentence) -> bool| body.iter().enumerate().any(|(si, s)| gate.kept[si] && f(s));
+    if items.is_empty() && problems.is_empty() && !gate.billing && about_licences && kept_any(&gate::asks_for_it) && kept_any(&vague_count) {
+        problems.push((Ask::Quantity, "asks for a change of licences but only guesses how many".into()));
     }
     if items.is_empty() && problems.is_empty() && u.intent {
         let why = if phrases().who_left.is_match(text) {
@@ -304,6 +314,15 @@ fn other_product_offered(s: &sentences::Sentence) -> bool {
             && toks[k + 1..(k + 3).min(toks.len())].iter().find_map(|t| if let Tok::Product(b) = t { Some(*b) } else { None }).is_some_and(|b| {
                 toks[..k].iter().any(|t| matches!(t, Tok::Product(a) if s.products.get(*a) != s.products.get(b)))
             })
+    })
+}
+
+/// "une dizaine", "een vijftiental", "a few" counting something; not "for a few months", "at some
+/// point".
+fn vague_count(s: &sentences::Sentence) -> bool {
+    const WHEN: &[&str] = &["month", "months", "mois", "maand", "maanden", "monat", "monate", "monaten", "månad", "månader", "point", "time"];
+    s.toks.iter().enumerate().any(|(k, t)| {
+        *t == Tok::Vague && !s.toks.get(k + 1).is_some_and(|n| matches!(n, Tok::Word(w) if WHEN.contains(&w.as_str()) || cues::lex().things.start(w)))
     })
 }
 
@@ -408,3 +427,4 @@ mod debug_tests {
         eprintln!("{:?}", u);
     }
 }
+

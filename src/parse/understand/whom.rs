@@ -64,6 +64,9 @@ fn contact_word_just_before(before: &str) -> bool {
     phrases().contact_word.find_iter(sentence).last().is_some_and(|m| sentence[m.end()..].chars().count() <= 40)
 }
 
+/// What joins two accounts named together: "and", "or", "&" in the five languages.
+const CONJUNCTIONS: &[&str] = &["and", "or", "&", "et", "ou", "en", "of", "und", "oder", "och", "eller"];
+
 pub(super) fn usable_username(e: &str) -> bool {
     let local = e.split('@').next().unwrap_or("");
     !(local == "webservices"
@@ -159,6 +162,16 @@ impl Accounts {
     /// with you: admin@labo… and admin@praxis…").
     pub fn several(&self) -> bool {
         self.named.iter().any(|(_, _, e)| *e != self.named[0].2)
+    }
+
+    /// "Merci d'ajouter 2 licences sur admin@a… et admin@b…": one change said for two tenants
+    /// in one breath. Two on each, or one on each? A careful person asks.
+    pub fn joined(&self, r: &Raw, body: &[Sentence]) -> bool {
+        let (Some(s), Some(usable)) = (body.get(r.sentence), self.usable.get(r.sentence)) else { return false };
+        let login = |e: &str| tenant_login(e) || e.ends_with(".onmicrosoft.com");
+        s.emails.windows(2).enumerate().any(|(k, w)| {
+            usable[k] && usable[k + 1] && w[0].addr != w[1].addr && login(&w[0].addr) && login(&w[1].addr) && CONJUNCTIONS.contains(&w[0].after.trim().to_lowercase().as_str())
+        })
     }
 
     /// The account a change is for.

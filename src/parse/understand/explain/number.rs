@@ -19,7 +19,7 @@ impl Reader<'_> {
         if self.approximate(i) || self.alternative(i, value) || self.reused(i) || self.earlier(i) || self.explains(i, value) || self.at_level(i, value) {
             return;
         }
-        if self.total(i, value) || self.today(i, value) {
+        if self.missing(i, value) || self.on_top_of(i) || self.total(i, value) || self.today(i, value) {
             return;
         }
         let clause = clause_of(self.toks, i);
@@ -31,11 +31,7 @@ impl Reader<'_> {
 
     /// "about ten", "ungefähr 10", "environ 10": a guess is no quantity to act on.
     fn approximate(&mut self, i: usize) -> bool {
-        // "±600", "~10": the sign says it too.
-        // "ca. 10" stands right before its number; "ca fait deux" is a French "ça".
-        let guess = ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().approx) && (k == 1 || !is_w(t, &["ca"]))))
-            || self.prev(i, 1).is_some_and(|t| matches!(t, Tok::Punct('±' | '~' | '≈'))))
-            && !self.prev(i, 1).is_some_and(|t| is_in(t, &lex().some) && matches!(self.toks[i], Tok::Article(_)));
+        let guess = self.guessed(i);
         if guess {
             self.set(i, Meaning::Approximate);
             if self.any_cue || self.mentions_unit || self.need_verb {
@@ -43,6 +39,48 @@ impl Reader<'_> {
             }
         }
         guess
+    }
+
+    /// "il en manque donc deux", "es fehlen noch 2 Lizenzen", "det saknas 2": a shortfall is the
+    /// number of licences to add, whatever today's count beside it.
+    fn missing(&mut self, i: usize, value: i64) -> bool {
+        if !(1..=3).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().missing))) || self.any_in(i + 1, i + 4, is_people) {
+            return false;
+        }
+        self.used[i] = true;
+        self.set(i, Meaning::Change);
+        self.push(Some(Change::Delta(value)), None, i, false);
+        true
+    }
+
+    /// "en plus des 8 licences que nous avons", "on top of the 12 we have", "zu den bestehenden
+    /// 10": the count the change comes on top of is today's.
+    fn on_top_of(&mut self, i: usize) -> bool {
+        const BEFORE: &[&str] = &["en plus des", "en plus de nos", "on top of the", "on top of our", "in addition to the", "in addition to our",
+            "naast de", "naast onze", "bovenop de", "bovenop onze", "zu den bestehenden", "zu den vorhandenen", "zu unseren bestehenden", "zu unseren vorhandenen", "zusätzlich zu den", "zusätzlich zu unseren",
+            "utöver de", "utöver våra", "förutom de", "förutom våra"];
+        let words: Vec<&str> = (1..=4).map_while(|k| match self.prev(i, k) {
+            Some(Tok::Word(w)) => Some(w.as_str()),
+            _ => None,
+        }).collect();
+        let said: String = words.iter().rev().copied().collect::<Vec<_>>().join(" ");
+        if !BEFORE.iter().any(|b| said.ends_with(b) && (said.len() == b.len() || said[..said.len() - b.len()].ends_with(' '))) {
+            return false;
+        }
+        self.used[i] = true;
+        self.set(i, Meaning::Current);
+        true
+    }
+
+    /// Number `i` is given as a guess.
+    fn guessed(&self, i: usize) -> bool {
+        // "±600", "~10": the sign says it too.
+        // "ca. 10" stands right before its number; "ca fait deux" is a French "ça".
+        // "een stuk of 4": "about four" in Flemish, whose "of" is no "or".
+        ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().approx) && (k == 1 || !is_w(t, &["ca"]))))
+            || self.prev(i, 1).is_some_and(|t| matches!(t, Tok::Punct('±' | '~' | '≈')))
+            || self.prev(i, 1).is_some_and(|t| is_w(t, &["of"])) && self.prev(i, 2).is_some_and(|t| is_w(t, &["stuk", "stuks"])))
+            && !self.prev(i, 1).is_some_and(|t| is_in(t, &lex().some) && matches!(self.toks[i], Tok::Article(_)))
     }
 
     /// "3 or 4", "3 à 4", "3 of 4", "between 5 and 7": the customer does not know yet.
@@ -248,11 +286,20 @@ impl Reader<'_> {
         // avons 6": whatever follows, it is today's count.
         let on_a = i >= 2 && is_w(&toks[i - 1], &["a"]) && is_w(&toks[i - 2], &["on"])
             || i >= 3 && is_w(&toks[i - 1], &["a", "avons", "ai"]) && is_w(&toks[i - 2], &["en"]) && is_w(&toks[i - 3], &["on", "nous", "j"]);
-        // "nodig hebben" is a need: its "hebben" says nothing of today's count.
-        let needs = self.needs;
+        // "nodig hebben" is a need: its "hebben" says nothing of today's count. Not in another
+        // clause: "Nu hebben we er 14, maar … hebben we er niet meer nodig".
+        let needs = self.needs && {
+            let (lo, hi) = clause_of(toks, i);
+            self.any_in(lo, hi, |t| is_w(t, &["nodig", "nötig"]))
+        };
         let context_word = |t: &Tok| is_in(t, &lex().context) && !(needs && is_w(t, &["hebben", "heb", "hebt"]));
         // "At the moment we have 11 because ...": today's words before, the verb just before.
-        let now_before = self.prev(i, 1).is_some_and(context_word) && self.any_in(0, i, |t| is_in(t, &lex().now_after));
+        // "Nu hebben we er 14, maar …": so too with the pronouns between, when the count ends
+        // its clause and no cue stands just before it.
+        let clause_end = toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_)));
+        let now_before = (self.prev(i, 1).is_some_and(context_word)
+            || clause_end && (2..=3).any(|k| self.prev(i, k).is_some_and(context_word)) && !(1..=3).any(|k| i >= k && cues[i - k].is_some()))
+            && self.any_in(0, i, |t| is_in(t, &lex().now_after));
         let context = (now_after || on_a || now_before) && !people_after
             || !people_after
                 && (((1..=3).any(|k| self.prev(i, k).is_some_and(context_word))
@@ -263,7 +310,9 @@ impl Reader<'_> {
         // When it is the only number of a sentence with a cue ("we hebben 3 licenties niet meer
         // nodig") it is the change.
         let other_qty = self.num_count > 1;
-        let today = context && !self.made_to_have(i) && (other_qty || !self.any_cue) && !self.any_in(i + 1, i + 5, |t| is_in(t, &lex().add) || is_in(t, &lex().remove));
+        // "we hebben nu 3 winkels", "i våra två organisationer": today's count of something else.
+        let thing_after = self.any_in(i + 1, i + 3, super::is_thing) && !after_unit;
+        let today = context && !thing_after && !self.made_to_have(i) && (other_qty || !self.any_cue) && !self.any_in(i + 1, i + 5, |t| is_in(t, &lex().add) || is_in(t, &lex().remove));
         if !today {
             return false;
         }
@@ -280,6 +329,8 @@ impl Reader<'_> {
         let later = toks.iter().enumerate().skip(i + 1).find_map(|(j, t)| match t {
             Tok::Num { value }
                 if !self.used[j]
+                    // "wir haben 10 und brauchen ungefähr 15": a guess, read as one on its own.
+                    && !self.guessed(j)
                     // "wir haben 12 … und brauchen 3 mehr": three more, not a total of three.
                     && !self.any_in(j + 1, j + 3, |t| is_in(t, &lex().more_or_less))
                     && (self.any_in(j + 1, j + 4, |t| is_in(t, &lex().becomes) || is_in(t, &lex().enough))
@@ -327,10 +378,14 @@ impl Reader<'_> {
         let done_before = || toks[clo..chi].iter().any(|t| is_in(t, &lex().pluperfect)) && self.any_in(i + 1, i + 3, is_licence_noun) && !field;
         // "2 new shops", "3 laptops", "twee van onze 4 filialen": counts of things that are not seats.
         // "une de moins, le bureau ferme": "de" before "moins" is no "of".
-        let of = toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) && !toks.get(i + 2).is_some_and(|t| is_in(t, &lex().more_or_less));
+        // Nor "2 de plus pour le cabinet": two more.
+        let of = toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) && !toks.get(i + 2).is_some_and(|t| is_in(t, &lex().more_or_less) || is_w(t, &["plus"]));
         let reach = if of { 6 } else { 3 };
         // "one more Office licence": a thing word right before a licence word names the licence.
-        let things = || self.any_in(i + 1, i + reach, is_thing) && !self.any_in(i + 1, i + reach + 1, is_licence_noun) && !field;
+        // "des deux plans, Exchange Online (Plan 1) nous suffit": a licence after a comma is
+        // another clause's.
+        let clause_end = (i + 1..i + reach + 1).find(|&k| matches!(toks.get(k), Some(Tok::Punct(',' | ';' | ':')))).unwrap_or(i + reach + 1);
+        let things = || self.any_in(i + 1, i + reach, is_thing) && !self.any_in(i + 1, clause_end, is_licence_noun) && !field;
         // "--1" in a broken MIME body, "-1" in a list: a sign is a cue only in licence talk.
         // "Retirez-en 3 pour l'instant, nous reviendrons vers vous pour les deux autres": put off.
         let later = toks[clo..chi].iter().any(|t| is_in(t, &lex().later)) && !field;
@@ -408,6 +463,13 @@ impl Reader<'_> {
             if let Some(&other) = strong.first().filter(|&&o| o != d && strong.iter().all(|x| *x == o)) {
                 near = Some((other, true));
             }
+        }
+        // "retirer nos 2 licences Plan 2 et les remplacer par 2 licences Plan 1", "replace them
+        // with 2 E3": what replaces is added, whatever removal came before.
+        let replaced_by = self.prev(i, 1).is_some_and(|t| is_w(t, &["par", "by", "with", "door", "durch", "mit", "med"]))
+            && (2..=4).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().replace_verb)));
+        if replaced_by {
+            near = Some((Dir::Add, true));
         }
         // "Four new analysts join (batch release team …)": people who join are never a removal.
         if people && near.is_some_and(|(d, _)| d == Dir::Remove) && self.meaning.get(i).and_then(|m| m.as_ref()).is_some_and(|m| m.joining == 1) {

@@ -168,7 +168,11 @@ impl<'a> Reader<'a> {
             // "Exchange Online (Plan 1): 2x erbij": brackets and colons between do not part them.
             || toks[..i].iter().rev().filter(|t| !matches!(t, Tok::Punct(_))).take(2).any(|t| matches!(t, Tok::Product(_)) || is_licence_noun(t))
             // The number an account's line gives it.
-            || right_after_account(toks, i);
+            || right_after_account(toks, i)
+            // "* Microsoft 365 Business Standard: ta bort 1": a line the product heads.
+            || toks.iter().position(|t| !matches!(t, Tok::Punct(_))).is_some_and(|k| {
+                k < i && i <= k + 5 && matches!(toks[k], Tok::Product(_)) && matches!(toks.get(k + 1), Some(Tok::Punct(':'))) && !toks[k..i].iter().any(|t| matches!(t, Tok::Punct('(') | Tok::Num { .. }))
+            });
         let (lo, hi) = clause_of(toks, i);
         let dirs = strong_dirs(&self.cues[lo..hi]);
         let other_account = self.other_account(i);

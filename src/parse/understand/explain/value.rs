@@ -43,7 +43,9 @@ impl Reader<'_> {
                 None
             }
             Tok::Vague => {
-                if self.any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun) {
+                // "at some point", "for some time": when, not how many.
+                let when = toks.get(i + 1).is_some_and(|t| is_w(t, &["point", "time", "stage", "moment", "day", "way"]));
+                if !when && (self.any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun)) {
                     self.no_exact_number();
                 }
                 None
