@@ -56,6 +56,11 @@ impl Set {
         self.0.contains(w)
     }
 
+    /// Whether a word of the set passes `f`: for sets of several words matched word by word.
+    pub fn any(&self, f: impl FnMut(&&'static str) -> bool) -> bool {
+        self.0.iter().any(f)
+    }
+
     /// The words, longest first (for building alternations where the longer must win).
     pub fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
         let mut v: Vec<&'static str> = self.0.iter().copied().collect();
@@ -242,6 +247,15 @@ lexicon! {
         instead_word,
         /// "about ten": the number that follows is a guess.
         approx,
+        /// Several words that say "about" right before a number, matched word by word: "een stuk
+        /// of 4", whose "of" is no "or".
+        approx_idiom,
+        /// Several words right before today's count, matched word by word: "en plus des 8 que nous
+        /// avons", "on top of the 12 we have", "zu unseren bestehenden 10".
+        on_top_of,
+        /// Nouns of time after a vague word, which then counts nothing: "at some point", "for a
+        /// few months".
+        time_noun,
         /// "the other two".
         other,
         /// People leaving.

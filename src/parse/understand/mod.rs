@@ -170,41 +170,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         return u;
     }
     if !items.is_empty() {
-        if readings.iter().flatten().any(|r| r.unsure) {
-            problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
-        }
-        let said = |re: &Phrase| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
-        // "Graag 2 … Of wacht, zet er maar 1 bij? Of toch 2 … Ik laat het nog weten": a mind
-        // change the writer says is still to be settled.
-        if readings.iter().flatten().any(|r| r.correction) && said(&phrases().let_know) {
-            problems.push((Ask::Quantity, "the mail changes its number and says it will confirm it".into()));
-        }
-        // "Basic or Standard? What would you advise?": the doubt counts in a question too.
-        if body.iter().any(|s| phrases().product_unsure.is_match(&s.text) || other_product_offered(s)) {
-            problems.push((Ask::Product, "the mail leaves open which product".into()));
-        }
-        let conditional = body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().conditional.is_match(&s.text) && !phrases().let_me_know.is_match(&s.text));
-        if conditional {
-            problems.push((Ask::Quantity, "the change depends on something not decided yet".into()));
-        }
-        if said(&phrases().alternatives) {
-            problems.push((Ask::Quantity, "the mail offers changes to choose from".into()));
-        }
-        // One part per tenant: a tenant whose part yields no change was read wrong, or asks nothing
-        // that we can tell; either way not a mail to half apply.
-        if let Some(missed) = accounts.headings(&body).into_iter().find(|a| !items.iter().any(|i| i.username.as_deref() == Some(*a))) {
-            problems.push((Ask::Quantity, format!("no change read for {missed}, which the mail names over a part of its own")));
-        }
-        // "Bitte entfernen Sie eine Lizenz. Wir haben zwei Konten bei Ihnen: admin@labor… und
-        // admin@praxis…": a change tied to none of the accounts the mail names.
-        if accounts.several() && items.iter().any(|i| i.username.is_none()) {
-            problems.push((Ask::Username, "the mail names several accounts, not which one the change is for".into()));
-        }
-        if c.raws.iter().any(|r| r.change.is_some() && accounts.joined(r, &body)) {
-            problems.push((Ask::Username, "the mail gives one change for two accounts named together".into()));
-        }
-        cross_check(&items, &c.raws, &mut problems);
-        unexplained(&c.raws, &readings, &mut problems);
+        doubts(&items, &c.raws, &readings, &body, &gate, &accounts, &mut problems);
     }
     // "Please apply the changes in the attached list": a request whose numbers we cannot read.
     let about_licences = body.iter().enumerate().any(|(si, s)| {
@@ -270,6 +236,55 @@ fn product_from_quote(items: &mut [Item], quoted: &str, catalog: &Catalog) {
     }
 }
 
+/// What makes the changes read doubtful enough to ask: a number not final, a mind change still
+/// to be settled, an open product, a condition, alternatives, a tenant's part with no change, an
+/// account left open, and the cross-checks independent of the extraction.
+fn doubts(
+    items: &[Item],
+    raws: &[explain::Raw],
+    readings: &[Option<explain::Reading>],
+    body: &[sentences::Sentence],
+    gate: &gate::Gate,
+    accounts: &whom::Accounts,
+    problems: &mut Vec<(Ask, String)>,
+) {
+    if readings.iter().flatten().any(|r| r.unsure) {
+        problems.push((Ask::Quantity, "the mail says the number is not final yet".into()));
+    }
+    let said = |re: &Phrase| body.iter().enumerate().any(|(si, s)| gate.kept[si] && re.is_match(&s.text));
+    // "Graag 2 … Of wacht, zet er maar 1 bij? Of toch 2 … Ik laat het nog weten": a mind
+    // change the writer says is still to be settled.
+    if readings.iter().flatten().any(|r| r.correction) && said(&phrases().let_know) {
+        problems.push((Ask::Quantity, "the mail changes its number and says it will confirm it".into()));
+    }
+    // "Basic or Standard? What would you advise?": the doubt counts in a question too.
+    if body.iter().any(|s| phrases().product_unsure.is_match(&s.text) || other_product_offered(s)) {
+        problems.push((Ask::Product, "the mail leaves open which product".into()));
+    }
+    let conditional = body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().conditional.is_match(&s.text) && !phrases().let_me_know.is_match(&s.text));
+    if conditional {
+        problems.push((Ask::Quantity, "the change depends on something not decided yet".into()));
+    }
+    if said(&phrases().alternatives) {
+        problems.push((Ask::Quantity, "the mail offers changes to choose from".into()));
+    }
+    // One part per tenant: a tenant whose part yields no change was read wrong, or asks nothing
+    // that we can tell; either way not a mail to half apply.
+    if let Some(missed) = accounts.headings(body).into_iter().find(|a| !items.iter().any(|i| i.username.as_deref() == Some(*a))) {
+        problems.push((Ask::Quantity, format!("no change read for {missed}, which the mail names over a part of its own")));
+    }
+    // "Bitte entfernen Sie eine Lizenz. Wir haben zwei Konten bei Ihnen: admin@labor… und
+    // admin@praxis…": a change tied to none of the accounts the mail names.
+    if accounts.several() && items.iter().any(|i| i.username.is_none()) {
+        problems.push((Ask::Username, "the mail names several accounts, not which one the change is for".into()));
+    }
+    if raws.iter().any(|r| r.change.is_some() && accounts.joined(r, body)) {
+        problems.push((Ask::Username, "the mail gives one change for two accounts named together".into()));
+    }
+    cross_check(items, raws, problems);
+    unexplained(raws, readings, problems);
+}
+
 /// Every number of a sentence that asks for a change is explained (a quantity, today's count,
 /// people, a date...); one that nothing explains may be the real quantity, so the mail asks.
 fn unexplained(raws: &[explain::Raw], readings: &[Option<explain::Reading>], problems: &mut Vec<(Ask, String)>) {
@@ -320,9 +335,8 @@ fn other_product_offered(s: &sentences::Sentence) -> bool {
 /// "une dizaine", "een vijftiental", "a few" counting something; not "for a few months", "at some
 /// point".
 fn vague_count(s: &sentences::Sentence) -> bool {
-    const WHEN: &[&str] = &["month", "months", "mois", "maand", "maanden", "monat", "monate", "monaten", "månad", "månader", "point", "time"];
     s.toks.iter().enumerate().any(|(k, t)| {
-        *t == Tok::Vague && !s.toks.get(k + 1).is_some_and(|n| matches!(n, Tok::Word(w) if WHEN.contains(&w.as_str()) || cues::lex().things.start(w)))
+        *t == Tok::Vague && !s.toks.get(k + 1).is_some_and(|n| matches!(n, Tok::Word(w) if cues::lex().time_noun.has(w) || cues::lex().things.start(w)))
     })
 }
 

@@ -65,7 +65,10 @@ fn contact_word_just_before(before: &str) -> bool {
 }
 
 /// What joins two accounts named together: "and", "or", "&" in the five languages.
-const CONJUNCTIONS: &[&str] = &["and", "or", "&", "et", "ou", "en", "of", "und", "oder", "och", "eller"];
+fn joins(between: &str) -> bool {
+    let w = between.trim().to_lowercase();
+    w == "&" || lexicon::words().and.has(&w) || lexicon::words().or_else.has(&w)
+}
 
 pub(super) fn usable_username(e: &str) -> bool {
     let local = e.split('@').next().unwrap_or("");
@@ -170,7 +173,7 @@ impl Accounts {
         let (Some(s), Some(usable)) = (body.get(r.sentence), self.usable.get(r.sentence)) else { return false };
         let login = |e: &str| tenant_login(e) || e.ends_with(".onmicrosoft.com");
         s.emails.windows(2).enumerate().any(|(k, w)| {
-            usable[k] && usable[k + 1] && w[0].addr != w[1].addr && login(&w[0].addr) && login(&w[1].addr) && CONJUNCTIONS.contains(&w[0].after.trim().to_lowercase().as_str())
+            usable[k] && usable[k + 1] && w[0].addr != w[1].addr && login(&w[0].addr) && login(&w[1].addr) && joins(&w[0].after)
         })
     }
 

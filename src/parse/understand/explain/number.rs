@@ -5,6 +5,7 @@
 
 use super::reader::Reader;
 use super::{is_thing, becomes_before, wanted_before, Meaning};
+use crate::parse::lexicon::Set;
 use crate::parse::numbers::Tok;
 use crate::parse::understand::cues::*;
 use crate::parse::Change;
@@ -56,15 +57,7 @@ impl Reader<'_> {
     /// "en plus des 8 licences que nous avons", "on top of the 12 we have", "zu den bestehenden
     /// 10": the count the change comes on top of is today's.
     fn on_top_of(&mut self, i: usize) -> bool {
-        const BEFORE: &[&str] = &["en plus des", "en plus de nos", "on top of the", "on top of our", "in addition to the", "in addition to our",
-            "naast de", "naast onze", "bovenop de", "bovenop onze", "zu den bestehenden", "zu den vorhandenen", "zu unseren bestehenden", "zu unseren vorhandenen", "zusätzlich zu den", "zusätzlich zu unseren",
-            "utöver de", "utöver våra", "förutom de", "förutom våra"];
-        let words: Vec<&str> = (1..=4).map_while(|k| match self.prev(i, k) {
-            Some(Tok::Word(w)) => Some(w.as_str()),
-            _ => None,
-        }).collect();
-        let said: String = words.iter().rev().copied().collect::<Vec<_>>().join(" ");
-        if !BEFORE.iter().any(|b| said.ends_with(b) && (said.len() == b.len() || said[..said.len() - b.len()].ends_with(' '))) {
+        if !self.said_before(i, &lex().on_top_of) {
             return false;
         }
         self.used[i] = true;
@@ -72,14 +65,18 @@ impl Reader<'_> {
         true
     }
 
+    /// Whether the words right before number `i` are one of the set's several-word phrases.
+    fn said_before(&self, i: usize, set: &Set) -> bool {
+        set.any(|phrase| phrase.split(' ').rev().enumerate().all(|(k, part)| matches!(self.prev(i, k + 1), Some(Tok::Word(w)) if w == part)))
+    }
+
     /// Number `i` is given as a guess.
     fn guessed(&self, i: usize) -> bool {
         // "±600", "~10": the sign says it too.
         // "ca. 10" stands right before its number; "ca fait deux" is a French "ça".
-        // "een stuk of 4": "about four" in Flemish, whose "of" is no "or".
         ((1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().approx) && (k == 1 || !is_w(t, &["ca"]))))
             || self.prev(i, 1).is_some_and(|t| matches!(t, Tok::Punct('±' | '~' | '≈')))
-            || self.prev(i, 1).is_some_and(|t| is_w(t, &["of"])) && self.prev(i, 2).is_some_and(|t| is_w(t, &["stuk", "stuks"])))
+            || self.said_before(i, &lex().approx_idiom))
             && !self.prev(i, 1).is_some_and(|t| is_in(t, &lex().some) && matches!(self.toks[i], Tok::Article(_)))
     }
 
@@ -466,7 +463,7 @@ impl Reader<'_> {
         }
         // "retirer nos 2 licences Plan 2 et les remplacer par 2 licences Plan 1", "replace them
         // with 2 E3": what replaces is added, whatever removal came before.
-        let replaced_by = self.prev(i, 1).is_some_and(|t| is_w(t, &["par", "by", "with", "door", "durch", "mit", "med"]))
+        let replaced_by = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().move_to))
             && (2..=4).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().replace_verb)));
         if replaced_by {
             near = Some((Dir::Add, true));

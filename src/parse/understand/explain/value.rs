@@ -44,7 +44,7 @@ impl Reader<'_> {
             }
             Tok::Vague => {
                 // "at some point", "for some time": when, not how many.
-                let when = toks.get(i + 1).is_some_and(|t| is_w(t, &["point", "time", "stage", "moment", "day", "way"]));
+                let when = toks.get(i + 1).is_some_and(|t| is_in(t, &lex().time_noun));
                 if !when && (self.any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun)) {
                     self.no_exact_number();
                 }
