@@ -136,7 +136,7 @@ fn pct(ok: usize, n: usize) -> f64 {
 /// ones written by people who never read the parser (`blind` to `blind20` were tuned on after their
 /// first measurement; `sealed` to `sealed18` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
-/// regression. No tuned corpus may change a seat wrongly (but `blind12`, `blind18` and `blind20`, whose ones are named below); the
+/// regression. No tuned corpus may change a seat wrongly (but `blind12` and `blind18`, whose ones are named below); the
 /// sealed ones no more than they do today.
 #[test]
 fn labelled_corpora_agreement() {
@@ -168,8 +168,7 @@ fn labelled_corpora_agreement() {
         // to the client first, is read as the request it states.
         ("blind18", "tests/fixtures/blind18", 99.0, 1, true),
         ("blind19", "tests/fixtures/blind19", 86.0, 0, true),
-        // First figure, before any tuning on it (4 wrong).
-        ("blind20", "tests/fixtures/blind20", 73.0, 4, true),
+        ("blind20", "tests/fixtures/blind20", 85.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
@@ -188,9 +187,9 @@ fn labelled_corpora_agreement() {
         ("sealed11", "tests/fixtures/sealed11", 79.0, 3, false),
         // One wrong seat change more since the blind17 round (4 -> 5), not read.
         ("sealed12", "tests/fixtures/sealed12", 84.0, 5, false),
-        ("sealed13", "tests/fixtures/sealed13", 84.0, 4, false),
+        ("sealed13", "tests/fixtures/sealed13", 85.0, 4, false),
         ("sealed14", "tests/fixtures/sealed14", 73.0, 9, false),
-        ("sealed15", "tests/fixtures/sealed15", 86.0, 2, false),
+        ("sealed15", "tests/fixtures/sealed15", 87.0, 2, false),
         ("sealed16", "tests/fixtures/sealed16", 79.0, 12, false),
         ("sealed17", "tests/fixtures/sealed17", 75.0, 7, false),
         ("sealed18", "tests/fixtures/sealed18", 79.0, 2, false),

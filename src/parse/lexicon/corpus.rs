@@ -29,6 +29,14 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    // blind20: two of our products offered as a choice ask which, whatever other product the mail names.
+    ("Account: office@hs.onmicrosoft.com\nChange: +5\nProduct: Business Standard or Business Premium - whichever Pieter recommended for the Intune requirement", "ask product"),
+    // blind20: a bare number under our "how many" is our question with that number in it.
+    ("4\n>>>\nFrom: Webservices <webservices@reseller.test>\n\nYou asked us to \"add a few more Business Standard licences\" on admin@bw.onmicrosoft.com.\n\nHow many Microsoft 365 Business Standard licences would you like us to add? At the moment the tenant has 11.", "+4 O365_BUSINESS_PREMIUM admin@bw.onmicrosoft.com"),
+    // Asked to change nothing, the licences it explains are no change.
+    ("No, please don\'t change anything. Those 5 licences are for the interns starting in February.", "none"),
+    // A licence for every person on a list counts no licences.
+    ("Attached is the list of all the employees who need a licence from January. Can you set the number of licences accordingly?", "ask quantity"),
     ("Could you add two more Office 365 Business Premium licences to admin@qf.onmicrosoft.com?\n\nI know Microsoft renamed it at some point, but it's the one we've had since 2019 - the one with the desktop apps.", "+2 O365_BUSINESS_PREMIUM admin@qf.onmicrosoft.com"),
     ("Is it possible to pause a Business Standard licence for a few months? And if we do remove it, how long do you keep the data? We have 23 licences on admin@mb.onmicrosoft.com at the moment.", "none"),
     // A number said with "it might be" is not settled.
@@ -289,6 +297,13 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    // blind20: a change and the total it leads to, against today's count in our quoted mail.
+    ("Comme convenu, ajoutez les 3 licences, nous passerons donc à 10.\n>>>\nDe : Webservices <webservices@reseller.test>\n\nVous avez actuellement 8 licences Microsoft 365 Business Basic sur admin@mk.onmicrosoft.com.\nMerci de répondre à ce mail pour confirmer.", "ask contradiction"),
+    ("Comme convenu, ajoutez les 3 licences, nous passerons donc à 10.\n>>>\nDe : Webservices <webservices@reseller.test>\n\nVous avez actuellement 7 licences Microsoft 365 Business Basic sur admin@mk.onmicrosoft.com.\nMerci de répondre à ce mail pour confirmer.", "+3 O365_BUSINESS_ESSENTIALS admin@mk.onmicrosoft.com"),
+    // blind20: "qui commence le 14" is a day; "10 h 12" an hour.
+    ("1 licence M365 Business Premium en plus svp, pour la nouvelle assistante qui commence le 14.", "+1 SPB"),
+    ("Annule et remplace mon mail de ce matin (10 h 12) : nous n\'ajoutons pas 5 mais seulement 3 licences Microsoft 365 E3 sur le compte it@gf.onmicrosoft.com.", "+3 SPE_E3 it@gf.onmicrosoft.com"),
+    ("Non, merci de ne rien changer. Ces 5 licences sont prévues pour les stagiaires qui commencent en février.", "none"),
     ("En plus des 8 licences que nous avons déjà, il nous en faudrait 2 de plus pour le cabinet (une nouvelle kiné et la secrétaire à mi-temps).\nCompte : cabinet@kf.onmicrosoft.com", "+2 cabinet@kf.onmicrosoft.com"),
     ("À partir de janvier nous serons une dizaine dans l'équipe, pouvez-vous adapter nos licences en fonction ? Le compte c'est admin@re.onmicrosoft.com.", "ask quantity"),
     ("Nous sommes maintenant 14 personnes, mais seulement 12 ont besoin d'une licence. Nous avons actuellement 10 licences Microsoft 365 Business Basic, il en manque donc deux.\nPouvez-vous les ajouter sur admin@gi.onmicrosoft.com ?", "+2 O365_BUSINESS_ESSENTIALS admin@gi.onmicrosoft.com"),
@@ -441,6 +456,13 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    // blind20: a total asked under our "hoeveel … in totaal" is that total, whatever today's count our mail gives.
+    ("18\n>>>\nVan: Webservices <webservices@reseller.test>\n\nU vroeg om \"wat licenties bij te zetten\" op admin@ck.onmicrosoft.com. U heeft momenteel 14 licenties Microsoft 365 Business Basic.\n\nHoeveel licenties Microsoft 365 Business Basic wenst u in totaal?", "=18 O365_BUSINESS_ESSENTIALS admin@ck.onmicrosoft.com"),
+    ("Neen, gelieve niets te wijzigen. Die 5 licenties zijn bedoeld voor de leerlingen die in februari starten.", "none"),
+    ("In bijlage de lijst van alle medewerkers die vanaf januari een licentie nodig hebben. Kunnen jullie het aantal licenties daarop afstemmen?", "ask quantity"),
+    // A change the other way under another heading is another change, not a sum that fails.
+    ("Voor januari graag de volgende aanpassingen:\n\nWinkel Mechelen\nGebruikersnaam: admin@bpm.onmicrosoft.com\nvan 6 naar 8 licenties\n\nWinkel Lier\nGebruikersnaam: admin@bpl.onmicrosoft.com\n1 licentie minder", "+2 admin@bpm.onmicrosoft.com; -1 admin@bpl.onmicrosoft.com"),
+    ("Wij hebben 6 licenties. Graag van 6 naar 8 licenties. En 1 licentie minder.", "ask contradiction"),
     ("In het voorjaar komen er seizoenkrachten bij, zet er maar een stuk of 4 bij op admin@pt.onmicrosoft.com.", "ask quantity"),
     ("Kunnen jullie ons nog vóór de verlenging op 1 januari terugbrengen naar 10 licenties Microsoft 365 Business Standard? Nu hebben we er 14, maar na het vertrek van vier monteurs hebben we er niet meer nodig.\nHet account is beheer@ve.onmicrosoft.com.", "-4 O365_BUSINESS_PREMIUM beheer@ve.onmicrosoft.com"),
     ("Top, bedankt! We zien de 3 nieuwe licenties al in het portaal.\n>>>\n> Er werden 3 licenties toegevoegd aan admin@tg.onmicrosoft.com.\n> Webservices", "none"),
@@ -590,6 +612,11 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    // blind20: "Auf 7." under our "Auf welche Gesamtzahl …?", the product from our mail.
+    ("Auf 7.\n>>>\n> Am 03.12.2026 um 13:40 schrieb Webservices <webservices@reseller.test>:\n> Sie möchten die Lizenzen für praxis@pb.onmicrosoft.com reduzieren. Derzeit haben Sie 10 Lizenzen Microsoft 365 Business Basic.\n>\n> Auf welche Gesamtzahl sollen wir reduzieren?", "=7 O365_BUSINESS_ESSENTIALS praxis@pb.onmicrosoft.com"),
+    // "Neuer Bestand" is the wanted count; with today's and a change that do not add up, ask.
+    ("bitte passen Sie unseren Lizenzbestand wie folgt an:\n\nMandant: admin@sl.onmicrosoft.com\nProdukt: Microsoft 365 Business Basic\nAktuell: 10\nÄnderung: +3\nNeuer Bestand: 15", "ask contradiction"),
+    ("Nein, bitte nichts ändern. Die 5 Lizenzen sind für die Azubis, die im Februar anfangen.", "none"),
     ("wir haben aktuell 20 Lizenzen Office 365 E3. Ab Januar brauchen wir nur noch 16, da die Baustelle in Köln abgeschlossen ist. Bitte entsprechend reduzieren.\nMandant: admin@sb.onmicrosoft.com\nFalls eine Reduzierung erst zum Ende der Laufzeit möglich ist, geben Sie mir bitte kurz Bescheid.", "-4 ENTERPRISEPACK admin@sb.onmicrosoft.com"),
     ("zu unseren bestehenden 10 Lizenzen bräuchten wir bitte 2 zusätzliche, ab sofort. Konto: praxis@sp.onmicrosoft.com", "+2 praxis@sp.onmicrosoft.com"),
     ("wir haben im Moment 10 Lizenzen und brauchen ab Januar ungefähr 15, genaue Zahl kommt noch vom Chef. Können Sie schon mal was vorbereiten?\nKonto: admin@be.onmicrosoft.com", "ask quantity"),
@@ -704,6 +731,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Nej, ändra ingenting. De 5 licenserna är till praktikanterna som börjar i februari.", "none"),
     ("Här kommer ändringarna för båda bolagen:\nNordvik Bygg AB – admin@nb.onmicrosoft.com\n  * Microsoft 365 Business Standard: +3\nNordvik Fastigheter AB – admin@nf.onmicrosoft.com\n  * Microsoft 365 Business Standard: ta bort 1", "+3 O365_BUSINESS_PREMIUM admin@nb.onmicrosoft.com; -1 O365_BUSINESS_PREMIUM admin@nf.onmicrosoft.com"),
     ("Inför nästa säsong behöver vi justera Business Basic-licenserna i våra två organisationer:\nSeglarskolan AB – admin@sk.onmicrosoft.com\nLägg till 2 licenser (två nya instruktörer på heltid).\nStiftelsen – admin@st.onmicrosoft.com\nTa bort 1 licens, kassören har avgått.", "+2 O365_BUSINESS_ESSENTIALS admin@sk.onmicrosoft.com; -1 O365_BUSINESS_ESSENTIALS admin@st.onmicrosoft.com"),
     // "one of the new drivers" picks one out of a group; "ta bort en licens" still counts one.

@@ -392,6 +392,9 @@ lexicon! {
         contact_after,
         /// What introduces an address as the tenant's login: "login", "UPN", "Konto".
         login_label,
+        /// What our question asks a number with, replaced by the answer's number to read the
+        /// question as the request: "how many", "combien de", "hoeveel", "welche Gesamtzahl".
+        how_many,
         /// "for me", "my account", "my login is this address": the sender is the account.
         sender_is_account,
         /// "the same account as last time": the account of the history below.

@@ -60,8 +60,12 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(r"(?i)\b(?:on|by|from|until|till|before|after|since|per)\s+(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*\d{{4}})?"),
         format!(r"(?i)\b(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:(?:st|nd|rd|th)\b|,?\s*\d{{4}}\b|\s*[,.;:!?)]|\s*$|\s+(?:at|om|à|um|kl)\b)"),
         r"\b\d{1,2}/\d{1,2}\b".into(),
+        // "la nouvelle assistante qui commence le 14", "à partir du 4", "dès le 2": a day of the
+        // month, in French without its month.
+        r"(?i)\b(?:(?:commence|commencent|arrive|arrivent|démarre|démarrent|débute|débutent)\s+le|à\s+partir\s+du|dès\s+le)\s+\d{1,2}(?:er|e)?\b".into(),
         // Times.
-        r"(?i)\b\d{1,2}[:h.]\d{2}\b".into(),
+        // "10:12", "10h12", "10 h 12".
+        r"(?i)\b\d{1,2}[:h.]\d{2}\b|\b\d{1,2}\s?h\s?\d{2}\b".into(),
         r"(?i)\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.|uur|u|uhr|h|heures?)\b".into(),
         // "next Tuesday at 9", "morgen um 8": an hour after a day, without its unit.
         r"(?i)\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|morning|(?:maan|dins|woens|donder|vrij|zater|zon)dag|morgen|ochtend|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|matin|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|früh|(?:mån|tis|ons|tors|fre|lör|sön)dag|imorgon)\s+(?:at|om|à|um|kl\.?|klockan|vers|rond|tegen)\s+\d{1,2}\b".into(),

@@ -383,7 +383,15 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
         }
     }
     let (&[today], &[wanted]) = (&today[..], &wanted[..]) else { return false };
-    one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs())
+    // "van 6 naar 8 licenties" under one shop's heading, "1 licentie minder" under the other's: a
+    // change the other way is another change, not a sum that fails (one subscription asked two
+    // changes is asked about where the changes are combined).
+    // Only under another heading: its own paragraph.
+    let paras: Vec<usize> = raws.iter().filter(|r| r.from_current).map(|r| r.para).collect();
+    let other_way = raws.iter().any(|r| {
+        !r.from_current && !paras.contains(&r.para) && matches!(r.change, Some(Change::Delta(d)) if d.signum() == -(wanted - today).signum())
+    });
+    one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs()) && !other_way
 }
 
 /// "Merci de retirer une licence (nous en avons 19, il en restera 18)": beside a change, the

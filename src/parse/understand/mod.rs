@@ -165,12 +165,18 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     // But "Teams Phone needs a base licence: order two Business Standard" counts ours.
     let counted = c.raws.iter().any(|r| r.change.is_some() || r.undirected.is_some());
     let ours_counted = c.raws.iter().any(|r| r.product.is_some() && (r.change.is_some() || r.undirected.is_some()));
-    if items.iter().all(|i| i.product.is_none()) && !ours_counted && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent || counted) {
+    // Not "Product: Business Standard or Business Premium - whichever … for the Intune
+    // requirement": two of ours offered, the mail asks which.
+    let ours_offered = body.iter().any(|s| s.products.iter().filter(|p| p.sku().is_some()).count() >= 2 && (phrases().product_unsure.is_match(&s.text) || other_product_offered(s)));
+    if items.iter().all(|i| i.product.is_none()) && !ours_counted && !ours_offered && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent || counted) {
         u.not_ours = Some("asks about a product seatmail does not manage");
         return u;
     }
     if !items.is_empty() {
         doubts(&items, &c.raws, &readings, &body, &gate, &accounts, &mut problems);
+    }
+    if total_against_quoted_today(&items, &readings, input, catalog) {
+        problems.push((Ask::Contradiction, "the total the mail gives does not follow from today's count in our mail".into()));
     }
     // "Please apply the changes in the attached list": a request whose numbers we cannot read.
     let about_licences = body.iter().enumerate().any(|(si, s)| {
@@ -235,6 +241,17 @@ fn product_from_quote(items: &mut [Item], quoted: &str, catalog: &Catalog) {
         }
     }
 }
+
+/// "ajoutez les 3 licences, nous passerons donc à 10" under our "Vous avez actuellement 8
+/// licences": the total the one change leads to does not follow from today's count in our mail.
+fn total_against_quoted_today(items: &[Item], readings: &[Option<explain::Reading>], input: &Input<'_>, catalog: &Catalog) -> bool {
+    let [Item { change: Change::Delta(d), .. }] = items[..] else { return false };
+    let today = readings.iter().flatten().flat_map(|r| &r.numbers).any(|n| n.meaning == explain::Meaning::Current);
+    let totals: Vec<i64> = readings.iter().flatten().flat_map(|r| &r.raws).filter_map(|x| if let Some(Change::Target(t)) = x.change { Some(t) } else { None }).collect();
+    let (false, [total]) = (today, &totals[..]) else { return false };
+    reply::our_today(input.quoted, catalog, input.lang).is_some_and(|c| c + d != *total && c != *total)
+}
+
 
 /// What makes the changes read doubtful enough to ask: a number not final, a mind change still
 /// to be settled, an open product, a condition, alternatives, a tenant's part with no change, an

@@ -6,6 +6,8 @@
 //! (what to do, which product, which account) and the asking sentence with the chosen number in
 //! place of the two offered.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 
 use super::cues::offered_pairs;
@@ -18,6 +20,8 @@ use crate::parse::quote::{is_attribution_line, is_from_line, is_header_line, is_
 /// The request a short mail stands for, written out to be read in its place, when the mail is
 /// one of these over the quoted thread (read once for the four):
 /// - "Yes, 5 it is" under our "Should we add 5 or 4 …?": the request confirmed ([`answered`]);
+/// - "4" under our "How many … Business Standard licences would you like us to add?": our
+///   question with the number in it ([`quantity_given`]);
 /// - "het gaat om admin@x" under our "Op welke gebruikersnaam …?": the quoted request, for that
 ///   account ([`account_given`]);
 /// - "Sur les Basic, les deux" under our "… Standard (9) et … Basic (4) : sur lequel ?": the
@@ -27,6 +31,7 @@ use crate::parse::quote::{is_attribution_line, is_from_line, is_header_line, is_
 pub(crate) fn request_behind(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Behind {
     let thread = thread(quoted);
     let request = answered(own, &thread, catalog, lang)
+        .or_else(|| quantity_given(own, &thread, catalog, lang))
         .or_else(|| account_given(own, &thread, catalog, lang))
         .or_else(|| product_given(own, &thread, catalog, lang))
         .or_else(|| reminded(own, &thread, catalog, lang));
@@ -71,6 +76,43 @@ fn answered(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option
     Some(out.join("\n\n"))
 }
 
+/// "4" under our "How many Microsoft 365 Business Standard licences would you like us to add? At
+/// the moment the tenant has 11."; "Auf 7." under our "Derzeit haben Sie 10 Lizenzen … Auf welche
+/// Gesamtzahl sollen wir reduzieren?": the answer is one number and says nothing else of seats;
+/// our question, with that number in place of its "how many", is the request, read with what our
+/// mail says around it (the account, today's count).
+fn quantity_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+    let question = our_question(thread)?;
+    let [n] = numbers(own)[..] else { return None };
+    own.iter().take(2).find(|s| s.has_num()).filter(|s| s.toks.len() <= ANSWER_TOKENS)?;
+    if own.iter().any(|s| s.has_strong_cue() || !s.emails.is_empty() || !s.products.is_empty()) {
+        return None;
+    }
+    let how_many = &crate::parse::lexicon::phrases().how_many;
+    let sentences = sentences::split(question, catalog, lang);
+    let asking = sentences.iter().position(|s| s.text.contains('?') && how_many.is_match(&s.text))?;
+    let text = &sentences[asking].text;
+    let m = how_many.find_iter(text).next()?;
+    let asked = format!("{}{n}{}", &text[..m.start()], &text[m.end()..]);
+    // Not today's count our mail states ("U heeft momenteel 14"): the customer gave the total
+    // alone. Nor the customer's own words we quoted ("a few more"), which the answer replaces.
+    let (counted, plain): (Vec<&Sentence>, Vec<&Sentence>) = sentences.iter().filter(|s| !s.text.contains('?')).partition(|s| s.has_num());
+    let mut out: Vec<String> = plain.iter().map(|s| QUOTED_WORDS.replace_all(&s.text, "").into_owned()).collect();
+    out.push(asked.trim_end_matches(['?', ' ']).to_string() + ".");
+    // "Derzeit haben Sie 10 Lizenzen Microsoft 365 Business Basic": the product, without the count.
+    if !sentences[asking].products.iter().any(|p| p.sku().is_some()) {
+        let mut named: Vec<&str> = counted.iter().flat_map(|s| &s.products).filter_map(Mention::sku).collect();
+        named.dedup();
+        if let [one] = named[..] {
+            out.push(format!("{}.", catalog.name_of(one)));
+        }
+    }
+    Some(out.join("\n\n"))
+}
+
+/// Words between quote marks: the customer's, as our mail quotes them.
+static QUOTED_WORDS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""[^"\n]{1,200}"|“[^”\n]{1,200}”|„[^“”\n]{1,200}[“”]|«[^»\n]{1,200}»"#).expect("quoted words"));
+
 /// The first mail quoted under the reply, when it is ours and asks something: its text, without
 /// quote marks and its header lines.
 fn our_question(thread: &[Quoted]) -> Option<&str> {
@@ -81,6 +123,22 @@ fn our_question(thread: &[Quoted]) -> Option<&str> {
 /// header lines.
 pub(crate) fn our_first(quoted: &str) -> Option<String> {
     thread(quoted).into_iter().next().filter(|m| m.ours).map(|m| m.text)
+}
+
+/// Today's count our quoted mail states ("Vous avez actuellement 8 licences …"), when it states
+/// one.
+pub(crate) fn our_today(quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Option<i64> {
+    let ours = our_first(quoted)?;
+    let mut counts: Vec<i64> = sentences::split(&ours, catalog, lang)
+        .iter()
+        .enumerate()
+        .flat_map(|(si, s)| super::explain::read(s, si, false, true).numbers.into_iter().filter(|n| n.meaning == super::explain::Meaning::Current).map(|n| n.value))
+        .collect();
+    counts.dedup();
+    match counts[..] {
+        [one] => Some(one),
+        _ => None,
+    }
 }
 
 /// A mail quoted under the reply.
