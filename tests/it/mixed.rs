@@ -9,7 +9,7 @@
 use crate::servers::{in_reply_to, installation, smtp_send, BOX, IMAP_PASSWORD, SMTP_PASSWORD};
 use crate::support::imap::{Imap, Kind};
 use crate::support::postfix::Postfix;
-use crate::support::{mail, mail_with, wait_logged, wait_until, Answer, Env};
+use crate::support::{mail, mail_with, wait_logged, wait_logged_and, wait_until, Answer, Env};
 
 /// The IMAP server of `kind` and a Postfix in front of it.
 pub(crate) struct World {
@@ -132,7 +132,14 @@ fn the_mixed_scenario_with_the_default_config(kind: Kind) {
     });
     let expected_answers = cases.iter().filter(|c| c.answered).count();
     let answered = |c: &Case| w.answers_for(c.from).iter().any(|a| in_reply_to(a) == c.id);
-    wait_logged(90, "every answer delivered", &daemon, || cases.iter().filter(|c| c.answered).all(|c| answered(c)));
+    // On a timeout, Postfix's side too: the daemon may have sent every answer while the LMTP
+    // delivery into the IMAP server lags (seen twice on Cyrus on a loaded CI machine).
+    let postfix_log = || {
+        let log = w.postfix.log();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+        format!("postfix log (tail):\n{}", tail.join("\n"))
+    };
+    wait_logged_and(90, "every answer delivered", &daemon, postfix_log, || cases.iter().filter(|c| c.answered).all(|c| answered(c)));
     assert_eq!(cases.iter().filter(|c| answered(c)).count(), expected_answers);
 
     assert_every_outcome(&w, &env, &cases, kind);

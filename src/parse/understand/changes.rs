@@ -384,9 +384,8 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     }
     let (&[today], &[wanted]) = (&today[..], &wanted[..]) else { return false };
     // "van 6 naar 8 licenties" under one shop's heading, "1 licentie minder" under the other's: a
-    // change the other way is another change, not a sum that fails (one subscription asked two
-    // changes is asked about where the changes are combined).
-    // Only under another heading: its own paragraph.
+    // change the other way in another paragraph is another change, not a sum that fails (two
+    // changes of one subscription are asked about where the changes are combined).
     let paras: Vec<usize> = raws.iter().filter(|r| r.from_current).map(|r| r.para).collect();
     let other_way = raws.iter().any(|r| {
         !r.from_current && !paras.contains(&r.para) && matches!(r.change, Some(Change::Delta(d)) if d.signum() == -(wanted - today).signum())

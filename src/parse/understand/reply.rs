@@ -80,7 +80,7 @@ fn answered(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option
 /// the moment the tenant has 11."; "Auf 7." under our "Derzeit haben Sie 10 Lizenzen … Auf welche
 /// Gesamtzahl sollen wir reduzieren?": the answer is one number and says nothing else of seats;
 /// our question, with that number in place of its "how many", is the request, read with what our
-/// mail says around it (the account, today's count).
+/// mail says around it (the account, the product), but not with today's count it states.
 fn quantity_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
     let question = our_question(thread)?;
     let [n] = numbers(own)[..] else { return None };
@@ -102,6 +102,7 @@ fn quantity_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: 
     // "Derzeit haben Sie 10 Lizenzen Microsoft 365 Business Basic": the product, without the count.
     if !sentences[asking].products.iter().any(|p| p.sku().is_some()) {
         let mut named: Vec<&str> = counted.iter().flat_map(|s| &s.products).filter_map(Mention::sku).collect();
+        named.sort_unstable();
         named.dedup();
         if let [one] = named[..] {
             out.push(format!("{}.", catalog.name_of(one)));
@@ -134,6 +135,7 @@ pub(crate) fn our_today(quoted: &str, catalog: &Catalog, lang: Option<Language>)
         .enumerate()
         .flat_map(|(si, s)| super::explain::read(s, si, false, true).numbers.into_iter().filter(|n| n.meaning == super::explain::Meaning::Current).map(|n| n.value))
         .collect();
+    counts.sort_unstable();
     counts.dedup();
     match counts[..] {
         [one] => Some(one),

@@ -351,13 +351,18 @@ impl Env {
 }
 
 /// [`wait_until`], with the daemon's log in the panic message.
-pub fn wait_logged(secs: u64, what: &str, daemon: &Daemon, mut f: impl FnMut() -> bool) {
+pub fn wait_logged(secs: u64, what: &str, daemon: &Daemon, f: impl FnMut() -> bool) {
+    wait_logged_and(secs, what, daemon, String::new, f);
+}
+
+/// [`wait_logged`], with `more` (another server's log, read at the timeout) in the panic message.
+pub fn wait_logged_and(secs: u64, what: &str, daemon: &Daemon, more: impl Fn() -> String, mut f: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     while !f() {
         if std::time::Instant::now() >= deadline {
             let log = daemon.log_text();
             let tail: Vec<&str> = log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
-            panic!("timed out after {secs} s waiting for {what}; daemon log (tail):\n{}", tail.join("\n"));
+            panic!("timed out after {secs} s waiting for {what}; daemon log (tail):\n{}\n{}", tail.join("\n"), more());
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
