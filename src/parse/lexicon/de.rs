@@ -21,6 +21,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     negation: &["nicht", "keine", "kein", "keinen"],
     more: &["mehr"],
     needed: &["benötigt", "benötigen", "brauchen"],
+    need_adjective: &["nötig"],
     condition: &["wenn", "falls", "sofern", "ob"],
     to: &["auf", "zu"],
     from: &["von"],

@@ -20,6 +20,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     negation: &["no", "not", "don't", "dont", "t", "any"],
     more: &["more"],
     needed: &["need", "needed"],
+    need_adjective: &[],
     condition: &["if", "unless", "whether"],
     to: &["to"],
     from: &["from"],

@@ -22,6 +22,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     negation: &["ne", "n", "pas"],
     more: &["plus"],
     needed: &["besoin"],
+    need_adjective: &[],
     condition: &["si"],
     to: &["à", "a"],
     from: &["de"],

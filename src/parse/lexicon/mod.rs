@@ -166,6 +166,9 @@ lexicon! {
         more,
         /// Need words that a negation turns into a removal: "we no longer need".
         needed,
+        /// "nodig", "nötig": a need said with the verb "have" ("nodig hebben", "nötig haben"),
+        /// whose "have" says nothing of today's count.
+        need_adjective,
         /// "if", "si", "als", "wenn", "om": a need in a condition ("if it isn't needed") is no
         /// statement that it is not.
         condition,

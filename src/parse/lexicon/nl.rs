@@ -23,6 +23,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     negation: &["niet", "geen"],
     more: &["meer"],
     needed: &["nodig"],
+    need_adjective: &["nodig"],
     condition: &["als", "indien", "mocht", "wanneer"],
     to: &["naar", "tot", "op"],
     from: &["van"],

@@ -20,6 +20,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     negation: &["inte", "int", "ej"],
     more: &["mer"],
     needed: &["behöver", "behövs"],
+    need_adjective: &[],
     condition: &["om", "ifall"],
     to: &["till", "på"],
     from: &["från"],

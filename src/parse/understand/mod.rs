@@ -40,7 +40,6 @@ static OTHER_PRODUCT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("other product regex")
 });
 
-
 /// What the text asks, before the mail-level decision.
 #[derive(Debug, Default)]
 pub(crate) struct Understanding {
@@ -167,7 +166,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     let ours_counted = c.raws.iter().any(|r| r.product.is_some() && (r.change.is_some() || r.undirected.is_some()));
     // Not "Product: Business Standard or Business Premium - whichever … for the Intune
     // requirement": two of ours offered, the mail asks which.
-    let ours_offered = body.iter().any(|s| s.products.iter().filter(|p| p.sku().is_some()).count() >= 2 && (phrases().product_unsure.is_match(&s.text) || other_product_offered(s)));
+    let ours_offered = body.iter().any(|s| s.products.iter().filter(|p| p.sku().is_some()).count() >= 2 && product_left_open(s));
     if items.iter().all(|i| i.product.is_none()) && !ours_counted && !ours_offered && OTHER_PRODUCT.is_match(text) && (!items.is_empty() || u.intent || counted) {
         u.not_ours = Some("asks about a product seatmail does not manage");
         return u;
@@ -252,7 +251,6 @@ fn total_against_quoted_today(items: &[Item], readings: &[Option<explain::Readin
     reply::our_today(input.quoted, catalog, input.lang).is_some_and(|c| c + d != *total && c != *total)
 }
 
-
 /// What makes the changes read doubtful enough to ask: a number not final, a mind change still
 /// to be settled, an open product, a condition, alternatives, a tenant's part with no change, an
 /// account left open, and the cross-checks independent of the extraction.
@@ -275,7 +273,7 @@ fn doubts(
         problems.push((Ask::Quantity, "the mail changes its number and says it will confirm it".into()));
     }
     // "Basic or Standard? What would you advise?": the doubt counts in a question too.
-    if body.iter().any(|s| phrases().product_unsure.is_match(&s.text) || other_product_offered(s)) {
+    if body.iter().any(product_left_open) {
         problems.push((Ask::Product, "the mail leaves open which product".into()));
     }
     let conditional = body.iter().enumerate().any(|(si, s)| gate.kept[si] && phrases().conditional.is_match(&s.text) && !phrases().let_me_know.is_match(&s.text));
@@ -334,6 +332,12 @@ fn cross_check(items: &[Item], raws: &[explain::Raw], problems: &mut Vec<(Ask, S
             problems.push((Ask::Direction, "the number and the words around it point in different directions".into()));
         }
     }
+}
+
+/// "Basic or Standard, not sure" or "E1 – or E3 if E1 cannot be combined": the sentence leaves
+/// the product open.
+fn product_left_open(s: &sentences::Sentence) -> bool {
+    phrases().product_unsure.is_match(&s.text) || other_product_offered(s)
 }
 
 /// "Please add 4 Office 365 E1 to admin@x – or Office 365 E3 if E1 cannot be combined": after

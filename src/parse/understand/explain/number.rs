@@ -287,7 +287,7 @@ impl Reader<'_> {
         // clause: "Nu hebben we er 14, maar … hebben we er niet meer nodig".
         let needs = self.needs && {
             let (lo, hi) = clause_of(toks, i);
-            self.any_in(lo, hi, |t| is_w(t, &["nodig", "nötig"]))
+            self.any_in(lo, hi, |t| is_in(t, &lex().need_adjective))
         };
         let context_word = |t: &Tok| is_in(t, &lex().context) && !(needs && is_w(t, &["hebben", "heb", "hebt"]));
         // "At the moment we have 11 because ...": today's words before, the verb just before.
@@ -376,7 +376,7 @@ impl Reader<'_> {
         // "2 new shops", "3 laptops", "twee van onze 4 filialen": counts of things that are not seats.
         // "une de moins, le bureau ferme": "de" before "moins" is no "of".
         // Nor "2 de plus pour le cabinet": two more.
-        let of = toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) && !toks.get(i + 2).is_some_and(|t| is_in(t, &lex().more_or_less) || is_w(t, &["plus"]));
+        let of = toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of)) && !toks.get(i + 2).is_some_and(|t| is_in(t, &lex().more_or_less) || is_in(t, &lex().more));
         let reach = if of { 6 } else { 3 };
         // "one more Office licence": a thing word right before a licence word names the licence.
         // "des deux plans, Exchange Online (Plan 1) nous suffit": a licence after a comma is
@@ -443,7 +443,7 @@ impl Reader<'_> {
         // Not "de andere drie stagiairs werken op de pc's in het atelier": the others must need
         // something in their clause.
         let needing = || {
-            toks[clo..chi].iter().any(|t| is_in(t, &lex().need) || is_licence_noun(t) || is_w(t, &["nodig", "nötig"]))
+            toks[clo..chi].iter().any(|t| is_in(t, &lex().need) || is_licence_noun(t) || is_in(t, &lex().need_adjective))
                 || cues[clo..chi].iter().flatten().any(|(_, strong)| *strong)
         };
         let rest = (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other))) && needing();

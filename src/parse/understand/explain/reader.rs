@@ -111,7 +111,7 @@ impl<'a> Reader<'a> {
             num_count: toks.iter().filter(|t| matches!(t, Tok::Num { .. })).count(),
             change_verb: has_change_verb(toks),
             need_verb: toks.iter().any(|t| is_in(t, &lex().need)),
-            needs: toks.iter().any(|t| is_w(t, &["nodig", "nötig"])),
+            needs: toks.iter().any(|t| is_in(t, &lex().need_adjective)),
             sdir: sentence_dir(cues),
             reuse,
             quantity_field: s.label.as_deref().is_some_and(super::is_quantity_label),
