@@ -133,8 +133,8 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind20` were tuned on after their
-/// first measurement; `sealed` to `sealed18` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind21` were tuned on after their
+/// first measurement; `sealed` to `sealed19` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly (but `blind12` and `blind18`, whose ones are named below); the
 /// sealed ones no more than they do today.
@@ -169,6 +169,8 @@ fn labelled_corpora_agreement() {
         ("blind18", "tests/fixtures/blind18", 99.0, 1, true),
         ("blind19", "tests/fixtures/blind19", 86.0, 0, true),
         ("blind20", "tests/fixtures/blind20", 85.0, 0, true),
+        // First figure, before any tuning on it (6 wrong).
+        ("blind21", "tests/fixtures/blind21", 71.0, 6, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
@@ -193,6 +195,7 @@ fn labelled_corpora_agreement() {
         ("sealed16", "tests/fixtures/sealed16", 79.0, 12, false),
         ("sealed17", "tests/fixtures/sealed17", 75.0, 7, false),
         ("sealed18", "tests/fixtures/sealed18", 79.0, 2, false),
+        ("sealed19", "tests/fixtures/sealed19", 80.0, 9, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
