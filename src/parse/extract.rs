@@ -132,7 +132,12 @@ pub(crate) fn parse_mail(raw: &[u8], catalog: &Catalog, limits: &Limits) -> Pars
             p.language = Some(lang);
         }
     }
-    if u.problem.is_some() {
+    // Not when those words point to a colleague's forwarded mail as what to do ("Zie hieronder.
+    // Graag 3 extra" over the boss's "5 erbij"): the two then disagree, and a careful person asks
+    // which. The sender's own earlier request to us, forwarded, is history.
+    let colleague_pointed_to = split.points_below && !split.forwarded_to_us;
+    let disagree = matches!(u.problem, Some((Ask::Contradiction, _)));
+    if u.problem.is_some() && !(colleague_pointed_to && disagree) {
         if let Some(own) = own_only.as_deref().filter(|o| !o.trim().is_empty()) {
             let mine = read(own);
             if !mine.items.is_empty() && mine.problem.is_none() {
@@ -321,6 +326,20 @@ mod tests {
         assert_eq!(p.outcome, Outcome::Request);
         assert_eq!(p.language, Some(Language::Nl));
         assert_eq!(p.items, vec![Item { username: None, change: Change::Delta(3), product: Some("O365_BUSINESS_PREMIUM".into()) }]);
+    }
+
+    #[test]
+    fn a_forward_pointed_to_that_disagrees_with_the_note_on_top_asks() {
+        let fwd = |to: &str, note: &str| {
+            format!("From: karen@wouters.be\r\nSubject: Fwd: licenties\r\n\r\nHallo,\r\nZie hieronder. {note}\r\nKaren\r\n\r\n---------- Forwarded message ---------\r\nVan: Dirk Wouters <dirk@wouters.be>\r\nDate: di 8 dec 2026 om 07:55\r\nSubject: licenties\r\nTo: {to}\r\n\r\nKunnen jullie er 5 licenties bij zetten op admin@wouters.onmicrosoft.com?\r\nDirk\r\n")
+        };
+        // The boss's mail to a colleague, pointed to, says 5; the note says 3: which?
+        let p = run(&fwd("Karen <karen@wouters.be>", "Graag 3 licenties extra op admin@wouters.onmicrosoft.com."));
+        assert_eq!(p.outcome, Outcome::Ambiguous, "{}", p.reason);
+        // The sender's own earlier request to us, forwarded under a new one, is history.
+        let p = run(&fwd("webservices@reseller.test", "Graag nog 3 licenties extra op admin@wouters.onmicrosoft.com, bovenop de 5 van gisteren."));
+        assert_eq!(p.outcome, Outcome::Request, "{}", p.reason);
+        assert_eq!(p.items[0].change, Change::Delta(3));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub(crate) struct Split {
     pub forwarded: Option<String>,
     /// The sender asks us to act on what is below ("see below").
     pub points_below: bool,
+    /// The forwarded mail was sent to us (the sender's own earlier request), not a colleague's
+    /// mail to the sender.
+    pub forwarded_to_us: bool,
     /// The history under (or around) the sender's words: context only, never a request
     /// ("the same account" is looked up there).
     pub quoted: String,
@@ -329,7 +332,9 @@ fn split_depth(body: &str, depth: usize) -> Split {
     // done does not make the history the request.
     let points_below = own.split_inclusive(['.', '!', '?', '\n']).any(|s| POINTS_BELOW.is_match(s) && !phrases().past.is_match(s));
     let mut forwarded = None;
+    let mut forwarded_to_us = false;
     if let Some(Cut::Forward { body: start, ours }) = history {
+        forwarded_to_us = lines[own_lines.len()..start.min(lines.len())].iter().any(|l| !HEADER_FROM.is_match(l) && names_us(l));
         let own_is_thin = !own.chars().any(|c| c.is_ascii_digit()) || own.split_whitespace().count() < 4;
         let explicit_forward = lines[..start.min(lines.len())].iter().any(|l| SEPARATOR.is_match(l) && FORWARD_SEPARATOR.is_match(l))
             || lines.iter().any(|l| BEGIN_FORWARD.is_match(l));
@@ -350,7 +355,7 @@ fn split_depth(body: &str, depth: usize) -> Split {
             }
         }
     }
-    Split { own, forwarded, points_below, quoted }
+    Split { own, forwarded, points_below, forwarded_to_us, quoted }
 }
 
 /// The lines written under and between ">" quotes (the attribution line and the quotes left out).

@@ -29,6 +29,14 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Could you undo yesterday's 5 extra Business Basic licences on admin@x.onmicrosoft.com?", "-5 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
+    ("Please undo the removal of 2 licences on admin@x.onmicrosoft.com.", "+2 admin@x.onmicrosoft.com"),
+    ("In my mail of yesterday I asked for 4 Business Standard licences. That was a mistake: we need 5.", "ask quantity"),
+    ("Last week I asked for 3 licences and they work fine. Please add 2 more.", "+2"),
+    ("Anna Claes, Pieter Goossens and Sofie Wuyts start on Monday. Please add a licence for each of them, so 2 extra licences.", "ask contradiction"),
+    ("Anna Claes, Pieter Goossens and Sofie Wuyts start on Monday. Please add a licence for each of them, so 3 extra licences.", "+3"),
+    ("As of this month we manage both tenants with you: admin@verbekenv.onmicrosoft.com and admin@verbekelogistics.onmicrosoft.com.\nCould you remove 2 Business Standard licences?", "ask username"),
+    ("Could you ask the supplier to add 2 licences for the new drivers?", "+2"),
     // blind20: two of our products offered as a choice ask which, whatever other product the mail names.
     ("Account: office@hs.onmicrosoft.com\nChange: +5\nProduct: Business Standard or Business Premium - whichever Pieter recommended for the Intune requirement", "ask product"),
     // blind20: a bare number under our "how many" is our question with that number in it.
@@ -297,6 +305,8 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Dans mon mail d'hier, je vous ai demandé 4 licences Business Standard. C'est une erreur de ma part : il en faut 5. Pourriez-vous corriger ?", "ask quantity"),
+    ("Peux-tu demander au fournisseur d'ajouter 2 licences pour les nouveaux chauffeurs ?", "+2"),
     // blind20: a change and the total it leads to, against today's count in our quoted mail.
     ("Comme convenu, ajoutez les 3 licences, nous passerons donc à 10.\n>>>\nDe : Webservices <webservices@reseller.test>\n\nVous avez actuellement 8 licences Microsoft 365 Business Basic sur admin@mk.onmicrosoft.com.\nMerci de répondre à ce mail pour confirmer.", "ask contradiction"),
     ("Comme convenu, ajoutez les 3 licences, nous passerons donc à 10.\n>>>\nDe : Webservices <webservices@reseller.test>\n\nVous avez actuellement 7 licences Microsoft 365 Business Basic sur admin@mk.onmicrosoft.com.\nMerci de répondre à ce mail pour confirmer.", "+3 O365_BUSINESS_ESSENTIALS admin@mk.onmicrosoft.com"),
@@ -456,6 +466,9 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Kunnen jullie de 3 extra licenties van gisteren ongedaan maken op admin@x.onmicrosoft.com?", "-3 admin@x.onmicrosoft.com"),
+    ("Gisteren heb ik 4 licenties gevraagd. Dat was fout: graag 5 licenties.", "ask direction"),
+    ("Karen, vraag jij aan de leverancier om er 5 licenties bij te zetten voor de nieuwe chauffeurs?", "+5"),
     // blind20: a total asked under our "hoeveel … in totaal" is that total, whatever today's count our mail gives.
     ("18\n>>>\nVan: Webservices <webservices@reseller.test>\n\nU vroeg om \"wat licenties bij te zetten\" op admin@ck.onmicrosoft.com. U heeft momenteel 14 licenties Microsoft 365 Business Basic.\n\nHoeveel licenties Microsoft 365 Business Basic wenst u in totaal?", "=18 O365_BUSINESS_ESSENTIALS admin@ck.onmicrosoft.com"),
     ("Neen, gelieve niets te wijzigen. Die 5 licenties zijn bedoeld voor de leerlingen die in februari starten.", "none"),
@@ -612,6 +625,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Bitte die gestern hinzugefügten 2 Lizenzen auf admin@x.onmicrosoft.com rückgängig machen.", "-2 admin@x.onmicrosoft.com"),
+    ("Ich hatte gestern 3 Lizenzen bestellt. Das war leider falsch, wir brauchen 4.", "ask quantity"),
     // blind20: "Auf 7." under our "Auf welche Gesamtzahl …?", the product from our mail.
     ("Auf 7.\n>>>\n> Am 03.12.2026 um 13:40 schrieb Webservices <webservices@reseller.test>:\n> Sie möchten die Lizenzen für praxis@pb.onmicrosoft.com reduzieren. Derzeit haben Sie 10 Lizenzen Microsoft 365 Business Basic.\n>\n> Auf welche Gesamtzahl sollen wir reduzieren?", "=7 O365_BUSINESS_ESSENTIALS praxis@pb.onmicrosoft.com"),
     // "Neuer Bestand" is the wanted count; with today's and a change that do not add up, ask.
@@ -731,6 +746,8 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Vi är fortfarande inom 7 dagar efter köpet, så kan ni ångra gårdagens +5 Microsoft 365 Business Basic på admin@x.onmicrosoft.com?", "-5 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
+    ("I går bad jag om 2 licenser. Det var fel, kan ni lägga till 3 licenser?", "ask contradiction"),
     ("Nej, ändra ingenting. De 5 licenserna är till praktikanterna som börjar i februari.", "none"),
     ("Här kommer ändringarna för båda bolagen:\nNordvik Bygg AB – admin@nb.onmicrosoft.com\n  * Microsoft 365 Business Standard: +3\nNordvik Fastigheter AB – admin@nf.onmicrosoft.com\n  * Microsoft 365 Business Standard: ta bort 1", "+3 O365_BUSINESS_PREMIUM admin@nb.onmicrosoft.com; -1 O365_BUSINESS_PREMIUM admin@nf.onmicrosoft.com"),
     ("Inför nästa säsong behöver vi justera Business Basic-licenserna i våra två organisationer:\nSeglarskolan AB – admin@sk.onmicrosoft.com\nLägg till 2 licenser (två nya instruktörer på heltid).\nStiftelsen – admin@st.onmicrosoft.com\nTa bort 1 licens, kassören har avgått.", "+2 O365_BUSINESS_ESSENTIALS admin@sk.onmicrosoft.com; -1 O365_BUSINESS_ESSENTIALS admin@st.onmicrosoft.com"),

@@ -169,6 +169,9 @@ lexicon! {
         /// "nodig", "nötig": a need said with the verb "have" ("nodig hebben", "nötig haben"),
         /// whose "have" says nothing of today's count.
         need_adjective,
+        /// "undo", "ongedaan", "rückgängig", "ångra": a change undone is the change the other
+        /// way ("ångra gårdagens +5" removes five). Not French "annuler", which cancels licences.
+        undo,
         /// "if", "si", "als", "wenn", "om": a need in a condition ("if it isn't needed") is no
         /// statement that it is not.
         condition,
@@ -380,6 +383,9 @@ lexicon! {
         /// "I'll let you know", "ik laat het nog weten", "je vous tiens au courant", "ich melde
         /// mich noch", "jag återkommer": after a mind change, the number is not settled yet.
         let_know,
+        /// "je vous ai demandé 4", "in my mail of yesterday": an earlier request of the sender's,
+        /// which a number in the mail may correct.
+        asked_before,
         /// "as agreed on the phone", "zoals telefonisch afgesproken", "comme convenu au
         /// téléphone": the change was said elsewhere; beside licences and no number, it is asked.
         as_agreed,

@@ -23,7 +23,8 @@ fn one_dir(dirs: &[Dir]) -> Option<Dir> {
 
 /// Combine the readings of the kept body sentences (`None` for a sentence the gate left out)
 /// and of an authored subject.
-pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Candidates {
+/// `body_names`: every product the body names, in any sentence.
+pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading], body_names: &[&Mention]) -> Candidates {
     let mut c = Candidates::default();
     let mut body_dirs: Vec<Dir> = Vec::new();
     let mut para_dirs: Vec<(usize, Dir)> = Vec::new();
@@ -92,22 +93,27 @@ pub(crate) fn combine(readings: &[Option<Reading>], subject: &[Reading]) -> Cand
         if contradicts && !corrected {
             c.problems.push((Ask::Contradiction, "the subject and the body ask for different changes".into()));
         }
-        // Subject "Ajout 2 licences Business Standard" over a body adding two Business Premium.
-        // Only names of one product each: "Retrait d'une licence Exchange" names no plan.
-        let named = |raws: &[Raw]| -> Option<Vec<String>> {
+        // Subject "Ajout 2 licences Business Standard" over a body adding two Business Premium;
+        // subject "3 zusätzliche E5-Lizenzen" (either E5) over a body adding three M365 E3. A
+        // name that fits several products differs only when none of them is named on the other
+        // side: "Retrait d'une licence Exchange" over "Exchange Online (Plan 1)" does not; nor
+        // "2 extra licences + a question about E5" over a body that asks E5's price.
+        let named = |raws: &[Raw]| -> Vec<Vec<String>> {
             raws.iter()
                 .filter(|r| r.change.is_some())
                 .filter_map(|r| match &r.product {
-                    Some(Mention::One(sku)) => Some(Some(sku.clone())),
-                    Some(Mention::Several(_)) => Some(None),
+                    Some(Mention::One(sku)) => Some(vec![sku.clone()]),
+                    Some(Mention::Several(skus)) => Some(skus.clone()),
                     None => None,
                 })
                 .collect()
         };
-        let differ = match (named(&subj_raws), named(&c.raws)) {
-            (Some(subj), Some(body)) => !subj.is_empty() && !body.is_empty() && subj.iter().all(|p| !body.contains(p)),
-            _ => false,
-        };
+        let (subj, body) = (named(&subj_raws), named(&c.raws));
+        let several_elsewhere = subject.iter().flat_map(|r| &r.raws).any(|r| matches!(&r.product, Some(Mention::Several(skus)) if body_names.iter().any(|m| match m {
+            Mention::One(sku) => skus.contains(sku),
+            Mention::Several(other) => other == skus,
+        })));
+        let differ = !subj.is_empty() && !body.is_empty() && !several_elsewhere && subj.iter().flatten().all(|p| body.iter().all(|b| !b.contains(p)));
         if !corrected && differ {
             c.problems.push((Ask::Contradiction, "the subject and the body name different products".into()));
         }

@@ -31,7 +31,7 @@ use crate::parse::rx::Regex;
 
 use crate::parse::lexicon::{phrases, Phrase};
 use crate::parse::numbers::Tok;
-use crate::parse::products::Catalog;
+use crate::parse::products::{Catalog, Mention};
 use crate::parse::{Ask, Change, Item, Language};
 
 /// Microsoft products seatmail does not sell by mail: a person handles those.
@@ -39,6 +39,12 @@ static OTHER_PRODUCT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(teams phone|teams premium|teams rooms|audio conferencing|power bi|visio|project (plan|online)|copilot|defender|intune|entra id|azure ad premium|windows 365|dynamics 365|exchange online archiving|power automate|powerapps|power apps)\b")
         .expect("other product regex")
 });
+
+/// A list of people's names: "Anna Claes, Pieter Goossens and Sofie Wuyts", "Jan, An en Els".
+static NAME: &str = r"\p{Lu}\p{Ll}+(?:[ -](?:(?:van|de|der|den|von|le|la|du|da) )*\p{Lu}\p{Ll}+)?";
+static NAME_LIST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"\b{NAME}(?:, {NAME})*,? (?:and|en|et|und|och|&) {NAME}\b")).expect("name list regex"));
+static ONE_NAME: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(NAME).expect("name regex"));
 
 /// What the text asks, before the mail-level decision.
 #[derive(Debug, Default)]
@@ -94,7 +100,8 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
         subject_sentences.iter().filter(|s| !phrases().invoice.is_match(&s.text)).map(|s| explain::read(s, usize::MAX, false, false)).collect();
     u.intent |= subject_readings.iter().any(|r| r.intent);
 
-    let mut c = changes::combine(&readings, &subject_readings);
+    let body_names: Vec<&Mention> = body.iter().flat_map(|s| &s.products).collect();
+    let mut c = changes::combine(&readings, &subject_readings, &body_names);
     // "Now everything works with the 12 new accounts": a weak word beside a number, in a mail
     // where nothing asks, is news, not a request.
     let anything_asks = behind.answers_us || body.iter().enumerate().any(|(si, s)| gate.kept[si] && gate::asks_for_it(s));
@@ -174,6 +181,12 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if !items.is_empty() {
         doubts(&items, &c.raws, &readings, &body, &gate, &accounts, &mut problems);
     }
+    if names_against_count(&c.raws, &readings, &body) {
+        problems.push((Ask::Contradiction, "a licence for each of the people the mail names, but another number of licences".into()));
+    }
+    if corrects_unquoted_request(&c.raws, &body, input.quoted) {
+        problems.push((Ask::Quantity, "the mail changes the number of an earlier request it does not quote: whether the new number replaces it or comes on top is not said".into()));
+    }
     if total_against_quoted_today(&items, &readings, input, catalog) {
         problems.push((Ask::Contradiction, "the total the mail gives does not follow from today's count in our mail".into()));
     }
@@ -229,9 +242,9 @@ fn product_from_quote(items: &mut [Item], quoted: &str, catalog: &Catalog) {
     let mut skus: Vec<String> = Vec::new();
     for f in catalog.find(quoted) {
         match f.mention {
-            crate::parse::products::Mention::One(sku) if !skus.contains(&sku) => skus.push(sku),
-            crate::parse::products::Mention::One(_) => {}
-            crate::parse::products::Mention::Several(_) => return,
+            Mention::One(sku) if !skus.contains(&sku) => skus.push(sku),
+            Mention::One(_) => {}
+            Mention::Several(_) => return,
         }
     }
     if let [sku] = &skus[..] {
@@ -334,6 +347,48 @@ fn cross_check(items: &[Item], raws: &[explain::Raw], problems: &mut Vec<(Ask, S
     }
 }
 
+/// "Anna Claes, Pieter Goossens and Sofie Wuyts start on Monday. Please add a licence for each of
+/// them - so 2 extra licences": three people named, two licences counted, and nobody said to
+/// take over a licence. Which is right?
+fn names_against_count(raws: &[explain::Raw], readings: &[Option<explain::Reading>], body: &[sentences::Sentence]) -> bool {
+    let counted: i64 = raws.iter().filter(|r| !r.people).filter_map(|r| if let Some(Change::Delta(d)) = r.change { Some(d) } else { None }).sum();
+    if counted <= 0 || readings.iter().flatten().any(|r| r.takes_over) {
+        return false;
+    }
+    let Some(si) = raws.iter().filter(|r| r.change.is_some()).map(|r| r.sentence).find(|&k| body.get(k).is_some_and(|s| phrases().per_person.is_match(&s.text))) else {
+        return false;
+    };
+    let named = |k: usize| body.get(k).and_then(|s| NAME_LIST.find_iter(&s.text).next().map(|m| ONE_NAME.find_iter(m.as_str()).count() as i64));
+    let Some(people) = named(si).or_else(|| si.checked_sub(1).and_then(named)) else { return false };
+    counted != people
+}
+
+/// "Dans mon mail d'hier, je vous ai demandé 4 licences … il en faut 5": a number for an
+/// earlier request that is not quoted here. Was the 4 applied (one more now) or not yet (five in
+/// all)? Not "I asked for 3 last week; please add 2 more": a change said as more comes on top.
+fn corrects_unquoted_request(raws: &[explain::Raw], body: &[sentences::Sentence], quoted: &str) -> bool {
+    if !quoted.trim().is_empty() {
+        return false;
+    }
+    let earlier: Vec<i64> = body
+        .iter()
+        .filter(|s| s.has_num() && phrases().asked_before.is_match(&s.text))
+        .flat_map(|s| s.toks.iter().filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }))
+        .collect();
+    if earlier.is_empty() {
+        return false;
+    }
+    let more = |si: usize| body.get(si).is_some_and(|s| s.toks.iter().any(|t| cues::is_in(t, &cues::lex().more_or_less) || cues::is_in(t, &cues::lex().more)));
+    raws.iter().any(|r| {
+        let value = match r.change {
+            Some(Change::Delta(d)) => d.abs(),
+            Some(Change::Target(t)) => t,
+            None => return false,
+        };
+        !earlier.contains(&value) && !more(r.sentence)
+    })
+}
+
 /// "Basic or Standard, not sure" or "E1 – or E3 if E1 cannot be combined": the sentence leaves
 /// the product open.
 fn product_left_open(s: &sentences::Sentence) -> bool {
@@ -390,6 +445,13 @@ mod tests {
             assert_eq!(u.problem, None, "{subject}");
             assert_eq!(u.items[0].change, Change::Delta(2));
         }
+        // A name that fits several products (either E5) differs from the body's plan, unless the
+        // body names it too ("… and what would E5 cost?").
+        let e3 = "Hallo,\nwir brauchen 3 weitere Lizenzen Microsoft 365 E3.\nKonto: admin@x.onmicrosoft.com";
+        let read_de = |text, subject| understand(&Input { text, subject: Some(subject), sender: None, lang: Some(Language::De), quoted: "" }, &Catalog::builtin());
+        assert_eq!(read_de(e3, "3 zusätzliche E5-Lizenzen").problem.map(|(ask, _)| ask), Some(Ask::Contradiction));
+        let asked = format!("{e3}\nUnd was würde E5 pro Monat kosten?");
+        assert_eq!(read_de(&asked, "3 Lizenzen + Frage zu E5").problem, None);
     }
 
     #[test]

@@ -37,7 +37,8 @@ pub(crate) struct Accounts {
     /// Per sentence, per address: may be the account a change is for.
     usable: Vec<Vec<bool>>,
     /// Accounts named outside change sentences, with their paragraph and line, in order.
-    named: Vec<(usize, usize, String)>,
+    /// (paragraph, line, account, named together with another: "admin@a and admin@b")
+    named: Vec<(usize, usize, String, bool)>,
     /// Lines that only name an account, over a list of changes: (line, account).
     headings: Vec<(usize, String)>,
     sender: Option<String>,
@@ -125,7 +126,9 @@ impl Accounts {
                 if heading {
                     a.headings.push((s.line, e.addr.clone()));
                 }
-                a.named.push((s.para, s.line, e.addr.clone()));
+                let together = |j: usize| s.emails.get(j).is_some_and(|o| o.addr != e.addr && usable.get(j).copied().unwrap_or(false));
+                let paired = (k > 0 && together(k - 1) && joins(&s.emails[k - 1].after)) || (together(k + 1) && joins(&e.after));
+                a.named.push((s.para, s.line, e.addr.clone(), paired));
             }
             a.usable.push(usable);
             a.sender_said.push(sender_said && ph.sender_is_account.is_match(&s.text));
@@ -164,7 +167,7 @@ impl Accounts {
     /// The mail names two accounts or more that a change could be for ("we have two accounts
     /// with you: admin@labo… and admin@praxis…").
     pub fn several(&self) -> bool {
-        self.named.iter().any(|(_, _, e)| *e != self.named[0].2)
+        self.named.iter().any(|(_, _, e, _)| *e != self.named[0].2)
     }
 
     /// "Merci d'ajouter 2 licences sur admin@a… et admin@b…": one change said for two tenants
@@ -210,19 +213,20 @@ impl Accounts {
             }
             v
         };
-        let in_para = distinct(&mut self.named.iter().filter(|(p, _, _)| *p == r.para).map(|(_, _, e)| e));
+        let in_para = distinct(&mut self.named.iter().filter(|(p, _, _, _)| *p == r.para).map(|(_, _, e, _)| e));
         if in_para.len() == 1 {
             return in_para.into_iter().next();
         }
-        let all = distinct(&mut self.named.iter().map(|(_, _, e)| e));
+        let all = distinct(&mut self.named.iter().map(|(_, _, e, _)| e));
         if all.len() == 1 {
             return all.into_iter().next();
         }
         if all.len() > 1 {
-            // The last account named before this change.
+            // The last account named before this change. Not one of two named together ("we
+            // manage both tenants: admin@a and admin@b. Could you remove 2 licences?"): which?
             if let Some(line) = line {
-                if let Some((_, _, e)) = self.named.iter().rev().find(|(_, l, _)| *l <= line) {
-                    return Some(e.clone());
+                if let Some((_, _, e, paired)) = self.named.iter().rev().find(|(_, l, _, _)| *l <= line) {
+                    return (!paired).then(|| e.clone());
                 }
             }
             // "Remove 2 licences. The following people have left: sarah@x.com, james@x.com …

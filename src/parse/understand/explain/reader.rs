@@ -155,6 +155,13 @@ impl<'a> Reader<'a> {
     /// A candidate change read from number `i`, with what its sentence says about it.
     pub fn push(&mut self, change: Option<Change>, undirected: Option<i64>, i: usize, from_current: bool) {
         let (toks, n) = (self.toks, self.n);
+        // "kan ni ångra gårdagens +5", "please undo yesterday's 5 extra", "die 5 von gestern
+        // rückgängig machen": the change undone, the other way.
+        let undone = matches!(change, Some(Change::Delta(_))) && self.undoes(i);
+        let change = match change {
+            Some(Change::Delta(d)) if undone => Some(Change::Delta(-d)),
+            c => c,
+        };
         let weak = change.is_some() && undirected.is_none() && !signed_at(toks, i) && self.weak_sentence && !from_current;
         // "3 licences for the interns do not work", "3 users can no longer activate Word": a
         // report of a problem, not a change, unless the sentence asks for one.
@@ -193,12 +200,24 @@ impl<'a> Reader<'a> {
             // "the other two (need one)": people still counted as licences, not people told of.
             rest: !people && ((i > 0 && is_in(&toks[i - 1], &lex().other)) || toks.get(i + 1).is_some_and(|t| is_in(t, &lex().other))),
             at: i,
-            clause_dirs: (dirs.contains(&Dir::Add), dirs.contains(&Dir::Remove)),
+            // The clause's direction words describe the change undone.
+            clause_dirs: if undone {
+                (dirs.contains(&Dir::Remove), dirs.contains(&Dir::Add))
+            } else {
+                (dirs.contains(&Dir::Add), dirs.contains(&Dir::Remove))
+            },
         };
         self.raws.push(raw);
     }
 
     /// A change on a product the sentence names apart from the number (one side of a move).
+    /// Number `i`'s clause undoes a change: an undo word with no other number between them.
+    fn undoes(&self, i: usize) -> bool {
+        let toks = self.toks;
+        let (lo, hi) = clause_of(toks, i);
+        (lo..hi).any(|k| is_in(&toks[k], &lex().undo) && !toks[k.min(i) + 1..k.max(i)].iter().any(|t| matches!(t, Tok::Num { .. })))
+    }
+
     pub fn push_on(&mut self, change: Change, i: usize, product: Mention) {
         let before = self.raws.len();
         self.push(Some(change), None, i, false);
