@@ -466,6 +466,9 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Sorry, vorige week vroeg ik 4 extra licenties, maar er is uiteindelijk maar 1 chauffeur gestart. Kunnen jullie Microsoft 365 Business Basic terugzetten naar 32 in totaal?", "=32 O365_BUSINESS_ESSENTIALS"),
+    ("Na de herschikking van het personeel (enkele leerkrachten met pensioen, een paar interims die gestopt zijn) hebben we minder accounts nodig. We hebben nu 52 licenties Microsoft 365 Business Basic, dat mag 45 worden.", "-7 O365_BUSINESS_ESSENTIALS"),
+    ("Een paar nieuwe medewerkers hebben elk een licentie nodig.", "ask quantity"),
     ("Kunnen jullie de 3 extra licenties van gisteren ongedaan maken op admin@x.onmicrosoft.com?", "-3 admin@x.onmicrosoft.com"),
     ("Gisteren heb ik 4 licenties gevraagd. Dat was fout: graag 5 licenties.", "ask direction"),
     ("Karen, vraag jij aan de leverancier om er 5 licenties bij te zetten voor de nieuwe chauffeurs?", "+5"),
@@ -625,6 +628,7 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Bitte die Lizenzen Microsoft 365 Business Premium anpassen: bisher 6, neu 8 (die zwei neuen Architektinnen ab Januar).", "+2 SPB"),
     ("Bitte die gestern hinzugefügten 2 Lizenzen auf admin@x.onmicrosoft.com rückgängig machen.", "-2 admin@x.onmicrosoft.com"),
     ("Ich hatte gestern 3 Lizenzen bestellt. Das war leider falsch, wir brauchen 4.", "ask quantity"),
     // blind20: "Auf 7." under our "Auf welche Gesamtzahl …?", the product from our mail.

@@ -101,7 +101,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     term: &["looptijd", "contractduur", "jaarcontract", "verbintenis"],
     later: &["later", "terugkomen", "nadien"],
     wrote: &["schreef", "geschreven", "getypt"],
-    people: &["anderen", "chauffeur", "inspecteur", "tekenaar", "coördinator", "coordinator", "operator", "ingenieur", "operateur", "analist", "kinderen", "leiding", "werfleider", "ploegbaas", "planner", "vrijwilliger", "advocaat", "assistent", "ploegbaas", "leerkracht", "zorgkundige", "verpleegkundige", "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
+    people: &["anderen", "interim", "chauffeur", "inspecteur", "tekenaar", "coördinator", "coordinator", "operator", "ingenieur", "operateur", "analist", "kinderen", "leiding", "werfleider", "ploegbaas", "planner", "vrijwilliger", "advocaat", "assistent", "ploegbaas", "leerkracht", "zorgkundige", "verpleegkundige", "stagiair", "medewerker", "collega", "werknemer", "mensen", "personen", "jobstudent", "uitzendkracht",
         "vakantiekracht", "zomerkracht", "invaller", "leerling", "monteur", "verkoper", "magazijnier", "arbeider",
         "arts", "huisarts", "dokter", "tandarts", "dierenarts", "kinesist", "kinesitherapeut", "apotheker", "waarnemer", "verpleger", "zorgverlener", "poetsh", "leden", "personeelsled", "personeel"],
     things: &["plan", "organisatie", "bedrijv", "vennootschap", "entiteit", "café", "cafe", "restaurant", "brasserie", "kamer", "bedden", "ronde", "klant", "ploeg", "shift", "verdieping", "jaar", "patiënt", "patient", "week", "weken", "dagen", "uur", "vraag", "vragen", "vestiging", "winkel", "filiaal", "kantoor", "toestel", "domein", "mailadres", "adres", "maand", "school",

@@ -365,7 +365,8 @@ fn names_against_count(raws: &[explain::Raw], readings: &[Option<explain::Readin
 
 /// "Dans mon mail d'hier, je vous ai demandé 4 licences … il en faut 5": a number for an
 /// earlier request that is not quoted here. Was the 4 applied (one more now) or not yet (five in
-/// all)? Not "I asked for 3 last week; please add 2 more": a change said as more comes on top.
+/// all)? Not "I asked for 3 last week; please add 2 more": a change said as more comes on top;
+/// nor a new total.
 fn corrects_unquoted_request(raws: &[explain::Raw], body: &[sentences::Sentence], quoted: &str) -> bool {
     if !quoted.trim().is_empty() {
         return false;
@@ -379,14 +380,9 @@ fn corrects_unquoted_request(raws: &[explain::Raw], body: &[sentences::Sentence]
         return false;
     }
     let more = |si: usize| body.get(si).is_some_and(|s| s.toks.iter().any(|t| cues::is_in(t, &cues::lex().more_or_less) || cues::is_in(t, &cues::lex().more)));
-    raws.iter().any(|r| {
-        let value = match r.change {
-            Some(Change::Delta(d)) => d.abs(),
-            Some(Change::Target(t)) => t,
-            None => return false,
-        };
-        !earlier.contains(&value) && !more(r.sentence)
-    })
+    // A new total stands whatever became of the earlier request ("vorige week vroeg ik 4 extra …
+    // terugzetten naar 32 in totaal").
+    raws.iter().any(|r| matches!(r.change, Some(Change::Delta(d)) if !earlier.contains(&d.abs()) && !more(r.sentence)))
 }
 
 /// "Basic or Standard, not sure" or "E1 – or E3 if E1 cannot be combined": the sentence leaves

@@ -281,10 +281,30 @@ fn now_and_wanted_fields(lines: &mut Vec<String>) {
     }
 }
 
+/// "bisher 6, neu 8", "nu 12 / nieuw 10": today's count and the wanted one side by side in a line.
+static INLINE_PAIR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\p{L}+)\s*:?\s*(\d{1,5})\s*[,;/]\s*(\p{L}+)\s*:?\s*(\d{1,5})\b").expect("inline pair regex"));
+
+/// The line with an inline pair of today's and the wanted count said as "from 6 to 8 licences".
+fn inline_now_and_wanted(line: &str) -> Option<String> {
+    let c = INLINE_PAIR.captures(line)?;
+    if role_of(&c[1]) != Some(Role::Now) || role_of(&c[3]) != Some(Role::Want) {
+        return None;
+    }
+    let (a, b): (i64, i64) = (c[2].parse().ok()?, c[4].parse().ok()?);
+    let said = if a == b { "no change".to_string() } else { format!("from {a} to {b} licences") };
+    let m = c.get(0)?;
+    Some(format!("{}{said}{}", &line[..m.start()], &line[m.end()..]))
+}
+
 /// The text with its tables and forms rewritten as sentences.
 pub(crate) fn rewrite(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut fields = key_values(&lines);
+    for line in fields.iter_mut() {
+        if let Some(said) = inline_now_and_wanted(line) {
+            *line = said;
+        }
+    }
     now_and_wanted_fields(&mut fields);
     let mut out: Vec<String> = Vec::with_capacity(fields.len());
     let mut header: Option<Header> = None;
@@ -307,6 +327,13 @@ pub(crate) fn rewrite(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inline_pair_of_today_and_wanted_is_a_change_between_them() {
+        assert_eq!(rewrite("bisher 6, neu 8 (die zwei neuen Architektinnen ab Januar)."), "from 6 to 8 licences (die zwei neuen Architektinnen ab Januar).");
+        // Words that head no such column leave the line alone.
+        assert_eq!(rewrite("Gent 6, Brugge 8."), "Gent 6, Brugge 8.");
+    }
 
     #[test]
     fn rows_become_sentences_and_prose_stays() {

@@ -45,7 +45,12 @@ impl Reader<'_> {
             Tok::Vague => {
                 // "at some point", "for some time": when, not how many.
                 let when = toks.get(i + 1).is_some_and(|t| is_in(t, &lex().time_noun));
-                if !when && (self.any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun)) {
+                // "(enkele leerkrachten met pensioen, een paar interims die gestopt zijn)": people
+                // told of in brackets, the reason beside the count, not the count.
+                let aside = toks[..i].iter().rev().take_while(|t| !matches!(t, Tok::Punct(')'))).any(|t| matches!(t, Tok::Punct('(')))
+                    && toks[i + 1..].iter().take_while(|t| !matches!(t, Tok::Punct('('))).any(|t| matches!(t, Tok::Punct(')')))
+                    && toks[i + 1..(i + 3).min(n)].iter().any(is_people);
+                if !when && !aside && (self.any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun)) {
                     self.no_exact_number();
                 }
                 None
