@@ -41,7 +41,7 @@ static OTHER_PRODUCT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A list of people's names: "Anna Claes, Pieter Goossens and Sofie Wuyts", "Jan, An en Els".
-static NAME: &str = r"\p{Lu}\p{Ll}+(?:[ -](?:(?:van|de|der|den|von|le|la|du|da) )*\p{Lu}\p{Ll}+)?";
+const NAME: &str = r"\p{Lu}\p{Ll}+(?:[ -](?:(?:van|de|der|den|von|le|la|du|da) )*\p{Lu}\p{Ll}+)?";
 static NAME_LIST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"\b{NAME}(?:, {NAME})*,? (?:and|en|et|und|och|&) {NAME}\b")).expect("name list regex"));
 static ONE_NAME: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(NAME).expect("name regex"));

@@ -286,6 +286,10 @@ static INLINE_PAIR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\p{L}+)\s*:
 
 /// The line with an inline pair of today's and the wanted count said as "from 6 to 8 licences".
 fn inline_now_and_wanted(line: &str) -> Option<String> {
+    // Most lines hold no two numbers; the regex is kept off them.
+    if line.bytes().filter(u8::is_ascii_digit).take(2).count() < 2 {
+        return None;
+    }
     let c = INLINE_PAIR.captures(line)?;
     if role_of(&c[1]) != Some(Role::Now) || role_of(&c[3]) != Some(Role::Want) {
         return None;

@@ -66,6 +66,12 @@ fn contact_word_just_before(before: &str) -> bool {
 }
 
 /// What joins two accounts named together: "and", "or", "&" in the five languages.
+/// The sentence's addresses k and k+1 are two usable accounts named together ("a… and b…").
+fn joined_at(s: &Sentence, usable: &[bool], k: usize) -> bool {
+    let (Some(a), Some(b)) = (s.emails.get(k), s.emails.get(k + 1)) else { return false };
+    usable.get(k).copied().unwrap_or(false) && usable.get(k + 1).copied().unwrap_or(false) && a.addr != b.addr && joins(&a.after)
+}
+
 fn joins(between: &str) -> bool {
     let w = between.trim().to_lowercase();
     w == "&" || lexicon::words().and.has(&w) || lexicon::words().or_else.has(&w)
@@ -126,8 +132,7 @@ impl Accounts {
                 if heading {
                     a.headings.push((s.line, e.addr.clone()));
                 }
-                let together = |j: usize| s.emails.get(j).is_some_and(|o| o.addr != e.addr && usable.get(j).copied().unwrap_or(false));
-                let paired = (k > 0 && together(k - 1) && joins(&s.emails[k - 1].after)) || (together(k + 1) && joins(&e.after));
+                let paired = (k > 0 && joined_at(s, &usable, k - 1)) || joined_at(s, &usable, k);
                 a.named.push((s.para, s.line, e.addr.clone(), paired));
             }
             a.usable.push(usable);
@@ -175,9 +180,7 @@ impl Accounts {
     pub fn joined(&self, r: &Raw, body: &[Sentence]) -> bool {
         let (Some(s), Some(usable)) = (body.get(r.sentence), self.usable.get(r.sentence)) else { return false };
         let login = |e: &str| tenant_login(e) || e.ends_with(".onmicrosoft.com");
-        s.emails.windows(2).enumerate().any(|(k, w)| {
-            usable[k] && usable[k + 1] && w[0].addr != w[1].addr && login(&w[0].addr) && login(&w[1].addr) && joins(&w[0].after)
-        })
+        (0..s.emails.len()).any(|k| joined_at(s, usable, k) && login(&s.emails[k].addr) && login(&s.emails[k + 1].addr))
     }
 
     /// The account a change is for.

@@ -155,9 +155,10 @@ impl<'a> Reader<'a> {
     /// A candidate change read from number `i`, with what its sentence says about it.
     pub fn push(&mut self, change: Option<Change>, undirected: Option<i64>, i: usize, from_current: bool) {
         let (toks, n) = (self.toks, self.n);
+        let (lo, hi) = clause_of(toks, i);
         // "kan ni ångra gårdagens +5", "please undo yesterday's 5 extra", "die 5 von gestern
         // rückgängig machen": the change undone, the other way.
-        let undone = matches!(change, Some(Change::Delta(_))) && self.undoes(i);
+        let undone = matches!(change, Some(Change::Delta(_))) && undoes(toks, i, lo, hi);
         let change = match change {
             Some(Change::Delta(d)) if undone => Some(Change::Delta(-d)),
             c => c,
@@ -180,7 +181,6 @@ impl<'a> Reader<'a> {
             || toks.iter().position(|t| !matches!(t, Tok::Punct(_))).is_some_and(|k| {
                 k < i && i <= k + 5 && matches!(toks[k], Tok::Product(_)) && matches!(toks.get(k + 1), Some(Tok::Punct(':'))) && !toks[k..i].iter().any(|t| matches!(t, Tok::Punct('(') | Tok::Num { .. }))
             });
-        let (lo, hi) = clause_of(toks, i);
         let dirs = strong_dirs(&self.cues[lo..hi]);
         let other_account = self.other_account(i);
         let people = self.meaning[i].is_some_and(|m| m.meaning == Meaning::People);
@@ -211,13 +211,6 @@ impl<'a> Reader<'a> {
     }
 
     /// A change on a product the sentence names apart from the number (one side of a move).
-    /// Number `i`'s clause undoes a change: an undo word with no other number between them.
-    fn undoes(&self, i: usize) -> bool {
-        let toks = self.toks;
-        let (lo, hi) = clause_of(toks, i);
-        (lo..hi).any(|k| is_in(&toks[k], &lex().undo) && !toks[k.min(i) + 1..k.max(i)].iter().any(|t| matches!(t, Tok::Num { .. })))
-    }
-
     pub fn push_on(&mut self, change: Change, i: usize, product: Mention) {
         let before = self.raws.len();
         self.push(Some(change), None, i, false);
@@ -400,4 +393,9 @@ fn one_of_people(toks: &[Tok], i: usize) -> bool {
     matches!(toks[i], Tok::Num { value: 1 })
         && toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of))
         && !toks[i + 2..(i + 5).min(toks.len())].iter().any(is_unit)
+}
+
+/// Number `i`'s clause `lo..hi` undoes a change: an undo word with no other number between them.
+fn undoes(toks: &[Tok], i: usize, lo: usize, hi: usize) -> bool {
+    (lo..hi).any(|k| is_in(&toks[k], &lex().undo) && !toks[k.min(i) + 1..k.max(i)].iter().any(|t| matches!(t, Tok::Num { .. })))
 }
