@@ -133,8 +133,8 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind21` were tuned on after their
-/// first measurement; `sealed` to `sealed19` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind22` were tuned on after their
+/// first measurement; `sealed` to `sealed20` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly (but `blind12` and `blind18`, whose ones are named below); the
 /// sealed ones no more than they do today.
@@ -172,6 +172,8 @@ fn labelled_corpora_agreement() {
         ("blind21", "tests/fixtures/blind21", 79.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
+        // First figure, before any tuning on it (3 wrong).
+        ("blind22", "tests/fixtures/blind22", 80.0, 3, true),
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
         ("sealed2", "tests/fixtures/sealed2", 93.0, 1, false),
         ("sealed3", "tests/fixtures/sealed3", 88.3, 6, false),
@@ -195,6 +197,7 @@ fn labelled_corpora_agreement() {
         ("sealed17", "tests/fixtures/sealed17", 75.0, 7, false),
         ("sealed18", "tests/fixtures/sealed18", 79.0, 2, false),
         ("sealed19", "tests/fixtures/sealed19", 79.0, 8, false),
+        ("sealed20", "tests/fixtures/sealed20", 86.0, 5, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
