@@ -29,6 +29,14 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("About 4, depending on who we hire.\n>>>\nFrom: Webservices <webservices@reseller.test>\n\nHow many Microsoft 365 Business Standard licences would you like us to add?", "ask quantity"),
+    ("Now that the reorganisation is final, a few more changes please:\n\nadmin@a.onmicrosoft.com\n- add 1 Microsoft 365 Business Premium\n\nadmin@b.onmicrosoft.com\n- remove 3 Microsoft 365 Business Standard", "+1 SPB admin@a.onmicrosoft.com; -3 O365_BUSINESS_PREMIUM admin@b.onmicrosoft.com"),
+    ("We have 10 now. Could you lower it to 8?", "-2"),
+    ("One more colleague handed in her notice today, could you take one more licence off?", "-1"),
+    ("Please restore 2 licences on admin@x.onmicrosoft.com.", "+2 admin@x.onmicrosoft.com"),
+    ("Could you take one more licence off please?", "-1"),
+    ("You added 5 licences but we only wanted 3. Please remove 3.", "ask contradiction"),
+    ("You added 5 licences but we only wanted 3. Please remove 2.", "-2"),
     ("Could you undo yesterday's 5 extra Business Basic licences on admin@x.onmicrosoft.com?", "-5 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
     ("Please undo the removal of 2 licences on admin@x.onmicrosoft.com.", "+2 admin@x.onmicrosoft.com"),
     ("In my mail of yesterday I asked for 4 Business Standard licences. That was a mistake: we need 5.", "ask quantity"),
@@ -305,6 +313,10 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("bonjour\non a 9 lic actuellement on passe à 7 svp, 2 ouvriers sont partis fin novembre\nIdentifiant : admin@x.onmicrosoft.com", "-2 admin@x.onmicrosoft.com"),
+    ("Nous passons à 7 licences.", "=7"),
+    ("Merci pour la confirmation. Pourriez-vous m'envoyer la facture ? Notre comptable en a besoin avant le 18.", "none"),
+    ("Vous en avez ajouté 4, nous n'en voulions que 3. Merci d'en retirer 2.", "ask contradiction"),
     ("Dans mon mail d'hier, je vous ai demandé 4 licences Business Standard. C'est une erreur de ma part : il en faut 5. Pourriez-vous corriger ?", "ask quantity"),
     ("Peux-tu demander au fournisseur d'ajouter 2 licences pour les nouveaux chauffeurs ?", "+2"),
     // blind20: a change and the total it leads to, against today's count in our quoted mail.
@@ -466,6 +478,12 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("We hebben er 10 nu. Kunnen jullie naar 8 gaan?", "-2"),
+    ("Kunnen jullie er 1 terugzetten op admin@x.onmicrosoft.com?", "+1 admin@x.onmicrosoft.com"),
+    ("Per vestiging:\nHoofdzetel Lier – admin@a.onmicrosoft.com\n2 licenties erbij\n\nFiliaal Gent – admin@b.onmicrosoft.com\n1 licentie eraf\n\nFiliaal Brugge – admin@c.onmicrosoft.com\nblijft 5, daar verandert niets", "+2 admin@a.onmicrosoft.com; -1 admin@b.onmicrosoft.com"),
+    ("Mag er nog eentje af?", "-1"),
+    ("Kunnen jullie er nog 1 licentie afhalen?", "-1"),
+    ("Jullie hebben er 4 toegevoegd, we wilden er maar 2. Graag 1 verwijderen.", "ask contradiction"),
     ("Sorry, vorige week vroeg ik 4 extra licenties, maar er is uiteindelijk maar 1 chauffeur gestart. Kunnen jullie Microsoft 365 Business Basic terugzetten naar 32 in totaal?", "=32 O365_BUSINESS_ESSENTIALS"),
     ("Na de herschikking van het personeel (enkele leerkrachten met pensioen, een paar interims die gestopt zijn) hebben we minder accounts nodig. We hebben nu 52 licenties Microsoft 365 Business Basic, dat mag 45 worden.", "-7 O365_BUSINESS_ESSENTIALS"),
     ("Een paar nieuwe medewerkers hebben elk een licentie nodig.", "ask quantity"),
@@ -628,6 +646,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Sie haben 3 Lizenzen hinzugefügt, wir wollten aber nur 2. Bitte 2 wieder entfernen.", "ask contradiction"),
+    ("Sie haben 3 Lizenzen hinzugefügt, wir wollten aber nur 2. Bitte 1 wieder entfernen.", "-1"),
     ("Bitte die Lizenzen Microsoft 365 Business Premium anpassen: bisher 6, neu 8 (die zwei neuen Architektinnen ab Januar).", "+2 SPB"),
     ("Bitte die gestern hinzugefügten 2 Lizenzen auf admin@x.onmicrosoft.com rückgängig machen.", "-2 admin@x.onmicrosoft.com"),
     ("Ich hatte gestern 3 Lizenzen bestellt. Das war leider falsch, wir brauchen 4.", "ask quantity"),
@@ -750,6 +770,9 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Ungefär 5–6 stycken, det beror på hur många konsulter vi tar in efter nyår. Räcker det som besked?\n>>>\nFrom: Webservices <webservices@reseller.test>\n\nHur många licenser vill du lägga till på admin@x.onmicrosoft.com?", "ask quantity"),
+    ("Vi har 10 nu. Kan ni sänka till 8?", "-2"),
+    ("Ni lade till 4 licenser men vi ville bara ha 2. Ta bort 1.", "ask contradiction"),
     ("Vi är fortfarande inom 7 dagar efter köpet, så kan ni ångra gårdagens +5 Microsoft 365 Business Basic på admin@x.onmicrosoft.com?", "-5 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
     ("I går bad jag om 2 licenser. Det var fel, kan ni lägga till 3 licenser?", "ask contradiction"),
     ("Nej, ändra ingenting. De 5 licenserna är till praktikanterna som börjar i februari.", "none"),

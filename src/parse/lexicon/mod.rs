@@ -172,6 +172,11 @@ lexicon! {
         /// "undo", "ongedaan", "rückgängig", "ångra": a change undone is the change the other
         /// way ("ångra gårdagens +5" removes five). Not French "annuler", which cancels licences.
         undo,
+        /// "terugzetten", "restore", "remettre": seats taken away put back, beside a number an
+        /// addition ("er 1 terugzetten"); before "naar"/"to" a total ("terugzetten naar 32").
+        restore,
+        /// "changes", "wijzigingen", "Änderungen": what "a few more changes" counts, no seats.
+        change_noun,
         /// "if", "si", "als", "wenn", "om": a need in a condition ("if it isn't needed") is no
         /// statement that it is not.
         condition,
@@ -386,6 +391,9 @@ lexicon! {
         /// "je vous ai demandé 4", "in my mail of yesterday": an earlier request of the sender's,
         /// which a number in the mail may correct.
         asked_before,
+        /// "you added 3, we only wanted 2", "wir wollten aber nur 2": what was done beside what
+        /// was wanted, which says the change that mends it.
+        wanted_only,
         /// "as agreed on the phone", "zoals telefonisch afgesproken", "comme convenu au
         /// téléphone": the change was said elsewhere; beside licences and no number, it is asked.
         as_agreed,

@@ -2,6 +2,7 @@
 //! references, postcodes, versions, plan names, ordinals. A sentence is masked before it is cut
 //! into tokens; what the masks leave is read as a number.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::parse::rx::Regex;
@@ -60,9 +61,9 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(r"(?i)\b(?:on|by|from|until|till|before|after|since|per)\s+(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*\d{{4}})?"),
         format!(r"(?i)\b(?:{MONTHS})\.?\s+(?:the\s+)?\d{{1,2}}(?:(?:st|nd|rd|th)\b|,?\s*\d{{4}}\b|\s*[,.;:!?)]|\s*$|\s+(?:at|om|à|um|kl)\b)"),
         r"\b\d{1,2}/\d{1,2}\b".into(),
-        // "la nouvelle assistante qui commence le 14", "à partir du 4", "dès le 2": a day of the
-        // month, in French without its month.
-        r"(?i)\b(?:(?:commence|commencent|arrive|arrivent|démarre|démarrent|débute|débutent)\s+le|à\s+partir\s+du|dès\s+le)\s+\d{1,2}(?:er|e)?\b".into(),
+        // "la nouvelle assistante qui commence le 14", "à partir du 4", "dès le 2", "avant le 18",
+        // "jusqu'au 20": a day of the month, in French without its month.
+        r"(?i)\b(?:(?:commence|commencent|arrive|arrivent|démarre|démarrent|débute|débutent|avant|après|d'ici|plus\s+tard)\s+le|à\s+partir\s+du|jusqu'au|dès\s+le)\s+\d{1,2}(?:er|e)?\b".into(),
         // Times.
         // "10:12", "10h12", "10 h 12".
         r"(?i)\b\d{1,2}[:h.]\d{2}\b|\b\d{1,2}\s?h\s?\d{2}\b".into(),
@@ -112,7 +113,7 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Ordinals: 1st, 2nd, 3e, 2ème, 1er, 3:e.
         r"(?i)\b\d+(?:st|nd|rd|th|er|ère|ème|eme|e|de|ste|:e|:a)\b".into(),
     ];
-    pats.iter().filter_map(|p| Regex::new(p).ok()).collect()
+    pats.iter().map(|p| Regex::new(p).expect("the mask patterns are valid")).collect()
 });
 
 /// Whether `w` (any case) is a month name or abbreviation in one of the five languages.
@@ -129,8 +130,8 @@ pub(crate) fn mask(text: &str) -> String {
         return s;
     }
     for re in MASKS.iter() {
-        if re.is_match(&s) {
-            s = re.replace_all(&s, TRAP_MARK).into_owned();
+        if let Cow::Owned(masked) = re.replace_all(&s, TRAP_MARK) {
+            s = masked;
         }
     }
     s

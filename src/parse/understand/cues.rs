@@ -204,6 +204,31 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
                 let before_and = next.is_some_and(|t| is_w(t, &["och"])) && !toks.get(j + 2).is_some_and(|t| is_w(t, &["med"]));
                 return (after_add || at_end || after_num || before_and).then_some((Dir::Add, true));
             }
+            // "take one more off", "nog eentje af", "noch eine weg": "more" after a number and
+            // "still" before one say "another"; the removal word right after says which way.
+            let another_at = if lex().more.has(w) && matches!(prev(1), Some(Tok::Num { .. })) {
+                Some(j + 1)
+            } else if lex().still.has(w) && matches!(next, Some(Tok::Num { .. })) {
+                Some(j + 2)
+            } else {
+                None
+            };
+            if another_at.is_some_and(|k| removal_right_after(toks, k)) {
+                return None;
+            }
+            // "Kunnen jullie er 1 terugzetten", "please restore 2": seats put back are added;
+            // "terugzetten naar 32", "restore to 12" say a total, and no way.
+            if lex().restore.has(w) {
+                let num_at = |k: usize| matches!(toks.get(k), Some(Tok::Num { .. }));
+                let to_total = (j + 1..(j + 3).min(toks.len())).any(|k| is_in(&toks[k], &lex().move_to) && (num_at(k + 1) || num_at(k + 2)));
+                let num_near = [prev(1), prev(2)].into_iter().flatten().any(|t| matches!(t, Tok::Num { .. })) || num_at(j + 1) || num_at(j + 2);
+                return (num_near && !to_total).then_some((Dir::Add, true));
+            }
+            // "One more colleague handed in her notice": one more person, who may come or go; the
+            // people decide the way, not "more".
+            if lex().more.has(w) && matches!(prev(1), Some(Tok::Num { .. })) && next.is_some_and(is_people) {
+                return Some((Dir::Add, false));
+            }
             // "nog twee tenants lopen": still two tenants, not two more seats; "Es sind noch 3
             // freie Lizenzen im Tenant": three still free.
             let not_more = toks.get(j + 2).is_some_and(|t| is_w(t, &["tenant", "tenants"]) || is_in(t, &lex().free));
@@ -276,6 +301,14 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
         }
         _ => None,
     }
+}
+
+/// A removal word among the two tokens from `k`, before any punctuation: "one more off",
+/// "nog eentje af(halen)", "noch eine weg".
+fn removal_right_after(toks: &[Tok], k: usize) -> bool {
+    toks.iter().skip(k).take(2).take_while(|t| !matches!(t, Tok::Punct(_))).any(|t| {
+        is_w(t, &["off", "away", "af", "afhalen", "weghalen", "afnemen"]) || matches!(t, Tok::Word(w) if lex().remove.has(w) || lex().remove_stem.start(w))
+    })
 }
 
 /// The one direction a sentence's cues (weak ones included) point to, if they agree.

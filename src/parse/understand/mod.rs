@@ -84,16 +84,21 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if let Some(request) = behind.request {
         return understand(&Input { text: &request, subject: None, quoted: "", ..*input }, catalog);
     }
+    if behind.vague_answer {
+        u.problem = Some((Ask::Quantity, "the answer to our question gives no exact number".into()));
+        return u;
+    }
     let gate = gate::read(&body, input.subject, text);
     u.skipped_question = gate.skipped_question;
-    let licence_talk = body.iter().any(|s| !s.products.is_empty() || s.toks.iter().any(cues::is_licence_noun));
+    let subject_sentences = input.subject.map(|s| sentences::split(s, catalog, input.lang)).unwrap_or_default();
+    // "Subject: licences 2 sociétés … +1 … -2": the subject says what the signs count.
+    let licence_talk = body.iter().chain(&subject_sentences).any(|s| !s.products.is_empty() || s.toks.iter().any(cues::is_licence_noun));
     let readings: Vec<Option<explain::Reading>> = body
         .iter()
         .enumerate()
         .map(|(si, s)| gate.kept[si].then(|| explain::read(s, si, gate::asks_for_it(s), licence_talk)))
         .collect();
     u.intent = readings.iter().flatten().any(|r| r.intent);
-    let subject_sentences = input.subject.map(|s| sentences::split(s, catalog, input.lang)).unwrap_or_default();
     // "Invoice 2025-INV-0047181 - still charged for 17 licences?!": a subject about an invoice
     // names what was billed, no change.
     let subject_readings: Vec<explain::Reading> =
@@ -131,7 +136,12 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     // "Cela ne change rien aux licences": said in so many words, and nothing plainly asks a change.
     // "nous passons de 12 à 9 licences ... cela ne change rien pour les autres utilisateurs":
     // a change from today's count to the wanted one is plain without a "please".
-    if phrases().count_unchanged.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && r.attached && (r.asks || r.from_current) && !r.weak) {
+    // Nor "2 licenties erbij … Filiaal Brugge: blijft 5, daar verandert niets": a bare line of a
+    // change with its direction word, apart from the sentence that keeps another count. (A
+    // sentence telling of a past removal is no bare line.)
+    let bare_line = |si: usize| body.get(si).is_some_and(|s| s.toks.len() <= 6 && !phrases().count_unchanged.is_match(&s.text));
+    let directed = |r: &explain::Raw| (r.clause_dirs.0 || r.clause_dirs.1) && bare_line(r.sentence);
+    if phrases().count_unchanged.is_match(text) && !c.raws.iter().any(|r| r.change.is_some() && r.attached && (r.asks || r.from_current || directed(r)) && !r.weak) {
         u.not_ours = Some("the mail says the number of licences does not change");
         return u;
     }
@@ -186,6 +196,9 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     }
     if corrects_unquoted_request(&c.raws, &body, input.quoted) {
         problems.push((Ask::Quantity, "the mail changes the number of an earlier request it does not quote: whether the new number replaces it or comes on top is not said".into()));
+    }
+    if mends_otherwise(&c.raws, &body) {
+        problems.push((Ask::Contradiction, "the change asked does not mend what the mail says was done against what was wanted".into()));
     }
     if total_against_quoted_today(&items, &readings, input, catalog) {
         problems.push((Ask::Contradiction, "the total the mail gives does not follow from today's count in our mail".into()));
@@ -385,6 +398,16 @@ fn corrects_unquoted_request(raws: &[explain::Raw], body: &[sentences::Sentence]
     raws.iter().any(|r| matches!(r.change, Some(Change::Delta(d)) if !earlier.contains(&d.abs()) && !more(r.sentence)))
 }
 
+/// "Sie haben 3 Lizenzen hinzugefügt, wir wollten aber nur 2. Bitte 2 wieder entfernen": what
+/// was done and what was wanted say one change (here -1); another number of seats asks.
+fn mends_otherwise(raws: &[explain::Raw], body: &[sentences::Sentence]) -> bool {
+    body.iter().enumerate().filter(|(_, s)| phrases().wanted_only.is_match(&s.text)).any(|(si, s)| {
+        let nums: Vec<i64> = s.toks.iter().filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect();
+        let [done, wanted] = nums[..] else { return false };
+        done != wanted && raws.iter().any(|r| r.sentence != si && matches!(r.change, Some(Change::Delta(d)) if d.abs() != (done - wanted).abs()))
+    })
+}
+
 /// "Basic or Standard, not sure" or "E1 – or E3 if E1 cannot be combined": the sentence leaves
 /// the product open.
 fn product_left_open(s: &sentences::Sentence) -> bool {
@@ -427,6 +450,17 @@ mod tests {
         assert_eq!(u.problem, None);
         assert_eq!(u.items.len(), 1);
         assert_eq!(u.items[0].change, Change::Delta(2));
+    }
+
+    #[test]
+    fn a_subject_about_licences_makes_bare_signs_under_accounts_changes() {
+        let text = "Bonjour,\n\nPirotte Transports (admin@a.onmicrosoft.com)\n+1\n\nPirotte Immo (admin@b.onmicrosoft.com)\n-2\n\nmerci !";
+        let read = |subject| understand(&Input { text, subject, sender: None, lang: Some(Language::Fr), quoted: "" }, &Catalog::builtin());
+        let u = read(Some("licences 2 sociétés"));
+        let got: Vec<(Option<&str>, Change)> = u.items.iter().map(|i| (i.username.as_deref(), i.change)).collect();
+        assert_eq!(got, vec![(Some("admin@a.onmicrosoft.com"), Change::Delta(1)), (Some("admin@b.onmicrosoft.com"), Change::Delta(-2))]);
+        // Without a word of licences anywhere, a sign counts nothing we know.
+        assert!(read(Some("2 sociétés")).items.is_empty());
     }
 
     #[test]

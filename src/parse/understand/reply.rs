@@ -35,7 +35,8 @@ pub(crate) fn request_behind(own: &[Sentence], quoted: &str, catalog: &Catalog, 
         .or_else(|| account_given(own, &thread, catalog, lang))
         .or_else(|| product_given(own, &thread, catalog, lang))
         .or_else(|| reminded(own, &thread, catalog, lang));
-    Behind { request, answers_us: our_question(&thread).is_some() }
+    let vague_answer = request.is_none() && vague_answer(own, &thread, catalog, lang);
+    Behind { request, answers_us: our_question(&thread).is_some(), vague_answer }
 }
 
 /// What the quoted thread makes of a mail.
@@ -45,6 +46,27 @@ pub(crate) struct Behind {
     /// The mail answers a question of ours: what it says of seats is asked for, as our
     /// question asked it ("Combien … souhaitez-vous ajouter ?" — "Il en faut trois").
     pub answers_us: bool,
+    /// "Ungefär 5–6 stycken, det beror på …" under our "how many?": the answer gives no
+    /// exact number, so our question stands.
+    pub vague_answer: bool,
+}
+
+/// The mail opens with a range or a guess ("5–6", "ungefär 5", "a few") under our quoted
+/// "how many?" question.
+fn vague_answer(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> bool {
+    let Some(question) = our_question(thread) else { return false };
+    let how_many = &crate::parse::lexicon::phrases().how_many;
+    if !sentences::split(question, catalog, lang).iter().any(|s| s.text.contains('?') && how_many.is_match(&s.text)) {
+        return false;
+    }
+    let lex = super::cues::lex();
+    own.iter().take(2).any(|s| {
+        s.toks.iter().enumerate().any(|(k, t)| match t {
+            Tok::Range | Tok::Vague => true,
+            Tok::Num { .. } => k > 0 && super::cues::is_in(&s.toks[k - 1], &lex.approx),
+            _ => false,
+        })
+    })
 }
 
 /// An answer is short: "Yes, 5 it is.", "ja, 5 bitte", "Oui, deux suffiront." (tokens).

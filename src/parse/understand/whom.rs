@@ -156,12 +156,14 @@ impl Accounts {
     }
 
     /// The accounts that head a part of the mail with numbers in it, when the mail has several
-    /// such parts (one per tenant). A form's "Aanvrager: jan@x" over the next field is no part.
+    /// such parts (one per tenant). A form's "Aanvrager: jan@x" over the next field is no part,
+    /// nor a part that says its count stays.
     pub fn headings(&self, body: &[Sentence]) -> Vec<&str> {
         let mut v: Vec<&str> = Vec::new();
         for (k, (line, acc)) in self.headings.iter().enumerate() {
             let end = self.headings.get(k + 1).map_or(usize::MAX, |(l, _)| *l);
-            let numbers = body.iter().any(|s| s.line > *line && s.line < end && s.has_num());
+            // "Filiaal Brugge – admin@…: blijft 5, daar verandert niets" keeps its count.
+            let numbers = body.iter().any(|s| s.line > *line && s.line < end && s.has_num() && !phrases().count_unchanged.is_match(&s.text));
             if numbers && !v.contains(&acc.as_str()) {
                 v.push(acc);
             }

@@ -164,7 +164,9 @@ impl Reader<'_> {
 
     /// "reduce to 8", "naar 7", "passer à 15": a "to" right before the number, with no cue on it.
     fn to_before(&self, i: usize) -> bool {
-        (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().to)) && self.cues[i - 1].is_none())
+        // "on a 9 lic … on passe à 7": the "a" of "on a", "il y a", "elle en a" is "has", no "à".
+        let has = self.prev(i, 1).is_some_and(|t| is_w(t, &["a"])) && self.prev(i, 2).is_some_and(|t| is_w(t, &["on", "il", "elle", "y", "en", "qui"]));
+        (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().to)) && self.cues[i - 1].is_none() && !has)
             // "terugbrengen naar die 6": the 6 said before.
             || (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().pointing)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().to)) && self.cues[i - 2].is_none())
             || (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().of)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().total)))
@@ -272,6 +274,10 @@ impl Reader<'_> {
     /// need 12", "on a 10". A wanted number later in the sentence makes the pair a change.
     fn today(&mut self, i: usize, value: i64) -> bool {
         let (toks, cues, n) = (self.toks, self.cues, self.n);
+        // "nu, men en av de nya chaufförerna": one picked out of a group is no count of today's.
+        if super::reader::one_of_people(toks, i) {
+            return false;
+        }
         let after_unit = self.any_in(i + 1, i + 4, is_licence_noun);
         let people_after = self.any_in(i + 1, i + 4, is_people) && !after_unit;
         let cue_before = (1..=2).any(|k| i >= k && cues[i - k].is_some_and(|(_, strong)| strong));
@@ -294,16 +300,18 @@ impl Reader<'_> {
         // "Nu hebben we er 14, maar …": so too with the pronouns between, when the count ends
         // its clause and no cue stands just before it.
         let clause_end = toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_)));
+        // "Vi har alltså 10 nu, men …", "we have 10 now.": a word of today's ends the count too.
+        let now_word_end = toks.get(i + 1).is_some_and(|t| is_in(t, &lex().col_now)) && toks.get(i + 2).is_none_or(|t| matches!(t, Tok::Punct(_)));
         let now_before = (self.prev(i, 1).is_some_and(context_word)
             || clause_end && (2..=3).any(|k| self.prev(i, k).is_some_and(context_word)) && !(1..=3).any(|k| i >= k && cues[i - k].is_some()))
             && self.any_in(0, i, |t| is_in(t, &lex().now_after));
         let context = (now_after || on_a || now_before) && !people_after
             || !people_after
                 && (((1..=3).any(|k| self.prev(i, k).is_some_and(context_word))
-                    && (after_unit || i + 1 >= n || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
+                    && (after_unit || i + 1 >= n || now_word_end || toks.get(i + 1).is_some_and(|t| matches!(t, Tok::Product(_)) || is_in(t, &lex().of)))
                     && !(1..=3).any(|k| self.prev(i, k).is_some_and(|_| cues[i - k].is_some_and(|(_, s)| s))))
                     // "Korrektur, ich habe gerade … gesprochen: bitte nur 4": a correction's "have" is no count.
-                    || (!needs && !self.r.correction && self.context_before[i] && !self.any_cue && (after_unit || toks.get(i + 1).is_none_or(|t| matches!(t, Tok::Punct(_))))));
+                    || (!needs && !self.r.correction && self.context_before[i] && !self.any_cue && (after_unit || clause_end || now_word_end)));
         // When it is the only number of a sentence with a cue ("we hebben 3 licenties niet meer
         // nodig") it is the change.
         let other_qty = self.num_count > 1;
@@ -471,6 +479,11 @@ impl Reader<'_> {
         // "Four new analysts join (batch release team …)": people who join are never a removal.
         if people && near.is_some_and(|(d, _)| d == Dir::Remove) && self.meaning.get(i).and_then(|m| m.as_ref()).is_some_and(|m| m.joining == 1) {
             near = Some((Dir::Add, false));
+        }
+        // "One more colleague handed in her notice": people who leave are never an addition;
+        // "more" there is one more of them.
+        if people && near.is_some_and(|(d, _)| d == Dir::Add) && self.meaning.get(i).and_then(|m| m.as_ref()).is_some_and(|m| m.joining == -1) {
+            near = Some((Dir::Remove, false));
         }
         let more_after = self.more_after(i);
         // "il nous en faut désormais 34" after "nous avons 40": the need word is the number's only

@@ -389,7 +389,7 @@ pub(super) fn bracket_depths(toks: &[Tok]) -> Vec<usize> {
 
 /// "en av de nya chaufförerna", "one of the new drivers": one picked out of a group, not a
 /// quantity; "ta bort en licens" beside it still counts its licence.
-fn one_of_people(toks: &[Tok], i: usize) -> bool {
+pub(super) fn one_of_people(toks: &[Tok], i: usize) -> bool {
     matches!(toks[i], Tok::Num { value: 1 })
         && toks.get(i + 1).is_some_and(|t| is_in(t, &lex().of))
         && !toks[i + 2..(i + 5).min(toks.len())].iter().any(is_unit)

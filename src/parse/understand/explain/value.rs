@@ -50,7 +50,9 @@ impl Reader<'_> {
                 let aside = toks[..i].iter().rev().take_while(|t| !matches!(t, Tok::Punct(')'))).any(|t| matches!(t, Tok::Punct('(')))
                     && toks[i + 1..].iter().take_while(|t| !matches!(t, Tok::Punct('('))).any(|t| matches!(t, Tok::Punct(')')))
                     && toks[i + 1..(i + 3).min(n)].iter().any(is_people);
-                if !when && !aside && (self.any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun)) {
+                // "a few more changes please:" counts the changes that follow, not seats.
+                let changes = toks[i + 1..(i + 3).min(n)].iter().any(|t| is_in(t, &lex().change_noun));
+                if !when && !aside && !changes && (self.any_cue || toks[i + 1..(i + 5).min(n)].iter().any(is_licence_noun)) {
                     self.no_exact_number();
                 }
                 None
