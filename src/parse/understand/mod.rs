@@ -387,7 +387,7 @@ fn corrects_unquoted_request(raws: &[explain::Raw], body: &[sentences::Sentence]
     let earlier: Vec<i64> = body
         .iter()
         .filter(|s| s.has_num() && phrases().asked_before.is_match(&s.text))
-        .flat_map(|s| s.toks.iter().filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }))
+        .flat_map(sentences::Sentence::numbers)
         .collect();
     if earlier.is_empty() {
         return false;
@@ -402,7 +402,7 @@ fn corrects_unquoted_request(raws: &[explain::Raw], body: &[sentences::Sentence]
 /// was done and what was wanted say one change (here -1); another number of seats asks.
 fn mends_otherwise(raws: &[explain::Raw], body: &[sentences::Sentence]) -> bool {
     body.iter().enumerate().filter(|(_, s)| phrases().wanted_only.is_match(&s.text)).any(|(si, s)| {
-        let nums: Vec<i64> = s.toks.iter().filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect();
+        let nums: Vec<i64> = s.numbers().collect();
         let [done, wanted] = nums[..] else { return false };
         done != wanted && raws.iter().any(|r| r.sentence != si && matches!(r.change, Some(Change::Delta(d)) if d.abs() != (done - wanted).abs()))
     })

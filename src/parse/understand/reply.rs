@@ -30,13 +30,17 @@ use crate::parse::quote::{is_attribution_line, is_from_line, is_header_line, is_
 ///   earlier request, chased ([`reminded`]).
 pub(crate) fn request_behind(own: &[Sentence], quoted: &str, catalog: &Catalog, lang: Option<Language>) -> Behind {
     let thread = thread(quoted);
-    let request = answered(own, &thread, catalog, lang)
-        .or_else(|| quantity_given(own, &thread, catalog, lang))
+    // Our question's sentences, read once for the readings that look at it.
+    let question = our_question(&thread).map(|q| sentences::split(q, catalog, lang));
+    let question = question.as_deref();
+    let request = question
+        .and_then(|q| answered(own, q))
+        .or_else(|| question.and_then(|q| quantity_given(own, q, catalog)))
         .or_else(|| account_given(own, &thread, catalog, lang))
-        .or_else(|| product_given(own, &thread, catalog, lang))
+        .or_else(|| question.and_then(|q| product_given(own, q, catalog)))
         .or_else(|| reminded(own, &thread, catalog, lang));
-    let vague_answer = request.is_none() && vague_answer(own, &thread, catalog, lang);
-    Behind { request, answers_us: our_question(&thread).is_some(), vague_answer }
+    let vague_answer = request.is_none() && question.is_some_and(|q| vague_answer(own, q));
+    Behind { request, answers_us: question.is_some(), vague_answer }
 }
 
 /// What the quoted thread makes of a mail.
@@ -53,10 +57,9 @@ pub(crate) struct Behind {
 
 /// The mail opens with a range or a guess ("5–6", "ungefär 5", "a few") under our quoted
 /// "how many?" question.
-fn vague_answer(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> bool {
-    let Some(question) = our_question(thread) else { return false };
+fn vague_answer(own: &[Sentence], question: &[Sentence]) -> bool {
     let how_many = &crate::parse::lexicon::phrases().how_many;
-    if !sentences::split(question, catalog, lang).iter().any(|s| s.text.contains('?') && how_many.is_match(&s.text)) {
+    if !question.iter().any(|s| s.text.contains('?') && how_many.is_match(&s.text)) {
         return false;
     }
     let lex = super::cues::lex();
@@ -74,9 +77,7 @@ const ANSWER_TOKENS: usize = 8;
 
 /// The request the customer confirmed by choosing one of the two numbers our quoted question
 /// offered, written out; `None` when the mail is no such answer.
-fn answered(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
-    let question = our_question(thread)?;
-    let sentences = sentences::split(question, catalog, lang);
+fn answered(own: &[Sentence], sentences: &[Sentence]) -> Option<String> {
     let (asking, a, b) = sentences
         .iter()
         .enumerate()
@@ -103,15 +104,13 @@ fn answered(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option
 /// Gesamtzahl sollen wir reduzieren?": the answer is one number and says nothing else of seats;
 /// our question, with that number in place of its "how many", is the request, read with what our
 /// mail says around it (the account, the product), but not with today's count it states.
-fn quantity_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
-    let question = our_question(thread)?;
+fn quantity_given(own: &[Sentence], sentences: &[Sentence], catalog: &Catalog) -> Option<String> {
     let [n] = numbers(own)[..] else { return None };
     own.iter().take(2).find(|s| s.has_num()).filter(|s| s.toks.len() <= ANSWER_TOKENS)?;
     if own.iter().any(|s| s.has_strong_cue() || !s.emails.is_empty() || !s.products.is_empty()) {
         return None;
     }
     let how_many = &crate::parse::lexicon::phrases().how_many;
-    let sentences = sentences::split(question, catalog, lang);
     let asking = sentences.iter().position(|s| s.text.contains('?') && how_many.is_match(&s.text))?;
     let text = &sentences[asking].text;
     let m = how_many.find_iter(text).next()?;
@@ -243,19 +242,17 @@ fn account_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: O
 /// answer picks one, often by the one word of its name that tells it from the others ("Basic").
 /// The restated request and the product picked, to be read as one mail. The answer says no
 /// direction and no number our question did not say (those would make it a request of its own).
-fn product_given(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option<Language>) -> Option<String> {
+fn product_given(own: &[Sentence], sentences: &[Sentence], catalog: &Catalog) -> Option<String> {
     if own.iter().any(Sentence::has_strong_cue) {
         return None;
     }
-    let question = our_question(thread)?;
-    let sentences = sentences::split(question, catalog, lang);
     let mut offered: Vec<&str> = sentences.iter().flat_map(|s| &s.products).filter_map(Mention::sku).collect();
     offered.sort_unstable();
     offered.dedup();
     if offered.len() < 2 {
         return None;
     }
-    let asked = numbers(&sentences);
+    let asked = numbers(sentences);
     if !numbers(own).iter().all(|v| asked.contains(v)) {
         return None;
     }
@@ -325,5 +322,5 @@ fn reminded(own: &[Sentence], thread: &[Quoted], catalog: &Catalog, lang: Option
 
 /// The numbers the sentences say.
 fn numbers(ss: &[Sentence]) -> Vec<i64> {
-    ss.iter().flat_map(|s| s.toks.iter()).filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None }).collect()
+    ss.iter().flat_map(Sentence::numbers).collect()
 }

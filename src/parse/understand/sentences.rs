@@ -63,6 +63,11 @@ impl Sentence {
         self.toks.iter().any(|t| matches!(t, Tok::Num { .. }))
     }
 
+    /// The numbers the sentence says, in order.
+    pub fn numbers(&self) -> impl Iterator<Item = i64> + '_ {
+        self.toks.iter().filter_map(|t| if let Tok::Num { value } = t { Some(*value) } else { None })
+    }
+
     /// Whether a word of the sentence says plainly what to do ("add", "remove", "set to").
     pub fn has_strong_cue(&self) -> bool {
         self.cues.iter().flatten().any(|(_, strong)| *strong)
