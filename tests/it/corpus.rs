@@ -133,8 +133,8 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind22` were tuned on after their
-/// first measurement; `sealed` to `sealed20` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind23` were tuned on after their
+/// first measurement; `sealed` to `sealed21` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly (but `blind12` and `blind18`, whose ones are named below); the
 /// sealed ones no more than they do today.
@@ -173,6 +173,8 @@ fn labelled_corpora_agreement() {
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
         ("blind22", "tests/fixtures/blind22", 90.0, 0, true),
+        // First figure, before any tuning on it (3 wrong).
+        ("blind23", "tests/fixtures/blind23", 83.0, 3, true),
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
         ("sealed2", "tests/fixtures/sealed2", 93.0, 1, false),
         ("sealed3", "tests/fixtures/sealed3", 89.0, 6, false),
@@ -197,6 +199,7 @@ fn labelled_corpora_agreement() {
         ("sealed18", "tests/fixtures/sealed18", 80.0, 1, false),
         ("sealed19", "tests/fixtures/sealed19", 79.0, 8, false),
         ("sealed20", "tests/fixtures/sealed20", 87.0, 5, false),
+        ("sealed21", "tests/fixtures/sealed21", 88.0, 4, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
