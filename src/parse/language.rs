@@ -72,7 +72,8 @@ const DE: &str = "der das und für wir uns unsere bitte können sie ein eine mit
     benutzer mitarbeiter grüße freundlichen gerne zwei drei vier fünf sechs sieben acht neun zehn \
     entfernen reduzieren erhöhen insgesamt siehe unten viele sehr geehrte damen herren unserem unseren \
     dem den des im ab wie weise einem neuen neue beginnen erledigen bis zum vielen gruß erhalten ihre ihr \
-    wurde wurden angepasst herzlichen";
+    wurde wurden angepasst herzlichen unser aus hat mir folgendes geschrieben haben wird sind auch oder \
+    aber dass nur schon setzen";
 const SV: &str = "och att för vi oss vår våra kan ni licenser licens lägga till tack hej med är inte på av det \
     som vill ytterligare ta bort användare användarna nya anställda medarbetare hälsningar vänliga behöver \
     två tre fyra fem sex sju åtta nio tio totalt jag min mitt fler färre minska öka god morgon igen nu \

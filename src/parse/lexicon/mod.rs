@@ -177,6 +177,9 @@ lexicon! {
         restore,
         /// "changes", "wijzigingen", "Änderungen": what "a few more changes" counts, no seats.
         change_noun,
+        /// A form's field that says why ("Reason: new shift supervisors plant 2"): its value is
+        /// the reason for a change, never one.
+        reason_label,
         /// "if", "si", "als", "wenn", "om": a need in a condition ("if it isn't needed") is no
         /// statement that it is not.
         condition,

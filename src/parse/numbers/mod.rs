@@ -429,6 +429,14 @@ fn join_compounds(toks: Vec<(Tok, bool)>) -> Vec<Tok> {
                 i += 1;
                 continue;
             }
+            // Flemish "ge moogt er ene afdoen", "nog ene bij": "ene" is one, after "er" or "nog"
+            // (elsewhere it is "de ene … de andere").
+            (Tok::Word(er), Some(Tok::Word(ene))) if (er == "er" || er == "nog") && ene == "ene" => {
+                out.push(t.clone());
+                out.push(Tok::Num { value: 1 });
+                i += 2;
+                continue;
+            }
             (Tok::Word(_) | Tok::Article(_), Some(Tok::Word(of))) if one_of_them(t, of, after) => {
                 out.push(Tok::Num { value: 1 });
                 i += 1;

@@ -263,7 +263,8 @@ fn renumber_last(raws: &mut [Raw], si: usize, reading: &Reading) {
 fn resized(raws: &mut [Raw], si: usize, reading: &Reading) -> Option<usize> {
     let own: Vec<usize> = (0..raws.len()).filter(|&k| raws[k].sentence == si && !raws[k].from_current && !raws[k].people).collect();
     let [k] = own[..] else { return None };
-    let j = (0..raws.len()).rev().find(|&j| raws[j].sentence < si && raws[j].change.is_some() && !raws[j].from_current)?;
+    // Not a count of people said beside the change ("add 5 … we have five new starters").
+    let j = (0..raws.len()).rev().find(|&j| raws[j].sentence < si && raws[j].change.is_some() && !raws[j].from_current && !raws[j].people)?;
     let (new, old) = (&raws[k], &raws[j]);
     let Some(Change::Delta(d)) = old.change else { return None };
     let corrects = reading.correction || reading.retract;
@@ -384,7 +385,10 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     }).collect();
     if let (&[_], &[d], false) = (&today[..], &derived[..], people.is_empty() || reused) {
         let counted = people.iter().all(|n| i64::from(n.joining) == d.signum());
-        if one_subscription(raws) && counted && !people.iter().any(|n| n.value == d.abs()) && !changes.contains(&d.abs()) {
+        // "zes monteurs en vier mensen op kantoor komen erbij … van 22 naar 26": a group of the
+        // people told of (joining or not) may be the ones the change is for.
+        let a_group = numbers().any(|n| n.meaning == Meaning::People && n.value == d.abs());
+        if one_subscription(raws) && counted && !a_group && !changes.contains(&d.abs()) {
             return true;
         }
     }
@@ -396,7 +400,8 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     let other_way = raws.iter().any(|r| {
         !r.from_current && !paras.contains(&r.para) && matches!(r.change, Some(Change::Delta(d)) if d.signum() == -(wanted - today).signum())
     });
-    one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs()) && !other_way
+    let a_group = numbers().any(|n| n.meaning == Meaning::People && n.value == (wanted - today).abs());
+    one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs()) && !a_group && !other_way
 }
 
 /// "Merci de retirer une licence (nous en avons 19, il en restera 18)": beside a change, the

@@ -132,7 +132,9 @@ pub(crate) fn read(body: &[Sentence], subject: Option<&str>, text: &str) -> Gate
         let held_back = not_yet && s.text.contains('?');
         // "It's 3 in total, not 6 - please process it only once": how often, no change of its own.
         let once = ph.only_once.is_match(&s.text);
-        let skip = not_for_us || thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported || held_back || once;
+        // "Reason: new shift supervisors plant 2": why, not what.
+        let reason = s.label.as_deref().is_some_and(|l| super::cues::lex().reason_label.has(l));
+        let skip = reason || not_for_us || thanks || hedged || past || done || price || how || billing || unchanged || complaint || open_question || reported || held_back || once;
         g.skipped_question |= skip && (question || price || open_question || how || held_back);
         g.kept.push(!skip);
     }

@@ -28,7 +28,8 @@ fn distinct(ms: impl Iterator<Item = Mention>) -> Vec<Mention> {
 
 /// The products a mail names: per kept sentence's paragraph, and in an authored subject.
 pub(crate) struct Products {
-    doc: Vec<(usize, Mention)>,
+    /// (paragraph, sentence, product)
+    doc: Vec<(usize, usize, Mention)>,
     subject: Vec<Mention>,
     /// Named in the quoted history: only to say which of several a short name means ("three more
     /// of those F3 licences" under our confirmation of Microsoft 365 F3).
@@ -40,7 +41,7 @@ impl Products {
         let mut doc = Vec::new();
         for (si, s) in body.iter().enumerate() {
             if kept.get(si).copied().unwrap_or(false) {
-                doc.extend(s.products.iter().cloned().map(|m| (s.para, m)));
+                doc.extend(s.products.iter().cloned().map(|m| (s.para, si, m)));
             }
         }
         Products { doc, subject: subject.iter().flat_map(|s| s.products.iter().cloned()).collect(), quoted }
@@ -53,8 +54,15 @@ impl Products {
             Some(m) => Some(m.clone()),
             None => {
                 let in_sentence = body.get(r.sentence).map(|s| distinct(s.products.iter().cloned())).unwrap_or_default();
-                let in_para = distinct(self.doc.iter().filter(|(p, _)| *p == r.para).map(|(_, m)| m.clone()));
-                let in_doc = distinct(self.doc.iter().map(|(_, m)| m.clone()).chain(self.subject.iter().cloned()));
+                // "Voor de vzw (admin@a…): vijf minder. Voor de bv (admin@b…): één Office 365 E3
+                // erbij": a product said for another account named beside it is not this one's.
+                let own = r.near_email.and_then(|k| body.get(r.sentence)?.emails.get(k)).map(|e| e.addr.as_str());
+                let others = |si: usize| {
+                    own.is_some_and(|own| body.get(si).is_some_and(|s| !s.emails.is_empty() && !s.emails.iter().any(|e| e.addr.eq_ignore_ascii_case(own))))
+                };
+                let doc = || self.doc.iter().filter(|(_, si, _)| !others(*si));
+                let in_para = distinct(doc().filter(|(p, _, _)| *p == r.para).map(|(_, _, m)| m.clone()));
+                let in_doc = distinct(doc().map(|(_, _, m)| m.clone()).chain(self.subject.iter().cloned()));
                 if in_sentence.len() == 1 {
                     in_sentence.into_iter().next()
                 } else if in_para.len() == 1 {
@@ -76,7 +84,7 @@ impl Products {
                 let specific: BTreeSet<&String> = self
                     .doc
                     .iter()
-                    .map(|(_, m)| m)
+                    .map(|(_, _, m)| m)
                     .chain(self.subject.iter())
                     .filter_map(|m| match m {
                         Mention::One(sku) if skus.contains(sku) => Some(sku),

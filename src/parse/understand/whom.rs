@@ -98,7 +98,9 @@ fn tenant_login(e: &str) -> bool {
 /// (admin@contoso.onmicrosoft.com)").
 fn bare_address_line(s: &Sentence) -> bool {
     let rest = EMAIL.replace_all(&s.text, " ");
-    let words = rest.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
+    // Letters of a company form ("S.à r.l.", "S.A.", "B.V.") are no words of their own.
+    let letter = |w: &str| w.chars().count() == 1 && w.chars().all(char::is_alphabetic);
+    let words = rest.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && !letter(w)).count();
     s.emails.len() == 1 && words <= 4 && !s.has_num()
 }
 

@@ -58,7 +58,17 @@ impl Reader<'_> {
                 None
             }
             // Not "zij mag haar licentie overnemen": a licence taken over is none to add.
-            Tok::Word(w) if !self.strong_present && !self.reuse && lex().possessive.has(w) && toks.get(i + 1).is_some_and(is_singular_unit) => Some(1),
+            // Dutch "zijn" is also "are" and "to be": "zijn licentie mag weg" is his when the
+            // sentence removes it ("zijn licentie is vrij en mag naar haar" passes it on).
+            Tok::Word(w)
+                if !self.strong_present
+                    && !self.reuse
+                    && lex().possessive.has(w)
+                    && toks.get(i + 1).is_some_and(is_singular_unit)
+                    && (w != "zijn" || toks.iter().any(|t| is_in(t, &lex().remove))) =>
+            {
+                Some(1)
+            }
             // "supprimer la licence ... de Claire", "remove the licence of Jan", "de licentie van
             // Jan opzeggen", "ta bort licensen": one licence, when the sentence says what to do.
             Tok::Word(w)
