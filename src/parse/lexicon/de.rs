@@ -75,6 +75,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     of: &["von", "davon"],
     take_over: &["übernimmt"],
     possessive: &["seine", "sein"],
+    possessive_removing: &[],
     definite: &["die", "der", "den", "das", "dem"],
     licence_adjective: &["alte", "andere", "überzählige", "ungenutzte", "letzte", "übrige"],
     pointing: &["die", "diese", "jene"],

@@ -74,6 +74,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     of: &["of"],
     take_over: &["takes", "replaces"],
     possessive: &["his", "her"],
+    possessive_removing: &[],
     definite: &["the"],
     licence_adjective: &["old", "other", "extra", "remaining", "last"],
     pointing: &["those", "these", "the"],

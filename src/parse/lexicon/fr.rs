@@ -76,6 +76,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     of: &["de", "d"],
     take_over: &["reprend"],
     possessive: &["sa", "son"],
+    possessive_removing: &[],
     definite: &["la", "le", "l"],
     licence_adjective: &["ancienne", "autre", "vieille", "dernière", "inutilisée"],
     pointing: &["ces", "les"],

@@ -286,6 +286,9 @@ lexicon! {
         take_over,
         /// "his licence", "sa licence", "haar licentie": one.
         possessive,
+        /// A possessive only in a sentence that removes: Dutch "zijn" is also "are" and "to be"
+        /// ("zijn licentie mag weg" is his; "zijn licentie is vrij en mag naar haar" passes it on).
+        possessive_removing,
         /// Definite articles before a singular licence word.
         definite,
         /// Words between such an article and its licence: "l'ancienne licence", "the spare licence".

@@ -74,6 +74,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     of: &["av"],
     take_over: &["tar"],
     possessive: &["hans", "hennes"],
+    possessive_removing: &[],
     definite: &["den"],
     licence_adjective: &["gamla", "andra", "extra", "oanvända", "sista", "överblivna"],
     pointing: &["de", "dessa", "dem"],

@@ -379,16 +379,16 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     let numbers = || readings.iter().flatten().flat_map(|r| r.numbers.iter());
     let people: Vec<&Number> = numbers().filter(|n| n.meaning == Meaning::People && n.joining != 0).collect();
     let reused = numbers().any(|n| n.meaning == Meaning::Reuse);
+    // "zes monteurs en vier mensen op kantoor komen erbij … van 22 naar 26": a group of the
+    // people told of (joining or not) may be the ones the change is for.
+    let a_group = |change: i64| numbers().any(|n| n.meaning == Meaning::People && n.value == change.abs());
     let derived: Vec<i64> = raws.iter().filter(|r| r.from_current).filter_map(|r| match r.change {
         Some(Change::Delta(d)) => Some(d),
         _ => None,
     }).collect();
     if let (&[_], &[d], false) = (&today[..], &derived[..], people.is_empty() || reused) {
         let counted = people.iter().all(|n| i64::from(n.joining) == d.signum());
-        // "zes monteurs en vier mensen op kantoor komen erbij … van 22 naar 26": a group of the
-        // people told of (joining or not) may be the ones the change is for.
-        let a_group = numbers().any(|n| n.meaning == Meaning::People && n.value == d.abs());
-        if one_subscription(raws) && counted && !a_group && !changes.contains(&d.abs()) {
+        if one_subscription(raws) && counted && !a_group(d) && !changes.contains(&d.abs()) {
             return true;
         }
     }
@@ -400,8 +400,7 @@ fn sums_disagree(readings: &[Option<Reading>], raws: &[Raw]) -> bool {
     let other_way = raws.iter().any(|r| {
         !r.from_current && !paras.contains(&r.para) && matches!(r.change, Some(Change::Delta(d)) if d.signum() == -(wanted - today).signum())
     });
-    let a_group = numbers().any(|n| n.meaning == Meaning::People && n.value == (wanted - today).abs());
-    one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs()) && !a_group && !other_way
+    one_subscription(raws) && today != wanted && !changes.is_empty() && !changes.contains(&(wanted - today).abs()) && !a_group(wanted - today) && !other_way
 }
 
 /// "Merci de retirer une licence (nous en avons 19, il en restera 18)": beside a change, the

@@ -58,14 +58,11 @@ impl Reader<'_> {
                 None
             }
             // Not "zij mag haar licentie overnemen": a licence taken over is none to add.
-            // Dutch "zijn" is also "are" and "to be": "zijn licentie mag weg" is his when the
-            // sentence removes it ("zijn licentie is vrij en mag naar haar" passes it on).
             Tok::Word(w)
                 if !self.strong_present
                     && !self.reuse
-                    && lex().possessive.has(w)
-                    && toks.get(i + 1).is_some_and(is_singular_unit)
-                    && (w != "zijn" || toks.iter().any(|t| is_in(t, &lex().remove))) =>
+                    && (lex().possessive.has(w) || (lex().possessive_removing.has(w) && toks.iter().any(|t| is_in(t, &lex().remove))))
+                    && toks.get(i + 1).is_some_and(is_singular_unit) =>
             {
                 Some(1)
             }
