@@ -289,6 +289,13 @@ lexicon! {
         /// A possessive only in a sentence that removes: Dutch "zijn" is also "are" and "to be"
         /// ("zijn licentie mag weg" is his; "zijn licentie is vrij en mag naar haar" passes it on).
         possessive_removing,
+        /// Dutch particles and verbs that remove right after a number, beside the removing words:
+        /// "nog eentje af", "er twee afnemen".
+        removal_particle,
+        /// The French "a" that is "has", never "à" ("on a 9", "il y a", "elle en a"), and the
+        /// words right before it that make it so.
+        has_verb,
+        has_subject,
         /// Definite articles before a singular licence word.
         definite,
         /// Words between such an article and its licence: "l'ancienne licence", "the spare licence".

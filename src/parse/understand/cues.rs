@@ -307,7 +307,7 @@ pub(crate) fn cue_at(toks: &[Tok], j: usize) -> Option<(Dir, bool)> {
 /// "nog eentje af(halen)", "noch eine weg".
 fn removal_right_after(toks: &[Tok], k: usize) -> bool {
     toks.iter().skip(k).take(2).take_while(|t| !matches!(t, Tok::Punct(_))).any(|t| {
-        is_w(t, &["off", "away", "af", "afhalen", "weghalen", "afnemen"]) || matches!(t, Tok::Word(w) if lex().remove.has(w) || lex().remove_stem.start(w))
+        is_in(t, &lex().removal_particle) || matches!(t, Tok::Word(w) if lex().remove.has(w) || lex().remove_stem.start(w))
     })
 }
 

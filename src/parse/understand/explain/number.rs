@@ -165,7 +165,7 @@ impl Reader<'_> {
     /// "reduce to 8", "naar 7", "passer à 15": a "to" right before the number, with no cue on it.
     fn to_before(&self, i: usize) -> bool {
         // "on a 9 lic … on passe à 7": the "a" of "on a", "il y a", "elle en a" is "has", no "à".
-        let has = self.prev(i, 1).is_some_and(|t| is_w(t, &["a"])) && self.prev(i, 2).is_some_and(|t| is_w(t, &["on", "il", "elle", "y", "en", "qui"]));
+        let has = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().has_verb)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().has_subject));
         (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().to)) && self.cues[i - 1].is_none() && !has)
             // "terugbrengen naar die 6": the 6 said before.
             || (self.prev(i, 1).is_some_and(|t| is_in(t, &lex().pointing)) && self.prev(i, 2).is_some_and(|t| is_in(t, &lex().to)) && self.cues[i - 2].is_none())
