@@ -133,8 +133,8 @@ fn pct(ok: usize, n: usize) -> f64 {
 
 /// Every labelled corpus with its floor: corpus A (`../shared/corpora/requests-outside`, written
 /// outside the project), the project's own (`requests`, `holdout`, `holdout2`), and the blind
-/// ones written by people who never read the parser (`blind` to `blind23` were tuned on after their
-/// first measurement; `sealed` to `sealed21` never were: their misses are not printed, so that
+/// ones written by people who never read the parser (`blind` to `blind24` were tuned on after their
+/// first measurement; `sealed` to `sealed22` never were: their misses are not printed, so that
 /// nobody tunes on them). The floors sit at or just under today's figures: they catch a
 /// regression. No tuned corpus may change a seat wrongly (but `blind12` and `blind18`, whose ones are named below); the
 /// sealed ones no more than they do today.
@@ -174,6 +174,8 @@ fn labelled_corpora_agreement() {
         // from getting worse. The README gives the figure.
         ("blind22", "tests/fixtures/blind22", 91.0, 0, true),
         ("blind23", "tests/fixtures/blind23", 93.0, 0, true),
+        // First figure, before any tuning on it (5 wrong).
+        ("blind24", "tests/fixtures/blind24", 79.0, 5, true),
         ("sealed", "tests/fixtures/sealed", 93.5, 2, false),
         // One wrong seat change more each since the blind23 round (1 -> 2, 6 -> 7), not read.
         ("sealed2", "tests/fixtures/sealed2", 93.5, 2, false),
@@ -200,6 +202,7 @@ fn labelled_corpora_agreement() {
         ("sealed19", "tests/fixtures/sealed19", 79.0, 8, false),
         ("sealed20", "tests/fixtures/sealed20", 87.0, 5, false),
         ("sealed21", "tests/fixtures/sealed21", 88.0, 4, false),
+        ("sealed22", "tests/fixtures/sealed22", 75.0, 5, false),
     ];
     let mut failures = Vec::new();
     for (name, dir, floor, max_wrong, show) in corpora {
