@@ -29,6 +29,11 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("Hello, a few new colleagues need a licence. Thanks, Jan", "ask quantity"),
+    ("Hello, some new colleagues start Monday, they need a licence.", "ask quantity"),
+    ("Please add 4 Business Premium licences. Only 2 instead of 4 please, the other two come in summer.", "+2 SPB"),
+    ("We've offered the job to Sarah. If she signs, please add one Business Standard licence to admin@x.onmicrosoft.com.", "ask quantity"),
+    ("We're 25 staff and have 18 user mailboxes plus 4 shared mailboxes. Do the shared mailboxes need a licence of their own? I don't want to pay for 4 licences we don't need.", "none"),
     ("With the takeover, six fitters and four office staff join us on 1 January. The fitters need no licence, the office staff do.\n\nWe have 22 licences now; please bring us to 26.", "+4"),
     ("Tenant: admin@arlon.onmicrosoft.com\nProduct: Microsoft 365 E3\nCurrent quantity: 40\nNew quantity: 46\nReason: new shift supervisors plant 2 (onboarding 4 January 2027)\nCost centre: 4410", "+6 SPE_E3 admin@arlon.onmicrosoft.com"),
     ("Something went wrong on our side: the 3 licences were meant for our sister company. Please set admin@becker.onmicrosoft.com back to 15 licences.", "=15 admin@becker.onmicrosoft.com"),
@@ -318,6 +323,9 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Sur votre facture, je vois 8 licences facturées. Vous en aviez retiré une à notre demande. Pouvez-vous vérifier ?", "none"),
+    ("Il nous en faut 10 au total, pas 12. Pouvez-vous corriger ?\n>>>\nLe 09/12/2026 à 15:40, Webservices a écrit :\n\n5 licences ont été ajoutées à admin@m.onmicrosoft.com.\nVous disposez maintenant de 12 licences.", "-2 admin@m.onmicrosoft.com"),
+    ("Bonjour, quelques nouveaux collègues ont besoin d'une licence. Merci", "ask quantity"),
     ("Salut,\n\nVous savez me mettre deux licences en plus sur admin@zinneke.onmicrosoft.com une fois ? C'est pour les deux nouveaux au bar, ils commencent lundi 14.", "+2 admin@zinneke.onmicrosoft.com"),
     ("Voici les adaptations pour deux sociétés que nous gérons :\n\nAlpha Invest S.A. – admin@alpha.onmicrosoft.com\n\n* Microsoft 365 Business Premium : +2\n\nBeta Immobilière S.à r.l. – admin@beta.onmicrosoft.com\n\n* Microsoft 365 Business Premium : -1", "+2 SPB admin@alpha.onmicrosoft.com; -1 SPB admin@beta.onmicrosoft.com"),
     ("Une question avant de commander quoi que ce soit : Intune est-il inclus dans Business Premium ? Nous pensons passer nos 8 licences Business Standard au printemps.", "none"),
@@ -486,6 +494,8 @@ const FR: &[Row] = &[
 ];
 
 const NL: &[Row] = &[
+    ("Hallo, een paar nieuwe medewerkers hebben een licentie nodig. Groeten, Jan", "ask quantity"),
+    ("Zodra ze tekent, graag een licentie Business Standard erbij.", "ask quantity"),
     ("Door de overname komen er per 1 januari zes monteurs en vier mensen op kantoor bij ons. De monteurs hebben geen licentie nodig, de kantoormensen wel.\n\nWe zitten nu op 22 licenties; breng ons naar 26 graag.\n\nTenant: beheer@devries.onmicrosoft.com", "+4 beheer@devries.onmicrosoft.com"),
     ("Tenant: admin@devries.onmicrosoft.com\nAantal: +3\nReden: nieuwe collega's in vestiging 2", "+3 admin@devries.onmicrosoft.com"),
     ("Twee aanpassingen voor onze groep:\n\nVoor de vzw (admin@vzw.onmicrosoft.com): vijf licenties minder, de vrijwilligers werken sinds 1 december met gedeelde accounts.\nVoor de bv (admin@bv.onmicrosoft.com): één Office 365 E3 erbij voor onze nieuwe boekhouder.", "-5 admin@vzw.onmicrosoft.com; +1 ENTERPRISEPACK admin@bv.onmicrosoft.com"),
@@ -662,6 +672,8 @@ const NL: &[Row] = &[
 ];
 
 const DE: &[Row] = &[
+    ("Bitte fügen Sie 4 Lizenzen Business Premium hinzu.\n\nNachtrag 14:20: Ich habe gerade mit unserem Geschäftsführer gesprochen – bitte doch nur 2 statt 4.", "+2 SPB"),
+    ("Wir haben 12 Lizenzen im Jahresvertrag und überlegen, auf 9 zu gehen. Geht das überhaupt mitten in der Laufzeit?", "none"),
     ("Da ist etwas schiefgelaufen: die 3 Lizenzen waren für unsere Schwesterfirma gedacht. Bitte setzen Sie admin@becker.onmicrosoft.com wieder auf 15 Lizenzen zurück.", "=15 admin@becker.onmicrosoft.com"),
     ("Unser Kollege aus der Niederlassung Hasselt hat mir Folgendes geschrieben:\n\n„Kunnen jullie er twee licenties Microsoft 365 Business Basic bijzetten voor de nieuwe stagiairs?“\n\nBitte setzen Sie das so um.\nKonto: admin@heinen.onmicrosoft.com", "+2 O365_BUSINESS_ESSENTIALS admin@heinen.onmicrosoft.com"),
     ("Eine kurze Frage, bevor wir etwas bestellen: Ist in Microsoft 365 Business Premium Intune enthalten? Wir überlegen, unsere 8 Lizenzen Business Standard im Frühjahr umzustellen.", "none"),
@@ -790,6 +802,7 @@ const DE: &[Row] = &[
 ];
 
 const SV: &[Row] = &[
+    ("Hej, några nya kollegor behöver en licens. Hälsningar", "ask quantity"),
     ("En fråga innan vi beställer något: ingår Intune i Business Premium? Vi funderar på att byta våra 8 licenser Business Standard i vår.", "none"),
     ("Ungefär 5–6 stycken, det beror på hur många konsulter vi tar in efter nyår. Räcker det som besked?\n>>>\nFrom: Webservices <webservices@reseller.test>\n\nHur många licenser vill du lägga till på admin@x.onmicrosoft.com?", "ask quantity"),
     ("Vi har 10 nu. Kan ni sänka till 8?", "-2"),

@@ -296,6 +296,11 @@ lexicon! {
         /// words right before it that make it so.
         has_verb,
         has_subject,
+        /// The plural pronoun "they" as a subject: "they need a licence" after people told of.
+        they,
+        /// "we are" before a count of people: how many the customer is ("we're 25 staff").
+        we,
+        are,
         /// Definite articles before a singular licence word.
         definite,
         /// Words between such an article and its licence: "l'ancienne licence", "the spare licence".

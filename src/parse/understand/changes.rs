@@ -220,7 +220,18 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
             // "Merci d'ajouter 3 … 2 licences suffiront donc, pas 3": the number said in place of
             // an earlier change is that change corrected, not a new total.
             let earlier = raws.iter().find(|r| r.sentence < si && matches!(r.change, Some(Change::Delta(d)) if d.abs() == taken.value));
-            if let Some(Some(Change::Delta(d))) = earlier.map(|r| r.change) {
+            // "Bitte 4 Lizenzen hinzufügen … Nachtrag: bitte doch nur 2 statt 4": with no change of
+            // its own, the number said right before the one taken back is that change's new size.
+            let mine = raws.iter().any(|r| r.sentence == si);
+            let before = reading.numbers.iter().position(|n| std::ptr::eq(n, taken)).and_then(|p| p.checked_sub(1)).map(|p| &reading.numbers[p]);
+            if let (Some(old), Some(Number { value, meaning: Meaning::Unexplained, .. }), false) = (earlier, before, mine) {
+                if let Some(Change::Delta(d)) = old.change {
+                    let mut again = old.clone();
+                    again.sentence = si;
+                    again.change = Some(Change::Delta(d.signum() * value));
+                    raws.push(again);
+                }
+            } else if let Some(Some(Change::Delta(d))) = earlier.map(|r| r.change) {
                 for r in raws.iter_mut().filter(|r| r.sentence == si && !r.from_current) {
                     if let Some(Change::Target(t)) = r.change {
                         r.change = Some(Change::Delta(d.signum() * t));

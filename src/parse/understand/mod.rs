@@ -200,6 +200,7 @@ pub(crate) fn understand(input: &Input<'_>, catalog: &Catalog) -> Understanding 
     if mends_otherwise(&c.raws, &body) {
         problems.push((Ask::Contradiction, "the change asked does not mend what the mail says was done against what was wanted".into()));
     }
+    total_from_quoted_today(&mut items, &readings, input, catalog);
     if total_against_quoted_today(&items, &readings, input, catalog) {
         problems.push((Ask::Contradiction, "the total the mail gives does not follow from today's count in our mail".into()));
     }
@@ -264,6 +265,19 @@ fn product_from_quote(items: &mut [Item], quoted: &str, catalog: &Catalog) {
         for i in items.iter_mut() {
             i.product = Some(sku.clone());
         }
+    }
+}
+
+/// "il nous en faut 10 au total, pas 12" under our "Vous disposez maintenant de 12 licences": the
+/// count taken back is today's, which our mail states; the new total is the change from it.
+fn total_from_quoted_today(items: &mut [Item], readings: &[Option<explain::Reading>], input: &Input<'_>, catalog: &Catalog) {
+    let [Item { change: Change::Target(t), .. }] = items[..] else { return };
+    // Said in the sentence of the total: not "nur 2 neue, nicht 4 … Bitte setzen Sie auf 22".
+    let said_with = |r: &&explain::Reading| r.raws.iter().any(|x| x.change == Some(Change::Target(t)));
+    let taken: Vec<i64> = readings.iter().flatten().filter(said_with).flat_map(|r| &r.numbers).filter(|n| n.meaning == explain::Meaning::TakenBack).map(|n| n.value).collect();
+    let [m] = taken[..] else { return };
+    if m != t && reply::our_today(input.quoted, catalog, input.lang) == Some(m) {
+        items[0].change = Change::Delta(t - m);
     }
 }
 

@@ -434,8 +434,13 @@ impl Reader<'_> {
             && !signed
             && !toks[i.saturating_sub(2)..i].iter().any(|t| matches!(t, Tok::Product(_)));
         self.set(i, if people { Meaning::People } else { Meaning::Change });
+        // "We're 25 staff and have 18 mailboxes plus 4 shared": how many the customer is.
+        let apostrophe = self.prev(i, 2).is_some_and(|t| matches!(t, Tok::Punct('\'' | '’')));
+        let we_are = self.prev(i, 1).is_some_and(|t| is_in(t, &lex().are)) && self.prev(i, if apostrophe { 3 } else { 2 }).is_some_and(|t| is_in(t, &lex().we));
         if people {
-            let joining = if self.any_in(i.saturating_sub(3), i + 10, |t| is_in(t, &lex().leaving)) {
+            let joining = if we_are {
+                0
+            } else if self.any_in(i.saturating_sub(3), i + 10, |t| is_in(t, &lex().leaving)) {
                 -1
             } else if self.any_in(i.saturating_sub(4), i + 8, |t| is_in(t, &lex().add_weak) || is_in(t, &lex().add) || is_in(t, &lex().join)) {
                 1
@@ -445,7 +450,10 @@ impl Reader<'_> {
             if let Some(Some(num)) = self.meaning.get_mut(i) {
                 num.joining = joining;
             }
-            self.r.staff |= joining == 0 && (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().context)));
+            self.r.staff |= we_are || (joining == 0 && (1..=2).any(|k| self.prev(i, k).is_some_and(|t| is_in(t, &lex().context))));
+            if we_are {
+                return;
+            }
         }
         // "the other two": the people left after some took over a licence.
         // Not "de andere drie stagiairs werken op de pc's in het atelier": the others must need

@@ -188,7 +188,9 @@ impl Reader<'_> {
     /// "passer à 12 (au lieu de 10)": after a new total, the number it replaces is today's.
     fn instead_of_today(&mut self, i: usize) -> bool {
         let toks = self.toks;
-        let state = toks[..i].iter().any(|t| is_in(t, &lex().context) || is_in(t, &lex().future));
+        // Within the clause: not "Ich habe gerade mit dem Chef gesprochen – bitte nur 2 statt 4".
+        let clause = toks[..i].iter().rposition(|t| matches!(t, Tok::Punct('–' | '—' | ':' | ';'))).map_or(0, |p| p + 1);
+        let state = toks[clause..i].iter().any(|t| is_in(t, &lex().context) || is_in(t, &lex().future));
         let after_total = (0..i)
             .rev()
             .find(|&k| matches!(toks[k], Tok::Num { .. }))

@@ -130,12 +130,23 @@ impl Reader<'_> {
         let toks = self.toks;
         // "They no longer need a licence" after "3 colleagues left": the people of the sentence
         // before (counted there).
-        let they = i >= 2 && toks[i.saturating_sub(4)..i].iter().any(is_need)
-            && toks[..i.saturating_sub(1)].iter().take(2).any(|t| is_w(t, &["they", "ils", "elles"]));
+        // "some new colleagues start Monday, they need a licence": the pronoun right before the
+        // need, too.
+        let need_at = (i.saturating_sub(4)..i).find(|&q| is_need(&toks[q]));
+        let they = need_at.is_some_and(|q| {
+            toks[..i.saturating_sub(1)].iter().take(2).any(|t| is_in(t, &lex().they)) || toks[q.saturating_sub(3)..q].iter().any(|t| is_in(t, &lex().they))
+        });
         if they {
             return true;
         }
         let nums: Vec<usize> = (0..i).filter(|&k| matches!(toks[k], Tok::Num { .. })).collect();
+        // "a few new colleagues need a licence", "enkele nieuwe medewerkers hebben een licentie
+        // nodig": people counted only vaguely, each needing one.
+        let needs = need_at.is_some() || (i + 1..(i + 6).min(toks.len())).any(|q| is_need(&toks[q]));
+        let vague_people = nums.is_empty() && needs && (0..i).any(|v| matches!(toks[v], Tok::Vague) && toks[v + 1..(v + 4).min(i)].iter().any(is_people));
+        if vague_people {
+            return true;
+        }
         let [k] = nums[..] else { return false };
         if toks[k + 1..i].iter().any(|t| matches!(t, Tok::Punct(c) if *c != '\'')) {
             return false;
