@@ -254,10 +254,15 @@ pub(crate) fn complaint(sentence: &str) -> bool {
     COMPLAINT.is_match(sentence)
 }
 
-/// "How do I ..." questions.
+/// "How do I ..." questions; not "I honestly don't know how many we're paying for", which says
+/// what the writer does not know and asks nothing.
 pub(crate) fn how_question(sentence: &str) -> bool {
-    QUESTION.is_match(sentence)
+    QUESTION.is_match(sentence) && !NOT_KNOWING.is_match(sentence)
 }
+
+static NOT_KNOWING: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)((don.t|do not|doesn.t) (\w+ )?know how (many|much)\b|ne sai[st] (\w+ )?pas combien\b|weet (\w+ )?niet hoeveel\b|wei(ß|ss) (\w+ )?nicht,? wie viele?\b|vet (\w+ )?inte hur många\b)")
+});
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,7 @@ macro_rules! under_ours {
 }
 
 const EN: &[Row] = &[
+    ("We're closing our second studio at the end of December, so from January we only need 4 licences in total. I honestly don't know how many licences we're paying for right now.\nAccount: hello@lotusyoga.be", "=4 hello@lotusyoga.be"),
     ("Hello, a few new colleagues need a licence. Thanks, Jan", "ask quantity"),
     ("Hello, some new colleagues start Monday, they need a licence.", "ask quantity"),
     ("Please add 4 Business Premium licences. Only 2 instead of 4 please, the other two come in summer.", "+2 SPB"),
@@ -323,6 +324,7 @@ const EN: &[Row] = &[
 ];
 
 const FR: &[Row] = &[
+    ("Merci beaucoup ! Par contre, pourriez-vous en retirer une sur le même compte ?\n>>>\nLe 3 déc. 2026 à 10:12, Webservices <webservices@reseller.test> a écrit :\n\nVotre demande a été traitée : 2 licences ont été ajoutées à admin@yoga.onmicrosoft.com.", "-1 admin@yoga.onmicrosoft.com"),
     ("Sur votre facture, je vois 8 licences facturées. Vous en aviez retiré une à notre demande. Pouvez-vous vérifier ?", "none"),
     ("Il nous en faut 10 au total, pas 12. Pouvez-vous corriger ?\n>>>\nLe 09/12/2026 à 15:40, Webservices a écrit :\n\n5 licences ont été ajoutées à admin@m.onmicrosoft.com.\nVous disposez maintenant de 12 licences.", "-2 admin@m.onmicrosoft.com"),
     ("Bonjour, quelques nouveaux collègues ont besoin d'une licence. Merci", "ask quantity"),

@@ -81,6 +81,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     they: &[],
     we: &["wir"],
     are: &["sind"],
+    partitive: &[],
     has_subject: &[],
     definite: &["die", "der", "den", "das", "dem"],
     licence_adjective: &["alte", "andere", "überzählige", "ungenutzte", "letzte", "übrige"],

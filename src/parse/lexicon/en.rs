@@ -80,6 +80,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     they: &["they"],
     we: &["we"],
     are: &["are", "re"],
+    partitive: &[],
     has_subject: &[],
     definite: &["the"],
     licence_adjective: &["old", "other", "extra", "remaining", "last"],

@@ -82,6 +82,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     they: &["ils", "elles"],
     we: &["nous"],
     are: &["sommes"],
+    partitive: &["en"],
     has_subject: &["on", "il", "elle", "y", "en", "qui"],
     definite: &["la", "le", "l"],
     licence_adjective: &["ancienne", "autre", "vieille", "dernière", "inutilisée"],

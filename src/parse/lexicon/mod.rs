@@ -298,6 +298,8 @@ lexicon! {
         has_subject,
         /// The plural pronoun "they" as a subject: "they need a licence" after people told of.
         they,
+        /// The pronoun that stands for licences before a verb: "en retirer une".
+        partitive,
         /// "we are" before a count of people: how many the customer is ("we're 25 staff").
         we,
         are,

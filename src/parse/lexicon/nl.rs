@@ -83,6 +83,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     they: &[],
     we: &["we", "wij"],
     are: &["zijn"],
+    partitive: &[],
     has_subject: &[],
     definite: &["de", "het"],
     licence_adjective: &["oude", "andere", "extra", "ongebruikte", "overbodige", "laatste", "resterende"],

@@ -80,6 +80,7 @@ pub(super) static LEXICON: Lexicon = Lexicon {
     they: &[],
     we: &["vi"],
     are: &["är"],
+    partitive: &[],
     has_subject: &[],
     definite: &["den"],
     licence_adjective: &["gamla", "andra", "extra", "oanvända", "sista", "överblivna"],

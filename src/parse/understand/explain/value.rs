@@ -108,7 +108,10 @@ impl Reader<'_> {
                 let ok = after.first().is_none_or(|t| matches!(t, Tok::Punct(_)))
                     || after.iter().any(|t| is_unit(t) || is_in(t, &lex().more_or_less) || is_w(t, &["plus"]))
                     // "en till" is one more; "ett pris till budgetmötet" a price for the meeting.
-                    || after.first().is_some_and(|t| is_w(t, &["till"]));
+                    || after.first().is_some_and(|t| is_w(t, &["till"]))
+                    // "pourriez-vous en retirer une sur le même compte": one of the licences
+                    // the pronoun stands for, right after a verb that says what to do.
+                    || (i >= 2 && is_in(&toks[i - 2], &lex().partitive) && self.cues[i - 1].is_some_and(|(_, strong)| strong));
                 let ok = ok && !(i > 0 && is_in(&toks[i - 1], &lex().to) && self.change_verb);
                 // "they will each need a licence": one a person, not one in all. Searched only here,
                 // where an article would count one licence.
