@@ -216,14 +216,14 @@ fn corrections(readings: &[Option<Reading>], raws: &mut Vec<Raw>) {
         }
         renumber_last(raws, si, reading);
         // "nicht 5, sondern 4": the 5 said before is taken back.
-        for taken in reading.numbers.iter().filter(|n| n.meaning == Meaning::TakenBack) {
+        for (p, taken) in reading.numbers.iter().enumerate().filter(|(_, n)| n.meaning == Meaning::TakenBack) {
             // "Merci d'ajouter 3 … 2 licences suffiront donc, pas 3": the number said in place of
             // an earlier change is that change corrected, not a new total.
             let earlier = raws.iter().find(|r| r.sentence < si && matches!(r.change, Some(Change::Delta(d)) if d.abs() == taken.value));
             // "Bitte 4 Lizenzen hinzufügen … Nachtrag: bitte doch nur 2 statt 4": with no change of
             // its own, the number said right before the one taken back is that change's new size.
             let mine = raws.iter().any(|r| r.sentence == si);
-            let before = reading.numbers.iter().position(|n| std::ptr::eq(n, taken)).and_then(|p| p.checked_sub(1)).map(|p| &reading.numbers[p]);
+            let before = p.checked_sub(1).map(|q| &reading.numbers[q]);
             if let (Some(old), Some(Number { value, meaning: Meaning::Unexplained, .. }), false) = (earlier, before, mine) {
                 if let Some(Change::Delta(d)) = old.change {
                     let mut again = old.clone();
